@@ -1,0 +1,198 @@
+#requires -Version 7.2
+<#
+.SYNOPSIS
+    Builds, tests, benchmarks and demonstrates the WeComSync module.
+.DESCRIPTION
+    Tasks:
+      Build    compile the solution and assemble the importable module under out/WeComSync
+      Test     Build, then run every xunit project and the Pester suite against the built module;
+               prints one closing line 'N passed, N failed, N skipped' and exits non-zero on any failure
+      Bench    Build, then run every bench/*.Bench.ps1 (figures are ratios against the alternative)
+      Demo     Build, then run demo/Invoke-Demo.ps1 (emulator + generated export + upstream and downstream sync)
+      Package  Build, then zip the module into out/WeComSync-<version>.zip
+      Clean    remove out/ and every bin/obj folder
+.EXAMPLE
+    dotnet tool restore; dotnet pwsh ./build.ps1 -Task Test
+#>
+[CmdletBinding()]
+param(
+    [ValidateSet('Build', 'Test', 'Bench', 'Demo', 'Package', 'Clean')]
+    [string[]] $Task = 'Build',
+
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release',
+
+    # Pester test files to run (name without .Tests.ps1, wildcards allowed); default all.
+    [string] $PesterFilter,
+
+    # xunit filter expression passed to 'dotnet test --filter'.
+    [string] $TestFilter
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version 3.0
+$root = $PSScriptRoot
+$out = Join-Path $root 'out'
+$moduleOut = Join-Path $out 'WeComSync'
+$env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
+$env:DOTNET_NOLOGO = '1'
+$env:DOTNET_SKIP_FIRST_TIME_EXPERIENCE = '1'
+
+# The pwsh that runs this script, to start clean child sessions (it may be 'dotnet pwsh.dll' as a .NET tool).
+function Get-PwshCommand {
+    $process = [Environment]::ProcessPath
+    if ([IO.Path]::GetFileNameWithoutExtension($process) -eq 'dotnet') {
+        return @($process, (Join-Path $PSHOME 'pwsh.dll'))
+    }
+    return @($process)
+}
+
+function Invoke-ChildPwsh {
+    param([string] $File, [string[]] $ArgumentList = @())
+    $pwsh = Get-PwshCommand
+    $exe = $pwsh[0]
+    $prefix = @($pwsh | Select-Object -Skip 1)
+    & $exe @prefix -NoProfile -NonInteractive -File $File @ArgumentList | Out-Host
+    return $LASTEXITCODE
+}
+
+function Invoke-Native {
+    param([string] $Exe, [string[]] $ArgumentList)
+    & $Exe @ArgumentList
+    if ($LASTEXITCODE -ne 0) { throw "$Exe $($ArgumentList -join ' ') failed with exit code $LASTEXITCODE" }
+}
+
+function Get-PesterModulePath {
+    $packages = (& dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', ''
+    $manifest = Get-ChildItem -Path (Join-Path $packages.Trim() 'pester') -Filter 'Pester.psd1' -Recurse -ErrorAction SilentlyContinue |
+        Where-Object { $_.Directory.Name -eq 'tools' } | Sort-Object FullName -Descending | Select-Object -First 1
+    if (-not $manifest) { throw 'Pester was not restored: run the Build task first (tests/Module/PesterRestore restores it from NuGet).' }
+    return $manifest.FullName
+}
+
+function Invoke-Build {
+    Write-Host "==> Build ($Configuration)" -ForegroundColor Cyan
+    Invoke-Native dotnet @('build', (Join-Path $root 'WeComSync.sln'), '-c', $Configuration, '-nologo', '-v', 'q', '-clp:ErrorsOnly')
+
+    # Assemble the module: manifest, root module, templates, formats, types, the cmdlet dll and its dependencies,
+    # without PowerShell's own assemblies (the host provides them).
+    if (Test-Path $moduleOut) { Remove-Item $moduleOut -Recurse -Force }
+    New-Item -ItemType Directory -Path $moduleOut | Out-Null
+    Copy-Item -Path (Join-Path $root 'module/*') -Destination $moduleOut -Recurse
+    $bin = Join-Path $root "src/WeComSync.PowerShell/bin/$Configuration/netstandard2.0"
+    $excluded = @('System.Management.Automation.dll', 'Microsoft.PowerShell.*.dll', 'Microsoft.Management.Infrastructure.dll')
+    Get-ChildItem -Path $bin -Filter '*.dll' | Where-Object {
+        $name = $_.Name
+        -not ($excluded | Where-Object { $name -like $_ })
+    } | Copy-Item -Destination $moduleOut
+
+    $help = Join-Path $root 'tools/Build-Help.ps1'
+    $code = Invoke-ChildPwsh -File $help -ArgumentList @('-ModulePath', (Join-Path $moduleOut 'WeComSync.psd1'), '-DocsPath', (Join-Path $root 'docs/help'))
+    if ($code -ne 0) { throw "Building help failed (exit code $code)." }
+    Write-Host "Module assembled in $moduleOut"
+}
+
+function Read-TrxCounts {
+    param([string] $Path)
+    [xml] $trx = Get-Content -LiteralPath $Path -Raw
+    $c = $trx.TestRun.ResultSummary.Counters
+    [pscustomobject]@{
+        Passed  = [int] $c.passed
+        Failed  = [int] $c.failed + [int] $c.error + [int] $c.timeout + [int] $c.aborted
+        Skipped = [int] $c.notExecuted
+    }
+}
+
+function Invoke-Test {
+    $results = Join-Path $out 'TestResults'
+    if (Test-Path $results) { Remove-Item $results -Recurse -Force }
+    New-Item -ItemType Directory -Path $results | Out-Null
+    $totals = [ordered]@{ Passed = 0; Failed = 0; Skipped = 0 }
+    $add = { param($counts, $label)
+        Write-Host ("{0}: {1} passed, {2} failed, {3} skipped" -f $label, $counts.Passed, $counts.Failed, $counts.Skipped)
+        $totals.Passed += $counts.Passed; $totals.Failed += $counts.Failed; $totals.Skipped += $counts.Skipped
+    }
+
+    foreach ($project in Get-ChildItem -Path (Join-Path $root 'tests') -Filter '*.Tests.csproj' -Recurse) {
+        $name = $project.BaseName
+        Write-Host "==> xunit: $name" -ForegroundColor Cyan
+        $trxName = "$name.trx"
+        $testArgs = @('test', $project.FullName, '-c', $Configuration, '--no-build', '--nologo',
+            '--logger', "trx;LogFileName=$trxName", '--results-directory', $results, '-v', 'q')
+        if ($TestFilter) { $testArgs += @('--filter', $TestFilter) }
+        & dotnet @testArgs
+        $exit = $LASTEXITCODE
+        $trx = Join-Path $results $trxName
+        if (Test-Path $trx) {
+            & $add (Read-TrxCounts $trx) $name
+        }
+        else {
+            Write-Host "$name produced no results (exit code $exit): counted as one failure" -ForegroundColor Red
+            & $add ([pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 }) $name
+        }
+    }
+
+    # Contract tests in another runtime (e.g. the Authing Node SDK against the emulator): each tests/Contract/*/run.ps1
+    # writes a JSON file with Passed/Failed/Skipped, or skips itself with a printed reason.
+    foreach ($contract in Get-ChildItem -Path (Join-Path $root 'tests/Contract') -Filter 'run.ps1' -Recurse -ErrorAction SilentlyContinue) {
+        $label = "contract: $($contract.Directory.Name)"
+        Write-Host "==> $label" -ForegroundColor Cyan
+        $json = Join-Path $results "$($contract.Directory.Name).contract.json"
+        $code = Invoke-ChildPwsh -File $contract.FullName -ArgumentList @('-ResultPath', $json, '-Configuration', $Configuration)
+        if (Test-Path $json) { & $add (Get-Content $json -Raw | ConvertFrom-Json) $label }
+        elseif ($code -ne 0) { & $add ([pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 }) $label }
+    }
+
+    Write-Host '==> Pester: tests/Module' -ForegroundColor Cyan
+    $pesterJson = Join-Path $results 'pester.json'
+    $code = Invoke-ChildPwsh -File (Join-Path $root 'tests/Module/Invoke-ModuleTests.ps1') -ArgumentList @(
+        '-ModulePath', (Join-Path $moduleOut 'WeComSync.psd1'), '-PesterPath', (Get-PesterModulePath),
+        '-ResultPath', $pesterJson, '-Configuration', $Configuration) + $(if ($PesterFilter) { @('-Filter', $PesterFilter) } else { @() })
+    if (Test-Path $pesterJson) { & $add (Get-Content $pesterJson -Raw | ConvertFrom-Json) 'Pester' }
+    else {
+        Write-Host "Pester produced no results (exit code $code): counted as one failure" -ForegroundColor Red
+        & $add ([pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 }) 'Pester'
+    }
+
+    # The closing line CI reads: every test of every runner.
+    Write-Host ''
+    Write-Host ("{0} passed, {1} failed, {2} skipped" -f $totals.Passed, $totals.Failed, $totals.Skipped)
+    if ($totals.Failed -gt 0) { exit 1 }
+}
+
+function Invoke-Bench {
+    $scripts = Get-ChildItem -Path (Join-Path $root 'bench') -Filter '*.Bench.ps1' | Sort-Object Name
+    foreach ($script in $scripts) {
+        Write-Host "==> Bench: $($script.BaseName)" -ForegroundColor Cyan
+        $code = Invoke-ChildPwsh -File $script.FullName -ArgumentList @('-ModulePath', (Join-Path $moduleOut 'WeComSync.psd1'), '-Configuration', $Configuration)
+        if ($code -ne 0) { Write-Warning "$($script.Name) exited with $code" }
+    }
+}
+
+function Invoke-Demo {
+    $code = Invoke-ChildPwsh -File (Join-Path $root 'demo/Invoke-Demo.ps1') -ArgumentList @('-ModulePath', (Join-Path $moduleOut 'WeComSync.psd1'), '-Configuration', $Configuration)
+    if ($code -ne 0) { exit $code }
+}
+
+function Invoke-Package {
+    $version = (Import-PowerShellDataFile (Join-Path $moduleOut 'WeComSync.psd1')).ModuleVersion
+    $zip = Join-Path $out "WeComSync-$version.zip"
+    Compress-Archive -Path $moduleOut -DestinationPath $zip -Force
+    Write-Host "Packaged $zip"
+}
+
+function Invoke-Clean {
+    if (Test-Path $out) { Remove-Item $out -Recurse -Force }
+    Get-ChildItem -Path $root -Include 'bin', 'obj' -Directory -Recurse | Remove-Item -Recurse -Force
+}
+
+foreach ($t in $Task) {
+    switch ($t) {
+        'Clean' { Invoke-Clean }
+        'Build' { Invoke-Build }
+        'Test' { Invoke-Build; Invoke-Test }
+        'Bench' { Invoke-Build; Invoke-Bench }
+        'Demo' { Invoke-Build; Invoke-Demo }
+        'Package' { Invoke-Build; Invoke-Package }
+    }
+}

@@ -1,0 +1,31 @@
+using System;
+
+namespace WeComSync.Model
+{
+    public enum Outcome
+    {
+        Succeeded,
+        Failed,
+        Skipped,
+    }
+
+    /// <summary>What happened when one change was applied.</summary>
+    public sealed class Result
+    {
+        public Change Change { get; set; }
+        public Outcome Outcome { get; set; }
+
+        /// <summary>The id the target gave a created object (Authing userId / departmentId, WeCom department id).</summary>
+        public string NewId { get; set; }
+
+        /// <summary>The API's code (WeCom errcode, Authing statusCode/apiCode) when the call failed.</summary>
+        public string ErrorCode { get; set; }
+
+        /// <summary>What went wrong and, where known, what to do. Never contains a secret or token.</summary>
+        public string Error { get; set; }
+
+        public TimeSpan Duration { get; set; }
+
+        public override string ToString() => $"{Outcome} {Change}";
+    }
+}

@@ -1,0 +1,64 @@
+using System.Collections.Generic;
+
+namespace WeComSync.Model
+{
+    public enum Gender
+    {
+        Unknown = 0,
+        Male = 1,
+        Female = 2,
+    }
+
+    /// <summary>WeCom member status (user/get `status`); the export's 激活状态/禁用状态 map onto it.</summary>
+    public enum UserStatus
+    {
+        Unknown = 0,
+        Active = 1,
+        Disabled = 2,
+        NotActivated = 4,
+        Left = 5,
+    }
+
+    /// <summary>
+    /// A member, in the neutral model both directions use. <see cref="UserId"/> is the WeCom userid (账号), the link key.
+    /// Every property is null when the source did not provide it (unknown), which differs from empty.
+    /// </summary>
+    public sealed class User : DirectoryObject
+    {
+        /// <summary>WeCom userid (账号): the link key. On Authing users, the value of the link field (wechatwork_user_id); null when unlinked.</summary>
+        public string UserId { get; set; }
+
+        /// <summary>The old userid when the export wrote <c>old:new</c> in 账号 (a one-time rename); null otherwise.</summary>
+        public string PreviousUserId { get; set; }
+
+        /// <summary>Authing username (the fallback match key); null for WeCom sources.</summary>
+        public string Username { get; set; }
+
+        public string Name { get; set; }
+        public string Alias { get; set; }
+        public string Position { get; set; }
+        public Gender? Gender { get; set; }
+
+        /// <summary>Mobile number, E.164-like: <c>+86 13800000000</c>.</summary>
+        public string Mobile { get; set; }
+
+        public string Telephone { get; set; }
+        public string Email { get; set; }
+        public string BizMail { get; set; }
+        public string Address { get; set; }
+
+        /// <summary>Department keys; the first one is the main department. Null when unknown.</summary>
+        public List<string> Departments { get; set; }
+
+        public bool? Enabled { get; set; }
+        public UserStatus? Status { get; set; }
+
+        /// <summary>The raw status words as the source wrote them (e.g. 已激活 / 启用), kept for display and logs.</summary>
+        public string StatusText { get; set; }
+
+        /// <summary>Custom columns (export) or custom data (Authing) not mapped to a model field.</summary>
+        public Dictionary<string, string> Extra { get; set; } = new Dictionary<string, string>();
+
+        public override string ToString() => Name == null ? UserId : $"{UserId} ({Name})";
+    }
+}
