@@ -37,8 +37,12 @@ namespace WeComSync.WeCom
             _tokenKey = WeComTokenCache.KeyOf(host, settings.CorpId, settings.Secret);
         }
 
-        public WeComConnectionSettings Settings { get; }
+        // Internal: it holds the secret, and the client is reachable from PowerShell through the connection object.
+        internal WeComConnectionSettings Settings { get; }
+        public string CorpId => Settings.CorpId;
         public WeComAppMode AppMode => Settings.AppMode;
+        public int ReadParallelism => Settings.ReadParallelism;
+        public RetryOptions RetryOptions => _transport.Options;
         public Uri ApiHost => _transport.BaseAddress;
 
         /// <summary>Calls per API so far (attempts, retries included), for summaries and benchmarks.</summary>

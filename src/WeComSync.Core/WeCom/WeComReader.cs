@@ -295,7 +295,7 @@ namespace WeComSync.WeCom
         }
 
         private Task ForEachAsync<T>(IEnumerable<T> items, Func<T, Task> body, CancellationToken ct) =>
-            Parallelism.ForEachAsync(items, Math.Max(1, _client.Settings.ReadParallelism), body, ct);
+            Parallelism.ForEachAsync(items, Math.Max(1, _client.ReadParallelism), body, ct);
 
         private void Note(string text) => Notes.Enqueue(text);
     }
