@@ -33,7 +33,14 @@ namespace WeComSync.WeCom
     {
         private readonly WeComClient _client;
 
-        public WeComReader(WeComClient client) { _client = client ?? throw new ArgumentNullException(nameof(client)); }
+        public WeComReader(WeComClient client)
+        {
+            _client = client ?? throw new ArgumentNullException(nameof(client));
+            Parallelism = client.ReadParallelism;
+        }
+
+        /// <summary>Detail reads in flight at once.</summary>
+        public int Parallelism { get; set; }
 
         public ReadProgress Progress { get; } = new ReadProgress();
 
@@ -295,7 +302,7 @@ namespace WeComSync.WeCom
         }
 
         private Task ForEachAsync<T>(IEnumerable<T> items, Func<T, Task> body, CancellationToken ct) =>
-            Parallelism.ForEachAsync(items, Math.Max(1, _client.ReadParallelism), body, ct);
+            WeCom.Parallelism.ForEachAsync(items, Math.Max(1, Parallelism), body, ct);
 
         private void Note(string text) => Notes.Enqueue(text);
     }
