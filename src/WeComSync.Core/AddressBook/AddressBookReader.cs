@@ -149,7 +149,7 @@ namespace WeComSync.AddressBook
                             string firstSheet = seenSheet[key];
                             string where = firstSheet == sheet ? $"row {firstRow}" : $"sheet {firstSheet}, row {firstRow}";
                             RowError(ProblemCodes.DuplicateUserId, file.FileName, sheet, excelRow,
-                                $"账号 '{user.UserId}' is also used by {where} (账号 are compared without case); every member needs its own 账号. Both rows are in error: row {excelRow} is skipped and {where}, read earlier, must be fixed too",
+                                $"账号 '{user.UserId}' is also used by {where} (账号 are compared without case); every member needs its own 账号. Both rows are in error: fix {where} (already read) as well",
                                 header, cells, firstRow);
                             continue;
                         }
