@@ -214,6 +214,7 @@ namespace WeComSync.RunLog
                 var json = JObject.Parse(File.ReadAllText(file));
                 if (!string.Equals((string)json["host"], Environment.MachineName, StringComparison.OrdinalIgnoreCase)) return false;
                 int pid = (int?)json["processId"] ?? -1;
+                if (pid <= 0) return false;
                 var recorded = json["processStart"]?.Type == JTokenType.Date ? (DateTimeOffset?)json["processStart"].ToObject<DateTimeOffset>() : ParseTime((string)json["processStart"]);
                 using (var process = System.Diagnostics.Process.GetProcessById(pid))
                 {
