@@ -59,7 +59,7 @@ namespace WeComSync.WeCom
             return TimeSpan.FromTicks(window.Ticks - into) + TimeSpan.FromMilliseconds(50);
         }
 
-        private static readonly Regex Holder = new Regex(@"(?:existed|exists|holder|used by|userid)\s*[:：=]?\s*['""]?(?<id>[A-Za-z0-9][A-Za-z0-9_.@\-]{0,63})", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+        private static readonly Regex Holder = new Regex(@"\b(?:existed|exists|by|userid)\s*[:：=]?\s*['""]?(?<id>[A-Za-z0-9][A-Za-z0-9_.@\-]{0,63})", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 
         /// <summary>60104 (mobile exists) names the member who holds the number in errmsg; null when it cannot be read.</summary>
         public static string HolderOf(string errmsg)
