@@ -33,7 +33,7 @@ namespace WeComSync.Authing
         {
             Settings = settings ?? throw new ArgumentNullException(nameof(settings));
             if (string.IsNullOrEmpty(settings.AccessKeyId)) throw new ArgumentException("The Authing access key id is empty.");
-            if (string.IsNullOrEmpty(settings.AccessKeySecret)) throw new ArgumentException("The Authing access key secret is empty.");
+            if (string.IsNullOrEmpty(settings.AccessKeySecret) && settings.AccessKeySecretProvider == null) throw new ArgumentException("The Authing access key secret is empty.");
             Redaction.Register(settings.AccessKeySecret);
             Transport = new ApiTransport(ServiceName, settings.BaseUri(), settings.Retry, handler, settings.SkipCertificateCheck);
         }
@@ -64,8 +64,11 @@ namespace WeComSync.Authing
             {
                 bool fresh = _token != null && DateTimeOffset.UtcNow < _tokenExpires;
                 if (fresh && (stale == null || stale != _token)) return _token; // another caller already refreshed it
+                var secret = Settings.ReadSecret();
+                if (string.IsNullOrEmpty(secret)) throw new ApiException(ServiceName, "get-management-token", "credentials", "the access key secret is empty", false, "Run Connect-Authing with the access key secret.");
+                Redaction.Register(secret);
                 var data = await Transport.SendAsync("get-management-token",
-                    () => Json(HttpMethod.Post, Prefix + "get-management-token", new { accessKeyId = Settings.AccessKeyId, accessKeySecret = Settings.AccessKeySecret }, null),
+                    () => Json(HttpMethod.Post, Prefix + "get-management-token", new JObject { ["accessKeyId"] = Settings.AccessKeyId, ["accessKeySecret"] = secret }, null),
                     (status, body) => Interpret("get-management-token", status, body), cancellationToken).ConfigureAwait(false);
                 TokenFetches++;
                 var token = (string)data?["access_token"];

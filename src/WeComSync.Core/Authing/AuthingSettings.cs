@@ -47,6 +47,14 @@ namespace WeComSync.Authing
 
         public string AccessKeySecret { get; set; }
 
+        /// <summary>
+        /// Gives the secret only when a token is fetched, so the plain text lives no longer than that call (the cmdlet
+        /// converts its SecureString here). Used instead of <see cref="AccessKeySecret"/> when set.
+        /// </summary>
+        public Func<string> AccessKeySecretProvider { get; set; }
+
+        internal string ReadSecret() => AccessKeySecretProvider != null ? AccessKeySecretProvider() : AccessKeySecret;
+
         /// <summary>Default organization for department reads and writes.</summary>
         public string OrganizationCode { get; set; }
 
