@@ -183,7 +183,7 @@ namespace WeComSync.AddressBook
             return utf8 ? (Encoding)new UTF8Encoding(false) : Encoding.GetEncoding(54936);
         }
 
-        private static AddressBookException Translate(Exception ex, string name)
+        internal static AddressBookException Translate(Exception ex, string name)
         {
             switch (ex)
             {
