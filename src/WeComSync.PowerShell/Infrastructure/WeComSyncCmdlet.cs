@@ -20,6 +20,7 @@ namespace WeComSync.PowerShell.Infrastructure
         /// <summary>Changes from Compare-Directory (or Import-Clixml of a saved plan).</summary>
         [Parameter(Mandatory = true, ValueFromPipeline = true, Position = 0)]
         [AllowEmptyCollection]
+        [WeComSync.PowerShell.Conversion.ChangeTransformation]
         public Change[] InputObject { get; set; }
 
         /// <summary>Most changes applied at once (parallel WeCom calls).</summary>
@@ -43,12 +44,29 @@ namespace WeComSync.PowerShell.Infrastructure
         [Parameter]
         public SwitchParameter NoWriteBack { get; set; }
 
+        /// <summary>Where the write-back goes; default: the session's Connect-Authing connection.</summary>
+        [Parameter]
+        public WeComSync.Authing.AuthingConnection AuthingConnection { get; set; }
+
+        /// <summary>The Authing organization of the departments (write-back); default: the Authing connection's.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string OrganizationCode { get; set; }
+
         protected abstract ObjectKind Kind { get; }
 
         protected abstract IChangeApplier CreateApplier(WeComConnection connection, WeComApplyOptions options);
 
         /// <summary>The write-back target, or null when there is none (no Authing connection, -NoWriteBack).</summary>
-        protected virtual IWeComLinkWriter CreateLinkWriter() => null;
+        protected virtual IWeComLinkWriter CreateLinkWriter()
+        {
+            var authing = AuthingConnection ?? AuthingSession.Current;
+            if (authing == null)
+            {
+                WriteWarning("Not connected to Authing: new WeCom ids are not written back to Authing's link fields, so the next run cannot match on them. Run Connect-Authing first, or pass -NoWriteBack to silence this.");
+                return null;
+            }
+            return new AuthingLinkWriter(authing.Client, string.IsNullOrEmpty(OrganizationCode) ? authing.OrganizationCode : OrganizationCode);
+        }
 
         protected override void ProcessRecord()
         {
