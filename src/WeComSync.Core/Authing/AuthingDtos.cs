@@ -26,6 +26,9 @@ namespace WeComSync.Authing
         public string Address { get; set; }
         public string Company { get; set; }
         public List<string> DepartmentIds { get; set; }
+
+        /// <summary>The main department, where the API says it (not every deployment does).</summary>
+        public string MainDepartmentId { get; set; }
         public JObject CustomData { get; set; }
         public string CreatedAt { get; set; }
         public string UpdatedAt { get; set; }

@@ -211,8 +211,9 @@ namespace WeComSync.Authing
                 if (p.DepartmentIds != null && p.DepartmentIds.Count > 0)
                 {
                     bool sameSet = dto?.DepartmentIds != null && new HashSet<string>(dto.DepartmentIds).SetEquals(p.DepartmentIds);
-                    // Several departments: only set-user-departments says which one is the main one.
-                    if (!sameSet || p.DepartmentIds.Count > 1) await _client.SetUserDepartmentsAsync(dto.UserId, p.DepartmentIds, ct).ConfigureAwait(false);
+                    // Several departments: unless the create already made the first one the main one, set-user-departments says so.
+                    bool mainKnown = p.DepartmentIds.Count == 1 || dto?.MainDepartmentId == p.DepartmentIds[0];
+                    if (!sameSet || !mainKnown) await _client.SetUserDepartmentsAsync(dto.UserId, p.DepartmentIds, ct).ConfigureAwait(false);
                 }
                 return Results.Succeeded(p.Change, dto?.UserId, elapsed + watch.Elapsed);
             }

@@ -51,13 +51,15 @@ namespace WeComSync.Authing
             }
             else
             {
-                var links = dto.DepartmentIds
+                var ordered = dto.DepartmentIds.ToList();
+                if (!string.IsNullOrEmpty(dto.MainDepartmentId) && ordered.Remove(dto.MainDepartmentId)) ordered.Insert(0, dto.MainDepartmentId);
+                var links = ordered
                     .Where(id => departments == null || departments.IsRootId(id) || departments.ById.ContainsKey(id) || departments.IdOf(departments.LinkIdOf(id)) == id)
                     .Select(id => departments == null ? AuthingDepartmentMap.UnlinkedPrefix + id : departments.LinkIdOf(id) ?? AuthingDepartmentMap.UnlinkedPrefix + id)
                     .Distinct(StringComparer.Ordinal).ToList();
                 // Authing does not say which membership is the main one; the link field keeps WeCom's order, main first.
                 var recorded = SplitList(AuthingJson.Text(dto.CustomData, Links.UserDepartmentIds));
-                if (recorded.Count == links.Count && !recorded.Except(links, StringComparer.Ordinal).Any()) links = recorded;
+                if (dto.MainDepartmentId == null && recorded.Count == links.Count && !recorded.Except(links, StringComparer.Ordinal).Any()) links = recorded;
                 user.Departments = links;
             }
 
