@@ -110,7 +110,7 @@ function Invoke-WeComDownstreamSync {
     # Applies one plan in one logged step; a delete guard stop ends the run as Stopped.
     $applyPlan = {
         param($Name, $Plan, $Command, $Extra)
-        $run.WritePlan($Name, $Plan)
+        $run.WritePlan($Name, [WeComSync.Model.Change[]] @($Plan))
         $step = $run.BeginStep($Name)
         if ($Plan.Count) {
             try {
