@@ -37,6 +37,10 @@ namespace WeComSync.PowerShell.Commands
         [ValidateRange(0, 1000000)]
         public int CallsPerMinute { get; set; }
 
+        /// <summary>Length of WeCom's limit window for -CallsPerMinute: a minute against WeCom, shorter against a scaled-down emulator.</summary>
+        [Parameter]
+        public TimeSpan RateWindow { get; set; } = TimeSpan.FromMinutes(1);
+
         /// <summary>Longest wait for an API that WeCom blocked (45009) before the run stops and says when to retry.</summary>
         [Parameter]
         public TimeSpan MaxWait { get; set; } = TimeSpan.FromSeconds(90);
@@ -66,7 +70,9 @@ namespace WeComSync.PowerShell.Commands
                 Secret = plain,
                 AppMode = AppMode,
                 ApiHost = host,
-                Retry = new RetryOptions { CallsPerMinute = CallsPerMinute, MaxWait = MaxWait },
+                // The limiter's window starts at our first call, WeCom's at its first arrival: a 2 % longer window keeps
+                // each of our windows inside one of WeCom's, so the cap never breaks a window at a boundary.
+                Retry = new RetryOptions { CallsPerMinute = CallsPerMinute, RateWindow = RateWindow + TimeSpan.FromTicks(RateWindow.Ticks / 50), MaxWait = MaxWait },
             };
             var connection = new WeComConnection(settings);
             WeComSession.Current?.Dispose();
