@@ -12,10 +12,10 @@ param(
     [int] $CompareObjectCount = 100000
 )
 $ErrorActionPreference = 'Stop'
-Import-Module $ModulePath -Force
+Import-Module (Resolve-Path $ModulePath).Path -Force
 $fields = 'Name', 'Alias', 'Position', 'Mobile', 'Telephone', 'Email', 'Address', 'Gender', 'Enabled'
 
-Add-Type -ReferencedAssemblies ([WeComSync.Model.User].Assembly.Location), 'System.Collections', 'System.Linq', 'System.Runtime' -TypeDefinition @'
+Add-Type -ReferencedAssemblies ([WeComSync.Model.User].Assembly.Location), 'netstandard', 'System.Collections', 'System.Linq', 'System.Runtime' -TypeDefinition @'
 using System;
 using System.Collections.Generic;
 using WeComSync.Model;
@@ -73,7 +73,7 @@ Write-Host "Compare-Directory benchmark: $Count vs $Count users, 1 % differing, 
 $data = [CompareBench]::Make($Count, 42)
 $src = $data[0]; $tgt = $data[1]
 
-$cd = Measure-Op { @(Compare-Directory -ReferenceObject $src -DifferenceObject $tgt -Property $fields).Count }
+$cd = Measure-Op { @(Compare-Directory -ReferenceObject $src -DifferenceObject $tgt -Property $fields).Count } -Repeat 5
 $hj = Measure-Op { [CompareBench]::HashJoin($src, $tgt) } -Repeat 5
 Write-Host ("Compare-Directory : {0,9:N0} ms, {1,7:N1} MB allocated, {2} changes" -f $cd.Ms, $cd.AllocatedMB, $cd.Result)
 Write-Host ("C# hash join      : {0,9:N1} ms, {1,7:N1} MB allocated, {2} differing (lower bound)" -f $hj.Ms, $hj.AllocatedMB, $hj.Result)

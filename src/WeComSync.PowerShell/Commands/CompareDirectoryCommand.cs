@@ -19,12 +19,14 @@ namespace WeComSync.PowerShell.Commands
         [Parameter(Mandatory = true, Position = 0)]
         [Alias("Source")]
         [AllowEmptyCollection]
-        public object[] ReferenceObject { get; set; }
+        [AllowNull]
+        public object ReferenceObject { get; set; }
 
         [Parameter(Mandatory = true, Position = 1, ValueFromPipeline = true)]
         [Alias("Target")]
         [AllowEmptyCollection]
-        public object[] DifferenceObject { get; set; }
+        [AllowNull]
+        public object DifferenceObject { get; set; }
 
         /// <summary>Users of the reference side, so a renamed department is recognised by its members.</summary>
         [Parameter] public object[] ReferenceUser { get; set; }
@@ -46,16 +48,17 @@ namespace WeComSync.PowerShell.Commands
 
         protected override void ProcessRecord()
         {
-            if (DifferenceObject != null) _difference.AddRange(DifferenceObject);
+            // Typed as object, not object[]: binding a 100 000-element array to object[] copies it element by element.
+            AddItems(_difference, DifferenceObject);
         }
 
         protected override void EndProcessing()
         {
-            var reference = ReferenceObject ?? new object[0];
-            var kind = ObjectType ?? ModelConverter.KindOf(reference.FirstOrDefault(o => o != null)) ?? ModelConverter.KindOf(_difference.FirstOrDefault(o => o != null));
+            var reference = AddItems(new List<object>(), ReferenceObject);
+            var kind = ObjectType ?? ModelConverter.KindOf(reference.Find(o => o != null)) ?? ModelConverter.KindOf(_difference.FirstOrDefault(o => o != null));
             if (kind == null)
             {
-                if (reference.Length == 0 && _difference.Count == 0) return; // nothing on either side: an empty plan
+                if (reference.Count == 0 && _difference.Count == 0) return; // nothing on either side: an empty plan
                 ThrowTerminatingError(Errors.Create("UnknownObjectType", ErrorCategory.InvalidType, reference.FirstOrDefault() ?? _difference.FirstOrDefault(),
                     "Compare-Directory cannot tell whether the inputs are users or departments.",
                     "Pass users (UserId/Username properties) or departments (Key/Path properties), or say which with -ObjectType User|Department."));
@@ -102,6 +105,16 @@ namespace WeComSync.PowerShell.Commands
                 WriteWarning($"{plan.Context.ConflictCount} {kind.ToString().ToLowerInvariant()}(s) need a human: ambiguous matches or duplicates are reported as Conflict changes and never applied.");
             WriteVerbose(plan.Summary);
             foreach (var change in plan.Changes) WriteObject(change);
+        }
+
+        private static List<object> AddItems(List<object> list, object input)
+        {
+            var raw = input is PSObject pso && !(pso.BaseObject is PSCustomObject) ? pso.BaseObject : input;
+            if (raw == null) return list;
+            if (raw is System.Collections.IList items && !(raw is string)) { foreach (var item in items) list.Add(item); }
+            else if (raw is System.Collections.IEnumerable e && !(raw is string) && !(raw is System.Collections.IDictionary) && !(raw is PSObject)) { foreach (var item in e) list.Add(item); }
+            else list.Add(input);
+            return list;
         }
 
         private bool _inputLeftOut;
