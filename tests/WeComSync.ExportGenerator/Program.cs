@@ -23,6 +23,7 @@ Usage: dotnet WeComSync.ExportGenerator.dll --users N --out FILE [options]
   --custom-columns N     add N custom (对内) columns after the standard ones (工号, 自定义字段2, …)
   --encoding E           for .csv: utf8-bom (default), utf8 or gb18030
   --sheet NAME           sheet name (default 成员列表)
+  --no-instructions      leave out the instruction block: the header is the first row (a plain table, e.g. for Import-Csv)
   --help                 this text
 
 Prints one line: rows written, file and time taken.";
@@ -30,6 +31,7 @@ Prints one line: rows written, file and time taken.";
 var options = new GeneratorOptions();
 string output = null;
 var encoding = CsvEncoding.Utf8Bom;
+bool plain = false;
 try
 {
     for (int i = 0; i < args.Length; i++)
@@ -51,6 +53,7 @@ try
             case "--custom-columns": options.CustomColumns = int.Parse(Next(), CultureInfo.InvariantCulture); break;
             case "--encoding": encoding = Next().ToLowerInvariant() switch { "utf8" => CsvEncoding.Utf8, "utf8-bom" => CsvEncoding.Utf8Bom, "gb18030" or "gbk" => CsvEncoding.Gb18030, var s => throw new ArgumentException($"unknown encoding '{s}'") }; break;
             case "--sheet": options.SheetName = Next(); break;
+            case "--no-instructions": plain = true; break;
             default: throw new ArgumentException($"unknown option '{args[i]}'");
         }
     }
@@ -65,6 +68,7 @@ catch (Exception ex) when (ex is ArgumentException || ex is FormatException)
 
 var watch = Stopwatch.StartNew();
 var sheet = MemberGenerator.Generate(options);
+if (plain) sheet.Instructions = null;
 string full = Path.GetFullPath(output);
 Directory.CreateDirectory(Path.GetDirectoryName(full)!);
 ExportWriter.Write(full, encoding, sheet);

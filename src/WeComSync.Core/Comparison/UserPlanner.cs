@@ -280,7 +280,7 @@ namespace WeComSync.Comparison
                     if (!f.IsKnown(s)) continue;
                     bool targetKnows = f.IsKnown(t);
                     if (!targetKnows || !f.Same(s, t)) allSame = false;
-                    sent.Add(new FieldChange(f.Name, targetKnows ? f.Get(t) : null, f.Written(s)));
+                    sent.Add(new FieldChange(f.Name, targetKnows ? f.Written(t) : null, f.Written(s)));
                 }
                 // Every field provably the same already: overwriting would write nothing new.
                 if (!allSame) fields.AddRange(sent);
@@ -290,7 +290,7 @@ namespace WeComSync.Comparison
                 foreach (var f in _fields)
                 {
                     if (!f.IsKnown(s) || !f.IsKnown(t) || f.Same(s, t)) continue; // unknown is not empty: never a change
-                    fields.Add(new FieldChange(f.Name, f.Get(t), f.Written(s)));
+                    fields.Add(new FieldChange(f.Name, f.Written(t), f.Written(s)));
                 }
             }
             if (fields.Count == 0) return;

@@ -175,7 +175,7 @@ namespace WeComSync.RunLog
                     ["new"] = f.New == null ? JValue.CreateNull() : JToken.FromObject(f.New, RunLogFiles.Serializer),
                 }));
             }
-            foreach (var empty in line.Properties().Where(p => p.Value.Type == JTokenType.Null && p.Name != "old" && p.Name != "new").ToList()) empty.Remove();
+            foreach (var empty in line.Properties().Where(p => p.Value is JValue v && v.Value == null).ToList()) empty.Remove();
             string text = _sanitizer.Apply(line).ToString(Formatting.None);
             bool refresh;
             lock (_resultsGate)

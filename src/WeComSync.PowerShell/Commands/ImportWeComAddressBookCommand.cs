@@ -13,6 +13,7 @@ namespace WeComSync.PowerShell.Commands
     {
         private const string PathSet = "Path";
         private const string LiteralPathSet = "LiteralPath";
+        private const int BatchSize = 256;
 
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [SupportsWildcards]
@@ -59,7 +60,17 @@ namespace WeComSync.PowerShell.Commands
                 try
                 {
                     if (Department) WriteObject(reader.ReadDepartments(file), enumerateCollection: true);
-                    else foreach (var user in reader.ReadUsers(file)) WriteObject(user);
+                    else
+                    {
+                        // Small batches: one WriteObject call per user costs PowerShell more than reading the row did.
+                        var batch = new List<User>(BatchSize);
+                        foreach (var user in reader.ReadUsers(file))
+                        {
+                            batch.Add(user);
+                            if (batch.Count == BatchSize) { WriteObject(batch, enumerateCollection: true); batch.Clear(); }
+                        }
+                        WriteObject(batch, enumerateCollection: true);
+                    }
                 }
                 catch (AddressBookException ex)
                 {
