@@ -171,9 +171,10 @@ function Invoke-WeComUpstreamSync {
             $rootLink.RootLinkId = $top.LinkId
         }
         elseif ($top) {
+            # ([NullString]: PowerShell would turn $null into "" for a string property, and "" is a key, not "no parent".)
             $top.IsRoot = $false
-            $top.ParentKey = $null
-            $top.ParentLinkId = $null
+            $top.ParentKey = [NullString]::Value
+            $top.ParentLinkId = [NullString]::Value
         }
 
         # 2. Authing as it is now. Users are read once, before the departments change: a user whose department is
@@ -187,7 +188,7 @@ function Invoke-WeComUpstreamSync {
         if ($Mode -eq 'CreateUpdate') {
             # 3. Departments, parents first (renames recognised by their members).
             $plan = @(Compare-Directory -ReferenceObject $fileDepartments -DifferenceObject $authingDepartments -ReferenceUser $fileUsers -DifferenceUser $authingUsers)
-            $run.WritePlan('departments', $plan)
+            $run.WritePlan('departments', [WeComSync.Model.Change[]] $plan)
             $step = $run.BeginStep('departments')
             if ($plan.Count) {
                 Sync-AuthingDepartment -InputObject $plan @authing @rootLink @apply | ForEach-Object { $step.Record($_) }
@@ -198,7 +199,7 @@ function Invoke-WeComUpstreamSync {
             $compare = @{ UpdateMode = $UpdateMode }
             if ($ExcludeProperty) { $compare.ExcludeProperty = $ExcludeProperty }
             $plan = @(Compare-Directory -ReferenceObject $fileUsers -DifferenceObject $authingUsers @compare)
-            $run.WritePlan('users', $plan)
+            $run.WritePlan('users', [WeComSync.Model.Change[]] $plan)
             $step = $run.BeginStep('users')
             if ($plan.Count) {
                 Sync-AuthingUser -InputObject $plan @authing @rootLink @apply | ForEach-Object { $step.Record($_) }
@@ -209,7 +210,7 @@ function Invoke-WeComUpstreamSync {
             # 3. Only deletes of users absent from the file, behind the guard; each delete confirmed unless -Confirm:$false.
             if (-not $PSBoundParameters.ContainsKey('Confirm')) { $apply.Remove('Confirm') }
             $plan = @(Compare-Directory -ReferenceObject $fileUsers -DifferenceObject $authingUsers -Operation Delete)
-            $run.WritePlan('users', $plan)
+            $run.WritePlan('users', [WeComSync.Model.Change[]] $plan)
             $step = $run.BeginStep('delete users')
             if ($plan.Count) {
                 $guard = @{ MaxDelete = $MaxDelete; MaxDeletePercent = $MaxDeletePercent; Force = $Force }
