@@ -128,18 +128,8 @@ function Invoke-WeComUpstreamSync {
         [WeComSync.Authing.AuthingConnection] $Connection
     )
 
-    $options = [WeComSync.RunLog.RunLogOptions]::new()
-    $options.MaskPersonalData = [bool] $MaskPersonalData
-    $parameters = [ordered]@{}
-    foreach ($key in $PSBoundParameters.Keys) {
-        $value = $PSBoundParameters[$key]
-        if ($value -is [WeComSync.Authing.AuthingConnection]) { $value = "$value" }
-        elseif ($value -is [System.Management.Automation.SwitchParameter]) { $value = $value.IsPresent }
-        $parameters[$key] = $value
-    }
-    $options.Parameters = $parameters
-    $root = if ($LogPath) { $PSCmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath($LogPath) } else { $null }
-    $run = [WeComSync.RunLog.RunLogWriter]::Start($root, "upstream-$($Mode.ToLowerInvariant())", $options)
+    # The run log (RunSupport.ps1): a run folder under -LogPath, or a run kept in memory that still counts steps.
+    $run = Start-WeComSyncRunLog -Name "upstream-$($Mode.ToLowerInvariant())" -LogPath $LogPath -MaskPersonalData:$MaskPersonalData -BoundParameters $PSBoundParameters
 
     # What every Authing cmdlet gets: the connection and organization, and -WhatIf/-Confirm as the template got them.
     $authing = @{}
@@ -228,22 +218,12 @@ function Invoke-WeComUpstreamSync {
             $step.Complete($(if ($WhatIfPreference) { 'Skipped' } else { 'Running' }), (Get-UpstreamPlanText $plan))
         }
 
-        $summary = $run.Complete()
-        $summary
-        if ($FailOnError -and $summary.Status -notin 'Succeeded', 'Skipped') {
-            $PSCmdlet.ThrowTerminatingError([System.Management.Automation.ErrorRecord]::new(
-                    [System.InvalidOperationException]::new("The upstream run $($summary.RunId) ended $($summary.Status): $($summary.Failed) object(s) failed."),
-                    'WeComSyncRunNotSucceeded', 'InvalidResult', $summary))
-        }
+        Complete-WeComSyncRun -Run $run -Cmdlet $PSCmdlet -FailOnError:$FailOnError
     }
     catch {
-        if ($_.FullyQualifiedErrorId -like 'WeComSyncRunNotSucceeded*') { throw }
-        if ($run.Status -eq 'Running') {
-            if ($_.Exception -is [System.Management.Automation.PipelineStoppedException]) { $run.Stop('Stopped by the user.') | Out-Null }
-            else { $run.Fail($_.Exception) | Out-Null }
-        }
-        $run.ToRecord()
-        $PSCmdlet.ThrowTerminatingError($_)
+        # The summary of what happened so far, then the error (recorded in the run, rethrown by the template).
+        if ($_.FullyQualifiedErrorId -notlike 'WeComSyncRunNotSucceeded*') { $run.ToRecord() }
+        Complete-WeComSyncRun -Run $run -Cmdlet $PSCmdlet -ErrorRecord $_
     }
     finally {
         $run.Dispose()
