@@ -147,7 +147,7 @@ function Invoke-WeComUpstreamSync {
         $step = $run.BeginStep('read export')
         $badRows = @()
         $fileUsers = @(Import-WeComAddressBook @import -ErrorVariable +badRows)
-        $fileDepartments = @(Import-WeComAddressBook @import -Department -ErrorAction SilentlyContinue)
+        $fileDepartments = @(Import-WeComAddressBook @import -Department -ErrorAction Ignore) # the same bad rows, reported once above
         $step.Count('Read', $fileUsers.Count)
         $step.Count('Skipped', $badRows.Count)
         $step.Complete($(if ($badRows.Count) { 'PartiallyFailed' } else { 'Succeeded' }),
