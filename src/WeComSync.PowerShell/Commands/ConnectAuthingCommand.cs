@@ -76,6 +76,8 @@ namespace WeComSync.PowerShell.Commands
             }
 
             // Fetch a token now, so wrong keys or a wrong host fail here rather than in the middle of a sync.
+            var trace = new System.Collections.Concurrent.ConcurrentQueue<string>();
+            connection.Client.Trace = trace.Enqueue;
             try
             {
                 System.Threading.Tasks.Task.Run(() => connection.Client.GetTokenAsync(System.Threading.CancellationToken.None)).GetAwaiter().GetResult();
@@ -84,6 +86,11 @@ namespace WeComSync.PowerShell.Commands
             {
                 connection.Dispose();
                 ThrowTerminatingError(AuthingCmdlet.ToError(e));
+            }
+            finally
+            {
+                connection.Client.Trace = null;
+                while (trace.TryDequeue(out var line)) WriteDebug(Http.Redaction.Redact(line));
             }
 
             var old = AuthingSession.Current;

@@ -20,6 +20,7 @@ namespace WeComSync.PowerShell.Infrastructure
         /// <summary>Changes from Compare-Directory (or Import-Clixml of a saved plan).</summary>
         [Parameter(Mandatory = true, ValueFromPipeline = true, Position = 0)]
         [AllowEmptyCollection]
+        [Conversion.ChangeTransformation]
         public Change[] InputObject { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]

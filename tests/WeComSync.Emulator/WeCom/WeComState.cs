@@ -127,7 +127,6 @@ public sealed partial class WeComState
         {
             _tokenGeneration++;
             _invalidatedErrcode = errcode;
-            _tokens.Clear();
         }
     }
 
