@@ -1,2 +1,76 @@
-// Placeholder until the generator lands (issue 2).
-System.Console.WriteLine("not yet");
+using System;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using WeComSync.ExportGenerator;
+
+const string Help = @"WeComSync.ExportGenerator: writes a WeCom admin-console member export (成员列表) for tests, demos and benchmarks.
+
+Usage: dotnet WeComSync.ExportGenerator.dll --users N --out FILE [options]
+
+  --out FILE             file to write; .xlsx (default layout: 8 merged instruction rows, header on row 9),
+                         .csv or .xls (minimal BIFF8) by extension
+  --users N              members to write (default 100)
+  --seed N               random seed; the same seed gives the same file (default 1)
+  --company NAME         top department, the first level of every path (default 星河科技)
+  --biz-mail             the 15-column variant with 企业邮箱 after 地址
+  --old-spelling         older headers: 帐号 and 个人邮箱
+  --numbers              store domestic mobile numbers as numbers (as Excel does for a General column)
+  --multi-dept-rate R    share of members in two departments, 0..1 (default 0.1)
+  --separator S          between departments: fullwidth (；, default), ascii (;) or mixed
+  --bad-rows N           add N bad rows, cycling through: EmptyName, InvalidUserId, DuplicateUserId, NoMobileOrEmail,
+                         DepartmentTooDeep, InvalidDepartmentName, InvalidMobile, TooManyDepartments, EmptyUserId
+  --custom-columns N     add N custom (对内) columns after the standard ones (工号, 自定义字段2, …)
+  --encoding E           for .csv: utf8-bom (default), utf8 or gb18030
+  --sheet NAME           sheet name (default 成员列表)
+  --no-instructions      leave out the instruction block: the header is the first row (a plain table, e.g. for Import-Csv)
+  --help                 this text
+
+Prints one line: rows written, file and time taken.";
+
+var options = new GeneratorOptions();
+string output = null;
+var encoding = CsvEncoding.Utf8Bom;
+bool plain = false;
+try
+{
+    for (int i = 0; i < args.Length; i++)
+    {
+        string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+        switch (args[i].ToLowerInvariant())
+        {
+            case "--help": case "-h": case "-?": Console.WriteLine(Help); return 0;
+            case "--out": output = Next(); break;
+            case "--users": options.Users = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+            case "--seed": options.Seed = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+            case "--company": options.Company = Next(); break;
+            case "--biz-mail": options.BizMail = true; break;
+            case "--old-spelling": options.OldSpelling = true; break;
+            case "--numbers": options.NumbersAsNumbers = true; break;
+            case "--multi-dept-rate": options.MultiDepartmentRate = double.Parse(Next(), CultureInfo.InvariantCulture); break;
+            case "--separator": options.Separator = Next().ToLowerInvariant() switch { "ascii" => SeparatorStyle.Ascii, "mixed" => SeparatorStyle.Mixed, "fullwidth" => SeparatorStyle.FullWidth, var s => throw new ArgumentException($"unknown separator '{s}'") }; break;
+            case "--bad-rows": options.BadRows = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+            case "--custom-columns": options.CustomColumns = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+            case "--encoding": encoding = Next().ToLowerInvariant() switch { "utf8" => CsvEncoding.Utf8, "utf8-bom" => CsvEncoding.Utf8Bom, "gb18030" or "gbk" => CsvEncoding.Gb18030, var s => throw new ArgumentException($"unknown encoding '{s}'") }; break;
+            case "--sheet": options.SheetName = Next(); break;
+            case "--no-instructions": plain = true; break;
+            default: throw new ArgumentException($"unknown option '{args[i]}'");
+        }
+    }
+    if (output == null) throw new ArgumentException("--out is required");
+    if (options.Users < 0 || options.BadRows < 0) throw new ArgumentException("--users and --bad-rows must be 0 or more");
+}
+catch (Exception ex) when (ex is ArgumentException || ex is FormatException)
+{
+    Console.Error.WriteLine($"error: {ex.Message}\n\n{Help}");
+    return 2;
+}
+
+var watch = Stopwatch.StartNew();
+var sheet = MemberGenerator.Generate(options);
+if (plain) sheet.Instructions = null;
+string full = Path.GetFullPath(output);
+Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+ExportWriter.Write(full, encoding, sheet);
+Console.WriteLine($"wrote {sheet.Rows.Count} rows ({options.Users} members, {options.BadRows} bad) to {full} in {watch.Elapsed.TotalSeconds:0.0}s");
+return 0;

@@ -45,6 +45,21 @@ namespace WeComSync.Model
         public int DeleteCount { get; set; }
         public int ConflictCount { get; set; }
         public System.DateTimeOffset ComputedAt { get; set; }
+
+        /// <summary>
+        /// Set when deletes were asked for but refused because a side was not read completely: says which side, why,
+        /// and what to do. Null when deletes were not refused.
+        /// </summary>
+        public string DeleteRefusedReason { get; set; }
+
+        /// <summary>The plan's summary line: "Plan: 1 to create, 2 to update, 0 to move, 0 to delete."</summary>
+        public override string ToString()
+        {
+            string text = $"Plan: {CreateCount} to create, {UpdateCount} to update, {MoveCount} to move, {DeleteCount} to delete";
+            if (ConflictCount > 0) text += $", {ConflictCount} conflict(s) to resolve";
+            if (DeleteRefusedReason != null) text += " (deletes refused: a side was read incompletely)";
+            return text + ".";
+        }
     }
 
     /// <summary>One planned change: the unit that Compare-Directory emits and the Sync-* cmdlets apply.</summary>
@@ -71,6 +86,12 @@ namespace WeComSync.Model
         public int Sequence { get; set; }
 
         public PlanContext Plan { get; set; }
+
+        /// <summary>For a conflict: every object that could have been meant (the ambiguous candidates or the duplicates).</summary>
+        public List<DirectoryObject> Candidates { get; set; }
+
+        /// <summary>The change as one plan line: "+ create user zhangsan (张三) in 研发部", "~ update user lisi: mobile … -> …".</summary>
+        public string Description { get; set; }
 
         public override string ToString() => $"{Operation} {Kind} {Key}";
     }

@@ -1,9 +1,12 @@
 namespace WeComSync.Model
 {
     /// <summary>
-    /// A department. <see cref="Key"/> is its identity within one side: the full path upstream (the export has no ids),
-    /// the WeCom numeric id downstream. <see cref="LinkId"/>/<see cref="ParentLinkId"/> are the values Authing keeps in
-    /// the link fields wechatwork_department_id / wechatwork_parent_department_id.
+    /// A department. <see cref="Key"/> is its identity within its own side: the full path in the export (it has no ids),
+    /// the WeCom numeric id from the WeCom API, the Authing departmentId from Authing. <see cref="LinkId"/> is its WeCom
+    /// identity, the value Authing keeps in the link field wechatwork_department_id: the path (export), the WeCom id
+    /// (WeCom API; equal to Key), or whatever the link field holds (Authing; null when not linked yet). Departments are
+    /// matched across sides on LinkId; <see cref="ParentKey"/> is the parent's Key on the same side and
+    /// <see cref="ParentLinkId"/> the parent's LinkId.
     /// </summary>
     public sealed class Department : DirectoryObject
     {

@@ -47,7 +47,12 @@ namespace WeComSync.Model
         public string BizMail { get; set; }
         public string Address { get; set; }
 
-        /// <summary>Department keys; the first one is the main department. Null when unknown.</summary>
+        /// <summary>
+        /// The member's departments as department <see cref="Department.LinkId"/>s (the WeCom identity: the full path
+        /// upstream, the WeCom id downstream), so both sides of a comparison speak the same ids. The first is the main
+        /// department. The Authing reader maps Authing department ids to link ids; an Authing department not yet linked
+        /// appears as "authing:&lt;departmentId&gt;". Null when unknown.
+        /// </summary>
         public List<string> Departments { get; set; }
 
         public bool? Enabled { get; set; }

@@ -1,0 +1,402 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using WeComSync.Model;
+using WeComSync.Normalization;
+
+namespace WeComSync.Comparison
+{
+    /// <summary>
+    /// Matches reference departments with difference departments (link id, then path, then "mostly the same members")
+    /// and plans creates (parents first), updates, moves and deletes (children first).
+    /// </summary>
+    internal sealed class DepartmentPlanner
+    {
+        public static readonly string[] FieldNames = { nameof(Department.Name), nameof(Department.Order), nameof(Department.ParentKey) };
+
+        private static readonly StringComparer Links = StringComparer.Ordinal;
+
+        private readonly CompareOptions _options;
+        private readonly Action<string> _log;
+        private readonly bool _name, _order, _parent;
+
+        private IReadOnlyList<Department> _source, _target;
+        private Dictionary<string, Department> _sourceByKey, _targetByKey;
+        private readonly Dictionary<Department, Department> _match = new Dictionary<Department, Department>(ReferenceEqualityComparer<Department>.Instance);
+        private readonly Dictionary<Department, string> _how = new Dictionary<Department, string>(ReferenceEqualityComparer<Department>.Instance);
+        private readonly HashSet<Department> _taken = new HashSet<Department>(ReferenceEqualityComparer<Department>.Instance);
+        private readonly List<Change> _conflicts = new List<Change>();
+
+        public DepartmentPlanner(CompareOptions options)
+        {
+            Validate(options.Property, "Property");
+            Validate(options.ExcludeProperty, "ExcludeProperty");
+            _options = options;
+            _log = options.Verbose;
+            bool all = options.Property == null || options.Property.Count == 0;
+            _name = Compared(nameof(Department.Name), all);
+            _order = Compared(nameof(Department.Order), all);
+            _parent = Compared(nameof(Department.ParentKey), all);
+        }
+
+        private bool Compared(string field, bool all) =>
+            (all || UserFields.Contains(_options.Property, field)) && !UserFields.Contains(_options.ExcludeProperty, field);
+
+        private static void Validate(ICollection<string> names, string parameter)
+        {
+            if (names == null) return;
+            foreach (var n in names)
+                if (!FieldNames.Contains(n, StringComparer.OrdinalIgnoreCase))
+                    throw new ArgumentException($"-{parameter}: '{n}' is not a department field. Use one of: {string.Join(", ", FieldNames)}.", parameter);
+        }
+
+        /// <summary>
+        /// A department's WeCom identity: its LinkId (the path in the export, the WeCom id from the API, the link field in
+        /// Authing), else its Key for sources that have no separate link; null for an Authing department not linked yet.
+        /// </summary>
+        internal static string Link(Department d)
+        {
+            var link = Text.Clean(d.LinkId);
+            if (!string.IsNullOrEmpty(link)) return link;
+            return d.Source == DirectorySource.Authing ? null : (string.IsNullOrEmpty(d.Key) ? null : d.Key);
+        }
+
+        /// <summary>The id a user's Departments list names this department by ("authing:&lt;id&gt;" when not linked).</summary>
+        private static string MemberKey(Department d) => Link(d) ?? "authing:" + (d.SourceId ?? d.Key);
+
+        internal static string PathKey(Department d)
+        {
+            if (string.IsNullOrEmpty(d.Path)) return null;
+            return string.Join("/", d.Path.Split('/').Select(Text.Clean).Where(s => s.Length > 0));
+        }
+
+        public Plan Plan(IReadOnlyList<Department> source, IReadOnlyList<Department> target, IReadOnlyList<User> sourceUsers, IReadOnlyList<User> targetUsers)
+        {
+            _source = source; _target = target;
+            _sourceByKey = ByKey(source);
+            _targetByKey = ByKey(target);
+
+            MatchRoots();
+            var pending = MatchByLink();
+            pending = MatchByPath(pending);
+            if (pending.Count > 0 && (sourceUsers != null || targetUsers != null || source.Any(d => d.ParentKey != null)))
+                MatchByMembers(pending, sourceUsers ?? Array.Empty<User>(), targetUsers ?? Array.Empty<User>());
+
+            var sourceDepth = Depths(source, _sourceByKey);
+            var targetDepth = Depths(target, _targetByKey);
+            var forward = new List<(Change Change, int Depth, int Index)>();
+            for (int i = 0; i < source.Count; i++)
+            {
+                var s = source[i];
+                if (s.IsRoot || _conflicted.Contains(s)) continue;
+                Change change = _match.TryGetValue(s, out var t) ? Diff(s, t) : CreateChange(s);
+                if (change != null) forward.Add((change, sourceDepth[s], i));
+            }
+
+            var deletes = new List<(Change Change, int Depth, int Index)>();
+            if (_options.Allows(PlanOperation.Delete))
+            {
+                for (int i = 0; i < target.Count; i++)
+                {
+                    var t = target[i];
+                    if (t.IsRoot || _taken.Contains(t)) continue;
+                    if (Link(t) == null) { _log?.Invoke($"{t.Path ?? t.Key}: not linked and not matched; left alone."); continue; }
+                    deletes.Add((new Change { Operation = ChangeOperation.Delete, Kind = ObjectKind.Department, Key = Link(t), Current = t, Reason = "not in the reference" }, targetDepth[t], i));
+                    _log?.Invoke($"{t.Path ?? t.Key}: not in the reference; delete.");
+                }
+            }
+
+            // Parents before children for creates and moves (and updates, so a re-keyed parent is linked before its
+            // children are created under the new key); children before parents for deletes.
+            var changes = forward.OrderBy(c => c.Depth).ThenBy(c => c.Index).Select(c => c.Change)
+                .Concat(deletes.OrderByDescending(c => c.Depth).ThenBy(c => c.Index).Select(c => c.Change))
+                .Concat(_conflicts).ToList();
+            return new Plan(changes, new PlanContext { Kind = ObjectKind.Department, SourceCount = source.Count, TargetCount = target.Count });
+        }
+
+        private readonly HashSet<Department> _conflicted = new HashSet<Department>(ReferenceEqualityComparer<Department>.Instance);
+
+        private static Dictionary<string, Department> ByKey(IReadOnlyList<Department> list)
+        {
+            var map = new Dictionary<string, Department>(list.Count, Links);
+            foreach (var d in list) if (d.Key != null && !map.ContainsKey(d.Key)) map[d.Key] = d;
+            return map;
+        }
+
+        private void Pair(Department s, Department t, string how)
+        {
+            _match[s] = t;
+            _how[s] = how;
+            _taken.Add(t);
+            _log?.Invoke($"{s.Path ?? s.Key}: matched by {how}.");
+        }
+
+        private void MatchRoots()
+        {
+            var sr = _source.FirstOrDefault(d => d.IsRoot);
+            var tr = _target.FirstOrDefault(d => d.IsRoot);
+            if (sr != null && tr != null) Pair(sr, tr, "root");
+        }
+
+        private List<Department> MatchByLink()
+        {
+            // Duplicate links on the reference side are conflicts; on the difference side they make a match ambiguous.
+            var sourceGroups = _source.Where(d => !_match.ContainsKey(d) && Link(d) != null).GroupBy(Link, Links).Where(g => g.Count() > 1).ToList();
+            foreach (var g in sourceGroups)
+            {
+                foreach (var d in g) _conflicted.Add(d);
+                _conflicts.Add(new Change
+                {
+                    Operation = ChangeOperation.Conflict, Kind = ObjectKind.Department, Key = g.Key, Desired = g.First(), Candidates = g.Cast<DirectoryObject>().ToList(),
+                    Reason = $"{g.Count()} reference departments have the id '{g.Key}'; keep one",
+                });
+            }
+            var byLink = _target.Where(d => !_taken.Contains(d) && Link(d) != null).GroupBy(Link, Links).ToDictionary(g => g.Key, g => g.ToList(), Links);
+            foreach (var g in sourceGroups) if (byLink.TryGetValue(g.Key, out var namesakes)) foreach (var t in namesakes) _taken.Add(t);
+
+            var pending = new List<Department>();
+            foreach (var s in _source)
+            {
+                if (_match.ContainsKey(s) || _conflicted.Contains(s)) continue;
+                var link = Link(s);
+                if (link == null || !byLink.TryGetValue(link, out var hits)) { pending.Add(s); continue; }
+                if (hits.Count > 1) { Ambiguous(s, hits, "id"); continue; }
+                Pair(s, hits[0], "id");
+            }
+            foreach (var g in byLink.Values.Where(v => v.Count > 1 && !v.Any(_taken.Contains)))
+            {
+                foreach (var t in g) _taken.Add(t);
+                _conflicts.Add(new Change
+                {
+                    Operation = ChangeOperation.Conflict, Kind = ObjectKind.Department, Key = Link(g[0]), Current = g[0], Candidates = g.Cast<DirectoryObject>().ToList(),
+                    Reason = $"{g.Count} difference departments are linked to '{Link(g[0])}'; unlink all but one",
+                });
+            }
+            return pending;
+        }
+
+        private void Ambiguous(Department s, List<Department> candidates, string label)
+        {
+            _conflicted.Add(s);
+            foreach (var t in candidates) _taken.Add(t);
+            _conflicts.Add(new Change
+            {
+                Operation = ChangeOperation.Conflict, Kind = ObjectKind.Department, Key = Link(s) ?? s.Key, Desired = s, Candidates = candidates.Cast<DirectoryObject>().ToList(),
+                Reason = $"ambiguous: {candidates.Count} difference departments match by {label} ({string.Join(", ", candidates.Select(c => c.Path ?? c.Key))}); link one by hand",
+            });
+            _log?.Invoke($"{s.Path ?? s.Key}: {candidates.Count} candidates by {label}; reported as a conflict, not guessed.");
+        }
+
+        private List<Department> MatchByPath(List<Department> pending)
+        {
+            if (pending.Count == 0) return pending;
+            var byPath = _target.Where(d => !_taken.Contains(d) && PathKey(d) != null).GroupBy(PathKey, Links).ToDictionary(g => g.Key, g => g.ToList(), Links);
+            var still = new List<Department>();
+            foreach (var s in pending)
+            {
+                var path = PathKey(s);
+                if (path == null || !byPath.TryGetValue(path, out var hits)) { still.Add(s); continue; }
+                hits = hits.Where(h => !_taken.Contains(h)).ToList();
+                if (hits.Count == 0) { still.Add(s); continue; }
+                if (hits.Count > 1) { Ambiguous(s, hits, "path"); continue; }
+                Pair(s, hits[0], "path");
+            }
+            return still;
+        }
+
+        /// <summary>
+        /// The export has no department ids, so a department renamed or moved in WeCom arrives as a new path while its
+        /// old path vanishes. An unmatched reference department and an unmatched difference department whose direct
+        /// members and children are mostly the same are one department. Deepest first, so a renamed parent is found
+        /// through its children, which were found through their members.
+        /// </summary>
+        private void MatchByMembers(List<Department> pending, IReadOnlyList<User> sourceUsers, IReadOnlyList<User> targetUsers)
+        {
+            var sourceMembers = Members(sourceUsers, UserPlanner.SourceKey);
+            var targetMembers = Members(targetUsers, u => UserPlanner.LinkKey(u) ?? u.Username);
+            // Inverted index of the difference side: member → departments, child → parent.
+            var targetDeptByMember = new Dictionary<string, List<Department>>(StringComparer.OrdinalIgnoreCase);
+            var openTargets = _target.Where(t => !_taken.Contains(t) && !t.IsRoot).ToList();
+            foreach (var t in openTargets)
+                if (targetMembers.TryGetValue(MemberKey(t), out var users))
+                    foreach (var u in users)
+                    {
+                        if (!targetDeptByMember.TryGetValue(u, out var list)) targetDeptByMember[u] = list = new List<Department>(1);
+                        list.Add(t);
+                    }
+            var childrenOfTarget = _target.Where(t => t.ParentKey != null).GroupBy(t => t.ParentKey, Links).ToDictionary(g => g.Key, g => g.Count(), Links);
+            var childrenOfSource = _source.Where(s => s.ParentKey != null).GroupBy(s => s.ParentKey, Links).ToDictionary(g => g.Key, g => g.ToList(), Links);
+
+            var depth = Depths(_source, _sourceByKey);
+            foreach (var level in pending.Where(p => !p.IsRoot).GroupBy(p => depth[p]).OrderByDescending(g => g.Key))
+            {
+                var candidates = new List<(Department S, Department T, double Score)>();
+                foreach (var s in level)
+                {
+                    var mine = sourceMembers.TryGetValue(MemberKey(s), out var m) ? m : new List<string>();
+                    var kids = childrenOfSource.TryGetValue(s.Key ?? "", out var k) ? k : new List<Department>();
+                    var common = new Dictionary<Department, int>(ReferenceEqualityComparer<Department>.Instance);
+                    foreach (var u in mine)
+                        if (targetDeptByMember.TryGetValue(u, out var depts))
+                            foreach (var t in depts) common[t] = common.TryGetValue(t, out var n) ? n + 1 : 1;
+                    foreach (var kid in kids)
+                        if (_match.TryGetValue(kid, out var kt) && kt.ParentKey != null && _targetByKey.TryGetValue(kt.ParentKey, out var tp) && !tp.IsRoot)
+                            common[tp] = common.TryGetValue(tp, out var n) ? n + 1 : 1;
+                    foreach (var pair in common)
+                    {
+                        var t = pair.Key;
+                        if (_taken.Contains(t)) continue;
+                        int theirs = (targetMembers.TryGetValue(MemberKey(t), out var tm) ? tm.Count : 0) + (t.Key != null && childrenOfTarget.TryGetValue(t.Key, out var c) ? c : 0);
+                        double score = pair.Value / (double)Math.Max(mine.Count + kids.Count, theirs);
+                        if (score > _options.RenameSimilarity) candidates.Add((s, t, score));
+                    }
+                }
+                // Best pairs first; a tie for the same department is not guessed.
+                foreach (var c in candidates.OrderByDescending(c => c.Score))
+                {
+                    if (_match.ContainsKey(c.S) || _taken.Contains(c.T)) continue;
+                    bool tie = candidates.Any(o => !ReferenceEquals(o.T, c.T) && ReferenceEquals(o.S, c.S) && o.Score == c.Score && !_taken.Contains(o.T))
+                            || candidates.Any(o => !ReferenceEquals(o.S, c.S) && ReferenceEquals(o.T, c.T) && o.Score == c.Score && !_match.ContainsKey(o.S));
+                    if (tie) { _log?.Invoke($"{c.S.Path ?? c.S.Key}: several departments share its members equally; not guessed."); continue; }
+                    Pair(c.S, c.T, "members");
+                }
+            }
+        }
+
+        private static Dictionary<string, List<string>> Members(IReadOnlyList<User> users, Func<User, string> key)
+        {
+            var map = new Dictionary<string, List<string>>(Links);
+            foreach (var u in users)
+            {
+                if (u.Departments == null) continue;
+                var k = key(u);
+                if (k == null) continue;
+                foreach (var d in u.Departments)
+                {
+                    var dk = Text.Clean(d);
+                    if (string.IsNullOrEmpty(dk)) continue;
+                    if (!map.TryGetValue(dk, out var list)) map[dk] = list = new List<string>();
+                    list.Add(k);
+                }
+            }
+            return map;
+        }
+
+        private static Dictionary<Department, int> Depths(IReadOnlyList<Department> list, Dictionary<string, Department> byKey)
+        {
+            var depth = new Dictionary<Department, int>(list.Count, ReferenceEqualityComparer<Department>.Instance);
+            foreach (var d in list)
+            {
+                if (depth.ContainsKey(d)) continue;
+                // Walk up to a known depth (cycle-safe: a loop counts as top).
+                var chain = new List<Department>();
+                var seen = new HashSet<Department>(ReferenceEqualityComparer<Department>.Instance);
+                var cur = d;
+                int baseDepth = -1;
+                while (cur != null && seen.Add(cur))
+                {
+                    if (depth.TryGetValue(cur, out var known)) { baseDepth = known; break; }
+                    chain.Add(cur);
+                    cur = cur.ParentKey != null && byKey.TryGetValue(cur.ParentKey, out var p) ? p : null;
+                }
+                for (int i = chain.Count - 1; i >= 0; i--) depth[chain[i]] = ++baseDepth;
+            }
+            return depth;
+        }
+
+        private Change CreateChange(Department s)
+        {
+            if (!_options.Allows(PlanOperation.Create)) { _log?.Invoke($"{s.Path ?? s.Key}: no match; creates were not asked for."); return null; }
+            _log?.Invoke($"{s.Path ?? s.Key}: no match; create.");
+            var fields = new List<FieldChange>();
+            if (s.Name != null && !Excluded(nameof(Department.Name))) fields.Add(new FieldChange(nameof(Department.Name), null, Text.Clean(s.Name)));
+            if (s.ParentKey != null) fields.Add(new FieldChange(nameof(Department.ParentKey), null, s.ParentKey));
+            if (s.Order != null && !Excluded(nameof(Department.Order))) fields.Add(new FieldChange(nameof(Department.Order), null, s.Order));
+            return Describe(new Change { Operation = ChangeOperation.Create, Kind = ObjectKind.Department, Key = Link(s) ?? s.Key, Desired = s, Fields = fields, Reason = "not in the difference side" });
+        }
+
+        private bool Excluded(string field) => UserFields.Contains(_options.ExcludeProperty, field);
+
+        private Change Diff(Department s, Department t)
+        {
+            if (!_options.Updates) return null;
+            var how = _how[s];
+            var fields = new List<FieldChange>();
+            bool overwrite = _options.UpdateMode == UpdateMode.Overwrite;
+
+            if (_name && Known(s, nameof(Department.Name), s.Name))
+            {
+                bool targetKnows = Known(t, nameof(Department.Name), t.Name);
+                if (targetKnows ? !string.Equals(Text.Clean(s.Name), Text.Clean(t.Name), StringComparison.Ordinal) : overwrite)
+                    fields.Add(new FieldChange(nameof(Department.Name), targetKnows ? t.Name : null, Text.Clean(s.Name)));
+            }
+            if (_order && Known(s, nameof(Department.Order), s.Order))
+            {
+                bool targetKnows = Known(t, nameof(Department.Order), t.Order);
+                if (targetKnows ? s.Order != t.Order : overwrite)
+                    fields.Add(new FieldChange(nameof(Department.Order), targetKnows ? t.Order : null, s.Order));
+            }
+
+            bool moved = _parent && ParentChanged(s, t);
+            if (moved) fields.Add(new FieldChange(nameof(Department.ParentKey), t.ParentKey, s.ParentKey));
+
+            // Link fields, where the difference side keeps them (Authing): re-key after a rename upstream, link a
+            // department matched by path, and keep the parent link in step.
+            if (CarriesLink(t))
+            {
+                var link = Link(s);
+                if (link != null && !string.Equals(link, Text.Clean(t.LinkId), StringComparison.Ordinal))
+                    fields.Add(new FieldChange(nameof(Department.LinkId), t.LinkId, link));
+                var parentLink = DesiredParentLink(s);
+                if (parentLink != null && !string.Equals(parentLink, Text.Clean(t.ParentLinkId), StringComparison.Ordinal))
+                    fields.Add(new FieldChange(nameof(Department.ParentLinkId), t.ParentLinkId, parentLink));
+            }
+
+            if (fields.Count == 0) return null;
+            string reason = how == "members" ? "renamed, matched by members" : "matched by " + how;
+            return Describe(new Change
+            {
+                Operation = moved ? ChangeOperation.Move : ChangeOperation.Update, Kind = ObjectKind.Department, Key = Link(s) ?? s.Key,
+                Desired = s, Current = t, Fields = fields, Reason = overwrite ? reason + "; overwrite" : reason,
+            });
+        }
+
+        private static bool Known(DirectoryObject o, string field, object value) => value != null && !UserField.IsWithheld(o, field);
+
+        /// <summary>Authing keeps the WeCom identity in link fields; WeCom's own id cannot be re-keyed.</summary>
+        private static bool CarriesLink(Department t) => t.Source == DirectorySource.Authing || (t.Source == DirectorySource.Unknown && t.LinkId != null);
+
+        private string DesiredParentLink(Department s)
+        {
+            if (s.ParentKey == null) return null;
+            if (_sourceByKey.TryGetValue(s.ParentKey, out var p)) return p.IsRoot ? null : Link(p);
+            return Text.Clean(s.ParentLinkId);
+        }
+
+        private bool ParentChanged(Department s, Department t)
+        {
+            Department sp = s.ParentKey != null && _sourceByKey.TryGetValue(s.ParentKey, out var a) ? a : null;
+            Department tp = t.ParentKey != null && _targetByKey.TryGetValue(t.ParentKey, out var b) ? b : null;
+            bool sourceTop = sp == null ? s.ParentKey == null : sp.IsRoot;
+            bool targetTop = tp == null ? t.ParentKey == null : tp.IsRoot;
+            if (sourceTop || targetTop) return sourceTop != targetTop;
+            if (sp != null && tp != null) return !(_match.TryGetValue(sp, out var m) && ReferenceEquals(m, tp));
+            // A parent outside the compared set: compare WeCom identities.
+            string want = sp != null ? Link(sp) : Text.Clean(s.ParentLinkId) ?? s.ParentKey;
+            string have = tp != null ? Link(tp) : Text.Clean(t.ParentLinkId) ?? t.ParentKey;
+            return !string.Equals(want, have, StringComparison.Ordinal);
+        }
+
+        private Change Describe(Change change)
+        {
+            change.Description = PlanText.Describe(change, ParentName);
+            return change;
+        }
+
+        private string ParentName(string key, bool reference)
+        {
+            var map = reference ? _sourceByKey : _targetByKey;
+            return map.TryGetValue(key, out var d) ? d.Name ?? PlanText.LastSegment(d.Path) ?? key : PlanText.LastSegment(key);
+        }
+    }
+}

@@ -1,0 +1,105 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using WeComSync.Model;
+
+namespace WeComSync.Comparison
+{
+    /// <summary>
+    /// The plan engine: compares a desired side (reference: the export, or Authing downstream) with a current side
+    /// (difference: Authing upstream, WeCom downstream) and returns the ordered changes that make the current side follow.
+    /// </summary>
+    public static class DirectoryComparer
+    {
+        public static Plan CompareUsers(IEnumerable<User> reference, IEnumerable<User> difference, CompareOptions options = null)
+        {
+            options = options ?? new CompareOptions();
+            var source = AsList(reference);
+            var target = AsList(difference);
+            var refusal = DeleteRefusal(source, target, options);
+            if (refusal != null) options = Without(options, PlanOperation.Delete);
+
+            var plan = new UserPlanner(options).Plan(source, target);
+            foreach (var c in plan.Changes) c.Description = PlanText.Describe(c);
+            return Finish(plan, refusal, options);
+        }
+
+        /// <summary>
+        /// Compares departments. The users of both sides (optional) let a department renamed or moved upstream be
+        /// recognised by its members instead of being created twice.
+        /// </summary>
+        public static Plan CompareDepartments(IEnumerable<Department> reference, IEnumerable<Department> difference, CompareOptions options = null,
+            IEnumerable<User> referenceUsers = null, IEnumerable<User> differenceUsers = null)
+        {
+            options = options ?? new CompareOptions();
+            var source = AsList(reference);
+            var target = AsList(difference);
+            var refusal = DeleteRefusal(source, target, options);
+            if (refusal != null) options = Without(options, PlanOperation.Delete);
+
+            var plan = new DepartmentPlanner(options).Plan(source, target,
+                referenceUsers == null ? null : AsList(referenceUsers), differenceUsers == null ? null : AsList(differenceUsers));
+            foreach (var c in plan.Changes) if (c.Description == null) c.Description = PlanText.Describe(c);
+            return Finish(plan, refusal, options);
+        }
+
+        private static IReadOnlyList<T> AsList<T>(IEnumerable<T> items) where T : class
+        {
+            if (items == null) return Array.Empty<T>();
+            if (items is IReadOnlyList<T> list)
+            {
+                bool clean = true;
+                for (int i = 0; i < list.Count && clean; i++) clean = list[i] != null;
+                if (clean) return list;
+            }
+            return items.Where(i => i != null).ToList();
+        }
+
+        private static (string Reason, DirectoryObject Object)? DeleteRefusal<T>(IReadOnlyList<T> source, IReadOnlyList<T> target, CompareOptions options) where T : DirectoryObject
+        {
+            if (!options.Allows(PlanOperation.Delete)) return null;
+            foreach (var (side, list) in new[] { ("reference", source), ("difference", target) })
+            {
+                var partial = list.FirstOrDefault(o => !string.IsNullOrEmpty(o.IncompleteReason));
+                if (partial != null)
+                {
+                    int count = list.Count(o => !string.IsNullOrEmpty(o.IncompleteReason));
+                    return ($"Deletes were refused: the {side} side was not read completely ({partial.IncompleteReason}; {count} object(s) marked), " +
+                            "so objects missing from it may still exist. Fix the read (permissions, scope, the failed page) and compare again; " +
+                            "creates and updates were planned as usual.", partial);
+                }
+            }
+            return null;
+        }
+
+        private static CompareOptions Without(CompareOptions o, PlanOperation op) => new CompareOptions
+        {
+            MatchBy = o.MatchBy, Property = o.Property, ExcludeProperty = o.ExcludeProperty, UpdateMode = o.UpdateMode,
+            Operation = o.Operation & ~op, Verbose = o.Verbose, RenameSimilarity = o.RenameSimilarity,
+        };
+
+        private static Plan Finish(Plan plan, (string Reason, DirectoryObject Object)? refusal, CompareOptions options)
+        {
+            var context = plan.Context;
+            context.ComputedAt = DateTimeOffset.Now;
+            context.DeleteRefusedReason = refusal?.Reason;
+            plan.DeleteRefusedBy = refusal?.Object;
+            int sequence = 0;
+            foreach (var c in plan.Changes)
+            {
+                c.Sequence = ++sequence;
+                c.Plan = context;
+                switch (c.Operation)
+                {
+                    case ChangeOperation.Create: context.CreateCount++; break;
+                    case ChangeOperation.Update: context.UpdateCount++; break;
+                    case ChangeOperation.Move: context.MoveCount++; break;
+                    case ChangeOperation.Delete: context.DeleteCount++; break;
+                    default: context.ConflictCount++; break;
+                }
+            }
+            if (refusal != null) options.Verbose?.Invoke(refusal.Value.Reason);
+            return plan;
+        }
+    }
+}

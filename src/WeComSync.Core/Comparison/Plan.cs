@@ -1,0 +1,28 @@
+using System.Collections.Generic;
+using WeComSync.Model;
+
+namespace WeComSync.Comparison
+{
+    /// <summary>The result of a comparison: the ordered changes, what they were computed from, and a refused-delete reason.</summary>
+    public sealed class Plan
+    {
+        public Plan(List<Change> changes, PlanContext context)
+        {
+            Changes = changes;
+            Context = context;
+        }
+
+        /// <summary>In apply order (each change's Sequence is its 1-based position).</summary>
+        public List<Change> Changes { get; }
+
+        public PlanContext Context { get; }
+
+        /// <summary>Why deletes were refused (a side read incompletely); null when they were not.</summary>
+        public string DeleteRefusedReason => Context.DeleteRefusedReason;
+
+        /// <summary>The incomplete object that caused the refusal, for the error record's target.</summary>
+        public DirectoryObject DeleteRefusedBy { get; internal set; }
+
+        public string Summary => Context.ToString();
+    }
+}

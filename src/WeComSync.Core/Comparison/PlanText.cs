@@ -1,0 +1,130 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using WeComSync.Model;
+
+namespace WeComSync.Comparison
+{
+    /// <summary>
+    /// The plan's lines, in the spirit of terraform plan: "+ create", "~ update", "> move", "- delete", "! conflict".
+    /// Built in the core so tests check exactly what an administrator reads.
+    /// </summary>
+    public static class PlanText
+    {
+        private const int MaxValueLength = 40;
+
+        public static char Symbol(ChangeOperation op)
+        {
+            switch (op)
+            {
+                case ChangeOperation.Create: return '+';
+                case ChangeOperation.Update: return '~';
+                case ChangeOperation.Move: return '>';
+                case ChangeOperation.Delete: return '-';
+                default: return '!';
+            }
+        }
+
+        /// <summary>
+        /// One line for a change. <paramref name="parentName"/> names a department by its key on the side the key
+        /// comes from (true = reference side), so moves read "old parent -> new parent" instead of ids.
+        /// </summary>
+        public static string Describe(Change change, Func<string, bool, string> parentName = null)
+        {
+            string kind = change.Kind == ObjectKind.User ? "user" : "department";
+            var sb = new StringBuilder();
+            sb.Append(Symbol(change.Operation)).Append(' ');
+            switch (change.Operation)
+            {
+                case ChangeOperation.Create:
+                    sb.Append("create ").Append(kind).Append(' ').Append(Name(change.Desired ?? change.Current, change.Key));
+                    string where = Where(change.Desired, parentName);
+                    if (!string.IsNullOrEmpty(where)) sb.Append(" in ").Append(where);
+                    break;
+                case ChangeOperation.Update:
+                    sb.Append("update ").Append(kind).Append(' ').Append(ShortName(change)).Append(": ").Append(Fields(change.Fields));
+                    break;
+                case ChangeOperation.Move:
+                    {
+                        sb.Append("move ").Append(kind).Append(' ').Append(ShortName(change)).Append(": ");
+                        var current = change.Current as Department;
+                        var desired = change.Desired as Department;
+                        string from = current?.ParentKey == null ? "(top)" : parentName?.Invoke(current.ParentKey, false) ?? current.ParentKey;
+                        string to = desired?.ParentKey == null ? "(top)" : parentName?.Invoke(desired.ParentKey, true) ?? desired.ParentKey;
+                        sb.Append(from).Append(" -> ").Append(to);
+                        var rest = change.Fields.Where(f => f.Field != nameof(Department.ParentKey) && f.Field != nameof(Department.ParentLinkId)).ToList();
+                        if (rest.Count > 0) sb.Append("; ").Append(Fields(rest));
+                        break;
+                    }
+                case ChangeOperation.Delete:
+                    sb.Append("delete ").Append(kind).Append(' ').Append(Name(change.Current ?? change.Desired, change.Key));
+                    break;
+                default:
+                    sb.Append("conflict ").Append(kind).Append(' ').Append(change.Key ?? "(no key)").Append(": ").Append(change.Reason);
+                    break;
+            }
+            if (change.Reason != null && change.Operation != ChangeOperation.Conflict && change.Reason.StartsWith("renamed", StringComparison.Ordinal))
+                sb.Append(" (").Append(change.Reason).Append(')');
+            return sb.ToString();
+        }
+
+        /// <summary>"mobile +86 138… -> +86 139…, email (unset) -> a@b.c"</summary>
+        public static string Fields(IEnumerable<FieldChange> fields) =>
+            string.Join(", ", fields.Select(f => FieldLabel(f.Field) + " " + Value(f.Old) + " -> " + Value(f.New)));
+
+        public static string Value(object value)
+        {
+            if (value == null) return "(unset)";
+            if (value is string s) return s.Length == 0 ? "\"\"" : Shorten(s);
+            if (value is bool b) return b ? "true" : "false";
+            if (value is IEnumerable list) return "[" + Shorten(string.Join(", ", list.Cast<object>().Select(o => Convert.ToString(o, System.Globalization.CultureInfo.InvariantCulture)))) + "]";
+            return Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        private static string FieldLabel(string field) => field == null ? "" : field.ToLowerInvariant();
+
+        private static string Shorten(string s) => s.Length <= MaxValueLength ? s : s.Substring(0, MaxValueLength - 1) + "…";
+
+        private static string ShortName(Change change)
+        {
+            if (change.Kind == ObjectKind.Department) return Name(change.Current ?? change.Desired, change.Key);
+            return change.Key ?? (change.Current as User)?.Username;
+        }
+
+        private static string Name(DirectoryObject o, string key)
+        {
+            switch (o)
+            {
+                case User u:
+                    string id = u.UserId ?? u.Username ?? key;
+                    return string.IsNullOrEmpty(u.Name) || u.Name == id ? id : $"{id} ({u.Name})";
+                case Department d:
+                    return d.Name ?? LastSegment(d.Path) ?? key;
+                default:
+                    return key;
+            }
+        }
+
+        private static string Where(DirectoryObject desired, Func<string, bool, string> parentName)
+        {
+            switch (desired)
+            {
+                case User u when u.Departments != null && u.Departments.Count > 0:
+                    return LastSegment(u.Departments[0]);
+                case Department d when d.ParentKey != null:
+                    return parentName?.Invoke(d.ParentKey, true) ?? LastSegment(d.ParentKey);
+                default:
+                    return null;
+            }
+        }
+
+        internal static string LastSegment(string path)
+        {
+            if (string.IsNullOrEmpty(path)) return path;
+            int slash = path.TrimEnd('/').LastIndexOf('/');
+            return slash < 0 ? path : path.Substring(slash + 1).TrimEnd('/');
+        }
+    }
+}

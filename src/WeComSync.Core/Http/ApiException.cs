@@ -1,0 +1,60 @@
+using System;
+
+namespace WeComSync.Http
+{
+    /// <summary>
+    /// A call that the API answered with an error (WeCom errcode != 0, Authing statusCode != 200) or that could not be
+    /// made. Carries the API's own code so callers match on codes, never on message text. The message and endpoint
+    /// are redacted: no secret or token ever reaches an exception.
+    /// </summary>
+    public class ApiException : Exception
+    {
+        public ApiException(string service, string endpoint, string code, string apiMessage, bool isTransient,
+            string recommendedAction = null, Exception inner = null)
+            : base(Redaction.Redact(Format(service, endpoint, code, apiMessage, recommendedAction)), inner)
+        {
+            Service = service;
+            Endpoint = Redaction.Redact(endpoint);
+            Code = code;
+            ApiMessage = Redaction.Redact(apiMessage);
+            IsTransient = isTransient;
+            RecommendedAction = recommendedAction;
+        }
+
+        /// <summary>"WeCom" or "Authing".</summary>
+        public string Service { get; }
+
+        /// <summary>The API path called (query secrets redacted).</summary>
+        public string Endpoint { get; }
+
+        /// <summary>WeCom errcode, or Authing statusCode (with apiCode as "statusCode/apiCode" when present), or "http:NNN" / "transport".</summary>
+        public string Code { get; }
+
+        public string ApiMessage { get; }
+
+        /// <summary>True when retrying the same call may succeed (system busy, throttled, 5xx, transport error).</summary>
+        public bool IsTransient { get; }
+
+        /// <summary>What an administrator should do, when we know (e.g. add the server's IP to the trusted IPs).</summary>
+        public string RecommendedAction { get; }
+
+        /// <summary>
+        /// For an API that blocks for the rest of a window (WeCom 45009): how long until a retry can succeed. The transport
+        /// waits that long when it fits the connection's MaxWait, otherwise the call fails and the message says when to retry.
+        /// </summary>
+        public TimeSpan? RetryAfter { get; set; }
+
+        /// <summary>
+        /// A non-idempotent call (a create) timed out or lost its connection after the request may have reached the
+        /// server: it may or may not have been applied. Never retried blindly; the caller checks whether the object
+        /// exists before creating it again.
+        /// </summary>
+        public bool OutcomeUnknown { get; set; }
+
+        private static string Format(string service, string endpoint, string code, string apiMessage, string action)
+        {
+            var text = $"{service} {endpoint} failed with code {code}: {apiMessage}";
+            return string.IsNullOrEmpty(action) ? text : text + " " + action;
+        }
+    }
+}

@@ -1,0 +1,154 @@
+using System;
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http;
+using System.Threading;
+using System.Threading.RateLimiting;
+using System.Threading.Tasks;
+using Polly;
+using Polly.Retry;
+
+namespace WeComSync.Http
+{
+    /// <summary>
+    /// The one way WeComSync talks HTTP: every WeCom and Authing call goes through here, so retries, back-off,
+    /// per-attempt timeouts, client-side rate limiting, call counting and redaction behave the same everywhere.
+    /// The clients only say how to build a request and how to read the API's answer (which errors are transient);
+    /// token refresh stays in the clients because each API signals it differently.
+    /// </summary>
+    public sealed class ApiTransport : IDisposable
+    {
+        private readonly HttpClient _http;
+        private readonly ResiliencePipeline _pipeline;
+        private readonly ConcurrentDictionary<string, RateLimiter> _limiters = new ConcurrentDictionary<string, RateLimiter>();
+        private readonly ConcurrentDictionary<string, int> _calls = new ConcurrentDictionary<string, int>();
+
+        public ApiTransport(string service, Uri baseAddress, RetryOptions options = null, HttpMessageHandler handler = null, bool skipCertificateCheck = false)
+        {
+            Service = service;
+            Options = options?.Clone() ?? new RetryOptions();
+            if (handler == null)
+            {
+                var clientHandler = new HttpClientHandler { AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate };
+                // Private Authing deployments often run on self-signed certificates; only when the admin asks.
+                if (skipCertificateCheck) clientHandler.ServerCertificateCustomValidationCallback = (_, __, ___, ____) => true;
+                handler = clientHandler;
+            }
+            _http = new HttpClient(handler) { BaseAddress = baseAddress, Timeout = Timeout.InfiniteTimeSpan };
+            _pipeline = new ResiliencePipelineBuilder()
+                .AddRetry(new RetryStrategyOptions
+                {
+                    ShouldHandle = new PredicateBuilder().Handle<ApiException>(ShouldRetry),
+                    MaxRetryAttempts = Math.Max(1, Options.MaxRetries),
+                    BackoffType = DelayBackoffType.Exponential,
+                    UseJitter = true,
+                    Delay = Options.BaseDelay,
+                    MaxDelay = Options.MaxDelay,
+                    DelayGenerator = args => new ValueTask<TimeSpan?>(
+                        args.Outcome.Exception is ApiException e && e.RetryAfter.HasValue ? e.RetryAfter : null),
+                    OnRetry = args =>
+                    {
+                        Trace?.Invoke($"{Service}: retry {args.AttemptNumber + 1} after {args.RetryDelay.TotalMilliseconds:0} ms ({args.Outcome.Exception?.Message})");
+                        return default;
+                    },
+                })
+                .Build();
+        }
+
+        public string Service { get; }
+        public Uri BaseAddress => _http.BaseAddress;
+        public RetryOptions Options { get; }
+
+        /// <summary>Receives one redacted line per call and per retry (for -Verbose/-Debug). May be called from any thread.</summary>
+        public Action<string> Trace { get; set; }
+
+        /// <summary>Calls made per API (attempts, including retries), for run summaries and benchmarks.</summary>
+        public System.Collections.Generic.IReadOnlyDictionary<string, int> CallCounts => _calls;
+
+        private bool ShouldRetry(ApiException e) =>
+            e.IsTransient && !e.OutcomeUnknown && (!e.RetryAfter.HasValue || e.RetryAfter.Value <= Options.MaxWait);
+
+        /// <summary>
+        /// Sends a request built fresh for every attempt (a request message cannot be sent twice) and interprets the
+        /// answer. <paramref name="interpret"/> receives the HTTP status and body and returns the result or throws an
+        /// <see cref="ApiException"/>; transient ones are retried with back-off. Pass <paramref name="idempotent"/> false
+        /// for creates: a timeout or broken connection then fails with <see cref="ApiException.OutcomeUnknown"/> instead
+        /// of being sent again.
+        /// </summary>
+        public Task<T> SendAsync<T>(string api, Func<HttpRequestMessage> createRequest, Func<HttpStatusCode, string, T> interpret,
+            CancellationToken cancellationToken, bool idempotent = true)
+        {
+            return _pipeline.ExecuteAsync(async ct => await AttemptAsync(api, createRequest, interpret, idempotent, ct).ConfigureAwait(false), cancellationToken).AsTask();
+        }
+
+        private async Task<T> AttemptAsync<T>(string api, Func<HttpRequestMessage> createRequest, Func<HttpStatusCode, string, T> interpret,
+            bool idempotent, CancellationToken cancellationToken)
+        {
+            await WaitForPermitAsync(api, cancellationToken).ConfigureAwait(false);
+            _calls.AddOrUpdate(api, 1, (_, n) => n + 1);
+            using (var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            using (var request = createRequest())
+            {
+                attempt.CancelAfter(Options.AttemptTimeout);
+                var watch = Stopwatch.StartNew();
+                string body;
+                HttpStatusCode status;
+                try
+                {
+                    using (var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, attempt.Token).ConfigureAwait(false))
+                    {
+                        status = response.StatusCode;
+                        body = response.Content == null ? string.Empty : await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+                    }
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    throw new ApiException(Service, api, "timeout", $"no answer within {Options.AttemptTimeout.TotalSeconds:0.#} s", isTransient: true)
+                    { OutcomeUnknown = !idempotent };
+                }
+                catch (HttpRequestException e)
+                {
+                    // A refused connection never reached the server, so even a create is safe to send again.
+                    bool neverSent = e.GetBaseException() is System.Net.Sockets.SocketException se && se.SocketErrorCode == System.Net.Sockets.SocketError.ConnectionRefused;
+                    throw new ApiException(Service, api, "transport", Redaction.Redact(e.GetBaseException().Message), isTransient: true)
+                    { OutcomeUnknown = !idempotent && !neverSent };
+                }
+                Trace?.Invoke($"{Service}: {request.Method} {Redaction.Redact(request.RequestUri?.ToString())} -> {(int)status} ({watch.ElapsedMilliseconds} ms)");
+
+                int code = (int)status;
+                if (code == 429 || code >= 500)
+                {
+                    throw new ApiException(Service, api, "http:" + code, Truncate(body), isTransient: true);
+                }
+                return interpret(status, body);
+            }
+        }
+
+        private async Task WaitForPermitAsync(string api, CancellationToken cancellationToken)
+        {
+            if (Options.CallsPerMinute <= 0) return;
+            var limiter = _limiters.GetOrAdd(api, _ => new SlidingWindowRateLimiter(new SlidingWindowRateLimiterOptions
+            {
+                PermitLimit = Options.CallsPerMinute,
+                Window = Options.RateWindow,
+                SegmentsPerWindow = 10,
+                QueueLimit = int.MaxValue,
+                QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+                AutoReplenishment = true,
+            }));
+            using (var lease = await limiter.AcquireAsync(1, cancellationToken).ConfigureAwait(false))
+            {
+                if (!lease.IsAcquired) throw new ApiException(Service, api, "ratelimit", "the client-side rate limiter refused the call", isTransient: true);
+            }
+        }
+
+        private static string Truncate(string body) => body == null ? null : body.Length > 300 ? body.Substring(0, 300) + "…" : body;
+
+        public void Dispose()
+        {
+            _http.Dispose();
+            foreach (var limiter in _limiters.Values) limiter.Dispose();
+        }
+    }
+}

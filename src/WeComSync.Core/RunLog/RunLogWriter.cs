@@ -1,0 +1,359 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Text;
+using Newtonsoft.Json;
+using Newtonsoft.Json.Linq;
+using WeComSync.Http;
+using WeComSync.Model;
+
+namespace WeComSync.RunLog
+{
+    /// <summary>
+    /// Writes one run's log folder, <c>&lt;logRoot&gt;/&lt;yyyyMMdd-HHmmss&gt;-&lt;name&gt;-&lt;shortid&gt;/</c>: plan.json, results.jsonl (a line
+    /// per result, flushed at once so a killed process leaves what it did) and summary.json (the run and its steps).
+    /// Everything written is redacted, and masked when <see cref="RunLogOptions.MaskPersonalData"/> is set.
+    /// With no log root the run is kept in memory only: the same steps and counts, and the same summary returned.
+    /// Thread safe: results may come from parallel workers.
+    /// </summary>
+    /// <example>
+    /// <code>
+    /// using (var run = RunLogWriter.Start(logRoot, "upstream", new RunLogOptions { MaskPersonalData = true }))
+    /// {
+    ///     var read = run.BeginStep("read Authing users"); read.Count(StepCounter.Read, users.Count); read.Complete();
+    ///     run.WritePlan("users", changes);
+    ///     var apply = run.BeginStep("users");
+    ///     foreach (var result in Apply(changes)) apply.Record(result);
+    ///     apply.Complete();
+    ///     return run.Complete();   // the RunRecord summary; run.Fail(exception) in a catch
+    /// }
+    /// </code>
+    /// </example>
+    public sealed class RunLogWriter : IDisposable
+    {
+        private static readonly TimeSpan SummaryInterval = TimeSpan.FromSeconds(10);
+        private static readonly Encoding Utf8 = new UTF8Encoding(false);
+
+        private readonly object _gate = new object();
+        private readonly object _resultsGate = new object();
+        private readonly List<RunStep> _steps = new List<RunStep>();
+        private readonly List<JObject> _plans = new List<JObject>();
+        private readonly Func<DateTimeOffset> _clock;
+        private readonly LogSanitizer _sanitizer;
+        private readonly Dictionary<string, string> _parameters;
+        private StreamWriter _results;
+        private DateTimeOffset _summaryWritten;
+
+        private RunLogWriter(string logRoot, string name, RunLogOptions options)
+        {
+            options = options ?? new RunLogOptions();
+            _clock = options.Clock ?? (() => DateTimeOffset.Now);
+            _sanitizer = new LogSanitizer(options.MaskPersonalData);
+            MaskPersonalData = options.MaskPersonalData;
+            Name = string.IsNullOrWhiteSpace(name) ? "run" : name.Trim();
+            StartTime = _clock();
+            ShortId = Guid.NewGuid().ToString("N").Substring(0, 6);
+            RunId = $"{StartTime:yyyyMMdd-HHmmss}-{SafeName(Name)}-{ShortId}";
+            _parameters = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            if (options.Parameters != null)
+            {
+                foreach (DictionaryEntry entry in options.Parameters)
+                {
+                    _parameters[Convert.ToString(entry.Key)] = _sanitizer.Text(FormatParameter(entry.Value));
+                }
+            }
+            if (!string.IsNullOrEmpty(logRoot))
+            {
+                Path = System.IO.Path.Combine(System.IO.Path.GetFullPath(logRoot), RunId);
+                Directory.CreateDirectory(Path);
+                var stream = new FileStream(System.IO.Path.Combine(Path, RunLogFiles.Results), FileMode.CreateNew, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+                _results = new StreamWriter(stream, Utf8);
+                WriteSummary();
+            }
+        }
+
+        /// <summary>Starts a run that keeps its log under <paramref name="logRoot"/> (created when missing); null keeps it in memory only.</summary>
+        public static RunLogWriter Start(string logRoot, string runName) => Start(logRoot, runName, null);
+
+        public static RunLogWriter Start(string logRoot, string runName, RunLogOptions options) => new RunLogWriter(logRoot, runName, options);
+
+        public string RunId { get; }
+        public string ShortId { get; }
+        public string Name { get; }
+
+        /// <summary>The run folder; null when the run is kept in memory only.</summary>
+        public string Path { get; }
+
+        public bool MaskPersonalData { get; }
+        public DateTimeOffset StartTime { get; }
+        public DateTimeOffset? EndTime { get; private set; }
+        public RunStatus Status { get; private set; } = RunStatus.Running;
+        public string Message { get; private set; }
+
+        public IReadOnlyList<RunStep> Steps { get { lock (_gate) return _steps.ToList(); } }
+
+        /// <summary>Starts a step; steps are listed in the order they begin.</summary>
+        public RunStep BeginStep(string name)
+        {
+            RunStep step;
+            lock (_gate)
+            {
+                step = new RunStep(this, _sanitizer.Text(name) ?? "step", _steps.Count + 1, Now());
+                _steps.Add(step);
+            }
+            WriteSummary();
+            return step;
+        }
+
+        /// <summary>Adds a plan to plan.json, named after the kind of its changes ("User", "Department").</summary>
+        public void WritePlan(IEnumerable<Change> changes)
+        {
+            var list = (changes ?? Enumerable.Empty<Change>()).Where(c => c != null).ToList();
+            WritePlan(list.Count > 0 ? list[0].Kind.ToString() : "plan", list);
+        }
+
+        /// <summary>Adds a named plan (its changes in order and its PlanContext) to plan.json, which is rewritten whole.</summary>
+        public void WritePlan(string name, IEnumerable<Change> changes)
+        {
+            var list = (changes ?? Enumerable.Empty<Change>()).Where(c => c != null).ToList();
+            var context = list.Select(c => c.Plan).FirstOrDefault(p => p != null);
+            var changeArray = new JArray();
+            foreach (var change in list)
+            {
+                var json = JObject.FromObject(change, RunLogFiles.Serializer);
+                json.Remove("plan");
+                changeArray.Add(json);
+            }
+            var plan = new JObject
+            {
+                ["name"] = name,
+                ["context"] = context == null ? null : JObject.FromObject(context, RunLogFiles.Serializer),
+                ["changes"] = changeArray,
+            };
+            _sanitizer.Apply(plan);
+            if (Path == null) return;
+            lock (_gate)
+            {
+                _plans.Add(plan);
+                var document = new JObject { ["runId"] = RunId, ["plans"] = new JArray(_plans) };
+                WriteAtomic(RunLogFiles.Plan, document, Formatting.None);   // a 50 000-change plan: a third of the size indented
+            }
+        }
+
+        /// <summary>Writes a result that belongs to no step.</summary>
+        public void WriteResult(Result result) => WriteResult(result, null);
+
+        /// <summary>Writes one line to results.jsonl and flushes it. Does not count it: <see cref="RunStep.Record"/> writes and counts.</summary>
+        public void WriteResult(Result result, string step)
+        {
+            if (result == null || _results == null) return;
+            var change = result.Change;
+            var line = new JObject
+            {
+                ["time"] = Now().ToString(RunLogFiles.Settings.DateFormatString, System.Globalization.CultureInfo.InvariantCulture),
+                ["step"] = step,
+                ["operation"] = change?.Operation.ToString(),
+                ["kind"] = change?.Kind.ToString(),
+                ["key"] = change?.Key,
+                ["name"] = DisplayName(change),
+                ["outcome"] = result.Outcome.ToString(),
+                ["newId"] = result.NewId,
+                ["errorCode"] = result.ErrorCode,
+                ["error"] = result.Error,
+                ["durationMs"] = Math.Round(result.Duration.TotalMilliseconds, 1),
+                ["reason"] = change?.Reason,
+            };
+            if (change?.Fields != null && change.Fields.Count > 0)
+            {
+                line["fields"] = new JArray(change.Fields.Where(f => f != null).Select(f => new JObject
+                {
+                    ["field"] = f.Field,
+                    ["old"] = f.Old == null ? JValue.CreateNull() : JToken.FromObject(f.Old, RunLogFiles.Serializer),
+                    ["new"] = f.New == null ? JValue.CreateNull() : JToken.FromObject(f.New, RunLogFiles.Serializer),
+                }));
+            }
+            foreach (var empty in line.Properties().Where(p => p.Value is JValue v && v.Value == null).ToList()) empty.Remove();
+            string text = _sanitizer.Apply(line).ToString(Formatting.None);
+            bool refresh;
+            lock (_resultsGate)
+            {
+                if (_results == null) return;
+                _results.Write(text);
+                _results.Write('\n');
+                _results.Flush();
+                refresh = Now() - _summaryWritten > SummaryInterval;
+            }
+            // Keep the summary's counts fresh on long steps, so a killed run still shows how far it got.
+            if (refresh) WriteSummary();
+        }
+
+        /// <summary>Ends the run with a status from its steps (steps still running are completed from their counts). Returns the summary.</summary>
+        public RunRecord Complete() => Complete(RunStatus.Running, null);
+
+        /// <summary>Ends the run. <see cref="RunStatus.Running"/> means "judge from the steps". A second call changes nothing.</summary>
+        public RunRecord Complete(RunStatus status, string message)
+        {
+            lock (_gate)
+            {
+                if (Status != RunStatus.Running) return ToRecord();
+            }
+            foreach (var step in Steps.Where(s => !s.IsCompleted))
+            {
+                if (status == RunStatus.Failed || status == RunStatus.Stopped) step.Complete(status, message);
+                else step.Complete();
+            }
+            lock (_gate)
+            {
+                Status = status == RunStatus.Running ? StatusFromSteps() : status;
+                Message = CleanText(message);
+                EndTime = Now();
+            }
+            WriteSummary();
+            return ToRecord();
+        }
+
+        /// <summary>Records an exception that ended the run: the running steps and the run become Failed with its (redacted) message.</summary>
+        public RunRecord Fail(Exception exception) => Complete(RunStatus.Failed, exception?.Message ?? "The run failed.");
+
+        public RunRecord Fail(string message) => Complete(RunStatus.Failed, message);
+
+        /// <summary>Records a deliberate stop (a delete guard, Ctrl+C): the running steps and the run become Stopped.</summary>
+        public RunRecord Stop(string message) => Complete(RunStatus.Stopped, message);
+
+        /// <summary>The run as it stands: what the templates return and Get-WeComSyncLog later reads back.</summary>
+        public RunRecord ToRecord()
+        {
+            lock (_gate)
+            {
+                var record = new RunRecord
+                {
+                    RunId = RunId,
+                    ShortId = ShortId,
+                    Name = Name,
+                    Path = Path,
+                    Status = Status,
+                    StartTime = StartTime,
+                    EndTime = EndTime,
+                    Message = Message,
+                    MaskPersonalData = MaskPersonalData,
+                    Parameters = new Dictionary<string, string>(_parameters, StringComparer.OrdinalIgnoreCase),
+                    Steps = _steps.Select(s => s.ToRecord(RunId)).ToList(),
+                };
+                record.SumSteps();
+                return record;
+            }
+        }
+
+        /// <summary>Closes the files. A run not completed by then is recorded as Stopped.</summary>
+        public void Dispose()
+        {
+            if (Status == RunStatus.Running) Stop("The run ended before it was completed.");
+            lock (_resultsGate)
+            {
+                _results?.Dispose();
+                _results = null;
+            }
+        }
+
+        internal DateTimeOffset Now() => _clock();
+
+        internal string CleanText(string text) => _sanitizer.Text(text);
+
+        internal void StepChanged() => WriteSummary();
+
+        private RunStatus StatusFromSteps()
+        {
+            var steps = _steps;
+            if (steps.Any(s => s.Status == RunStatus.Stopped)) return RunStatus.Stopped;
+            bool anyFailed = steps.Any(s => s.Status == RunStatus.Failed || s.Status == RunStatus.PartiallyFailed || s.Failed > 0);
+            if (!anyFailed) return RunStatus.Succeeded;
+            return steps.All(s => s.Status == RunStatus.Failed || s.Status == RunStatus.Skipped) ? RunStatus.Failed : RunStatus.PartiallyFailed;
+        }
+
+        private void WriteSummary()
+        {
+            if (Path == null) return;
+            lock (_gate)
+            {
+                var record = ToRecord();
+                var json = JObject.FromObject(record, RunLogFiles.Serializer);
+                // Derived values are for readers of the object, not the file; the reader recomputes them.
+                foreach (var derived in new[] { "duration", "failedCount", "exitCode", "path", "unreadableLines" }) json.Remove(derived);
+                foreach (JObject step in (JArray)json["steps"]) { step.Remove("duration"); step.Remove("runId"); }
+                json["host"] = Environment.MachineName;
+                json["processId"] = Process.Id;
+                json["processStart"] = Process.Start;
+                _summaryWritten = Now();
+                WriteAtomic(RunLogFiles.Summary, json, Formatting.Indented);
+            }
+        }
+
+        // Write then rename, so a reader (or a killed process) never sees half a summary or plan.
+        private void WriteAtomic(string file, JToken json, Formatting formatting)
+        {
+            string target = System.IO.Path.Combine(Path, file);
+            string temp = target + ".tmp";
+            using (var writer = new StreamWriter(temp, false, Utf8))
+            using (var jw = new JsonTextWriter(writer) { Formatting = formatting })
+            {
+                json.WriteTo(jw);
+            }
+            try
+            {
+                if (File.Exists(target)) File.Replace(temp, target, null);
+                else File.Move(temp, target);
+            }
+            catch (IOException)
+            {
+                // A reader holding the file open on Windows: fall back to overwriting in place.
+                File.Copy(temp, target, true);
+                File.Delete(temp);
+            }
+        }
+
+        private static string DisplayName(Change change)
+        {
+            var obj = change?.Desired ?? change?.Current;
+            switch (obj)
+            {
+                case User user: return user.Name;
+                case Department department: return department.Path ?? department.Name;
+                default: return null;
+            }
+        }
+
+        private static string FormatParameter(object value)
+        {
+            if (value == null) return null;
+            if (value is string s) return s;
+            if (value is IEnumerable items) return string.Join(",", items.Cast<object>().Select(Convert.ToString));
+            return Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        private static string SafeName(string name)
+        {
+            var invalid = System.IO.Path.GetInvalidFileNameChars();
+            var chars = name.Select(c => invalid.Contains(c) || char.IsWhiteSpace(c) ? '-' : c).ToArray();
+            return new string(chars);
+        }
+
+        /// <summary>Who is writing: lets a reader tell a run still in progress from one whose process died.</summary>
+        internal static class Process
+        {
+            public static readonly int Id;
+            public static readonly DateTimeOffset Start;
+
+            static Process()
+            {
+                using (var current = System.Diagnostics.Process.GetCurrentProcess())
+                {
+                    Id = current.Id;
+                    Start = current.StartTime;
+                }
+            }
+        }
+    }
+}

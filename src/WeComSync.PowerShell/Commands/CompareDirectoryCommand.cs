@@ -1,0 +1,154 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using WeComSync.Comparison;
+using WeComSync.Model;
+using WeComSync.PowerShell.Conversion;
+using WeComSync.PowerShell.Infrastructure;
+
+namespace WeComSync.PowerShell.Commands
+{
+    /// <summary>Compares a desired side with a current side of users or departments and emits the plan: ordered Change objects.</summary>
+    [Cmdlet(VerbsData.Compare, "Directory")]
+    [OutputType(typeof(Change))]
+    public sealed class CompareDirectoryCommand : PSCmdlet
+    {
+        private readonly List<object> _difference = new List<object>();
+
+        [Parameter(Mandatory = true, Position = 0)]
+        [Alias("Source")]
+        [AllowEmptyCollection]
+        [AllowNull]
+        public object ReferenceObject { get; set; }
+
+        [Parameter(Mandatory = true, Position = 1, ValueFromPipeline = true)]
+        [Alias("Target")]
+        [AllowEmptyCollection]
+        [AllowNull]
+        public object DifferenceObject { get; set; }
+
+        /// <summary>Users of the reference side, so a renamed department is recognised by its members.</summary>
+        [Parameter] public object[] ReferenceUser { get; set; }
+
+        [Parameter] public object[] DifferenceUser { get; set; }
+
+        [Parameter] public string[] Property { get; set; }
+
+        [Parameter] public string[] ExcludeProperty { get; set; }
+
+        [Parameter] public UpdateMode UpdateMode { get; set; } = UpdateMode.Changed;
+
+        [Parameter] public PlanOperation[] Operation { get; set; } = { PlanOperation.Create, PlanOperation.Update };
+
+        [Parameter] public MatchKey[] MatchBy { get; set; } = { MatchKey.LinkKey, MatchKey.Username };
+
+        /// <summary>What the inputs are, when it cannot be told from them (both sides empty or plain rows).</summary>
+        [Parameter] public ObjectKind? ObjectType { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            // Typed as object, not object[]: binding a 100 000-element array to object[] copies it element by element.
+            AddItems(_difference, DifferenceObject);
+        }
+
+        protected override void EndProcessing()
+        {
+            var reference = AddItems(new List<object>(), ReferenceObject);
+            var kind = ObjectType ?? ModelConverter.KindOf(reference.Find(o => o != null)) ?? ModelConverter.KindOf(_difference.FirstOrDefault(o => o != null));
+            if (kind == null)
+            {
+                if (reference.Count == 0 && _difference.Count == 0) return; // nothing on either side: an empty plan
+                ThrowTerminatingError(Errors.Create("UnknownObjectType", ErrorCategory.InvalidType, reference.FirstOrDefault() ?? _difference.FirstOrDefault(),
+                    "Compare-Directory cannot tell whether the inputs are users or departments.",
+                    "Pass users (UserId/Username properties) or departments (Key/Path properties), or say which with -ObjectType User|Department."));
+            }
+
+            bool verbose = MyInvocation.BoundParameters.ContainsKey("Verbose") || !Equals(GetVariableValue("VerbosePreference"), ActionPreference.SilentlyContinue);
+            var options = new CompareOptions
+            {
+                Property = Property, ExcludeProperty = ExcludeProperty, UpdateMode = UpdateMode, MatchBy = MatchBy,
+                Operation = Operation.Aggregate((PlanOperation)0, (a, b) => a | b),
+                Verbose = verbose ? new Action<string>(WriteVerbose) : null,
+            };
+
+            Plan plan;
+            try
+            {
+                if (kind == ObjectKind.User)
+                {
+                    var source = Convert(reference, ModelConverter.ToUser, "ReferenceObject");
+                    var target = Convert(_difference, ModelConverter.ToUser, "DifferenceObject");
+                    plan = DirectoryComparer.CompareUsers(source, target, GuardDeletes(options));
+                }
+                else
+                {
+                    var source = Convert(reference, ModelConverter.ToDepartment, "ReferenceObject");
+                    var target = Convert(_difference, ModelConverter.ToDepartment, "DifferenceObject");
+                    var sourceUsers = ReferenceUser == null ? null : Convert(ReferenceUser, ModelConverter.ToUser, "ReferenceUser");
+                    var targetUsers = DifferenceUser == null ? null : Convert(DifferenceUser, ModelConverter.ToUser, "DifferenceUser");
+                    plan = DirectoryComparer.CompareDepartments(source, target, GuardDeletes(options), sourceUsers, targetUsers);
+                }
+            }
+            catch (ArgumentException ex)
+            {
+                ThrowTerminatingError(Errors.Create("InvalidCompareParameter", ErrorCategory.InvalidArgument, null, ex.Message, ex));
+                return;
+            }
+
+            if (plan.DeleteRefusedReason != null)
+            {
+                WriteError(Errors.Create("DeleteRefusedIncompleteRead", ErrorCategory.InvalidData, plan.DeleteRefusedBy, plan.DeleteRefusedReason,
+                    "Read the side again completely (check the app's visible range, permissions and failed pages), then compare again."));
+            }
+            if (plan.Context.ConflictCount > 0)
+                WriteWarning($"{plan.Context.ConflictCount} {kind.ToString().ToLowerInvariant()}(s) need a human: ambiguous matches or duplicates are reported as Conflict changes and never applied.");
+            WriteVerbose(plan.Summary);
+            foreach (var change in plan.Changes) WriteObject(change);
+        }
+
+        private static List<object> AddItems(List<object> list, object input)
+        {
+            var raw = input is PSObject pso && !(pso.BaseObject is PSCustomObject) ? pso.BaseObject : input;
+            if (raw == null) return list;
+            if (raw is System.Collections.IList items && !(raw is string)) { foreach (var item in items) list.Add(item); }
+            else if (raw is System.Collections.IEnumerable e && !(raw is string) && !(raw is System.Collections.IDictionary) && !(raw is PSObject)) { foreach (var item in e) list.Add(item); }
+            else list.Add(input);
+            return list;
+        }
+
+        private bool _inputLeftOut;
+
+        /// <summary>An input left out is a side read incompletely: no deletes from such a comparison.</summary>
+        private CompareOptions GuardDeletes(CompareOptions options)
+        {
+            if (_inputLeftOut && (options.Operation & PlanOperation.Delete) != 0)
+            {
+                options.Operation &= ~PlanOperation.Delete;
+                WriteError(Errors.Create("DeleteRefusedInvalidInput", ErrorCategory.InvalidData, null,
+                    "Deletes were refused: some input objects could not be read and were left out, so their counterparts would look deleted.",
+                    "Fix the objects named in the errors above and compare again."));
+            }
+            return options;
+        }
+
+        private List<T> Convert<T>(IEnumerable<object> items, Func<object, T> convert, string parameter) where T : class
+        {
+            var list = new List<T>();
+            int index = 0;
+            foreach (var item in items)
+            {
+                index++;
+                if (item == null) continue;
+                try { list.Add(convert(item)); }
+                catch (ArgumentException ex)
+                {
+                    _inputLeftOut = true;
+                    WriteError(Errors.Create("InvalidDirectoryObject", ErrorCategory.InvalidData, item,
+                        $"-{parameter} item {index}: {ex.Message} It was left out of the comparison.", ex));
+                }
+            }
+            return list;
+        }
+    }
+}

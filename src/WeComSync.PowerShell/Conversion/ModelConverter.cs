@@ -1,0 +1,360 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Management.Automation;
+using WeComSync.Model;
+using WeComSync.Normalization;
+
+namespace WeComSync.PowerShell.Conversion
+{
+    /// <summary>
+    /// Turns what arrives on the pipeline into the model: a model object as is, a PSObject wrapping one, a deserialized
+    /// one (Import-Clixml, remoting: "Deserialized.WeComSync.Model.*"), an Import-Csv row or a hashtable, by property
+    /// names (model names, or the export's Chinese column names). A property that is absent is unknown (null); present
+    /// but blank is known empty. Bad input throws <see cref="ArgumentException"/> with a message that says what is wrong.
+    /// </summary>
+    public static class ModelConverter
+    {
+        private const string Deserialized = "Deserialized.";
+
+        private static readonly Dictionary<string, string[]> UserAliases = new Dictionary<string, string[]>(StringComparer.OrdinalIgnoreCase)
+        {
+            [nameof(User.UserId)] = new[] { "UserId", "账号", "帐号", "userid" },
+            [nameof(User.Name)] = new[] { "Name", "姓名" },
+            [nameof(User.Alias)] = new[] { "Alias", "别名" },
+            [nameof(User.Position)] = new[] { "Position", "职务" },
+            [nameof(User.Gender)] = new[] { "Gender", "性别" },
+            [nameof(User.Mobile)] = new[] { "Mobile", "手机" },
+            [nameof(User.Telephone)] = new[] { "Telephone", "座机" },
+            [nameof(User.Email)] = new[] { "Email", "邮箱", "个人邮箱" },
+            [nameof(User.BizMail)] = new[] { "BizMail", "企业邮箱" },
+            [nameof(User.Address)] = new[] { "Address", "地址" },
+            [nameof(User.Departments)] = new[] { "Departments", "部门" },
+        };
+
+        /// <summary>User or Department for objects that are (or look like) one; null when it cannot tell.</summary>
+        public static ObjectKind? KindOf(object input)
+        {
+            var value = Unwrap(input, out var pso);
+            if (value is User) return ObjectKind.User;
+            if (value is Department) return ObjectKind.Department;
+            if (pso != null)
+            {
+                foreach (var name in pso.TypeNames)
+                {
+                    if (name == Deserialized + typeof(User).FullName) return ObjectKind.User;
+                    if (name == Deserialized + typeof(Department).FullName) return ObjectKind.Department;
+                }
+            }
+            var bag = Bag.Of(input);
+            if (bag == null) return null;
+            if (bag.Has("UserId", "Username", "账号", "帐号")) return ObjectKind.User;
+            if (bag.Has("Key", "ParentKey", "LinkId", "Path")) return ObjectKind.Department;
+            return null;
+        }
+
+        public static DirectoryObject ToDirectoryObject(object input, ObjectKind kind) =>
+            kind == ObjectKind.User ? (DirectoryObject)ToUser(input) : ToDepartment(input);
+
+        public static User ToUser(object input)
+        {
+            if (Unwrap(input, out _) is User user) return user;
+            var bag = Bag.Of(input) ?? throw new ArgumentException($"A {Describe(input)} is not a user: pass users from Import-WeComAddressBook, Get-AuthingUser or Get-WeComUser, or objects with a UserId property.");
+            var u = new User
+            {
+                UserId = bag.Str(UserAliases[nameof(User.UserId)]),
+                PreviousUserId = bag.Str("PreviousUserId"),
+                Username = bag.Str("Username"),
+                Name = bag.Str(UserAliases[nameof(User.Name)]),
+                Alias = bag.Str(UserAliases[nameof(User.Alias)]),
+                Position = bag.Str(UserAliases[nameof(User.Position)]),
+                Gender = ToGender(bag.Get(UserAliases[nameof(User.Gender)])),
+                Mobile = bag.Str(UserAliases[nameof(User.Mobile)]),
+                Telephone = bag.Str(UserAliases[nameof(User.Telephone)]),
+                Email = bag.Str(UserAliases[nameof(User.Email)]),
+                BizMail = bag.Str(UserAliases[nameof(User.BizMail)]),
+                Address = bag.Str(UserAliases[nameof(User.Address)]),
+                Departments = ToList(bag.Get(UserAliases[nameof(User.Departments)])),
+                Enabled = ToBool(bag.Get("Enabled")),
+                Status = ToEnum<UserStatus>(bag.Get("Status")),
+                StatusText = bag.Str("StatusText"),
+            };
+            var extra = ToDictionary(bag.Get("Extra"));
+            if (extra != null) u.Extra = extra;
+            Common(bag, u);
+            return u;
+        }
+
+        public static Department ToDepartment(object input)
+        {
+            if (Unwrap(input, out _) is Department department) return department;
+            var bag = Bag.Of(input) ?? throw new ArgumentException($"A {Describe(input)} is not a department: pass departments from Import-WeComAddressBook -Department, Get-AuthingDepartment or Get-WeComDepartment, or objects with Key/Path properties.");
+            var d = new Department
+            {
+                Key = bag.Str("Key"),
+                Name = bag.Str("Name"),
+                ParentKey = bag.Str("ParentKey"),
+                Order = ToLong(bag.Get("Order")),
+                Path = bag.Str("Path"),
+                LinkId = bag.Str("LinkId"),
+                ParentLinkId = bag.Str("ParentLinkId"),
+                IsRoot = ToBool(bag.Get("IsRoot")) ?? false,
+                Depth = (int)(ToLong(bag.Get("Depth")) ?? 0),
+            };
+            // Blank parent cells in a CSV mean "top", not an empty key.
+            if (d.ParentKey == "") d.ParentKey = null;
+            if (d.Key == null && d.Path != null) d.Key = d.Path;
+            if (d.Name == null && d.Path != null) d.Name = d.Path.Split('/').Last();
+            Common(bag, d);
+            return d;
+        }
+
+        public static PlanContext ToPlanContext(object input)
+        {
+            if (input == null) return null;
+            if (Unwrap(input, out _) is PlanContext context) return context;
+            var bag = Bag.Of(input);
+            if (bag == null) return null;
+            int I(string n) => (int)(ToLong(bag.Get(n)) ?? 0);
+            return new PlanContext
+            {
+                Kind = ToEnum<ObjectKind>(bag.Get("Kind")) ?? ObjectKind.User,
+                SourceCount = I("SourceCount"), TargetCount = I("TargetCount"), CreateCount = I("CreateCount"), UpdateCount = I("UpdateCount"),
+                MoveCount = I("MoveCount"), DeleteCount = I("DeleteCount"), ConflictCount = I("ConflictCount"),
+                ComputedAt = Unwrap(bag.Get("ComputedAt"), out _) is DateTimeOffset at ? at : default(DateTimeOffset),
+                DeleteRefusedReason = bag.Str("DeleteRefusedReason"),
+            };
+        }
+
+        /// <summary>The one entry point for Sync-* cmdlets: a Change, a wrapped one, or a deserialized one from a saved plan.</summary>
+        public static Change ToChange(object input)
+        {
+            if (Unwrap(input, out _) is Change change) return change;
+            var bag = Bag.Of(input) ?? throw new ArgumentException($"A {Describe(input)} is not a plan change: pass the output of Compare-Directory, or a plan saved with Export-Clixml and read back with Import-Clixml.");
+            var operation = ToEnum<ChangeOperation>(bag.Get("Operation")) ?? throw new ArgumentException("The input is not a plan change: it has no Operation (Create, Update, Move, Delete, Conflict). Pass the output of Compare-Directory.");
+            var kind = ToEnum<ObjectKind>(bag.Get("Kind")) ?? throw new ArgumentException("The plan change has no Kind (User or Department); was it saved from Compare-Directory?");
+            DirectoryObject Obj(object o) => o == null ? null : ToDirectoryObject(o, kind);
+            var c = new Change
+            {
+                Operation = operation, Kind = kind, Key = bag.Str("Key"), Reason = bag.Str("Reason"), Description = bag.Str("Description"),
+                Sequence = (int)(ToLong(bag.Get("Sequence")) ?? 0),
+                Desired = Obj(bag.Get("Desired")), Current = Obj(bag.Get("Current")),
+                Plan = ToPlanContext(bag.Get("Plan")),
+            };
+            var fields = bag.Get("Fields");
+            if (fields != null)
+            {
+                c.Fields = Items(fields).Select(f =>
+                {
+                    var fb = Bag.Of(f) ?? throw new ArgumentException("A field change of the plan change has no Field/Old/New.");
+                    var name = fb.Str("Field");
+                    return new FieldChange(name, Typed(name, fb.Get("Old")), Typed(name, fb.Get("New")));
+                }).ToList();
+            }
+            var candidates = bag.Get("Candidates");
+            if (candidates != null) c.Candidates = Items(candidates).Select(Obj).ToList();
+            return c;
+        }
+
+        /// <summary>A deserialized field value back in the model's type (enums and lists come back as numbers and ArrayLists).</summary>
+        public static object Typed(string field, object value)
+        {
+            if (value == null) return null;
+            switch (field)
+            {
+                case nameof(User.Gender): return ToGender(value);
+                case nameof(User.Enabled): return ToBool(value);
+                case nameof(User.Status): return ToEnum<UserStatus>(value);
+                case nameof(Department.Order): return ToLong(value);
+                case nameof(User.Departments): return ToList(value);
+                default:
+                    var raw = Unwrap(value, out _);
+                    return raw is string || raw is ValueType ? raw : Str(raw);
+            }
+        }
+
+        private static void Common(Bag bag, DirectoryObject o)
+        {
+            o.Source = ToEnum<DirectorySource>(bag.Get("Source")) ?? DirectorySource.Unknown;
+            o.SourceId = bag.Str("SourceId");
+            o.Origin = bag.Str("Origin");
+            o.IncompleteReason = bag.Str("IncompleteReason");
+            if (o.IncompleteReason == "") o.IncompleteReason = null;
+            var withheld = ToList(bag.Get("WithheldFields"));
+            if (withheld != null) foreach (var w in withheld) o.WithheldFields.Add(w);
+        }
+
+        internal static object Unwrap(object value, out PSObject pso)
+        {
+            pso = value as PSObject;
+            if (pso == null) return value;
+            var inner = pso.BaseObject;
+            return inner is PSCustomObject ? pso : inner;
+        }
+
+        private static string Describe(object input) => input == null ? "null" : (Unwrap(input, out var p) is PSObject pso ? pso.TypeNames.FirstOrDefault() ?? "object" : Unwrap(input, out _).GetType().Name);
+
+        private static IEnumerable<object> Items(object value)
+        {
+            var raw = Unwrap(value, out _);
+            if (raw is string || raw is IDictionary || raw is PSObject) return new[] { value };
+            if (raw is IEnumerable e) return e.Cast<object>();
+            return new[] { value };
+        }
+
+        internal static string Str(object value)
+        {
+            var raw = Unwrap(value, out _);
+            switch (raw)
+            {
+                case null: return null;
+                case string s: return s;
+                case PSObject p: return p.ToString();
+                case IFormattable f: return f.ToString(null, CultureInfo.InvariantCulture);
+                default: return raw.ToString();
+            }
+        }
+
+        internal static List<string> ToList(object value)
+        {
+            var raw = Unwrap(value, out _);
+            if (raw == null) return null;
+            if (raw is string s)
+            {
+                // A CSV cell: "公司/研发部;公司/市场部" (the export's separator), blank = known empty.
+                return s.Split(new[] { ';', '；', '\n' }, StringSplitOptions.None).Select(Text.Clean).Where(x => x.Length > 0).ToList();
+            }
+            return Items(value).Select(Str).Where(x => x != null).ToList();
+        }
+
+        internal static Dictionary<string, string> ToDictionary(object value)
+        {
+            var raw = Unwrap(value, out _);
+            if (raw is IDictionary d)
+            {
+                var result = new Dictionary<string, string>();
+                foreach (DictionaryEntry e in d) result[Str(e.Key)] = Str(e.Value);
+                return result;
+            }
+            if (raw is PSObject p)
+            {
+                var result = new Dictionary<string, string>();
+                foreach (var prop in p.Properties) result[prop.Name] = Str(prop.Value);
+                return result;
+            }
+            return null;
+        }
+
+        internal static bool? ToBool(object value)
+        {
+            var raw = Unwrap(value, out _);
+            switch (raw)
+            {
+                case null: return null;
+                case bool b: return b;
+                case SwitchParameter sw: return sw.IsPresent;
+                case int i: return i != 0;
+                case long l: return l != 0;
+            }
+            var s = Text.Clean(Str(raw));
+            if (string.IsNullOrEmpty(s)) return null;
+            switch (s.ToLowerInvariant())
+            {
+                case "true": case "1": case "yes": case "y": case "启用": case "是": case "enabled": return true;
+                case "false": case "0": case "no": case "n": case "禁用": case "否": case "disabled": return false;
+            }
+            throw new ArgumentException($"'{s}' is not a yes/no value (use True/False, 1/0, 启用/禁用).");
+        }
+
+        internal static long? ToLong(object value)
+        {
+            var raw = Unwrap(value, out _);
+            if (raw == null) return null;
+            if (raw is IConvertible c && !(raw is string)) return Convert.ToInt64(c, CultureInfo.InvariantCulture);
+            var s = Text.Clean(Str(raw));
+            if (string.IsNullOrEmpty(s)) return null;
+            if (long.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n)) return n;
+            throw new ArgumentException($"'{s}' is not a whole number.");
+        }
+
+        internal static Gender? ToGender(object value)
+        {
+            var raw = Unwrap(value, out _);
+            if (raw == null) return null;
+            if (raw is Gender g) return g;
+            if (raw is int || raw is long) return (Gender)Convert.ToInt32(raw, CultureInfo.InvariantCulture);
+            var s = Text.Clean(Str(raw));
+            if (string.IsNullOrEmpty(s)) return null;
+            switch (s.ToLowerInvariant())
+            {
+                case "男": case "m": case "male": case "1": return Gender.Male;
+                case "女": case "f": case "female": case "2": return Gender.Female;
+                case "u": case "unknown": case "0": case "未知": return Gender.Unknown;
+            }
+            throw new ArgumentException($"'{s}' is not a gender (use 男/女, Male/Female/Unknown, M/F/U or 1/2/0).");
+        }
+
+        internal static T? ToEnum<T>(object value) where T : struct
+        {
+            var raw = Unwrap(value, out _);
+            if (raw == null) return null;
+            if (raw is T t) return t;
+            if (raw is int || raw is long || raw is byte || raw is short) return (T)Enum.ToObject(typeof(T), Convert.ToInt64(raw, CultureInfo.InvariantCulture));
+            var s = Text.Clean(Str(raw));
+            if (string.IsNullOrEmpty(s)) return null;
+            if (Enum.TryParse<T>(s, true, out var parsed)) return parsed;
+            throw new ArgumentException($"'{s}' is not a {typeof(T).Name} (use one of: {string.Join(", ", Enum.GetNames(typeof(T)))}).");
+        }
+
+        /// <summary>Property access over a PSObject (Import-Csv rows, deserialized objects) or a dictionary.</summary>
+        private sealed class Bag
+        {
+            private readonly PSObject _pso;
+            private readonly IDictionary _dictionary;
+
+            private Bag(PSObject pso, IDictionary dictionary) { _pso = pso; _dictionary = dictionary; }
+
+            public static Bag Of(object input)
+            {
+                var raw = Unwrap(input, out var pso);
+                if (raw == null) return null;
+                if (raw is IDictionary d) return new Bag(null, d);
+                if (raw is PSObject p) return new Bag(p, null);
+                if (raw is string || raw.GetType().IsPrimitive) return null;
+                return new Bag(PSObject.AsPSObject(raw), null);
+            }
+
+            public bool Has(params string[] names) => names.Any(n => Find(n, out _));
+
+            public object Get(params string[] names)
+            {
+                foreach (var n in names) if (Find(n, out var v)) return v;
+                return null;
+            }
+
+            public string Str(params string[] names)
+            {
+                foreach (var n in names) if (Find(n, out var v)) return ModelConverter.Str(v);
+                return null;
+            }
+
+            private bool Find(string name, out object value)
+            {
+                value = null;
+                if (_dictionary != null)
+                {
+                    if (_dictionary.Contains(name)) { value = _dictionary[name]; return true; }
+                    foreach (DictionaryEntry e in _dictionary)
+                        if (string.Equals(Convert.ToString(e.Key, CultureInfo.InvariantCulture), name, StringComparison.OrdinalIgnoreCase)) { value = e.Value; return true; }
+                    return false;
+                }
+                var prop = _pso.Properties[name];
+                if (prop == null) return false;
+                value = prop.Value;
+                return true;
+            }
+        }
+    }
+}

@@ -1,0 +1,141 @@
+BeforeAll {
+    Import-Module $env:WECOMSYNC_MODULE_PATH -Force
+    $configuration = if ($env:WECOMSYNC_CONFIGURATION) { $env:WECOMSYNC_CONFIGURATION } else { 'Release' }
+    $generator = Join-Path $PSScriptRoot "../WeComSync.ExportGenerator/bin/$configuration/net10.0/WeComSync.ExportGenerator.dll"
+    if (-not (Test-Path $generator)) { throw "Export generator not built: $generator" }
+
+    function New-Export {
+        param([string] $Name, [string[]] $Arguments = @())
+        $path = Join-Path $TestDrive $Name
+        & dotnet $generator --out $path @Arguments | Out-Null
+        if ($LASTEXITCODE -ne 0) { throw "generator failed for $Name" }
+        $path
+    }
+}
+
+Describe 'Import-WeComAddressBook' {
+    BeforeAll {
+        $good = New-Export 'good.xlsx' @('--users', '200', '--seed', '4', '--multi-dept-rate', '0.3', '--numbers')
+        $bad = New-Export 'bad.xlsx' @('--users', '90', '--bad-rows', '9', '--seed', '5')
+    }
+
+    It 'emits one User per member with its origin' {
+        $users = Import-WeComAddressBook $good
+        $users.Count | Should -Be 200
+        $users[0] | Should -BeOfType ([WeComSync.Model.User])
+        $users[0].Origin | Should -Be 'good.xlsx, sheet 成员列表, row 10'
+        $users[0].Source | Should -Be 'WeComExport'
+    }
+
+    It 'reads mobiles stored as numbers as text (+86 …, never 1.38E+10)' {
+        $mobiles = (Import-WeComAddressBook $good).Mobile | Where-Object { $_ }
+        $mobiles | Should -Not -Match 'E\+'
+        @($mobiles | Where-Object { $_ -match '^\+86 1\d{10}$' }).Count | Should -BeGreaterThan 100
+    }
+
+    It 'writes one non-terminating error per bad row and still emits the good rows' {
+        $users = Import-WeComAddressBook $bad -ErrorVariable problems -ErrorAction SilentlyContinue
+        $users.Count | Should -Be 90
+        $problems.Count | Should -Be 9
+        $dup = $problems | Where-Object { $_.FullyQualifiedErrorId -like 'AddressBookDuplicateUserId*' }
+        $dup | Should -Not -BeNullOrEmpty
+        $dup.CategoryInfo.Category | Should -Be 'InvalidData'
+        $dup.TargetObject | Should -BeOfType ([WeComSync.AddressBook.AddressBookRow])
+        $dup.TargetObject.Sheet | Should -Be '成员列表'
+        $dup.Exception.Message | Should -Match '^bad\.xlsx, sheet 成员列表, row \d+: 账号'
+    }
+
+    It 'stops at the first bad row with -Strict' {
+        { Import-WeComAddressBook $bad -Strict -ErrorAction Stop } | Should -Throw -ErrorId 'AddressBook*'
+        try { Import-WeComAddressBook $bad -Strict | Out-Null } catch { $err = $_ }
+        $err.Exception.Message | Should -Match 'Import stopped \(-Strict\)'
+        $err.CategoryInfo.Category | Should -Be 'InvalidData'
+    }
+
+    It 'emits the department tree with -Department, parents before children' {
+        $departments = Import-WeComAddressBook $good -Department
+        $departments[0].IsRoot | Should -BeTrue
+        $departments[0].Depth | Should -Be 0
+        $seen = @{}
+        foreach ($d in $departments) {
+            if ($d.ParentKey) { $seen.ContainsKey($d.ParentKey) | Should -BeTrue -Because "$($d.Key) needs its parent first" }
+            $d.LinkId | Should -Be $d.Key
+            $d.ParentLinkId | Should -Be $d.ParentKey
+            $seen[$d.Key] = $true
+        }
+        $users = Import-WeComAddressBook $good
+        foreach ($key in $users.Departments | Sort-Object -Unique) { $seen.ContainsKey($key) | Should -BeTrue }
+    }
+
+    It 'takes files from the pipeline, wildcards and -LiteralPath' {
+        (Get-Item $good | Import-WeComAddressBook).Count | Should -Be 200
+        (Import-WeComAddressBook (Join-Path $TestDrive 'goo?.xlsx')).Count | Should -Be 200
+        $odd = Join-Path $TestDrive 'export[1].xlsx'
+        Copy-Item -LiteralPath $good -Destination $odd
+        (Import-WeComAddressBook -LiteralPath $odd).Count | Should -Be 200
+    }
+
+    It 'reports a missing file as a non-terminating ObjectNotFound error' {
+        $out = Import-WeComAddressBook (Join-Path $TestDrive 'missing.xlsx') -ErrorVariable e -ErrorAction SilentlyContinue
+        $out | Should -BeNullOrEmpty
+        $e[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+    }
+
+    It 'gives one clear terminating error for a file that is not a spreadsheet' {
+        $fake = Join-Path $TestDrive 'fake.xlsx'
+        Set-Content -LiteralPath $fake -Value '<html>not excel</html>'
+        try { Import-WeComAddressBook $fake; $err = $null } catch { $err = $_ }
+        $err | Should -Not -BeNullOrEmpty
+        $err.FullyQualifiedErrorId | Should -BeLike 'AddressBookNotASpreadsheet*'
+        $err.Exception.Message | Should -Match 'fake\.xlsx is not an Excel workbook'
+        $err.Exception.Message | Should -Not -Match '   at '
+    }
+
+    It 'gives a terminating error for an empty file' {
+        $empty = Join-Path $TestDrive 'empty.xlsx'
+        New-Item -ItemType File -Path $empty | Out-Null
+        { Import-WeComAddressBook $empty } | Should -Throw -ErrorId 'AddressBookFileEmpty*'
+    }
+
+    It 'reads CSV saved by Chinese Excel (GB18030) and UTF-8' {
+        $gbk = New-Export 'gbk.csv' @('--users', '30', '--encoding', 'gb18030')
+        $utf = New-Export 'utf.csv' @('--users', '30', '--encoding', 'utf8')
+        $a = Import-WeComAddressBook $gbk
+        $b = Import-WeComAddressBook $utf
+        $a.Count | Should -Be 30
+        ($a.Name -join ',') | Should -Be ($b.Name -join ',')
+        $a[0].Name | Should -Match '^[\u4e00-\u9fff]+$'
+    }
+
+    It 'reads the 企业邮箱 variant and old spellings' {
+        $biz = New-Export 'biz.xlsx' @('--users', '10', '--biz-mail', '--old-spelling')
+        $users = Import-WeComAddressBook $biz
+        $users[0].BizMail | Should -Match '@corp\.example\.com$'
+        $users[0].UserId | Should -Not -BeNullOrEmpty
+    }
+
+    It 'honours -Sheet, -StartRow and -EndRow' {
+        $users = Import-WeComAddressBook $good -Sheet 0 -StartRow 8 -EndRow 13
+        $users.Count | Should -Be 5
+        $users[-1].Origin | Should -Match 'row 14$'
+        { Import-WeComAddressBook $good -Sheet 'Nope' } | Should -Throw -ErrorId 'AddressBookSheetNotFound*'
+    }
+
+    It 'prints a readable default table for users and departments' {
+        $table = Import-WeComAddressBook $good | Select-Object -First 3 | Format-Table | Out-String -Width 200
+        $table | Should -Match 'UserId\s+Name\s+Mobile\s+Email\s+Status\s+Departments'
+        $tree = Import-WeComAddressBook $good -Department | Select-Object -First 3 | Format-Table | Out-String -Width 200
+        $tree | Should -Match 'Depth\s+Name\s+Root\s+Key'
+        $tree | Should -Match 'yes'
+    }
+
+    It 'has help with examples and every parameter described' {
+        $help = Get-Help Import-WeComAddressBook -Full
+        $help.Synopsis | Should -Match 'WeCom'
+        @($help.Examples.Example).Count | Should -BeGreaterOrEqual 4
+        foreach ($name in 'Path', 'LiteralPath', 'Department', 'Sheet', 'StartRow', 'EndRow', 'Strict') {
+            $p = $help.Parameters.Parameter | Where-Object Name -eq $name
+            ($p.Description | Out-String).Trim() | Should -Not -BeNullOrEmpty -Because "-$name needs a description"
+        }
+    }
+}

@@ -1,0 +1,198 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text;
+using WeComSync.AddressBook;
+using WeComSync.ExportGenerator;
+using Xunit;
+using static WeComSync.Tests.AddressBook.ExportFixture;
+
+namespace WeComSync.Tests.AddressBook
+{
+    public class ReaderFormatTests : IClassFixture<ExportFixture>
+    {
+        private readonly ExportFixture _files;
+        public ReaderFormatTests(ExportFixture files) => _files = files;
+
+        private static ExportSheet Members() => Sheet(Member("张三", "zhangsan", "腾讯公司/微信事业群；腾讯公司/研发部", 13800000000d), Member("欧阳娜娜", "ouyang", "腾讯公司/市场部", "+85259001234", ("邮箱", "oy@example.com")));
+
+        [Theory]
+        [InlineData("utf8.csv", CsvEncoding.Utf8)]
+        [InlineData("utf8bom.csv", CsvEncoding.Utf8Bom)]
+        [InlineData("gb18030.csv", CsvEncoding.Gb18030)]
+        public void Csv_in_utf8_with_or_without_bom_and_gb18030_reads_the_same(string name, CsvEncoding encoding)
+        {
+            var (users, problems, reader) = Read(_files.Write(name, encoding, Members()));
+            Assert.Empty(problems);
+            Assert.Equal("csv", reader.Summary.Format);
+            Assert.Equal(new[] { "张三", "欧阳娜娜" }, users.Select(u => u.Name));
+            Assert.Equal("+86 13800000000", users[0].Mobile);
+            Assert.Equal(new[] { "腾讯公司/微信事业群", "腾讯公司/研发部" }, users[0].Departments);
+            Assert.EndsWith("row 10", users[0].Origin);
+        }
+
+        [Fact]
+        public void Gb18030_is_detected_only_when_the_bytes_are_not_utf8()
+        {
+            using (var gbk = new MemoryStream(Encoding.GetEncoding(54936).GetBytes("姓名,账号\r\n张三,zs\r\n")))
+                Assert.Equal(54936, SpreadsheetFile.DetectTextEncoding(gbk, "x.csv").CodePage);
+            using (var utf8 = new MemoryStream(Encoding.UTF8.GetBytes("姓名,账号\r\n张三,zs\r\n")))
+                Assert.Equal(65001, SpreadsheetFile.DetectTextEncoding(utf8, "x.csv").CodePage);
+        }
+
+        [Fact]
+        public void Csv_mobile_saved_in_scientific_notation_is_a_clear_row_error()
+        {
+            var (users, problems, _) = Read(_files.Write("sci.csv", CsvEncoding.Utf8, Sheet(Member("张三", "zs", mobile: "1.38E+10"))));
+            Assert.Empty(users.Where(u => u.Mobile != null && u.Mobile.Contains("E")));
+            var p = Assert.Single(problems);
+            Assert.Equal(ProblemCodes.InvalidMobile, p.Code);
+            Assert.Contains("scientific notation", p.Message);
+        }
+
+        [Fact]
+        public void Xls_file_reads_through_the_same_entry_point()
+        {
+            var (users, problems, reader) = Read(_files.Write("members.xls", Members()));
+            Assert.Empty(problems);
+            Assert.Equal("xls", reader.Summary.Format);
+            Assert.Equal(new[] { "zhangsan", "ouyang" }, users.Select(u => u.UserId));
+            Assert.Equal("+86 13800000000", users[0].Mobile);
+            Assert.Equal("+852 59001234", users[1].Mobile);
+            Assert.Equal("members.xls, sheet 成员列表, row 10", users[0].Origin);
+        }
+
+        private string TwoSheets(string name)
+        {
+            var first = Sheet(Member("张三", "s1a"), Member("李四", "s1b"));
+            var notes = new ExportSheet { Name = "说明", Instructions = new[] { "这是说明页" }, Header = null };
+            var second = Sheet(Member("王五", "s2a"));
+            second.Name = "外包成员";
+            return _files.Write(name, first, notes, second);
+        }
+
+        [Fact]
+        public void All_sheets_are_read_by_default_and_a_sheet_without_header_is_skipped_with_a_warning()
+        {
+            var (users, problems, reader) = Read(TwoSheets("sheets.xlsx"));
+            Assert.Equal(new[] { "s1a", "s1b", "s2a" }, users.Select(u => u.UserId));
+            var w = Assert.Single(problems);
+            Assert.Equal(ProblemCodes.SheetSkipped, w.Code);
+            Assert.Equal(ProblemSeverity.Warning, w.Severity);
+            Assert.Equal("sheets.xlsx, sheet 外包成员, row 10", users[2].Origin);
+        }
+
+        [Theory]
+        [InlineData("外包成员")]
+        [InlineData("2")]
+        public void Sheet_by_name_or_zero_based_index(string selector)
+        {
+            var (users, _, _) = Read(TwoSheets("sheet-" + selector.Length + ".xlsx"), new AddressBookReadOptions { Sheets = new[] { selector } });
+            Assert.Equal(new[] { "s2a" }, users.Select(u => u.UserId));
+        }
+
+        [Fact]
+        public void Unknown_sheet_is_a_terminating_error_listing_the_sheets()
+        {
+            var ex = Assert.Throws<AddressBookException>(() => Read(TwoSheets("nosheet.xlsx"), new AddressBookReadOptions { Sheets = new[] { "Sheet9" } }));
+            Assert.Equal(ProblemCodes.SheetNotFound, ex.Problem.Code);
+            Assert.Contains("成员列表", ex.Message);
+            Assert.Contains("外包成员", ex.Message);
+        }
+
+        [Fact]
+        public void Start_row_at_the_header_and_end_row_limit_the_rows_read()
+        {
+            string path = _files.Write("range.xlsx", Sheet(Member("一", "u1"), Member("二", "u2"), Member("三", "u3"), Member("四", "u4")));
+            // 0-based: header is row 8, members rows 9..12.
+            var (users, _, _) = Read(path, new AddressBookReadOptions { StartRow = 8, EndRow = 10 });
+            Assert.Equal(new[] { "u1", "u2" }, users.Select(u => u.UserId));
+            var (last, _, _) = Read(path, new AddressBookReadOptions { StartRow = 8, EndRow = -1 });
+            Assert.Equal(4, last.Count);
+        }
+
+        [Fact]
+        public void Start_row_below_the_header_starts_the_data_there()
+        {
+            string path = _files.Write("range2.xlsx", Sheet(Member("一", "u1"), Member("二", "u2"), Member("三", "u3")));
+            var (users, _, _) = Read(path, new AddressBookReadOptions { StartRow = 10 });
+            Assert.Equal(new[] { "u2", "u3" }, users.Select(u => u.UserId));
+            Assert.EndsWith("row 11", users[0].Origin);
+        }
+
+        [Fact]
+        public void Start_row_on_a_row_that_is_not_the_header_with_no_header_above_is_an_error()
+        {
+            string path = _files.Write("range3.xlsx", Sheet(Member("一", "u1")));
+            var ex = Assert.Throws<AddressBookException>(() => Read(path, new AddressBookReadOptions { StartRow = 3 }));
+            Assert.Equal(ProblemCodes.HeaderNotFound, ex.Problem.Code);
+        }
+
+        [Fact]
+        public void Empty_file_is_one_clear_error()
+        {
+            string path = _files.PathOf("empty.xlsx");
+            File.WriteAllBytes(path, Array.Empty<byte>());
+            var ex = Assert.Throws<AddressBookException>(() => Read(path));
+            Assert.Equal(ProblemCodes.FileEmpty, ex.Problem.Code);
+        }
+
+        [Fact]
+        public void Text_with_an_xlsx_name_is_not_a_spreadsheet()
+        {
+            string path = _files.PathOf("fake.xlsx");
+            File.WriteAllText(path, "<html><body>not excel</body></html>");
+            var ex = Assert.Throws<AddressBookException>(() => Read(path));
+            Assert.Equal(ProblemCodes.NotASpreadsheet, ex.Problem.Code);
+            Assert.Contains("fake.xlsx", ex.Message);
+        }
+
+        [Fact]
+        public void Zip_that_is_not_a_workbook_is_not_a_spreadsheet()
+        {
+            string path = _files.PathOf("archive.xlsx");
+            using (var zip = System.IO.Compression.ZipFile.Open(path, System.IO.Compression.ZipArchiveMode.Create))
+                using (var w = new StreamWriter(zip.CreateEntry("readme.txt").Open())) w.Write("hello");
+            var ex = Assert.Throws<AddressBookException>(() => Read(path));
+            Assert.Equal(ProblemCodes.NotASpreadsheet, ex.Problem.Code);
+        }
+
+        [Fact]
+        public void Binary_data_named_csv_is_not_a_spreadsheet()
+        {
+            string path = _files.PathOf("binary.csv");
+            File.WriteAllBytes(path, new byte[] { 1, 2, 0, 0, 5, 6, 7, 8, 9 });
+            var ex = Assert.Throws<AddressBookException>(() => Read(path));
+            Assert.Equal(ProblemCodes.NotASpreadsheet, ex.Problem.Code);
+        }
+
+        [Fact]
+        public void Missing_file_is_not_found()
+        {
+            var ex = Assert.Throws<AddressBookException>(() => Read(_files.PathOf("nope.xlsx")));
+            Assert.Equal(ProblemCodes.FileNotFound, ex.Problem.Code);
+            Assert.Equal(ProblemKind.NotFound, ex.Problem.Kind);
+        }
+
+        [Fact]
+        public void Encrypted_and_locked_files_translate_to_clear_errors()
+        {
+            // A real encrypted workbook needs Excel to make; the translation of ExcelDataReader's exception is what we own.
+            var encrypted = SpreadsheetFile.Translate(new ExcelDataReader.Exceptions.InvalidPasswordException("Invalid password"), "secret.xlsx");
+            Assert.Equal(ProblemCodes.FileEncrypted, encrypted.Problem.Code);
+            Assert.Contains("password", encrypted.Message);
+            var locked = SpreadsheetFile.Translate(new IOException("The process cannot access the file because it is being used by another process."), "open.xlsx");
+            Assert.Equal(ProblemCodes.FileLocked, locked.Problem.Code);
+            Assert.Equal(ProblemKind.Unavailable, locked.Problem.Kind);
+        }
+
+        [Theory]
+        [InlineData(13800000000d, "13800000000")]
+        [InlineData(85259001234d, "85259001234")]
+        [InlineData(1.5d, "1.5")]
+        [InlineData(true, "TRUE")]
+        public void Cell_values_become_text_without_losing_digits(object value, string expected) =>
+            Assert.Equal(expected, SpreadsheetFile.ToText(value));
+    }
+}
