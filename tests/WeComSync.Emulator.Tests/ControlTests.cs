@@ -308,3 +308,24 @@ public sealed class ScaleTests : EmulatorTestBase
         Assert.Equal(50, last["data"]["list"].AsArray().Count);
     }
 }
+
+public sealed class RateLimitWindowTests : EmulatorTestBase
+{
+    public RateLimitWindowTests(EmulatorFixture f) : base(f) { }
+
+    [Fact]
+    public async Task A_short_and_a_long_window_on_the_same_api_both_apply()
+    {
+        var token = await TokenAsync();
+        await ControlAsync(HttpMethod.Post, "limits", new { api = "wecom", path = "/cgi-bin/department/get", limit = 2, windowSeconds = 1 });
+        await ControlAsync(HttpMethod.Post, "limits", new { api = "wecom", path = "/cgi-bin/department/get", limit = 3, windowSeconds = 60 });
+        var limits = await ControlAsync(HttpMethod.Get, "limits");
+        Assert.Equal(2, limits["rules"].AsArray().Count);
+        Assert.Equal(0, Errcode(await WeComAsync("/cgi-bin/department/get", query: "id=1", token: token)));
+        Assert.Equal(0, Errcode(await WeComAsync("/cgi-bin/department/get", query: "id=1", token: token)));
+        await Task.Delay(1100);
+        Assert.Equal(0, Errcode(await WeComAsync("/cgi-bin/department/get", query: "id=1", token: token)));
+        // The short window has room again, the long one (3 a minute) is spent.
+        Assert.Equal(45009, Errcode(await WeComAsync("/cgi-bin/department/get", query: "id=1", token: token)));
+    }
+}
