@@ -60,19 +60,19 @@ Connect-WeCom -CorpId ww-emulator -Secret (ConvertTo-SecureString 'emulator-secr
 Clear-WeComSyncEmulatorCallCount -BaseUrl $BaseUrl
 
 Write-Section 'Downstream, -WhatIf: the plan, no write call'
-$summary = Invoke-WeComDownstreamSync -UpdateMode Overwrite -ExcludeProperty Mobile -WhatIf -WarningAction SilentlyContinue
+$summary = Invoke-WeComDownstreamSync -WhatIf -WarningAction SilentlyContinue
 $summary | Format-List Status, Message | Out-Host
 $summary.Steps | Format-Table Name, Status, Read, Created, Updated, Failed, Message -AutoSize | Out-Host
 Write-Host "WeCom write calls: $(Get-WriteCalls)"
 
 Write-Section 'Downstream, for real'
-$summary = Invoke-WeComDownstreamSync -UpdateMode Overwrite -ExcludeProperty Mobile
+$summary = Invoke-WeComDownstreamSync
 $summary.Steps | Format-Table Name, Status, Read, Created, Updated, Failed, Message -AutoSize | Out-Host
 Write-Host "WeCom write calls: $(Get-WriteCalls); WeCom now holds $(@(Get-WeComUser).Count) users in $(@(Get-WeComDepartment).Count) departments."
 
 Write-Section 'Downstream again: nothing to do (the write-back made every object match)'
 Clear-WeComSyncEmulatorCallCount -BaseUrl $BaseUrl
-$summary = Invoke-WeComDownstreamSync -UpdateMode None
+$summary = Invoke-WeComDownstreamSync -UpdateMode Changed
 $summary.Steps | Format-Table Name, Status, Read, Created, Updated, Failed, Message -AutoSize | Out-Host
 Write-Host "WeCom write calls in the re-run: $(Get-WriteCalls)"
 Disconnect-WeCom

@@ -114,7 +114,8 @@ function Invoke-WeComDownstreamSync {
         $step = $run.BeginStep($Name)
         if ($Plan.Count) {
             try {
-                & $Command -InputObject $Plan @wecom @apply @writeBack @Extra | ForEach-Object { $step.Record($_) }
+                # One object's failure is an error record and a Failed result; the run goes on, whatever the caller's preference.
+                & $Command -InputObject $Plan @wecom @apply @writeBack @Extra -ErrorAction Continue | ForEach-Object { $step.Record($_) }
             }
             catch {
                 if ($_.FullyQualifiedErrorId -like 'DeleteGuard*') { $step.Complete('Stopped', $_.Exception.Message); $run.Stop($_.Exception.Message) }

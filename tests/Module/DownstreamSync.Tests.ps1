@@ -154,4 +154,16 @@ Describe 'Invoke-WeComDownstreamSync' {
         $runs.Count | Should -Be 1
         $runs[0].Name | Should -Be $summary.Name
     }
+
+    It 'a user that cannot be created (no mobile or email once they are excluded) is reported, not sent, and the run goes on' {
+        Initialize-Scenario
+        $all = Invoke-WeComDownstreamSync -ExcludeProperty Mobile, Email -ErrorAction Stop 2>&1
+        $summary = $all | Where-Object { $_ -is [WeComSync.RunLog.RunRecord] }
+        $failures = @($all | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] })
+        ($summary.Steps | Where-Object Name -EQ 'departments').Created | Should -Be 4
+        ($summary.Steps | Where-Object Name -EQ 'users').Failed | Should -Be 4
+        $failures.Count | Should -Be 4
+        $summary.Status | Should -Not -Be 'Succeeded'
+        @(Get-WeComUser).Count | Should -Be 0
+    }
 }
