@@ -1,0 +1,168 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using WeComSync.Emulator.WeCom;
+
+namespace WeComSync.Emulator.Control;
+
+/// <summary>
+/// The control endpoints under <c>/_emulator/</c> (never counted, limited or faulted):
+/// <list type="table">
+/// <item><term>GET health</term><description>200 "ok" once the emulator serves.</description></item>
+/// <item><term>POST reset</term><description>back to the known defaults.</description></item>
+/// <item><term>POST seed</term><description>replace each API's state with the body's <c>wecom</c>/<c>authing</c> parts.</description></item>
+/// <item><term>GET state</term><description>dump in the seed shape.</description></item>
+/// <item><term>POST wecom/secrets</term><description><c>{secret, mode}</c>: mode <c>sync</c>, <c>sync-new-ip</c>, <c>self-built</c>, <c>agent</c>, <c>untrusted-ip</c> or <c>none</c> (removes: 40001), or <c>{secret, kind, newIp, trustedIp}</c>.</description></item>
+/// <item><term>POST wecom/settings</term><description><c>{tokenExpiresIn, seatLimit, listLimit, corpId, creator}</c>.</description></item>
+/// <item><term>POST authing/settings</term><description><c>{tokenExpiresIn, clockSkewSeconds, accessKeys:{id:secret}}</c>.</description></item>
+/// <item><term>POST limits</term><description><c>{api, path?, limit, windowSeconds}</c> and/or <c>{api, concurrency}</c>; DELETE clears.</description></item>
+/// <item><term>POST faults</term><description>a <see cref="FaultRule"/>; DELETE clears; GET lists.</description></item>
+/// <item><term>POST tokens/invalidate</term><description><c>{api?: wecom|authing, errcode?: 40014|42001}</c>.</description></item>
+/// <item><term>GET calls</term><description>per-path call counts; DELETE clears.</description></item>
+/// </list>
+/// Bad input answers 400 with <c>{error}</c>.
+/// </summary>
+internal static class ControlEndpoints
+{
+    public static void Map(IEndpointRouteBuilder app, EmulatorState s)
+    {
+        var g = app.MapGroup(EmulatorDefaults.ControlPrefix);
+        g.MapGet("/health", () => Results.Text("ok"));
+        g.MapPost("/reset", () => { s.Reset(); return Ok(); });
+        g.MapPost("/seed", async (HttpRequest r) =>
+        {
+            using var reader = new StreamReader(r.Body);
+            var text = await reader.ReadToEndAsync();
+            return Guard(() => s.Seed(text));
+        });
+        g.MapGet("/state", (HttpContext http) =>
+        {
+            var indented = http.Request.Query["indented"] == "true";
+            return Results.Text(s.DumpJson(indented), "application/json; charset=utf-8");
+        });
+        g.MapPost("/wecom/secrets", async (HttpRequest r) =>
+        {
+            var b = await Body(r);
+            return Guard(() =>
+            {
+                var secret = b.Str("secret") ?? throw new ArgumentException("secret is required");
+                var mode = b.Str("mode");
+                WeComSecret m = mode switch
+                {
+                    "sync" => new WeComSecret(),
+                    "sync-new-ip" => new WeComSecret { NewIp = true },
+                    "self-built" => new WeComSecret { Kind = "self-built" },
+                    "agent" => new WeComSecret { Kind = "agent" },
+                    "untrusted-ip" => new WeComSecret { Kind = "self-built", TrustedIp = false },
+                    "none" => null,
+                    null => new WeComSecret
+                    {
+                        Kind = b.Str("kind") ?? "sync",
+                        NewIp = b.Bool("newIp") ?? false,
+                        TrustedIp = b.Bool("trustedIp") ?? true,
+                    },
+                    _ => throw new ArgumentException("mode must be sync, sync-new-ip, self-built, agent, untrusted-ip or none"),
+                };
+                if (m != null && m.Kind is not ("sync" or "self-built" or "agent")) throw new ArgumentException("kind must be sync, self-built or agent");
+                s.WeCom.SetSecret(secret, m);
+            });
+        });
+        g.MapGet("/wecom/secrets", () => Results.Json(s.WeCom.Secrets.Keys.ToDictionary(k => "***" + k[Math.Max(0, k.Length - 3)..], k => s.WeCom.Secrets[k]), Json.Options));
+        g.MapPost("/wecom/settings", async (HttpRequest r) =>
+        {
+            var b = await Body(r);
+            return Guard(() =>
+            {
+                if (b.Long("tokenExpiresIn") is long t) s.WeCom.TokenExpiresIn = (int)t;
+                if (b.Long("seatLimit") is long seat) s.WeCom.SeatLimit = (int)seat;
+                if (b.Long("listLimit") is long list) s.WeCom.ListLimit = (int)list;
+                if (b.Str("corpId") is string corp) s.WeCom.CorpId = corp;
+                if (b.Has("creator")) s.WeCom.Creator = b.Str("creator");
+            });
+        });
+        g.MapPost("/authing/settings", async (HttpRequest r) =>
+        {
+            var b = await Body(r);
+            return Guard(() =>
+            {
+                if (b.Long("tokenExpiresIn") is long t) s.AuthingAuth.TokenExpiresIn = (int)t;
+                if (b.Long("clockSkewSeconds") is long skew) s.AuthingAuth.AllowedClockSkew = TimeSpan.FromSeconds(skew);
+                if (b.Obj("accessKeys") is JsonObject keys)
+                    lock (s.Authing.Gate)
+                        foreach (var (id, secret) in keys)
+                        {
+                            if (secret == null) s.Authing.AccessKeys.Remove(id);
+                            else s.Authing.AccessKeys[id] = secret.GetValue<string>();
+                        }
+            });
+        });
+        g.MapPost("/limits", async (HttpRequest r) =>
+        {
+            var b = await Body(r);
+            return Guard(() =>
+            {
+                var api = ApiName(b.Str("api"));
+                if (b.Long("concurrency") is long cap) s.Limits.SetConcurrency(api, (int)cap);
+                if (b.Long("limit") is long limit)
+                    s.Limits.AddRule(new RateLimitRule { Api = api, Path = b.Str("path"), Limit = (int)limit, WindowSeconds = (double)(b.Long("windowMs") is long ms ? ms / 1000.0 : b["windowSeconds"]?.GetValue<double>() ?? 60) });
+            });
+        });
+        g.MapGet("/limits", () => Results.Json(new { rules = s.Limits.Rules, concurrency = s.Limits.ConcurrencyCaps }, Json.Options));
+        g.MapDelete("/limits", () => { s.Limits.Clear(); return Ok(); });
+        g.MapPost("/faults", async (HttpRequest r) =>
+        {
+            var b = await Body(r);
+            return Guard(() =>
+            {
+                var rule = JsonSerializer.Deserialize<FaultRule>(b.ToJsonString(), new JsonSerializerOptions { PropertyNameCaseInsensitive = true });
+                rule.Api = rule.Api == null || rule.Api == "*" ? "*" : ApiName(rule.Api);
+                s.Faults.Add(rule);
+            });
+        });
+        g.MapGet("/faults", () => Results.Json(s.Faults.Rules, Json.Options));
+        g.MapDelete("/faults", () => { s.Faults.Clear(); return Ok(); });
+        g.MapPost("/tokens/invalidate", async (HttpRequest r) =>
+        {
+            var b = await Body(r);
+            return Guard(() =>
+            {
+                var api = b.Str("api");
+                var errcode = (int)(b.Long("errcode") ?? 40014);
+                if (errcode is not (40014 or 42001)) throw new ArgumentException("errcode must be 40014 or 42001");
+                if (api == null || api == "wecom") s.WeCom.InvalidateTokens(errcode);
+                if (api == null || api == "authing") s.AuthingAuth.InvalidateTokens();
+            });
+        });
+        g.MapGet("/calls", () => Results.Json(s.Calls.Snapshot(), Json.Options));
+        g.MapDelete("/calls", () => { s.Calls.Clear(); return Ok(); });
+    }
+
+    private static string ApiName(string api) => api switch
+    {
+        "wecom" or "authing" => api,
+        _ => throw new ArgumentException("api must be wecom or authing"),
+    };
+
+    private static async Task<JsonObject> Body(HttpRequest r)
+    {
+        try { return Json.Parse(await Traffic.ReadBodyAsync(r)) as JsonObject ?? new JsonObject(); }
+        catch (BadJsonException) { return null; }
+    }
+
+    private static IResult Ok() => Results.Json(new { ok = true });
+
+    private static IResult Guard(Action action)
+    {
+        try
+        {
+            action();
+            return Ok();
+        }
+        catch (Exception e) when (e is ArgumentException or BadFieldException or NullReferenceException or JsonException or InvalidOperationException or FormatException)
+        {
+            return Results.Json(new { error = e.Message }, statusCode: 400);
+        }
+    }
+}

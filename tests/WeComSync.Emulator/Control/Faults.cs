@@ -1,0 +1,84 @@
+namespace WeComSync.Emulator.Control;
+
+/// <summary>
+/// A fault injected into matching requests.
+/// <list type="bullet">
+/// <item><c>busy</c>: WeCom errcode -1 (system busy); Authing HTTP 500 with statusCode 500.</item>
+/// <item><c>http</c>: a bare HTTP <see cref="Status"/> (default 503) from both APIs.</item>
+/// <item><c>throttle</c>: WeCom errcode 45009; Authing HTTP 429.</item>
+/// <item><c>errcode</c>: WeCom answers <see cref="Errcode"/>; Authing answers envelope <see cref="Status"/>.</item>
+/// <item><c>drop</c>: the connection is aborted without an answer.</item>
+/// <item><c>latency</c>: the call waits <see cref="LatencyMs"/> and then runs normally.</item>
+/// </list>
+/// A fault fires with probability <see cref="Rate"/> (deterministic per emulator run), after <see cref="Skip"/>
+/// matching calls have passed, at most <see cref="Count"/> times (null = forever). With <see cref="Page"/> it only
+/// matches listing calls for that page (1-based: list_id's N-th page of a cursor chain, Authing's <c>page</c>).
+/// </summary>
+public sealed class FaultRule
+{
+    public string Api { get; set; } = "*";
+    public string Path { get; set; }
+    public string Kind { get; set; } = "busy";
+    public double Rate { get; set; } = 1.0;
+    public int? Count { get; set; }
+    public int Skip { get; set; }
+    public int? Page { get; set; }
+    public int LatencyMs { get; set; }
+    public int? Status { get; set; }
+    public int? Errcode { get; set; }
+
+    internal int Seen;
+    internal int Fired;
+}
+
+/// <summary>The active faults; the first matching rule that fires wins (latency rules add up and never stop a call).</summary>
+public sealed class Faults
+{
+    private readonly object _gate = new();
+    private readonly List<FaultRule> _rules = new();
+    private Random _random = new(20240815);
+
+    public void Add(FaultRule rule)
+    {
+        var kinds = new[] { "busy", "http", "throttle", "errcode", "drop", "latency" };
+        if (!kinds.Contains(rule.Kind)) throw new ArgumentException($"kind must be one of {string.Join(", ", kinds)}");
+        if (rule.Rate < 0 || rule.Rate > 1) throw new ArgumentException("rate must be within 0..1");
+        lock (_gate) _rules.Add(rule);
+    }
+
+    public void Clear()
+    {
+        lock (_gate)
+        {
+            _rules.Clear();
+            _random = new Random(20240815);
+        }
+    }
+
+    public IReadOnlyList<FaultRule> Rules { get { lock (_gate) return _rules.ToList(); } }
+
+    /// <summary>Total latency to add, and the first stopping fault that fires for this call (or null).</summary>
+    public (int latencyMs, FaultRule fault) Evaluate(string api, string path, int? page)
+    {
+        lock (_gate)
+        {
+            var latency = 0;
+            FaultRule hit = null;
+            foreach (var r in _rules)
+            {
+                if (r.Api != "*" && r.Api != api) continue;
+                if (!string.IsNullOrEmpty(r.Path) && r.Path != "*" && r.Path != path) continue;
+                if (r.Page.HasValue && r.Page != page) continue;
+                if (r.Kind != "latency" && hit != null) continue;
+                r.Seen++;
+                if (r.Seen <= r.Skip) continue;
+                if (r.Count.HasValue && r.Fired >= r.Count) continue;
+                if (r.Rate < 1 && _random.NextDouble() >= r.Rate) continue;
+                r.Fired++;
+                if (r.Kind == "latency") latency += r.LatencyMs;
+                else hit = r;
+            }
+            return (latency, hit);
+        }
+    }
+}
