@@ -1,5 +1,7 @@
 @{
     RootModule           = 'WeComSync.psm1'
+    # Loaded up front so scripts (templates, admins) can name core types such as [WeComSync.Model.Change] before any cmdlet ran.
+    RequiredAssemblies   = @('WeComSync.Core.dll')
     NestedModules        = @('WeComSync.PowerShell.dll')
     ModuleVersion        = '0.1.0'
     GUID                 = '5b0d3c4e-8a51-4f0b-9c55-2f1d6f3b7a10'

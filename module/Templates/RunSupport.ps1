@@ -60,7 +60,8 @@ function Complete-WeComSyncRun {
         Ends a run and emits its summary (a WeComSync.RunLog.RunRecord: Status, counts, FailedCount, ExitCode).
     .DESCRIPTION
         Normal end: judges the status from the steps. With -FailOnError, a run that did not succeed (an object failed,
-        a guard stopped it) then ends the template with a terminating error, so 'pwsh -File sync.ps1' exits 1.
+        a guard stopped it) then throws a script-terminating error (its TargetObject is the summary), so
+        'pwsh -File sync.ps1' stops and exits 1 even without $ErrorActionPreference = 'Stop'.
         With -ErrorRecord (from a catch block): records the run and its running steps as Failed with the error's
         redacted message, emits the summary, and rethrows the error through the template's $PSCmdlet.
     #>
@@ -68,14 +69,14 @@ function Complete-WeComSyncRun {
     [OutputType([WeComSync.RunLog.RunRecord])]
     param(
         [Parameter(Mandatory)] [WeComSync.RunLog.RunLogWriter] $Run,
-        # The template's $PSCmdlet, so that a -FailOnError stop or a rethrown error is raised by the template itself.
+        # The template's $PSCmdlet, so that a rethrown error is raised by the template itself.
         [System.Management.Automation.PSCmdlet] $Cmdlet = $PSCmdlet,
         [Parameter(ParameterSetName = 'End')] [switch] $FailOnError,
         [Parameter(Mandatory, ParameterSetName = 'Error')] [System.Management.Automation.ErrorRecord] $ErrorRecord
     )
     if ($PSCmdlet.ParameterSetName -eq 'Error') {
         # A -FailOnError stop thrown inside the template's try block arrives here once more: pass it on untouched.
-        if ($ErrorRecord.FullyQualifiedErrorId -like 'WeComSyncRunNotSucceeded*') { $Cmdlet.ThrowTerminatingError($ErrorRecord) }
+        if ($ErrorRecord.FullyQualifiedErrorId -like 'WeComSyncRunNotSucceeded*') { throw $ErrorRecord }
         if ($Run.Status -eq 'Running') {
             $stopped = $ErrorRecord.Exception -is [System.Management.Automation.PipelineStoppedException] -or
                 $ErrorRecord.Exception -is [System.OperationCanceledException]
@@ -87,7 +88,9 @@ function Complete-WeComSyncRun {
     $summary = $Run.Complete()
     $summary
     if ($FailOnError -and $summary.ExitCode -ne 0) {
-        $Cmdlet.ThrowTerminatingError((New-WeComSyncRunError -Summary $summary))
+        # 'throw', not ThrowTerminatingError: the error must end the calling script too (a statement-terminating
+        # error would let 'pwsh -File sync.ps1' carry on and exit 0).
+        throw (New-WeComSyncRunError -Summary $summary)
     }
 }
 

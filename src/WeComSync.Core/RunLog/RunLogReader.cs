@@ -68,7 +68,7 @@ namespace WeComSync.RunLog
                 foreach (var result in ReadResults(record, bad => record.UnreadableLines++))
                 {
                     if (!counts.TryGetValue(result.Step ?? "", out var c)) counts[result.Step ?? ""] = c = new int[6];
-                    c[(int)CounterFor(result)]++;
+                    c[(int)RunStep.CounterFor(result.Outcome, result.Operation)]++;
                 }
                 foreach (var step in record.Steps.Where(s => s.Status == RunStatus.Running))
                 {
@@ -226,20 +226,6 @@ namespace WeComSync.RunLog
             catch (InvalidOperationException) { return false; } // it exited meanwhile
             catch (JsonException) { return false; }
             catch (System.ComponentModel.Win32Exception) { return true; } // cannot inspect it: assume it is ours and alive
-        }
-
-        private static StepCounter CounterFor(ResultRecord result)
-        {
-            if (result.Outcome == Outcome.Failed) return StepCounter.Failed;
-            if (result.Outcome == Outcome.Skipped) return StepCounter.Skipped;
-            switch (result.Operation)
-            {
-                case ChangeOperation.Create: return StepCounter.Created;
-                case ChangeOperation.Update:
-                case ChangeOperation.Move: return StepCounter.Updated;
-                case ChangeOperation.Delete: return StepCounter.Deleted;
-                default: return StepCounter.Skipped;
-            }
         }
 
         private static string AsText(JToken token)

@@ -48,7 +48,7 @@ namespace WeComSync.RunLog
         public void Count(Result result)
         {
             if (result == null) return;
-            Count(CounterFor(result));
+            Count(CounterFor(result.Outcome, result.Change?.Operation));
         }
 
         /// <summary>Writes the result as one line of results.jsonl (flushed at once) and counts it in this step.</summary>
@@ -101,11 +101,12 @@ namespace WeComSync.RunLog
             Skipped = Skipped,
         };
 
-        private static StepCounter CounterFor(Result result)
+        /// <summary>Which counter a result moves: Failed and Skipped by outcome, else by operation (Move counts as Updated).</summary>
+        internal static StepCounter CounterFor(Outcome outcome, ChangeOperation? operation)
         {
-            if (result.Outcome == Outcome.Failed) return StepCounter.Failed;
-            if (result.Outcome == Outcome.Skipped) return StepCounter.Skipped;
-            switch (result.Change?.Operation)
+            if (outcome == Outcome.Failed) return StepCounter.Failed;
+            if (outcome == Outcome.Skipped) return StepCounter.Skipped;
+            switch (operation)
             {
                 case ChangeOperation.Create: return StepCounter.Created;
                 case ChangeOperation.Update:

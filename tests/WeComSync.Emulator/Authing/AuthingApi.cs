@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
+using WeComSync.Emulator.Control;
 
 namespace WeComSync.Emulator.Authing;
 
@@ -82,12 +83,7 @@ internal sealed class AuthingApi
             await WriteAsync(http, 429, 429, "too many requests", null, null);
             return;
         }
-        byte[] raw;
-        using (var ms = new MemoryStream())
-        {
-            await http.Request.Body.CopyToAsync(ms);
-            raw = ms.ToArray();
-        }
+        var raw = await Traffic.ReadBodyAsync(http.Request);
         JsonObject body;
         try
         {
@@ -109,19 +105,12 @@ internal sealed class AuthingApi
                 : route.Method == "GET" && (path.StartsWith("/api/v3/list-", StringComparison.Ordinal)) ? int.TryParse(http.Request.Query["page"], out var p) ? p : 1 : null;
         }
         catch (BadFieldException) { }
-        var (latency, fault) = _s.Faults.Evaluate(Api, path, page);
-        if (latency > 0) await Task.Delay(latency, http.RequestAborted);
+        var (handled, fault) = await Traffic.ApplyFaultsAsync(http, _s.Faults, Api, path, page);
+        if (handled) return;
         if (fault != null)
         {
             switch (fault.Kind)
             {
-                case "drop":
-                    http.Abort();
-                    return;
-                case "http":
-                    http.Response.StatusCode = fault.Status ?? 503;
-                    await http.Response.WriteAsync("emulated HTTP fault");
-                    return;
                 case "busy":
                     await WriteAsync(http, 500, 500, "internal server error", null, null);
                     return;

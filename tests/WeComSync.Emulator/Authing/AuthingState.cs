@@ -70,10 +70,11 @@ public sealed class AuthingState
 
     internal static string Now() => DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'");
 
-    private AuthingOrganization AddOrganization(string code, string name, string rootId)
+    private AuthingOrganization AddOrganization(string code, string name, string rootId, string createdAt = null, string description = null)
     {
-        var root = new AuthingDepartment { OrganizationCode = code, DepartmentId = rootId ?? NewId(), Name = name, ParentDepartmentId = "", CreatedAt = Now(), UpdatedAt = Now(), LeaderUserIds = new() };
-        var org = new AuthingOrganization { OrganizationCode = code, OrganizationName = name, DepartmentId = root.DepartmentId, CreatedAt = root.CreatedAt };
+        var created = createdAt ?? Now();
+        var root = new AuthingDepartment { OrganizationCode = code, DepartmentId = rootId ?? NewId(), Name = name, ParentDepartmentId = "", CreatedAt = created, UpdatedAt = created, LeaderUserIds = new() };
+        var org = new AuthingOrganization { OrganizationCode = code, OrganizationName = name, DepartmentId = root.DepartmentId, CreatedAt = created, Description = description };
         _organizations.Add(org);
         AddDepartment(root);
         return org;
@@ -725,7 +726,7 @@ public sealed class AuthingState
                 {
                     if (string.IsNullOrEmpty(o.OrganizationCode)) throw new ArgumentException("authing.organizations: organizationCode is required");
                     if (_organizations.Any(x => x.OrganizationCode == o.OrganizationCode)) throw new ArgumentException("authing.organizations: duplicate " + o.OrganizationCode);
-                    AddOrganization(o.OrganizationCode, o.OrganizationName ?? o.OrganizationCode, o.DepartmentId);
+                    AddOrganization(o.OrganizationCode, o.OrganizationName ?? o.OrganizationCode, o.DepartmentId, o.CreatedAt, o.Description);
                 }
             }
             foreach (var f in customFields ?? new())

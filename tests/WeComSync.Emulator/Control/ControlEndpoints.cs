@@ -147,9 +147,7 @@ internal static class ControlEndpoints
 
     private static async Task<JsonObject> Body(HttpRequest r)
     {
-        using var ms = new MemoryStream();
-        await r.Body.CopyToAsync(ms);
-        try { return Json.Parse(ms.ToArray()) as JsonObject ?? new JsonObject(); }
+        try { return Json.Parse(await Traffic.ReadBodyAsync(r)) as JsonObject ?? new JsonObject(); }
         catch (BadJsonException) { return null; }
     }
 

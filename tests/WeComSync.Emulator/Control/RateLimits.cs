@@ -42,7 +42,8 @@ public sealed class RateLimits
         if (rule.Limit < 0 || rule.WindowSeconds <= 0) throw new ArgumentException("limit must be >= 0 and windowSeconds > 0");
         lock (_gate)
         {
-            _rules.RemoveAll(r => r.Api == rule.Api && NormPath(r.Path) == NormPath(rule.Path));
+            // One rule per (api, path, window length): a minute and an hour window may stand side by side.
+            _rules.RemoveAll(r => r.Api == rule.Api && NormPath(r.Path) == NormPath(rule.Path) && r.WindowSeconds == rule.WindowSeconds);
             _rules.Add(rule);
             _windows.Clear();
         }
@@ -87,7 +88,7 @@ public sealed class RateLimits
                 if (rule.Api != api) continue;
                 var rp = NormPath(rule.Path);
                 if (rp != "*" && rp != path) continue;
-                var key = api + " " + rp + " " + path;
+                var key = api + " " + rp + " " + path + " " + rule.WindowSeconds;
                 if (!_windows.TryGetValue(key, out var w) || now >= w.EndTicks)
                 {
                     w = new Window { StartTicks = now, EndTicks = now + (long)(rule.WindowSeconds * Stopwatch.Frequency), Count = 0 };

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
+using WeComSync.Emulator.Control;
 
 namespace WeComSync.Emulator.WeCom;
 
@@ -83,9 +84,7 @@ internal sealed class WeComApi
         {
             if (HttpMethods.IsPost(http.Request.Method))
             {
-                using var ms = new MemoryStream();
-                await http.Request.Body.CopyToAsync(ms);
-                var node = Json.Parse(ms.ToArray());
+                var node = Json.Parse(await Traffic.ReadBodyAsync(http.Request));
                 if (node != null && node is not JsonObject) throw new BadJsonException();
                 body = node as JsonObject;
             }
@@ -102,19 +101,12 @@ internal sealed class WeComApi
         {
             try { page = WeComState.Cursor.Decode(body.Str("cursor")).Page; } catch (WeComError) { page = null; }
         }
-        var (latency, fault) = _s.Faults.Evaluate(Api, path, page);
-        if (latency > 0) await Task.Delay(latency, http.RequestAborted);
+        var (handled, fault) = await Traffic.ApplyFaultsAsync(http, _s.Faults, Api, path, page);
+        if (handled) return;
         if (fault != null)
         {
             switch (fault.Kind)
             {
-                case "drop":
-                    http.Abort();
-                    return;
-                case "http":
-                    http.Response.StatusCode = fault.Status ?? 503;
-                    await http.Response.WriteAsync("emulated HTTP fault");
-                    return;
                 case "busy":
                     await WriteAsync(http, Error(-1, "system busy"));
                     return;

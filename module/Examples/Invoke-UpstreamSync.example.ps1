@@ -1,0 +1,92 @@
+<#
+.SYNOPSIS
+    Scheduled upstream sync, WeCom export -> Authing: a ready script for cron, a systemd timer or Task Scheduler.
+.DESCRIPTION
+    Copy this file next to your exports (e.g. /opt/wecomsync/Invoke-UpstreamSync.ps1), set the environment variables
+    below for the account that runs it, and schedule it (docs/Scheduling.md; recommended: every two days).
+
+    Credentials are never written in the script:
+      WECOMSYNC_AUTHING_AK / WECOMSYNC_AUTHING_SK   Authing management access key id and secret, or
+      -AuthingCredentialPath <file>                  a PSCredential saved with Export-Clixml (user = key id, password = secret)
+    Other settings (parameters win over the environment):
+      WECOMSYNC_EXPORT_PATH     the export file, or a folder: its newest .xlsx/.xls/.csv is used
+      WECOMSYNC_AUTHING_ORG     the Authing organization code
+      WECOMSYNC_AUTHING_HOST    API host for a private Authing deployment (default: the public cloud)
+      WECOMSYNC_LOG_PATH        where run logs go (one folder per run); read them with Get-WeComSyncLog
+
+    The exit code tells the scheduler how it went: 0 succeeded, 1 failed (nothing or not everything ran),
+    2 finished but some objects failed, 3 stopped on purpose (the delete guard).
+.EXAMPLE
+    pwsh -NoProfile -File ./Invoke-UpstreamSync.ps1 -WhatIf
+    Shows the plan and changes nothing: run this once by hand before scheduling.
+.EXAMPLE
+    pwsh -NoProfile -File ./Invoke-UpstreamSync.ps1 -Mode DeleteOnly -MaxDelete 20
+    The separate delete-only run: removes Authing users no longer in the export, at most 20 (else it stops, exit code 3).
+#>
+[CmdletBinding(SupportsShouldProcess)]
+param(
+    [string] $Path = $env:WECOMSYNC_EXPORT_PATH,
+    [string] $OrganizationCode = $env:WECOMSYNC_AUTHING_ORG,
+    [string] $LogPath = $env:WECOMSYNC_LOG_PATH,
+    [ValidateSet('CreateUpdate', 'DeleteOnly')] [string] $Mode = 'CreateUpdate',
+    [string] $AuthingCredentialPath,
+    [string] $AuthingApiHost = $env:WECOMSYNC_AUTHING_HOST,
+    # Only for -Mode DeleteOnly: the most users one run may delete before the guard stops it.
+    [int] $MaxDelete,
+    # Run folders older than this many days are removed after the run (0 keeps everything).
+    [int] $KeepLogDays = 90
+)
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version 3.0
+
+function Get-AuthingCredential {
+    if ($AuthingCredentialPath) { return Import-Clixml -LiteralPath $AuthingCredentialPath }
+    if (-not $env:WECOMSYNC_AUTHING_AK -or -not $env:WECOMSYNC_AUTHING_SK) {
+        throw 'No Authing credentials: set WECOMSYNC_AUTHING_AK and WECOMSYNC_AUTHING_SK, or pass -AuthingCredentialPath (a file saved with Get-Credential | Export-Clixml).'
+    }
+    $secret = ConvertTo-SecureString $env:WECOMSYNC_AUTHING_SK -AsPlainText -Force
+    [pscredential]::new($env:WECOMSYNC_AUTHING_AK, $secret)
+}
+
+try {
+    # WECOMSYNC_MODULE_PATH: the module's .psd1 when it is not installed in a PSModulePath folder.
+    Import-Module $(if ($env:WECOMSYNC_MODULE_PATH) { $env:WECOMSYNC_MODULE_PATH } else { 'WeComSync' })
+    if (-not $Path) { throw 'No export file: pass -Path or set WECOMSYNC_EXPORT_PATH.' }
+    if (-not $OrganizationCode) { throw 'No organization: pass -OrganizationCode or set WECOMSYNC_AUTHING_ORG.' }
+    if (-not $LogPath) { $LogPath = Join-Path $PSScriptRoot 'logs' }
+
+    # A folder of exports: take the newest one, so the admin only has to drop the file there.
+    if (Test-Path -LiteralPath $Path -PathType Container) {
+        $file = Get-ChildItem -LiteralPath $Path -File | Where-Object Extension -In '.xlsx', '.xls', '.csv' |
+            Sort-Object LastWriteTime -Descending | Select-Object -First 1
+        if (-not $file) { throw "No export (.xlsx, .xls, .csv) in '$Path'." }
+        $Path = $file.FullName
+    }
+    Write-Host "Export: $Path ($((Get-Item -LiteralPath $Path).LastWriteTime.ToString('yyyy-MM-dd HH:mm')))"
+
+    $connect = @{ Credential = Get-AuthingCredential; OrganizationCode = $OrganizationCode }
+    if ($AuthingApiHost) { $connect.ApiHost = $AuthingApiHost }
+    Connect-Authing @connect
+
+    $sync = @{ Path = $Path; OrganizationCode = $OrganizationCode; Mode = $Mode; LogPath = $LogPath; MaskPersonalData = $true }
+    if ($PSBoundParameters.ContainsKey('MaxDelete')) { $sync.MaxDelete = $MaxDelete }
+    if ($WhatIfPreference) { $sync.WhatIf = $true }
+    $summary = Invoke-WeComUpstreamSync @sync | Select-Object -Last 1
+    $summary | Format-Table | Out-String | Write-Host
+    $exitCode = if ($summary -and $summary.PSObject.Properties['ExitCode']) { [int] $summary.ExitCode }
+                elseif ($summary -and $summary.Status -eq 'Succeeded' -and -not $summary.FailedCount) { 0 } else { 1 }
+}
+catch {
+    # An error that stopped everything (bad credentials, no permission, a missing file): the message says what to fix.
+    Write-Host "Upstream sync failed: $($_.Exception.Message)"
+    $exitCode = 1
+}
+finally {
+    if (Get-Command Disconnect-Authing -ErrorAction Ignore) { Disconnect-Authing }
+}
+
+if ($KeepLogDays -gt 0 -and $LogPath -and (Test-Path -LiteralPath $LogPath)) {
+    Get-ChildItem -LiteralPath $LogPath -Directory | Where-Object LastWriteTime -LT (Get-Date).AddDays(-$KeepLogDays) |
+        Remove-Item -Recurse -Force -ErrorAction Continue
+}
+exit $exitCode

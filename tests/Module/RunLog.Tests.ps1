@@ -1,0 +1,274 @@
+# Get-WeComSyncLog, its views, and the templates' run helpers (RunSupport.ps1), on log folders written through the
+# core writer exactly as a sync writes them.
+BeforeAll {
+    Import-Module $env:WECOMSYNC_MODULE_PATH -Force
+    $module = Get-Module WeComSync
+
+    function New-Result([string] $Key, [string] $Outcome = 'Succeeded', [string] $Operation = 'Create', [string] $Kind = 'User', [string] $Error, [string] $Code) {
+        $change = [WeComSync.Model.Change]::new()
+        $change.Operation = $Operation; $change.Kind = $Kind; $change.Key = $Key
+        if ($Kind -eq 'User') { $change.Desired = [WeComSync.Model.User]@{ UserId = $Key; Name = "name-$Key"; Mobile = '+86 13800001234' } }
+        $result = [WeComSync.Model.Result]::new()
+        $result.Change = $change; $result.Outcome = $Outcome; $result.Error = $Error; $result.ErrorCode = $Code
+        if ($Outcome -eq 'Succeeded' -and $Operation -eq 'Create') { $result.NewId = "id-$Key" }
+        $result
+    }
+
+    # One run as a template writes it: a read step and an apply step.
+    function Write-Run([string] $Root, [string] $Name, [object[]] $Results, [int] $Read = 10, [switch] $NoEnd) {
+        $run = [WeComSync.RunLog.RunLogWriter]::Start($Root, $Name)
+        $step = $run.BeginStep('read Authing users'); $step.Count('Read', $Read); $step.Complete()
+        $step = $run.BeginStep('users')
+        foreach ($r in $Results) { $step.Record($r) }
+        if (-not $NoEnd) { $null = $run.Complete(); $run.Dispose() }
+        Start-Sleep -Milliseconds 20   # distinct start times
+        $run
+    }
+
+    function Invoke-ChildPwsh([string] $File, [hashtable] $Environment = @{}) {
+        $exe = [Environment]::ProcessPath
+        $prefix = @(if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' })
+        $saved = @{}
+        foreach ($k in $Environment.Keys) { $saved[$k] = [Environment]::GetEnvironmentVariable($k); [Environment]::SetEnvironmentVariable($k, $Environment[$k]) }
+        try { $output = & $exe @prefix -NoProfile -NonInteractive -File $File 2>&1 | Out-String; $code = $LASTEXITCODE }
+        finally { foreach ($k in $saved.Keys) { [Environment]::SetEnvironmentVariable($k, $saved[$k]) } }
+        [pscustomobject]@{ ExitCode = $code; Output = $output }
+    }
+
+    $root = Join-Path ([IO.Path]::GetTempPath()) ("wecomsync-runlog-tests-" + [guid]::NewGuid().ToString('N'))
+    $r1 = Write-Run $root 'upstream' @((New-Result 'zhangsan'), (New-Result 'lisi'))
+    $r2 = Write-Run $root 'downstream' @((New-Result 'ZhangSan' -Operation Update), (New-Result 'wangwu' -Outcome Failed -Error 'mobile +86 13800001234 already used' -Code '60104'))
+    $r3 = Write-Run $root 'upstream' @((New-Result 'zhangsan' -Operation Delete -Outcome Failed -Error 'user not found' -Code '404'), (New-Result 'zhangsan' -Kind Department))
+}
+
+AfterAll {
+    if (Test-Path $root) { Remove-Item $root -Recurse -Force }
+}
+
+Describe 'Get-WeComSyncLog' {
+    It 'lists the runs newest first with status and counts' {
+        $runs = @(Get-WeComSyncLog -Path $root)
+        $runs.RunId | Should -Be @($r3.RunId, $r2.RunId, $r1.RunId)
+        $runs[2].Status | Should -Be 'Succeeded'
+        $runs[2].Created | Should -Be 2
+        $runs[2].Read | Should -Be 10
+        $runs[1].Status | Should -Be 'PartiallyFailed'
+        $runs[1].Updated | Should -Be 1
+        $runs[1].Failed | Should -Be 1
+        $runs[1].ExitCode | Should -Be 2
+        $runs[0].Duration | Should -BeOfType [timespan]
+    }
+
+    It '-Last N keeps the N newest runs, and -Name filters by run name with wildcards' {
+        (Get-WeComSyncLog -Path $root -Last 1).RunId | Should -Be $r3.RunId
+        @(Get-WeComSyncLog -Path $root -Name 'up*').RunId | Should -Be @($r3.RunId, $r1.RunId)
+        @(Get-WeComSyncLog -Path $root -Name downstream -Last 5).Count | Should -Be 1
+    }
+
+    It '-Run by short id shows the steps in order with their counts' {
+        $steps = @(Get-WeComSyncLog -Path $root -Run $r2.ShortId)
+        $steps.Name | Should -Be @('read Authing users', 'users')
+        $steps[0].Read | Should -Be 10
+        $steps[1].Status | Should -Be 'PartiallyFailed'
+        $steps[1].Failed | Should -Be 1
+        $steps | ForEach-Object { $_ | Should -BeOfType ([WeComSync.RunLog.StepRecord]) }
+    }
+
+    It 'a run piped from the list shows its steps, and with -Failed its failed objects' {
+        @(Get-WeComSyncLog -Path $root -Name downstream | Get-WeComSyncLog).Count | Should -Be 2
+        $failed = @(Get-WeComSyncLog -Path $root -Name downstream | Get-WeComSyncLog -Failed)
+        $failed.Key | Should -Be 'wangwu'
+        $failed[0].ErrorCode | Should -Be '60104'
+        $failed[0].RunName | Should -Be 'downstream'
+    }
+
+    It '-Failed lists the failed objects of every run, newest run first, or of one -Run' {
+        @(Get-WeComSyncLog -Path $root -Failed).Key | Should -Be @('zhangsan', 'wangwu')
+        @(Get-WeComSyncLog -Path $root -Failed -Run $r2.RunId).Key | Should -Be 'wangwu'
+        @(Get-WeComSyncLog -Path $root -Failed -Run $r1.ShortId) | Should -BeNullOrEmpty
+    }
+
+    It '-UserId gives one user''s history across runs, newest first, ignoring case and departments with the same key' {
+        $history = @(Get-WeComSyncLog -Path $root -UserId 'ZHANGSAN')
+        $history.RunId | Should -Be @($r3.RunId, $r2.RunId, $r1.RunId)
+        $history.Operation | Should -Be @('Delete', 'Update', 'Create')
+        $history.Outcome | Should -Be @('Failed', 'Succeeded', 'Succeeded')
+        $history[2].NewId | Should -Be 'id-zhangsan'
+    }
+
+    It 'reads the log folder from WECOMSYNC_LOG_PATH when -Path is not given' {
+        $env:WECOMSYNC_LOG_PATH = $root
+        try { @(Get-WeComSyncLog).Count | Should -Be 3 }
+        finally { Remove-Item Env:WECOMSYNC_LOG_PATH }
+    }
+
+    It 'accepts a run folder itself as -Path' {
+        (Get-WeComSyncLog -Path $r1.Path).RunId | Should -Be $r1.RunId
+    }
+
+    It 'shows a run whose process died as Interrupted, with the counts it had written' {
+        $dead = Join-Path $root 'dead'
+        $run = Write-Run $dead 'downstream' @((New-Result 'a'), (New-Result 'b' -Outcome Failed)) -NoEnd
+        $summaryFile = Join-Path $run.Path 'summary.json'
+        (Get-WeComSyncLog -Path $dead).Status | Should -Be 'Running'
+        $json = Get-Content $summaryFile -Raw | ConvertFrom-Json
+        $json.host = 'another-machine'
+        $json | ConvertTo-Json -Depth 5 | Set-Content $summaryFile
+        Add-Content -Path (Join-Path $run.Path 'results.jsonl') -Value '{"step":"users","key":"c","outc' -NoNewline
+        $back = Get-WeComSyncLog -Path $dead
+        $back.Status | Should -Be 'Interrupted'
+        $back.Created | Should -Be 1
+        $back.Failed | Should -Be 1
+        $back.UnreadableLines | Should -Be 1
+        $back.ExitCode | Should -Be 1
+        $run.Dispose()
+    }
+
+    It 'reports a missing log folder, an unknown run and an ambiguous run id as errors that say what to do' {
+        Get-WeComSyncLog -Path (Join-Path $root 'missing') -ErrorVariable e -ErrorAction SilentlyContinue
+        $e[0].FullyQualifiedErrorId | Should -BeLike 'LogFolderNotFound*'
+        $e[0].ErrorDetails.RecommendedAction | Should -Match 'LogPath'
+
+        Get-WeComSyncLog -Path $root -Run 'nope' -ErrorVariable e -ErrorAction SilentlyContinue
+        $e[0].FullyQualifiedErrorId | Should -BeLike 'RunNotFound*'
+        $e[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+
+        $prefix = $r1.RunId.Substring(0, 4)   # the year: every run matches
+        Get-WeComSyncLog -Path $root -Run $prefix -ErrorVariable e -ErrorAction SilentlyContinue
+        $e[0].FullyQualifiedErrorId | Should -BeLike 'AmbiguousRunId*'
+    }
+}
+
+Describe 'Get-WeComSyncLog views' {
+    It 'shows runs as a table with id, name, status and counts' {
+        $text = Get-WeComSyncLog -Path $root | Out-String -Width 160
+        $text | Should -Match 'Id\s+Name\s+Started\s+Duration\s+Status\s+Read\s+Created\s+Updated\s+Deleted\s+Failed\s+Skipped'
+        $text | Should -Match ([regex]::Escape($r2.ShortId) + '\s+downstream\s+\S+ \S+\s+\S+\s+\S*PartiallyFailed')
+    }
+
+    It 'groups steps under their run' {
+        $text = Get-WeComSyncLog -Path $root -Run $r2.ShortId | Out-String -Width 160
+        $text | Should -Match ('Run: ' + [regex]::Escape($r2.RunId))
+        $text | Should -Match '1 read Authing users'
+    }
+
+    It 'shows failed objects with the API code and message, and field changes as the detail' {
+        $text = Get-WeComSyncLog -Path $root -Failed -Run $r2.ShortId | Out-String -Width 200
+        $text | Should -Match 'Update User|Create User'
+        $text | Should -Match '60104\s+mobile \+86 13800001234 already used'
+    }
+}
+
+Describe 'Run helpers for the templates (RunSupport.ps1)' {
+    It 'are private: not exported by the module' {
+        Get-Command -Module WeComSync -Name Start-WeComSyncRunLog, Complete-WeComSyncRun -ErrorAction Ignore | Should -BeNullOrEmpty
+    }
+
+    It 'return the summary (parameters recorded without secure strings); with -FailOnError a run with failures ends in a terminating error whose target is the summary' {
+        $logs = Join-Path $root 'helpers'
+        $result = & $module {
+            param($logs)
+            function Invoke-Fake {
+                [CmdletBinding()] param([switch] $FailOnError, [string] $OrganizationCode, [securestring] $Key)
+                $run = Start-WeComSyncRunLog -Name fake -LogPath $logs -MaskPersonalData -BoundParameters $PSBoundParameters
+                try {
+                    $step = $run.BeginStep('users')
+                    $r = [WeComSync.Model.Result]::new(); $r.Change = [WeComSync.Model.Change]@{ Key = 'x'; Operation = 'Create' }; $r.Outcome = 'Failed'; $r.Error = 'bad'
+                    $step.Record($r)
+                    $r = [WeComSync.Model.Result]::new(); $r.Change = [WeComSync.Model.Change]@{ Key = 'y'; Operation = 'Create' }; $r.Outcome = 'Succeeded'
+                    $step.Record($r)
+                    $step.Complete()
+                    Complete-WeComSyncRun -Run $run -Cmdlet $PSCmdlet -FailOnError:$FailOnError
+                }
+                catch { Complete-WeComSyncRun -Run $run -Cmdlet $PSCmdlet -ErrorRecord $_ }
+                finally { $run.Dispose() }
+            }
+            $plain = Invoke-Fake -OrganizationCode acme -Key (ConvertTo-SecureString 'k3y-value' -AsPlainText -Force)
+            try { Invoke-Fake -FailOnError; $thrown = $null } catch { $thrown = $_ }
+            [pscustomobject]@{ Plain = $plain; Thrown = $thrown }
+        } $logs
+        $result.Plain.Status | Should -Be 'PartiallyFailed'
+        $result.Plain.ExitCode | Should -Be 2
+        $result.Plain.MaskPersonalData | Should -BeTrue
+        $result.Plain.Parameters['OrganizationCode'] | Should -Be 'acme'
+        $result.Plain.Parameters.ContainsKey('Key') | Should -BeFalse   # secure strings and credentials are left out
+        $result.Thrown | Should -Not -BeNullOrEmpty
+        $result.Thrown.FullyQualifiedErrorId | Should -BeLike 'WeComSyncRunNotSucceeded.PartiallyFailed*'
+        $result.Thrown.Exception.Message | Should -Match 'ended PartiallyFailed: 1 object\(s\) failed'
+        $result.Thrown.TargetObject.ExitCode | Should -Be 2
+        $result.Thrown.ErrorDetails.RecommendedAction | Should -Match 'Get-WeComSyncLog -Path .* -Failed'
+        @(Get-WeComSyncLog -Path $logs).Count | Should -Be 2
+    }
+
+    It 'record an error that stopped the template as Failed with its redacted message, and rethrow it' {
+        $logs = Join-Path $root 'helpers-error'
+        $thrown = & $module {
+            param($logs)
+            function Invoke-Fake {
+                [CmdletBinding()] param()
+                $run = Start-WeComSyncRunLog -Name fake -LogPath $logs
+                try { $null = $run.BeginStep('read Authing users'); throw 'Authing 401 for access_token=abcdef123456: check the key' }
+                catch { Complete-WeComSyncRun -Run $run -Cmdlet $PSCmdlet -ErrorRecord $_ }
+                finally { $run.Dispose() }
+            }
+            try { Invoke-Fake; $null } catch { $_ }
+        } $logs
+        $thrown.Exception.Message | Should -Match 'Authing 401'
+        $run = Get-WeComSyncLog -Path $logs
+        $run.Status | Should -Be 'Failed'
+        $run.ExitCode | Should -Be 1
+        $run.Message | Should -Match 'Authing 401'
+        $run.Message | Should -Not -Match 'abcdef123456'
+        (Get-WeComSyncLog -Path $logs -Run $run.ShortId).Status | Should -Be 'Failed'
+    }
+
+    It 'give an unattended script its exit code: exit $summary.ExitCode, or 1 with -FailOnError' {
+        $script = Join-Path $root 'sync.ps1'
+        Set-Content -Path $script -Value @'
+param()
+Import-Module $env:WECOMSYNC_MODULE_PATH
+& (Get-Module WeComSync) {
+    function global:Invoke-Fake {
+        [CmdletBinding()] param([switch] $FailOnError)
+        $run = Start-WeComSyncRunLog -Name fake
+        $step = $run.BeginStep('users')
+        $r = [WeComSync.Model.Result]::new(); $r.Change = [WeComSync.Model.Change]@{ Key = 'x' }; $r.Outcome = 'Failed'
+        $step.Record($r)
+        $r = [WeComSync.Model.Result]::new(); $r.Change = [WeComSync.Model.Change]@{ Key = 'y' }; $r.Outcome = 'Succeeded'
+        $step.Record($r)
+        Complete-WeComSyncRun -Run $run -Cmdlet $PSCmdlet -FailOnError:$FailOnError
+    }
+}
+if ($env:FAKE_FAIL_ON_ERROR) { $null = Invoke-Fake -FailOnError; exit 0 }
+$summary = Invoke-Fake
+exit $summary.ExitCode
+'@
+        (Invoke-ChildPwsh $script).ExitCode | Should -Be 2
+        $run = Invoke-ChildPwsh $script @{ FAKE_FAIL_ON_ERROR = '1' }
+        $run.ExitCode | Should -Be 1
+        $run.Output | Should -Match 'The fake run'
+        $run.Output | Should -Match 'PartiallyFailed'
+    }
+}
+
+Describe 'Example scripts' {
+    It 'parse without errors: <_>' -ForEach @('Invoke-UpstreamSync.example.ps1', 'Invoke-DownstreamSync.example.ps1') {
+        $file = Join-Path (Split-Path $env:WECOMSYNC_MODULE_PATH) "Examples/$_"
+        $errors = $null
+        $null = [System.Management.Automation.Language.Parser]::ParseFile($file, [ref] $null, [ref] $errors)
+        $errors | Should -BeNullOrEmpty
+        Get-Content $file -Raw | Should -Not -Match '(?i)(secret|password)\s*=\s*[''"][^''"$]'
+    }
+
+    It 'exit 1 with a message that says what to set when credentials are missing: <_>' -ForEach @('Invoke-UpstreamSync.example.ps1', 'Invoke-DownstreamSync.example.ps1') {
+        $file = Join-Path (Split-Path $env:WECOMSYNC_MODULE_PATH) "Examples/$_"
+        $export = Join-Path $root 'contacts.xlsx'
+        Set-Content $export 'not read: the script stops before it'
+        $run = Invoke-ChildPwsh $file @{
+            WECOMSYNC_AUTHING_AK = $null; WECOMSYNC_AUTHING_SK = $null; WECOMSYNC_AUTHING_ORG = 'acme'
+            WECOMSYNC_EXPORT_PATH = $export; WECOMSYNC_LOG_PATH = (Join-Path $root 'example-logs')
+        }
+        $run.ExitCode | Should -Be 1
+        $run.Output | Should -Match 'WECOMSYNC_AUTHING_AK'
+    }
+}
