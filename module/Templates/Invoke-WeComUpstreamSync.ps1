@@ -1,0 +1,239 @@
+# The upstream template: WeCom console export -> Authing, written from the module's cmdlets.
+
+# The cmdlets' dll loads the engine lazily; the template needs its types (run log, model) before any cmdlet has run.
+if (-not ('WeComSync.RunLog.RunLogWriter' -as [type])) {
+    Add-Type -Path (Join-Path (Split-Path $PSScriptRoot) 'WeComSync.Core.dll')
+}
+
+function Invoke-WeComUpstreamSync {
+    <#
+    .SYNOPSIS
+        Makes Authing match the address book exported from the WeCom admin console: departments, then users.
+    .DESCRIPTION
+        The out-of-the-box upstream sync (WeCom -> Authing). It reads the export (Import-WeComAddressBook), reads the
+        Authing organization and its members (Get-AuthingDepartment, Get-AuthingUser), compares them
+        (Compare-Directory) and applies the difference (Sync-AuthingDepartment, Sync-AuthingUser).
+
+        -Mode CreateUpdate (the default) creates and updates departments (parents first) and users; users that are in
+        Authing but not in the file are left alone. -Mode DeleteOnly deletes only the users of the organization that are
+        not in the file, behind the delete guard (-MaxDelete, default 500; -MaxDeletePercent, default 10): over either
+        limit nothing is deleted and the run stops with an error, unless -Force. A run whose reads were incomplete (a
+        page failed) never deletes.
+
+        Bad rows in the file are reported as errors and skipped; the rest is synced. Run it with -WhatIf first: it
+        reads everything, shows the full plan and writes nothing.
+
+        It returns a run summary: the run's status and, per step (reading the file, reading Authing, departments,
+        users), the status, the read/created/updated/deleted/failed/skipped counts and the duration. With -LogPath the
+        run also writes a run folder (the plans, one line per object's result, the summary) that Get-WeComSyncLog reads.
+
+        Needs a connection: Connect-Authing first (or -Connection), and the link fields (Initialize-AuthingLinkField).
+    .PARAMETER Path
+        The export file (.xlsx as exported, also .xls and .csv).
+    .PARAMETER OrganizationCode
+        The Authing organization to sync into; default: the connection's.
+    .PARAMETER Mode
+        CreateUpdate (create and update departments and users) or DeleteOnly (delete users absent from the file).
+    .PARAMETER Sheet
+        The sheets to read (index from 0 or name); default all.
+    .PARAMETER StartRow
+        The first row to read (0-based); default: found from the header.
+    .PARAMETER EndRow
+        The last row to read (0-based); -1 = the last row.
+    .PARAMETER IgnoreRootDepartment
+        Map the file's top department (the company) onto the organization's root, so its children become the
+        organization's top-level departments. Without it, the top department becomes one department under the root.
+    .PARAMETER UpdateMode
+        Changed (update only differing fields, the default), Overwrite (send every known field) or None (no updates).
+    .PARAMETER ExcludeProperty
+        User fields never compared or written (e.g. Mobile, Email).
+    .PARAMETER LogPath
+        A folder for run logs; each run writes its own sub-folder.
+    .PARAMETER ThrottleLimit
+        Most Authing calls in flight at once.
+    .PARAMETER MaxDelete
+        DeleteOnly: most users one run may delete.
+    .PARAMETER MaxDeletePercent
+        DeleteOnly: most users one run may delete, as a percentage of the organization's users.
+    .PARAMETER Force
+        DeleteOnly: delete beyond the delete guard's limits.
+    .PARAMETER MaskPersonalData
+        Mask mobile numbers and emails in the run log.
+    .PARAMETER FailOnError
+        End with a terminating error when the run did not fully succeed (for scheduled scripts: exit code 1).
+    .PARAMETER Connection
+        The Authing connection; default: the session's (Connect-Authing).
+    .EXAMPLE
+        Connect-Authing -Credential $key -OrganizationCode acme
+        Invoke-WeComUpstreamSync -Path ./contacts.xlsx -WhatIf
+
+        Reads the export and Authing and prints every change it would make; writes nothing.
+    .EXAMPLE
+        Invoke-WeComUpstreamSync -Path ./contacts.xlsx -OrganizationCode acme -IgnoreRootDepartment -LogPath ./logs
+
+        Creates and updates departments and users, the company mapped onto the organization's root, and keeps a run
+        log in ./logs (Get-WeComSyncLog -Path ./logs shows it).
+    .EXAMPLE
+        Invoke-WeComUpstreamSync -Path ./contacts.xlsx -Mode DeleteOnly -MaxDelete 20 -Confirm:$false
+
+        Deletes the organization's users that are no longer in the export, at most 20 (and 10 %), else stops.
+    .EXAMPLE
+        Invoke-WeComUpstreamSync ./contacts.xlsx -ExcludeProperty Mobile, Email -FailOnError -LogPath /var/log/wecomsync
+
+        A scheduled run that never touches mobiles or emails and exits non-zero if anything failed.
+    .OUTPUTS
+        WeComSync.RunLog.RunRecord
+    #>
+    [CmdletBinding(SupportsShouldProcess, ConfirmImpact = 'Medium')]
+    [OutputType([WeComSync.RunLog.RunRecord])]
+    param(
+        [Parameter(Mandatory, Position = 0)]
+        [string] $Path,
+
+        [string] $OrganizationCode,
+
+        [ValidateSet('CreateUpdate', 'DeleteOnly')]
+        [string] $Mode = 'CreateUpdate',
+
+        [string[]] $Sheet,
+
+        [int] $StartRow,
+
+        [int] $EndRow = -1,
+
+        [switch] $IgnoreRootDepartment,
+
+        [ValidateSet('Changed', 'Overwrite', 'None')]
+        [string] $UpdateMode = 'Changed',
+
+        [string[]] $ExcludeProperty,
+
+        [string] $LogPath,
+
+        [ValidateRange(1, 64)]
+        [int] $ThrottleLimit = 4,
+
+        [ValidateRange(0, [int]::MaxValue)]
+        [int] $MaxDelete = 500,
+
+        [ValidateRange(0, 100)]
+        [double] $MaxDeletePercent = 10,
+
+        [switch] $Force,
+
+        [switch] $MaskPersonalData,
+
+        [switch] $FailOnError,
+
+        [WeComSync.Authing.AuthingConnection] $Connection
+    )
+
+    # The run log (RunSupport.ps1): a run folder under -LogPath, or a run kept in memory that still counts steps.
+    $run = Start-WeComSyncRunLog -Name "upstream-$($Mode.ToLowerInvariant())" -LogPath $LogPath -MaskPersonalData:$MaskPersonalData -BoundParameters $PSBoundParameters
+
+    # What every Authing cmdlet gets: the connection and organization, and -WhatIf/-Confirm as the template got them.
+    $authing = @{}
+    if ($Connection) { $authing.Connection = $Connection }
+    if ($OrganizationCode) { $authing.OrganizationCode = $OrganizationCode }
+    $apply = @{ ThrottleLimit = $ThrottleLimit; WhatIf = [bool] $WhatIfPreference }
+    if ($PSBoundParameters.ContainsKey('Confirm')) { $apply.Confirm = $PSBoundParameters.Confirm } else { $apply.Confirm = $false }
+
+    try {
+        # 1. The export: users and the department tree. Bad rows are reported (errors) and skipped.
+        $import = @{ LiteralPath = $Path }
+        if ($Sheet) { $import.Sheet = $Sheet }
+        if ($PSBoundParameters.ContainsKey('StartRow')) { $import.StartRow = $StartRow }
+        if ($PSBoundParameters.ContainsKey('EndRow')) { $import.EndRow = $EndRow }
+        $step = $run.BeginStep('read export')
+        $badRows = @()
+        $fileUsers = @(Import-WeComAddressBook @import -ErrorVariable +badRows)
+        $fileDepartments = @(Import-WeComAddressBook @import -Department -ErrorAction Ignore) # the same bad rows, reported once above
+        $step.Count('Read', $fileUsers.Count)
+        $step.Count('Skipped', $badRows.Count)
+        $step.Complete($(if ($badRows.Count) { 'PartiallyFailed' } else { 'Succeeded' }),
+            $(if ($badRows.Count) { "$($badRows.Count) bad row(s) skipped; $($fileDepartments.Count) department(s)." } else { "$($fileDepartments.Count) department(s)." }))
+        if ($fileUsers.Count -eq 0) { throw [System.InvalidOperationException]::new("The export '$Path' holds no valid member: nothing to sync (a delete-only run on it would delete everyone).") }
+
+        # The file's top department is the company: either the organization's root, or a department under the root.
+        $top = $fileDepartments | Where-Object IsRoot | Select-Object -First 1
+        $rootLink = @{}
+        if ($IgnoreRootDepartment -and $top) {
+            $rootLink.RootLinkId = $top.LinkId
+        }
+        elseif ($top) {
+            # ([NullString]: PowerShell would turn $null into "" for a string property, and "" is a key, not "no parent".)
+            $top.IsRoot = $false
+            $top.ParentKey = [NullString]::Value
+            $top.ParentLinkId = [NullString]::Value
+        }
+
+        # 2. Authing as it is now. Users are read once, before the departments change: a user whose department is
+        #    renamed below is then planned onto the new link id, which also rewrites its wechatwork_department_ids.
+        $step = $run.BeginStep('read Authing')
+        $authingDepartments = @(Get-AuthingDepartment @authing @rootLink)
+        $authingUsers = @(Get-AuthingUser @authing @rootLink)
+        $step.Count('Read', $authingDepartments.Count + $authingUsers.Count)
+        $step.Complete('Succeeded', "$($authingDepartments.Count) department(s), $($authingUsers.Count) user(s).")
+
+        if ($Mode -eq 'CreateUpdate') {
+            # 3. Departments, parents first (renames recognised by their members).
+            $plan = @(Compare-Directory -ReferenceObject $fileDepartments -DifferenceObject $authingDepartments -ReferenceUser $fileUsers -DifferenceUser $authingUsers)
+            $run.WritePlan('departments', [WeComSync.Model.Change[]] $plan)
+            $step = $run.BeginStep('departments')
+            if ($plan.Count) {
+                Sync-AuthingDepartment -InputObject $plan @authing @rootLink @apply | ForEach-Object { $step.Record($_) }
+            }
+            $step.Complete($(if ($WhatIfPreference) { 'Skipped' } else { 'Running' }), (Get-UpstreamPlanText $plan))
+
+            # 4. Users.
+            $compare = @{ UpdateMode = $UpdateMode }
+            if ($ExcludeProperty) { $compare.ExcludeProperty = $ExcludeProperty }
+            $plan = @(Compare-Directory -ReferenceObject $fileUsers -DifferenceObject $authingUsers @compare)
+            $run.WritePlan('users', [WeComSync.Model.Change[]] $plan)
+            $step = $run.BeginStep('users')
+            if ($plan.Count) {
+                Sync-AuthingUser -InputObject $plan @authing @rootLink @apply | ForEach-Object { $step.Record($_) }
+            }
+            $step.Complete($(if ($WhatIfPreference) { 'Skipped' } else { 'Running' }), (Get-UpstreamPlanText $plan))
+        }
+        else {
+            # 3. Only deletes of users absent from the file, behind the guard; each delete confirmed unless -Confirm:$false.
+            if (-not $PSBoundParameters.ContainsKey('Confirm')) { $apply.Remove('Confirm') }
+            $plan = @(Compare-Directory -ReferenceObject $fileUsers -DifferenceObject $authingUsers -Operation Delete)
+            $run.WritePlan('users', [WeComSync.Model.Change[]] $plan)
+            $step = $run.BeginStep('delete users')
+            if ($plan.Count) {
+                $guard = @{ MaxDelete = $MaxDelete; MaxDeletePercent = $MaxDeletePercent; Force = $Force }
+                try {
+                    Sync-AuthingUser -InputObject $plan @authing @apply @guard | ForEach-Object { $step.Record($_) }
+                }
+                catch {
+                    if ($_.FullyQualifiedErrorId -like 'DeleteGuard*') {
+                        $step.Complete('Stopped', $_.Exception.Message)
+                        $run.Stop($_.Exception.Message) | Out-Null
+                    }
+                    throw
+                }
+            }
+            $step.Complete($(if ($WhatIfPreference) { 'Skipped' } else { 'Running' }), (Get-UpstreamPlanText $plan))
+        }
+
+        Complete-WeComSyncRun -Run $run -Cmdlet $PSCmdlet -FailOnError:$FailOnError
+    }
+    catch {
+        # The summary of what happened so far, then the error (recorded in the run, rethrown by the template).
+        if ($_.FullyQualifiedErrorId -notlike 'WeComSyncRunNotSucceeded*') { $run.ToRecord() }
+        Complete-WeComSyncRun -Run $run -Cmdlet $PSCmdlet -ErrorRecord $_
+    }
+    finally {
+        $run.Dispose()
+    }
+}
+
+function Get-UpstreamPlanText {
+    # One line for a step's message: how many of each operation the plan held.
+    param([object[]] $Plan)
+    if (-not $Plan -or $Plan.Count -eq 0) { return 'No changes.' }
+    $groups = $Plan | Group-Object { $_.Operation } | ForEach-Object { "$($_.Count) $($_.Name.ToLowerInvariant())" }
+    'Planned: ' + ($groups -join ', ') + '.'
+}

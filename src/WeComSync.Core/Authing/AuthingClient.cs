@@ -1,0 +1,349 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using Newtonsoft.Json;
+using Newtonsoft.Json.Linq;
+using WeComSync.Http;
+
+namespace WeComSync.Authing
+{
+    /// <summary>
+    /// The Authing Management API v3 over <see cref="ApiTransport"/>. Authenticates with a management token
+    /// (get-management-token), cached until shortly before it expires and fetched again (the call retried once) when the
+    /// API answers 401. Every answer is unwrapped from the statusCode/message/apiCode/data envelope; 429/500/502/503 are
+    /// transient and retried by the transport; everything else is an <see cref="ApiException"/> with the API's code
+    /// ("409" or "404/2004") for callers to match on. Thread safe: the apply steps share one client.
+    /// </summary>
+    public sealed class AuthingClient : IDisposable
+    {
+        public const string ServiceName = "Authing";
+        public const int PageSize = 50;
+        private const string Prefix = "api/v3/";
+
+        private readonly SemaphoreSlim _tokenLock = new SemaphoreSlim(1, 1);
+        private string _token;
+        private DateTimeOffset _tokenExpires;
+
+        public AuthingClient(AuthingSettings settings, HttpMessageHandler handler = null)
+        {
+            Settings = settings ?? throw new ArgumentNullException(nameof(settings));
+            if (string.IsNullOrEmpty(settings.AccessKeyId)) throw new ArgumentException("The Authing access key id is empty.");
+            if (string.IsNullOrEmpty(settings.AccessKeySecret) && settings.AccessKeySecretProvider == null) throw new ArgumentException("The Authing access key secret is empty.");
+            Redaction.Register(settings.AccessKeySecret);
+            Transport = new ApiTransport(ServiceName, settings.BaseUri(), settings.Retry, handler, settings.SkipCertificateCheck);
+        }
+
+        public AuthingSettings Settings { get; }
+        public ApiTransport Transport { get; }
+
+        /// <summary>The user pool the token is scoped to (the JWT claim scoped_userpool_id); known after the first call.</summary>
+        public string UserPoolId { get; private set; }
+
+        /// <summary>How many management tokens this client fetched (tests check the cache).</summary>
+        public int TokenFetches { get; private set; }
+
+        /// <summary>Receives one redacted line per HTTP call (for -Verbose/-Debug).</summary>
+        public Action<string> Trace
+        {
+            get => Transport.Trace;
+            set => Transport.Trace = value;
+        }
+
+        // ---------------------------------------------------------------- token
+
+        /// <summary>Returns a valid management token, fetching one when none is cached, it is about to expire, or <paramref name="stale"/> was rejected.</summary>
+        public async Task<string> GetTokenAsync(CancellationToken cancellationToken, string stale = null)
+        {
+            await _tokenLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                bool fresh = _token != null && DateTimeOffset.UtcNow < _tokenExpires;
+                if (fresh && (stale == null || stale != _token)) return _token; // another caller already refreshed it
+                var secret = Settings.ReadSecret();
+                if (string.IsNullOrEmpty(secret)) throw new ApiException(ServiceName, "get-management-token", "credentials", "the access key secret is empty", false, "Run Connect-Authing with the access key secret.");
+                Redaction.Register(secret);
+                var data = await Transport.SendAsync("get-management-token",
+                    () => Json(HttpMethod.Post, Prefix + "get-management-token", new JObject { ["accessKeyId"] = Settings.AccessKeyId, ["accessKeySecret"] = secret }, null),
+                    (status, body) => Interpret("get-management-token", status, body), cancellationToken).ConfigureAwait(false);
+                TokenFetches++;
+                var token = (string)data?["access_token"];
+                if (string.IsNullOrEmpty(token)) throw new ApiException(ServiceName, "get-management-token", "token", "the answer carried no access_token", false);
+                Redaction.Register(token);
+                int expiresIn = (int?)data["expires_in"] ?? 3600;
+                var margin = TimeSpan.FromSeconds(Math.Min(Settings.TokenRefreshMargin.TotalSeconds, expiresIn / 2.0));
+                _tokenExpires = DateTimeOffset.UtcNow.AddSeconds(expiresIn) - margin;
+                UserPoolId = ReadPoolId(token) ?? UserPoolId;
+                _token = token;
+                return token;
+            }
+            catch (ApiException e) when (e.Code.StartsWith("401") || e.Code.StartsWith("403") || e.Code.StartsWith("400"))
+            {
+                throw new ApiException(ServiceName, "get-management-token", e.Code, e.ApiMessage, false,
+                    "Check the access key id and secret (Connect-Authing -Credential): use the user pool's key from the Authing console, Settings > Basic settings > Keys.");
+            }
+            finally
+            {
+                _tokenLock.Release();
+            }
+        }
+
+        /// <summary>Forget the cached token (Disconnect-Authing).</summary>
+        public void ForgetToken()
+        {
+            _token = null;
+            _tokenExpires = DateTimeOffset.MinValue;
+        }
+
+        /// <summary>The pool id from the token's payload (JWT claim scoped_userpool_id), without verifying the signature: the server does that.</summary>
+        internal static string ReadPoolId(string jwt)
+        {
+            var parts = jwt.Split('.');
+            if (parts.Length < 2) return null;
+            try
+            {
+                var payload = parts[1].Replace('-', '+').Replace('_', '/');
+                payload = payload.PadRight(payload.Length + (4 - payload.Length % 4) % 4, '=');
+                var json = JObject.Parse(Encoding.UTF8.GetString(Convert.FromBase64String(payload)));
+                return (string)json["scoped_userpool_id"];
+            }
+            catch (Exception e) when (e is FormatException || e is JsonException)
+            {
+                return null;
+            }
+        }
+
+        // ---------------------------------------------------------------- calls
+
+        public Task<JToken> GetAsync(string api, IDictionary<string, string> query, CancellationToken cancellationToken) =>
+            CallAsync(HttpMethod.Get, api, null, query, true, cancellationToken);
+
+        /// <summary>POST; pass <paramref name="idempotent"/> false for creates (a lost answer is not sent again blindly).</summary>
+        public Task<JToken> PostAsync(string api, object body, CancellationToken cancellationToken, bool idempotent = true) =>
+            CallAsync(HttpMethod.Post, api, body, null, idempotent, cancellationToken);
+
+        private async Task<JToken> CallAsync(HttpMethod method, string api, object body, IDictionary<string, string> query, bool idempotent, CancellationToken cancellationToken)
+        {
+            var token = await GetTokenAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return await SendOnceAsync(method, api, body, query, token, idempotent, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ApiException e) when (e.Code == "401" || e.Code.StartsWith("401/"))
+            {
+                // The token expired early or was revoked: fetch a new one and try once more.
+                Trace?.Invoke($"{ServiceName}: {api} answered 401; fetching a new management token and retrying once");
+                token = await GetTokenAsync(cancellationToken, stale: token).ConfigureAwait(false);
+                return await SendOnceAsync(method, api, body, query, token, idempotent, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        private Task<JToken> SendOnceAsync(HttpMethod method, string api, object body, IDictionary<string, string> query, string token, bool idempotent, CancellationToken cancellationToken)
+        {
+            string path = Prefix + api;
+            if (query != null && query.Count > 0)
+            {
+                path += "?" + string.Join("&", query.Where(kv => kv.Value != null).Select(kv => Uri.EscapeDataString(kv.Key) + "=" + Uri.EscapeDataString(kv.Value)));
+            }
+            return Transport.SendAsync(api, () => Json(method, path, body, token), (status, text) => Interpret(api, status, text), cancellationToken, idempotent);
+        }
+
+        private HttpRequestMessage Json(HttpMethod method, string path, object body, string token)
+        {
+            var request = new HttpRequestMessage(method, path);
+            if (body != null)
+            {
+                var text = body is JToken j ? j.ToString(Formatting.None) : JsonConvert.SerializeObject(body, AuthingJson.Settings);
+                request.Content = new StringContent(text, Encoding.UTF8, "application/json");
+            }
+            if (token != null)
+            {
+                request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + token);
+                if (UserPoolId != null) request.Headers.TryAddWithoutValidation("x-authing-userpool-id", UserPoolId);
+            }
+            request.Headers.TryAddWithoutValidation("x-authing-lang", string.IsNullOrEmpty(Settings.Language) ? "zh-CN" : Settings.Language);
+            return request;
+        }
+
+        /// <summary>Unwraps the envelope: returns data on statusCode 200, otherwise throws with the API's code.</summary>
+        internal static JToken Interpret(string api, HttpStatusCode status, string body)
+        {
+            JObject envelope = null;
+            try
+            {
+                if (!string.IsNullOrWhiteSpace(body)) envelope = JObject.Parse(body);
+            }
+            catch (JsonException)
+            {
+                // not JSON: judged by the HTTP status below
+            }
+            if (envelope == null)
+            {
+                int http = (int)status;
+                if (http == 401) throw new ApiException(ServiceName, api, "401", "unauthorized", false);
+                throw new ApiException(ServiceName, api, "http:" + http, Truncate(body), http == 429 || http >= 500);
+            }
+            int code = (int?)envelope["statusCode"] ?? (int)status;
+            if (code == 200) return envelope["data"];
+            var apiCode = envelope["apiCode"];
+            string fullCode = apiCode == null || apiCode.Type == JTokenType.Null ? code.ToString() : code + "/" + apiCode;
+            string message = (string)envelope["message"] ?? "";
+            bool transient = code == 429 || code == 500 || code == 502 || code == 503;
+            throw new ApiException(ServiceName, api, fullCode, message, transient, Advice(code));
+        }
+
+        private static string Advice(int code)
+        {
+            switch (code)
+            {
+                case 401: return "The management token was refused: reconnect with Connect-Authing and check the access key.";
+                case 403: return "The access key lacks permission for this call: give the key's role management rights in the Authing console.";
+                default: return null;
+            }
+        }
+
+        private static string Truncate(string body) => body == null ? "" : body.Length > 300 ? body.Substring(0, 300) + "…" : body;
+
+        private static T As<T>(JToken token) => token == null || token.Type == JTokenType.Null ? default : token.ToObject<T>(AuthingJson.Serializer);
+
+        // ---------------------------------------------------------------- users
+
+        public async Task<AuthingPage<AuthingUserDto>> ListUsersAsync(int page, int limit, JArray advancedFilter, CancellationToken cancellationToken)
+        {
+            var body = new JObject
+            {
+                ["options"] = new JObject
+                {
+                    ["pagination"] = new JObject { ["page"] = page, ["limit"] = Math.Min(limit, PageSize) },
+                    ["withCustomData"] = true,
+                    ["withDepartmentIds"] = true,
+                },
+            };
+            if (advancedFilter != null && advancedFilter.Count > 0) body["advancedFilter"] = advancedFilter;
+            return As<AuthingPage<AuthingUserDto>>(await PostAsync("list-users", body, cancellationToken).ConfigureAwait(false)) ?? new AuthingPage<AuthingUserDto>();
+        }
+
+        /// <summary>One user, or null when there is none (404).</summary>
+        public async Task<AuthingUserDto> GetUserAsync(string userId, string userIdType, CancellationToken cancellationToken)
+        {
+            try
+            {
+                var query = new Dictionary<string, string> { ["userId"] = userId, ["userIdType"] = userIdType ?? "user_id", ["withCustomData"] = "true", ["withDepartmentIds"] = "true" };
+                return As<AuthingUserDto>(await GetAsync("get-user", query, cancellationToken).ConfigureAwait(false));
+            }
+            catch (ApiException e) when (e.Code.StartsWith("404"))
+            {
+                return null;
+            }
+        }
+
+        /// <summary>Creates up to 50 users in one call; returns the created users as the API answers them.</summary>
+        public async Task<List<AuthingUserDto>> CreateUsersBatchAsync(IReadOnlyList<JObject> users, CancellationToken cancellationToken)
+        {
+            if (users.Count > PageSize) throw new ArgumentException($"create-users-batch takes at most {PageSize} users.");
+            var data = await PostAsync("create-users-batch", new JObject { ["list"] = new JArray(users), ["options"] = new JObject { ["departmentIdType"] = "department_id" } }, cancellationToken, idempotent: false).ConfigureAwait(false);
+            var list = data is JObject o && o["list"] is JArray inner ? inner : data as JArray;
+            return list == null ? new List<AuthingUserDto>() : list.Select(As<AuthingUserDto>).ToList();
+        }
+
+        public async Task<AuthingUserDto> CreateUserAsync(JObject user, CancellationToken cancellationToken)
+        {
+            var body = (JObject)user.DeepClone();
+            body["options"] = new JObject { ["departmentIdType"] = "department_id" };
+            return As<AuthingUserDto>(await PostAsync("create-user", body, cancellationToken, idempotent: false).ConfigureAwait(false));
+        }
+
+        public async Task<AuthingUserDto> UpdateUserAsync(string userId, JObject fields, CancellationToken cancellationToken)
+        {
+            var body = (JObject)fields.DeepClone();
+            body["userId"] = userId;
+            return As<AuthingUserDto>(await PostAsync("update-user", body, cancellationToken).ConfigureAwait(false));
+        }
+
+        public Task DeleteUsersBatchAsync(IReadOnlyList<string> userIds, CancellationToken cancellationToken)
+        {
+            if (userIds.Count > PageSize) throw new ArgumentException($"delete-users-batch takes at most {PageSize} users.");
+            return PostAsync("delete-users-batch", new JObject { ["userIds"] = new JArray(userIds), ["options"] = new JObject { ["userIdType"] = "user_id" } }, cancellationToken);
+        }
+
+        /// <summary>Sets the user's memberships to exactly these departments; the first is the main department.</summary>
+        public Task SetUserDepartmentsAsync(string userId, IReadOnlyList<string> departmentIds, CancellationToken cancellationToken)
+        {
+            var list = new JArray(departmentIds.Select((id, i) => new JObject { ["departmentId"] = id, ["isMainDepartment"] = i == 0 }));
+            return PostAsync("set-user-departments", new JObject { ["userId"] = userId, ["departments"] = list, ["options"] = new JObject { ["userIdType"] = "user_id" } }, cancellationToken);
+        }
+
+        // ---------------------------------------------------------------- organizations and departments
+
+        public async Task<List<AuthingOrganizationDto>> ListOrganizationsAsync(CancellationToken cancellationToken)
+        {
+            var all = new List<AuthingOrganizationDto>();
+            for (int page = 1; ; page++)
+            {
+                var data = await GetAsync("list-organizations", new Dictionary<string, string> { ["page"] = page.ToString(), ["limit"] = PageSize.ToString() }, cancellationToken).ConfigureAwait(false);
+                var result = As<AuthingPage<AuthingOrganizationDto>>(data) ?? new AuthingPage<AuthingOrganizationDto>();
+                all.AddRange(result.List);
+                if (result.List.Count < PageSize || all.Count >= result.TotalCount) return all;
+            }
+        }
+
+        public async Task<AuthingOrganizationDto> GetOrganizationAsync(string organizationCode, CancellationToken cancellationToken)
+        {
+            var org = (await ListOrganizationsAsync(cancellationToken).ConfigureAwait(false)).FirstOrDefault(o => o.OrganizationCode == organizationCode);
+            if (org == null) throw new ApiException(ServiceName, "list-organizations", "404", $"there is no organization with code '{organizationCode}' in this user pool", false,
+                "Give an existing -OrganizationCode (Get it from the Authing console, Organization > the organization's code).");
+            return org;
+        }
+
+        /// <summary>Every department of the organization (no paging), with custom data.</summary>
+        public async Task<List<AuthingDepartmentDto>> GetAllDepartmentsAsync(string organizationCode, CancellationToken cancellationToken)
+        {
+            var query = new Dictionary<string, string> { ["organizationCode"] = organizationCode, ["departmentId"] = "root", ["withCustomData"] = "true" };
+            var data = await GetAsync("get-all-departments", query, cancellationToken).ConfigureAwait(false);
+            var list = data is JObject o && o["list"] is JArray inner ? inner : data as JArray;
+            return list == null ? new List<AuthingDepartmentDto>() : list.Select(As<AuthingDepartmentDto>).ToList();
+        }
+
+        public async Task<AuthingDepartmentDto> CreateDepartmentAsync(string organizationCode, string name, string parentDepartmentId, JObject customData, CancellationToken cancellationToken)
+        {
+            var body = new JObject { ["organizationCode"] = organizationCode, ["name"] = name, ["parentDepartmentId"] = parentDepartmentId, ["departmentIdType"] = "department_id" };
+            if (customData != null) body["customData"] = customData;
+            return As<AuthingDepartmentDto>(await PostAsync("create-department", body, cancellationToken, idempotent: false).ConfigureAwait(false));
+        }
+
+        /// <summary>Changes only the given fields (null = leave as is).</summary>
+        public async Task<AuthingDepartmentDto> UpdateDepartmentAsync(string organizationCode, string departmentId, string name, string parentDepartmentId, JObject customData, CancellationToken cancellationToken)
+        {
+            var body = new JObject { ["organizationCode"] = organizationCode, ["departmentId"] = departmentId, ["departmentIdType"] = "department_id" };
+            if (name != null) body["name"] = name;
+            if (parentDepartmentId != null) body["parentDepartmentId"] = parentDepartmentId;
+            if (customData != null) body["customData"] = customData;
+            return As<AuthingDepartmentDto>(await PostAsync("update-department", body, cancellationToken).ConfigureAwait(false));
+        }
+
+        public Task DeleteDepartmentAsync(string organizationCode, string departmentId, CancellationToken cancellationToken) =>
+            PostAsync("delete-department", new JObject { ["organizationCode"] = organizationCode, ["departmentId"] = departmentId, ["departmentIdType"] = "department_id" }, cancellationToken);
+
+        // ---------------------------------------------------------------- custom fields
+
+        public async Task<List<AuthingCustomFieldDto>> ListCustomFieldsAsync(string targetType, CancellationToken cancellationToken)
+        {
+            var data = await GetAsync("list-custom-fields", new Dictionary<string, string> { ["targetType"] = targetType }, cancellationToken).ConfigureAwait(false);
+            var list = data is JObject o && o["list"] is JArray inner ? inner : data as JArray;
+            return list == null ? new List<AuthingCustomFieldDto>() : list.Select(As<AuthingCustomFieldDto>).ToList();
+        }
+
+        public Task SetCustomFieldsAsync(IEnumerable<AuthingCustomFieldDto> fields, CancellationToken cancellationToken) =>
+            PostAsync("set-custom-fields", new JObject { ["list"] = JArray.FromObject(fields, AuthingJson.Serializer) }, cancellationToken);
+
+        public void Dispose()
+        {
+            Transport.Dispose();
+            _tokenLock.Dispose();
+        }
+    }
+}

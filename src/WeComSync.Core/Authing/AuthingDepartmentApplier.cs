@@ -1,0 +1,156 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Newtonsoft.Json.Linq;
+using WeComSync.Apply;
+using WeComSync.Http;
+using WeComSync.Model;
+
+namespace WeComSync.Authing
+{
+    /// <summary>
+    /// Applies department changes to one Authing organization: creates, moves and updates level by level, parents first
+    /// (a child finds the Authing id its parent got earlier in the same run); deletes children first. Every write also
+    /// writes the link fields (the department's and its parent's WeCom identity), so a renamed department is re-keyed.
+    /// </summary>
+    public sealed class AuthingDepartmentApplier : IChangeApplier
+    {
+        private readonly AuthingClient _client;
+        private readonly string _organizationCode;
+        private readonly string _rootLinkId;
+
+        public AuthingDepartmentApplier(AuthingClient client, string organizationCode, string rootLinkId = null)
+        {
+            _client = client ?? throw new ArgumentNullException(nameof(client));
+            _organizationCode = organizationCode;
+            _rootLinkId = rootLinkId;
+        }
+
+        /// <summary>The organization's tree, read by <see cref="PrepareAsync"/> (or given, when the caller already has it).</summary>
+        public AuthingDepartmentMap Map { get; set; }
+
+        public string TargetName => $"Authing organization {_organizationCode}";
+
+        private LinkFieldNames Links => _client.Settings.LinkFields;
+
+        public string DescribeTarget(Change change) => $"department {Describe(change)} in Authing organization {_organizationCode}";
+
+        public string DescribeAction(Change change)
+        {
+            switch (change.Operation)
+            {
+                case ChangeOperation.Create: return "Create department";
+                case ChangeOperation.Delete: return "Delete department";
+                case ChangeOperation.Move: return "Move department" + Fields(change);
+                default: return "Update department" + Fields(change);
+            }
+        }
+
+        private static string Fields(Change change) =>
+            change.Fields == null || change.Fields.Count == 0 ? "" : ": " + string.Join(", ", change.Fields.Select(f => f.ToString()));
+
+        private static string Describe(Change change)
+        {
+            var d = (change.Desired ?? change.Current) as Department;
+            return d?.Path ?? d?.Name ?? change.Key;
+        }
+
+        public async Task PrepareAsync(IReadOnlyList<Change> approved, CancellationToken cancellationToken)
+        {
+            if (Map == null) Map = await new AuthingDirectoryReader(_client).ReadDepartmentsAsync(_organizationCode, _rootLinkId, cancellationToken).ConfigureAwait(false);
+        }
+
+        public IEnumerable<ApplyStage> BuildStages(IReadOnlyList<Change> approved)
+        {
+            var writes = approved.Where(c => c.Operation == ChangeOperation.Create || c.Operation == ChangeOperation.Update || c.Operation == ChangeOperation.Move);
+            foreach (var level in writes.GroupBy(Depth).OrderBy(g => g.Key))
+                yield return new ApplyStage($"departments, level {level.Key}", level.Select(c => new ApplyStep(c, ct => WriteAsync(c, ct))));
+            var deletes = approved.Where(c => c.Operation == ChangeOperation.Delete);
+            foreach (var level in deletes.GroupBy(Depth).OrderByDescending(g => g.Key))
+                yield return new ApplyStage($"deleting departments, level {level.Key}", level.Select(c => new ApplyStep(c, ct => DeleteAsync(c, ct))));
+        }
+
+        private static int Depth(Change c)
+        {
+            var d = (c.Desired ?? c.Current) as Department;
+            if (d == null) return 0;
+            if (d.Path != null) return d.Path.Count(ch => ch == '/');
+            return d.Depth;
+        }
+
+        private JObject LinkData(Department d) => new JObject
+        {
+            [Links.DepartmentId] = d.LinkId ?? d.Key,
+            [Links.ParentDepartmentId] = string.IsNullOrEmpty(d.ParentLinkId) ? (JToken)"" : d.ParentLinkId,
+        };
+
+        private async Task<Result> WriteAsync(Change change, CancellationToken ct)
+        {
+            var watch = Stopwatch.StartNew();
+            var desired = change.Desired as Department;
+            if (desired == null) return Results.Failed(change, new InvalidOperationException($"The {change.Operation} change for {change.Key} carries no desired department."));
+            if (desired.IsRoot) return Results.Skipped(change, "The organization's root department is never created, renamed or moved.");
+
+            string parentId = Map.IdOf(desired.ParentLinkId);
+            if (parentId == null)
+                return Results.Skipped(change, $"Its parent department '{desired.ParentLinkId}' does not exist in Authing (it was not created: see that department's result).");
+
+            if (change.Operation == ChangeOperation.Create) return await CreateAsync(change, desired, parentId, watch, ct).ConfigureAwait(false);
+
+            var current = change.Current as Department;
+            string id = current?.SourceId ?? Map.IdOf(current?.LinkId ?? change.Key);
+            if (id == null) return Results.Failed(change, new InvalidOperationException($"Department {change.Key} has no Authing id to update."));
+            bool rename = current == null || !string.Equals(current.Name, desired.Name, StringComparison.Ordinal);
+            bool move = change.Operation == ChangeOperation.Move ||
+                current?.ParentKey != null && current.ParentKey != parentId && !(Map.IsRootId(current.ParentKey) && Map.IsRootId(parentId));
+            await _client.UpdateDepartmentAsync(_organizationCode, id, rename ? desired.Name : null, move ? parentId : null, LinkData(desired), ct).ConfigureAwait(false);
+            Map.Add(desired.LinkId ?? desired.Key, id);
+            return Results.Succeeded(change, id, watch.Elapsed);
+        }
+
+        private async Task<Result> CreateAsync(Change change, Department desired, string parentId, Stopwatch watch, CancellationToken ct)
+        {
+            string linkId = desired.LinkId ?? desired.Key;
+            try
+            {
+                var created = await _client.CreateDepartmentAsync(_organizationCode, desired.Name, parentId, LinkData(desired), ct).ConfigureAwait(false);
+                Map.Add(linkId, created?.DepartmentId);
+                return Results.Succeeded(change, created?.DepartmentId, watch.Elapsed);
+            }
+            catch (ApiException e) when (e.Code.StartsWith("409") || e.OutcomeUnknown)
+            {
+                // Already there (an earlier interrupted run, or made by hand): link the existing one instead of failing.
+                var existing = await FindChildAsync(parentId, desired.Name, ct).ConfigureAwait(false);
+                if (existing == null)
+                {
+                    if (e.OutcomeUnknown) return Results.Failed(change, e, watch.Elapsed);
+                    throw;
+                }
+                await _client.UpdateDepartmentAsync(_organizationCode, existing.DepartmentId, null, null, LinkData(desired), ct).ConfigureAwait(false);
+                Map.Add(linkId, existing.DepartmentId);
+                return Results.Succeeded(change, existing.DepartmentId, watch.Elapsed);
+            }
+        }
+
+        private async Task<AuthingDepartmentDto> FindChildAsync(string parentId, string name, CancellationToken ct)
+        {
+            var all = await _client.GetAllDepartmentsAsync(_organizationCode, ct).ConfigureAwait(false);
+            return all.FirstOrDefault(d => string.Equals(d.Name, name, StringComparison.Ordinal) &&
+                (d.ParentDepartmentId == parentId || Map.IsRootId(parentId) && Map.IsRootId(d.ParentDepartmentId)));
+        }
+
+        private async Task<Result> DeleteAsync(Change change, CancellationToken ct)
+        {
+            var watch = Stopwatch.StartNew();
+            var current = change.Current as Department;
+            if (current?.IsRoot == true) return Results.Skipped(change, "The organization's root department is never deleted.");
+            string id = current?.SourceId ?? Map.IdOf(current?.LinkId ?? change.Key);
+            if (id == null) return Results.Skipped(change, $"Department {change.Key} is not in Authing any more.");
+            await _client.DeleteDepartmentAsync(_organizationCode, id, ct).ConfigureAwait(false);
+            return Results.Succeeded(change, id, watch.Elapsed);
+        }
+    }
+}

@@ -1,0 +1,139 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Linq;
+using WeComSync.Model;
+
+namespace WeComSync.Authing
+{
+    /// <summary>
+    /// One organization's department tree as Authing holds it, with the translation between Authing department ids and
+    /// link ids (the WeCom identity kept in the link field). The root is addressed by <see cref="RootLinkId"/>: upstream with
+    /// "ignore the top department" it stands for the export's top department (its path), otherwise it has no WeCom
+    /// identity. An Authing department without a link reads as "authing:&lt;departmentId&gt;". Departments created during
+    /// a run are added, so children and members created later in the same run find them. Thread safe.
+    /// </summary>
+    public sealed class AuthingDepartmentMap
+    {
+        public const string UnlinkedPrefix = "authing:";
+
+        private readonly ConcurrentDictionary<string, string> _idByLink = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
+        private readonly ConcurrentDictionary<string, string> _linkById = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
+
+        public AuthingDepartmentMap(string organizationCode, string rootDepartmentId, string rootName, IEnumerable<AuthingDepartmentDto> departments, LinkFieldNames linkFields, string rootLinkId = null)
+        {
+            OrganizationCode = organizationCode;
+            RootDepartmentId = string.IsNullOrEmpty(rootDepartmentId) ? "root" : rootDepartmentId;
+            RootName = rootName;
+            RootLinkId = string.IsNullOrEmpty(rootLinkId) ? null : rootLinkId;
+            LinkFields = linkFields ?? new LinkFieldNames();
+            foreach (var d in departments ?? Enumerable.Empty<AuthingDepartmentDto>())
+            {
+                if (string.IsNullOrEmpty(d?.DepartmentId)) continue;
+                if (IsRootId(d.DepartmentId) || string.IsNullOrEmpty(d.ParentDepartmentId) && d.DepartmentId == RootDepartmentId) { RootName = RootName ?? d.Name; continue; }
+                ById[d.DepartmentId] = d;
+                var link = AuthingJson.Text(d.CustomData, LinkFields.DepartmentId);
+                if (!string.IsNullOrEmpty(link))
+                {
+                    _linkById[d.DepartmentId] = link;
+                    _idByLink.TryAdd(link, d.DepartmentId); // a duplicate link keeps the first; the reader reports it
+                }
+            }
+            if (RootLinkId != null) _idByLink[RootLinkId] = RootDepartmentId;
+        }
+
+        public string OrganizationCode { get; }
+        public string RootDepartmentId { get; }
+        public string RootName { get; }
+        public string RootLinkId { get; }
+        public LinkFieldNames LinkFields { get; }
+
+        /// <summary>Every department but the root, by Authing id, as read (not those created during the run).</summary>
+        public Dictionary<string, AuthingDepartmentDto> ById { get; } = new Dictionary<string, AuthingDepartmentDto>(StringComparer.Ordinal);
+
+        public bool IsRootId(string departmentId) =>
+            string.IsNullOrEmpty(departmentId) || departmentId == RootDepartmentId || departmentId == "root";
+
+        /// <summary>The link id of an Authing department (root: <see cref="RootLinkId"/>; unlinked: "authing:id").</summary>
+        public string LinkIdOf(string departmentId)
+        {
+            if (IsRootId(departmentId)) return RootLinkId;
+            return _linkById.TryGetValue(departmentId, out var link) ? link : UnlinkedPrefix + departmentId;
+        }
+
+        /// <summary>The Authing id for a link id; null link id = the root; null when no such department exists.</summary>
+        public string IdOf(string linkId)
+        {
+            if (string.IsNullOrEmpty(linkId)) return RootDepartmentId;
+            if (_idByLink.TryGetValue(linkId, out var id)) return id;
+            if (linkId.StartsWith(UnlinkedPrefix, StringComparison.Ordinal))
+            {
+                var raw = linkId.Substring(UnlinkedPrefix.Length);
+                return ById.ContainsKey(raw) || IsRootId(raw) ? raw : null;
+            }
+            return null;
+        }
+
+        /// <summary>Records a department created (or linked) during the run.</summary>
+        public void Add(string linkId, string departmentId)
+        {
+            if (string.IsNullOrEmpty(linkId) || string.IsNullOrEmpty(departmentId)) return;
+            _idByLink[linkId] = departmentId;
+            _linkById[departmentId] = linkId;
+        }
+
+        /// <summary>The model view of the tree: parents before children; the root first unless <paramref name="includeRoot"/> is false.</summary>
+        public List<Department> ToDepartments(bool includeRoot)
+        {
+            var result = new List<Department>();
+            if (includeRoot)
+            {
+                result.Add(new Department
+                {
+                    Key = RootDepartmentId, Name = RootName, ParentKey = null, Path = RootLinkId ?? RootName, Depth = 0, IsRoot = true,
+                    LinkId = RootLinkId, Source = DirectorySource.Authing, SourceId = RootDepartmentId,
+                    WithheldFields = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { nameof(Department.Order) },
+                });
+            }
+            var children = ById.Values.GroupBy(d => IsRootId(d.ParentDepartmentId) ? RootDepartmentId : d.ParentDepartmentId)
+                .ToDictionary(g => g.Key, g => g.OrderBy(d => d.Name, StringComparer.Ordinal).ToList());
+            var visited = new HashSet<string>(StringComparer.Ordinal);
+            var queue = new Queue<(string Id, string Path, int Depth)>();
+            queue.Enqueue((RootDepartmentId, RootLinkId, RootLinkId == null ? -1 : 0));
+            while (queue.Count > 0)
+            {
+                var (parentId, parentPath, parentDepth) = queue.Dequeue();
+                if (!children.TryGetValue(parentId, out var list)) continue;
+                foreach (var d in list)
+                {
+                    if (!visited.Add(d.DepartmentId)) continue;
+                    var path = parentPath == null ? d.Name : parentPath + "/" + d.Name;
+                    result.Add(ToModel(d, path, parentDepth + 1));
+                    queue.Enqueue((d.DepartmentId, path, parentDepth + 1));
+                }
+            }
+            // Departments whose parent is not in the tree (should not happen): still emitted, marked, so they are never deleted blindly.
+            foreach (var d in ById.Values.Where(d => !visited.Contains(d.DepartmentId)))
+            {
+                var m = ToModel(d, d.Name, 0);
+                m.IncompleteReason = $"Authing department {d.DepartmentId} ({d.Name}) has a parent {d.ParentDepartmentId} that is not in organization {OrganizationCode}.";
+                result.Add(m);
+            }
+            return result;
+        }
+
+        private Department ToModel(AuthingDepartmentDto d, string path, int depth) => new Department
+        {
+            Key = d.DepartmentId,
+            Name = d.Name ?? "",
+            ParentKey = IsRootId(d.ParentDepartmentId) ? RootDepartmentId : d.ParentDepartmentId,
+            Path = path,
+            Depth = depth,
+            LinkId = _linkById.TryGetValue(d.DepartmentId, out var link) ? link : null,
+            ParentLinkId = LinkIdOf(d.ParentDepartmentId),
+            Source = DirectorySource.Authing,
+            SourceId = d.DepartmentId,
+            WithheldFields = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { nameof(Department.Order) },
+        };
+    }
+}

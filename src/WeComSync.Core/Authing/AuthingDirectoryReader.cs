@@ -1,0 +1,100 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Newtonsoft.Json.Linq;
+using WeComSync.Http;
+using WeComSync.Model;
+
+namespace WeComSync.Authing
+{
+    /// <summary>What a user read produced: the users, and the pages that failed (the users are then marked incomplete).</summary>
+    public sealed class AuthingUserRead
+    {
+        public List<User> Users { get; } = new List<User>();
+        public List<ApiException> FailedPages { get; } = new List<ApiException>();
+        public int TotalCount { get; set; }
+        public bool Complete => FailedPages.Count == 0;
+    }
+
+    /// <summary>Reads an Authing organization's tree and a pool's users, all pages, into the model.</summary>
+    public sealed class AuthingDirectoryReader
+    {
+        private readonly AuthingClient _client;
+
+        public AuthingDirectoryReader(AuthingClient client)
+        {
+            _client = client ?? throw new ArgumentNullException(nameof(client));
+        }
+
+        /// <summary>Pages read at once (list-users pages of 50 are independent once the total is known).</summary>
+        public int Parallelism { get; set; } = 4;
+
+        public async Task<AuthingDepartmentMap> ReadDepartmentsAsync(string organizationCode, string rootLinkId, CancellationToken cancellationToken)
+        {
+            if (string.IsNullOrEmpty(organizationCode))
+                throw new ArgumentException("No organization code: give -OrganizationCode, or a default with Connect-Authing -OrganizationCode.");
+            var org = await _client.GetOrganizationAsync(organizationCode, cancellationToken).ConfigureAwait(false);
+            var departments = await _client.GetAllDepartmentsAsync(organizationCode, cancellationToken).ConfigureAwait(false);
+            return new AuthingDepartmentMap(organizationCode, org.DepartmentId, org.OrganizationName, departments, _client.Settings.LinkFields, rootLinkId);
+        }
+
+        /// <summary>
+        /// Every user of the pool (all pages of 50), or with <paramref name="departments"/> only the members of that
+        /// organization. A page that fails after the transport's retries is recorded and the read goes on; every user
+        /// returned is then marked incomplete, so no comparison plans deletes from a partial read.
+        /// </summary>
+        public async Task<AuthingUserRead> ReadUsersAsync(AuthingDepartmentMap departments, JArray advancedFilter, CancellationToken cancellationToken, Action<int, int> progress = null)
+        {
+            var read = new AuthingUserRead();
+            var mapper = new AuthingUserMapper(_client.Settings);
+            var pages = new SortedDictionary<int, List<AuthingUserDto>>();
+            // Without the first page we do not even know how many there are: its failure fails the read.
+            var first = await _client.ListUsersAsync(1, AuthingClient.PageSize, advancedFilter, cancellationToken).ConfigureAwait(false);
+            read.TotalCount = first.TotalCount;
+            pages[1] = first.List;
+            int pageCount = (int)Math.Ceiling(first.TotalCount / (double)AuthingClient.PageSize);
+            int done = 1;
+            progress?.Invoke(done, Math.Max(1, pageCount));
+
+            using (var gate = new SemaphoreSlim(Math.Max(1, Parallelism)))
+            {
+                var tasks = Enumerable.Range(2, Math.Max(0, pageCount - 1)).Select(async page =>
+                {
+                    await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    try
+                    {
+                        var result = await _client.ListUsersAsync(page, AuthingClient.PageSize, advancedFilter, cancellationToken).ConfigureAwait(false);
+                        lock (pages) { pages[page] = result.List; done++; }
+                    }
+                    catch (ApiException e)
+                    {
+                        lock (pages) { read.FailedPages.Add(new ApiException(e.Service, $"list-users page {page}", e.Code, e.ApiMessage, e.IsTransient, e.RecommendedAction)); done++; }
+                    }
+                    finally
+                    {
+                        gate.Release();
+                    }
+                    progress?.Invoke(done, pageCount);
+                }).ToList();
+                await Task.WhenAll(tasks).ConfigureAwait(false);
+            }
+
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var dto in pages.Values.SelectMany(p => p))
+            {
+                if (dto == null || !seen.Add(dto.UserId ?? Guid.NewGuid().ToString())) continue; // a user moved between pages while we read
+                var user = mapper.ToModel(dto, departments);
+                if (departments != null && (dto.DepartmentIds == null || user.Departments.Count == 0)) continue; // not in this organization
+                read.Users.Add(user);
+            }
+            if (!read.Complete)
+            {
+                string reason = $"{read.FailedPages.Count} page(s) of Authing list-users failed ({read.FailedPages[0].Message}); the user list is incomplete.";
+                foreach (var u in read.Users) u.IncompleteReason = reason;
+            }
+            return read;
+        }
+    }
+}

@@ -1,0 +1,95 @@
+using System.Collections.Generic;
+using Newtonsoft.Json;
+using Newtonsoft.Json.Linq;
+using Newtonsoft.Json.Serialization;
+
+namespace WeComSync.Authing
+{
+    // The Authing Management API v3 shapes, in the API's own field names (camelCase on the wire).
+
+    public sealed class AuthingUserDto
+    {
+        public string UserId { get; set; }
+        public string Username { get; set; }
+        public string Name { get; set; }
+        public string Nickname { get; set; }
+        public string Email { get; set; }
+        public string Phone { get; set; }
+        public string PhoneCountryCode { get; set; }
+
+        /// <summary>M, F or U.</summary>
+        public string Gender { get; set; }
+
+        /// <summary>Activated, Suspended, Deactivated, Resigned, Archived.</summary>
+        public string Status { get; set; }
+        public string ExternalId { get; set; }
+        public string Address { get; set; }
+        public string Company { get; set; }
+        public List<string> DepartmentIds { get; set; }
+
+        /// <summary>The main department, where the API says it (not every deployment does).</summary>
+        public string MainDepartmentId { get; set; }
+        public JObject CustomData { get; set; }
+        public string CreatedAt { get; set; }
+        public string UpdatedAt { get; set; }
+    }
+
+    public sealed class AuthingDepartmentDto
+    {
+        public string OrganizationCode { get; set; }
+        public string DepartmentId { get; set; }
+        public string OpenDepartmentId { get; set; }
+        public string Name { get; set; }
+        public string ParentDepartmentId { get; set; }
+        public string Code { get; set; }
+        public string Description { get; set; }
+        public JObject CustomData { get; set; }
+        public int? MembersCount { get; set; }
+        public bool? HasChildren { get; set; }
+    }
+
+    public sealed class AuthingOrganizationDto
+    {
+        public string OrganizationCode { get; set; }
+        public string OrganizationName { get; set; }
+
+        /// <summary>The organization's root department.</summary>
+        public string DepartmentId { get; set; }
+    }
+
+    public sealed class AuthingCustomFieldDto
+    {
+        /// <summary>USER or DEPARTMENT.</summary>
+        public string TargetType { get; set; }
+        public string Key { get; set; }
+        public string DataType { get; set; }
+        public string Label { get; set; }
+    }
+
+    /// <summary>One page of a listing.</summary>
+    public sealed class AuthingPage<T>
+    {
+        public int TotalCount { get; set; }
+        public List<T> List { get; set; } = new List<T>();
+    }
+
+    internal static class AuthingJson
+    {
+        /// <summary>camelCase property names, but custom-data keys exactly as written; nulls left out (an omitted field stays as it is).</summary>
+        public static readonly JsonSerializerSettings Settings = new JsonSerializerSettings
+        {
+            ContractResolver = new DefaultContractResolver { NamingStrategy = new CamelCaseNamingStrategy { ProcessDictionaryKeys = false, OverrideSpecifiedNames = false } },
+            NullValueHandling = NullValueHandling.Ignore,
+        };
+
+        public static readonly JsonSerializer Serializer = JsonSerializer.Create(Settings);
+
+        public static string Text(JObject customData, string key)
+        {
+            if (customData == null || string.IsNullOrEmpty(key)) return null;
+            var token = customData[key];
+            if (token == null || token.Type == JTokenType.Null) return null;
+            return token.Type == JTokenType.String ? (string)token : token.ToString(Formatting.None);
+        }
+    }
+}

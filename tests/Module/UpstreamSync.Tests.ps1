@@ -1,0 +1,250 @@
+# End-to-end: the upstream template and the Authing cmdlets against the emulator over HTTP on 127.0.0.1.
+BeforeAll {
+    Import-Module $env:WECOMSYNC_MODULE_PATH -Force
+    $repo = Resolve-Path (Join-Path $PSScriptRoot '../..')
+    Import-Module (Join-Path $repo 'tools/Emulator.psm1') -Force
+    $configuration = if ($env:WECOMSYNC_CONFIGURATION) { $env:WECOMSYNC_CONFIGURATION } else { 'Release' }
+    $generator = Join-Path $repo "tests/WeComSync.ExportGenerator/bin/$configuration/net10.0/WeComSync.ExportGenerator.dll"
+    $dotnet = (Get-Command dotnet).Source
+    $work = Join-Path ([IO.Path]::GetTempPath()) "wecomsync-upstream-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
+    New-Item -ItemType Directory -Path $work | Out-Null
+
+    function New-Export([string] $Name, [int] $Users, [string[]] $Extra = @()) {
+        $path = Join-Path $work $Name
+        $null = & $dotnet $generator --users $Users --seed 42 --out $path @Extra
+        if ($LASTEXITCODE -ne 0) { throw "the export generator failed for $Name" }
+        $path
+    }
+
+    # A plain CSV (header on the first row) that the tests can edit like an admin would.
+    $script:csv = New-Export 'base.csv' 40 @('--no-instructions', '--multi-dept-rate', '0.2')
+    $script:rows = @(Import-Csv -LiteralPath $csv -Encoding utf8)
+    function Save-Rows($Rows, [string] $Name) {
+        $path = Join-Path $work $Name
+        $Rows | Export-Csv -LiteralPath $path -Encoding utf8BOM -NoTypeInformation
+        $path
+    }
+    function Get-Writes {
+        $calls = Get-WeComSyncEmulatorCallCount -BaseUrl $emulator.BaseUrl
+        $writes = @{}
+        foreach ($name in $calls.Keys) {
+            if ($name -match '^/api/v3/(create-|update-|delete-|set-user-|add-|remove-)') { $writes[$name.Substring(8)] = [int] $calls[$name] }
+        }
+        $writes
+    }
+    function Invoke-Quiet([hashtable] $Parameters) {
+        Invoke-WeComUpstreamSync @Parameters -ErrorAction SilentlyContinue -ErrorVariable +script:syncErrors 3>$null 6>$null
+    }
+
+    $script:emulator = Start-WeComSyncEmulator -Configuration $configuration
+    $script:secret = ConvertTo-SecureString 'emulator-sk' -AsPlainText -Force
+}
+
+AfterAll {
+    Disconnect-Authing
+    if ($emulator) { $emulator | Stop-WeComSyncEmulator }
+    if ($work -and (Test-Path $work)) { Remove-Item -LiteralPath $work -Recurse -Force }
+}
+
+Describe 'Upstream sync (Invoke-WeComUpstreamSync) against the emulator' {
+    BeforeEach {
+        $emulator | Reset-WeComSyncEmulator
+        Connect-Authing -AccessKeyId emulator-ak -AccessKeySecret $secret -ApiHost $emulator.BaseUrl -OrganizationCode emulator-org
+        Initialize-AuthingLinkField -Confirm:$false | Out-Null
+        $emulator | Clear-WeComSyncEmulatorCallCount
+        $script:syncErrors = @()
+    }
+
+    It 'makes no write call with -WhatIf and still shows the plan' {
+        $summary = Invoke-Quiet @{ Path = $csv; WhatIf = $true }
+        (Get-Writes).Count | Should -Be 0
+        @(Get-AuthingUser).Count | Should -Be 0
+        ($summary.Steps | Where-Object Name -eq 'users').Message | Should -Match 'Planned: 40 create'
+    }
+
+    It 'fills an empty pool on the first run: departments parents first, users in batches of 50' {
+        $summary = Invoke-Quiet @{ Path = $csv }
+        $summary.Status | Should -Be 'Succeeded'
+        $users = @(Get-AuthingUser)
+        $users.Count | Should -Be 40
+        ($summary.Steps | Where-Object Name -eq 'users').Created | Should -Be 40
+        (Get-Writes)['create-users-batch'] | Should -Be 1
+        (Get-Writes)['create-user'] | Should -BeNullOrEmpty
+        $departments = @(Get-AuthingDepartment -IgnoreRootDepartment)
+        $fileDepartments = @(Import-WeComAddressBook -LiteralPath $csv -Department)
+        $departments.Count | Should -Be $fileDepartments.Count   # the company became one department under the root
+        foreach ($d in $departments) { $d.LinkId | Should -Be $d.Path }
+        $multi = $rows | Where-Object { $_.部门 -match '[；;]' } | Select-Object -First 1
+        $user = $users | Where-Object UserId -eq $multi.账号
+        $user.Departments[0] | Should -Be (($multi.部门 -split '[；;]')[0])   # main department first
+        $user.Username | Should -Be $multi.账号
+    }
+
+    It 'is idempotent: the second run plans nothing and makes zero write calls' {
+        Invoke-Quiet @{ Path = $csv } | Out-Null
+        $emulator | Clear-WeComSyncEmulatorCallCount
+        $summary = Invoke-Quiet @{ Path = $csv }
+        (Get-Writes).Count | Should -Be 0
+        ($summary.Steps | Where-Object Name -in 'departments', 'users').Message | Should -Be @('No changes.', 'No changes.')
+    }
+
+    It 'maps the company onto the organization root with -IgnoreRootDepartment, idempotently' {
+        Invoke-Quiet @{ Path = $csv; IgnoreRootDepartment = $true } | Out-Null
+        $company = ($rows[0].部门 -split '/')[0]
+        @(Get-AuthingDepartment -IgnoreRootDepartment).Name | Should -Not -Contain $company
+        $top = @(Get-AuthingDepartment -IgnoreRootDepartment -RootLinkId $company | Where-Object Depth -eq 1)
+        $top.Count | Should -BeGreaterThan 0
+        $top | ForEach-Object { $_.ParentLinkId | Should -Be $company }
+        $emulator | Clear-WeComSyncEmulatorCallCount
+        Invoke-Quiet @{ Path = $csv; IgnoreRootDepartment = $true } | Out-Null
+        (Get-Writes).Count | Should -Be 0
+    }
+
+    It 'skips and reports bad rows, and syncs the rest' {
+        $bad = New-Export 'bad.xlsx' 30 @('--bad-rows', '3')
+        $summary = Invoke-Quiet @{ Path = $bad }
+        $read = $summary.Steps | Where-Object Name -eq 'read export'
+        $read.Skipped | Should -Be 3
+        $read.Status | Should -Be 'PartiallyFailed'
+        @($syncErrors | Where-Object { "$_" -match 'row \d+' }).Count | Should -BeGreaterOrEqual 3
+        ($summary.Steps | Where-Object Name -eq 'users').Failed | Should -Be 0
+        @(Get-AuthingUser).Count | Should -Be ($read.Read)
+    }
+
+    It 'applies exactly the expected updates for a changed file, and moves a user between departments' {
+        Invoke-Quiet @{ Path = $csv } | Out-Null
+        $changed = $rows | ForEach-Object { $_.PSObject.Copy() }
+        $changed[0].姓名 = '新名字'
+        $other = ($rows | Where-Object { $_.部门 -ne $changed[1].部门 -and $_.部门 -notmatch '[；;]' } | Select-Object -First 1).部门
+        $changed[1].部门 = $other
+        $path = Save-Rows $changed 'changed.csv'
+        $emulator | Clear-WeComSyncEmulatorCallCount
+
+        $summary = Invoke-Quiet @{ Path = $path }
+
+        ($summary.Steps | Where-Object Name -eq 'users').Updated | Should -Be 2
+        $writes = Get-Writes
+        $writes['set-user-departments'] | Should -Be 1
+        $writes['update-user'] | Should -Be 2    # the name; the moved user's wechatwork_department_ids
+        $writes.Keys | Should -Not -Contain 'create-users-batch'
+        (Get-AuthingUser -Filter @{ wechatwork_user_id = $changed[0].账号 }).Name | Should -Be '新名字'
+        (Get-AuthingUser -Filter @{ wechatwork_user_id = $changed[1].账号 }).Departments | Should -Be @($other)
+    }
+
+    It 'renames and moves a department in place (matched by its members), without a twin' {
+        Invoke-Quiet @{ Path = $csv } | Out-Null
+        # A department without children and with the most direct members (a rename is recognised by its members).
+        $all = @(Get-AuthingDepartment -IgnoreRootDepartment)
+        $leaf = $all | Where-Object { $d = $_; -not ($all | Where-Object ParentKey -eq $d.Key) } |
+            Sort-Object { $d = $_; @($rows | Where-Object { ($_.部门 -split '；') -contains $d.LinkId }).Count } -Descending |
+            Select-Object -First 1
+        $parts = $leaf.LinkId -split '/'
+        $newPath = "$($parts[0])/改组后的部门"
+        $edited = $rows | ForEach-Object {
+            $r = $_.PSObject.Copy()
+            $r.部门 = (($r.部门 -split '；') | ForEach-Object { if ($_ -eq $leaf.LinkId) { $newPath } else { $_ } }) -join '；'
+            $r
+        }
+        $path = Save-Rows $edited 'renamed.csv'
+        $emulator | Clear-WeComSyncEmulatorCallCount
+
+        $summary = Invoke-Quiet @{ Path = $path }
+
+        $departments = $summary.Steps | Where-Object Name -eq 'departments'
+        $departments.Updated | Should -Be 1
+        $departments.Created | Should -Be 0
+        $after = Get-AuthingDepartment -IgnoreRootDepartment | Where-Object Key -eq $leaf.Key
+        $after.Name | Should -Be '改组后的部门'
+        $after.LinkId | Should -Be $newPath
+        (Get-Writes)['delete-department'] | Should -BeNullOrEmpty
+        $emulator | Clear-WeComSyncEmulatorCallCount
+        Invoke-Quiet @{ Path = $path } | Out-Null
+        (Get-Writes).Count | Should -Be 0
+    }
+
+    It 'DeleteOnly stops at the delete guard, then removes exactly the users absent from the file' {
+        Invoke-Quiet @{ Path = $csv } | Out-Null
+        $gone = $rows[3, 9, 17].账号
+        $path = Save-Rows ($rows | Where-Object { $_.账号 -notin $gone }) 'fewer.csv'
+        $emulator | Clear-WeComSyncEmulatorCallCount
+
+        { Invoke-WeComUpstreamSync -Path $path -Mode DeleteOnly -MaxDelete 2 -Confirm:$false -ErrorAction Stop 6>$null } |
+            Should -Throw -ErrorId 'DeleteGuard*'
+        (Get-Writes).Count | Should -Be 0
+
+        $summary = Invoke-Quiet @{ Path = $path; Mode = 'DeleteOnly'; MaxDelete = 5; MaxDeletePercent = 20; Confirm = $false }
+        ($summary.Steps | Where-Object Name -eq 'delete users').Deleted | Should -Be 3
+        $left = @(Get-AuthingUser)
+        $left.Count | Should -Be 37
+        $left.UserId | Should -Not -Contain $gone[0]
+        (Get-Writes).Keys | Should -Be @('delete-users-batch')
+    }
+
+    It 'turns a 409 on create (the user exists but is not linked) into a link and an update' {
+        $row = $rows | Where-Object { $_.手机 -match '^(\+86\s*)?1\d{10}$' } | Select-Object -First 1
+        $mobile = ($row.手机 -replace '\D', '')
+        if ($mobile.Length -gt 11) { $mobile = $mobile.Substring($mobile.Length - 11) }
+        $existing = Invoke-WeComSyncEmulatorAuthingRequest -BaseUrl $emulator.BaseUrl -Method POST -Path /api/v3/create-user -Body @{
+            username = 'made.by.hand'; name = 'old name'; phone = $mobile; phoneCountryCode = '+86' }
+        $summary = Invoke-Quiet @{ Path = $csv }
+        ($summary.Steps | Where-Object Name -eq 'users').Failed | Should -Be 0
+        $linked = Get-AuthingUser -Filter @{ wechatwork_user_id = $row.账号 }
+        $linked.SourceId | Should -Be $existing.data.userId
+        $linked.Name | Should -Be $row.姓名
+        @(Get-AuthingUser -AllUsers).Count | Should -Be 40
+    }
+
+    It 'never shows the secret or a token in any stream with -Verbose -Debug' {
+        $all = & {
+            Connect-Authing -AccessKeyId emulator-ak -AccessKeySecret $secret -ApiHost $emulator.BaseUrl -OrganizationCode emulator-org -Verbose -Debug
+            Invoke-WeComUpstreamSync -Path $csv -Verbose -Debug -ErrorAction Continue
+            Test-AuthingConnection -Verbose -Debug
+        } *>&1 | Out-String -Width 500
+        $all | Should -Match 'get-management-token'          # the debug trace is there
+        $all | Should -Not -Match 'emulator-sk'
+        $all | Should -Not -Match 'eyJ[A-Za-z0-9_-]{8,}'     # no JWT
+    }
+}
+
+Describe 'Authing cmdlets' {
+    BeforeEach {
+        $emulator | Reset-WeComSyncEmulator
+        Connect-Authing -AccessKeyId emulator-ak -AccessKeySecret $secret -ApiHost $emulator.BaseUrl -OrganizationCode emulator-org
+    }
+
+    It 'Test-AuthingConnection says to run Initialize-AuthingLinkField when link fields are missing' {
+        $checks = Test-AuthingConnection 3>$null
+        ($checks | Where-Object Check -eq 'Token').Passed | Should -BeTrue
+        $link = $checks | Where-Object Check -eq 'Link fields'
+        $link.Passed | Should -BeFalse
+        $link.RecommendedAction | Should -Match 'Initialize-AuthingLinkField'
+        Initialize-AuthingLinkField -WhatIf | Should -BeNullOrEmpty
+        @(Initialize-AuthingLinkField -Confirm:$false).Count | Should -Be 4
+        Test-AuthingConnection -Quiet | Should -BeTrue
+    }
+
+    It 'Connect-Authing with a wrong secret fails at once with what to do' {
+        $wrong = ConvertTo-SecureString 'not-the-secret' -AsPlainText -Force
+        { Connect-Authing -AccessKeyId emulator-ak -AccessKeySecret $wrong -ApiHost $emulator.BaseUrl -ErrorAction Stop } | Should -Throw '*access key*'
+    }
+
+    It 'Sync-AuthingUser applies a plan saved with Export-Clixml and read back' {
+        Initialize-AuthingLinkField -Confirm:$false | Out-Null
+        $file = @(Import-WeComAddressBook -LiteralPath $csv)
+        $depts = @(Import-WeComAddressBook -LiteralPath $csv -Department)
+        $top = $depts | Where-Object IsRoot
+        Compare-Directory -ReferenceObject $depts -DifferenceObject (Get-AuthingDepartment -RootLinkId $top.LinkId) |
+            Sync-AuthingDepartment -RootLinkId $top.LinkId -Confirm:$false | Out-Null
+        $planFile = Join-Path $work 'plan.xml'
+        Compare-Directory -ReferenceObject $file -DifferenceObject (Get-AuthingUser -RootLinkId $top.LinkId) | Export-Clixml -LiteralPath $planFile
+        $results = @(Import-Clixml -LiteralPath $planFile | Sync-AuthingUser -RootLinkId $top.LinkId -Confirm:$false)
+        $results.Count | Should -Be 40
+        $results.Outcome | Sort-Object -Unique | Should -Be 'Succeeded'
+        @(Get-AuthingUser -RootLinkId $top.LinkId).Count | Should -Be 40
+    }
+
+    It 'Disconnect-Authing forgets the connection' {
+        Disconnect-Authing
+        { Get-AuthingUser -ErrorAction Stop } | Should -Throw -ErrorId 'AuthingNotConnected*'
+    }
+}
