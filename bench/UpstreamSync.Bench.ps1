@@ -35,7 +35,13 @@ try {
     $company = ($rows[0].部门 -split '/')[0]
     $teams = [System.Collections.Generic.List[string]]::new()
     foreach ($g in 1..20) { foreach ($u in 1..10) { foreach ($t in 1..9) { $teams.Add("$company/事业群$g/部门$g-$u/小组$g-$u-$t") } } }
+    # Authing keeps mobiles and emails unique per pool; random data repeats a few at this size: keep the first.
+    $seenMobile = [System.Collections.Generic.HashSet[string]]::new()
+    $seenEmail = [System.Collections.Generic.HashSet[string]]::new([StringComparer]::OrdinalIgnoreCase)
     for ($i = 0; $i -lt $rows.Count; $i++) {
+        if ($rows[$i].手机 -and -not $seenMobile.Add($rows[$i].手机)) { $rows[$i].手机 = '' }
+        if ($rows[$i].邮箱 -and -not $seenEmail.Add($rows[$i].邮箱)) { $rows[$i].邮箱 = '' }
+        if (-not $rows[$i].手机 -and -not $rows[$i].邮箱) { $rows[$i].邮箱 = "bench$i@example.com" }
         $main = $teams[$i % $teams.Count]
         $rows[$i].部门 = if ($rows[$i].部门 -match '；') { $main + '；' + $teams[($i * 7 + 3) % $teams.Count] } else { $main }
     }
@@ -72,6 +78,7 @@ try {
     $userCreates = [long]$calls1['/api/v3/create-users-batch'] + [long]$calls1['/api/v3/create-user']
     $writes2 = Get-WriteCount $calls2
     $total2 = ($calls2.Values | Measure-Object -Sum).Sum
+    '{0,-58} {1,10}' -f 'first run, users failed', ($summary1.Steps | Where-Object Name -eq 'users').Failed
     '{0,-58} {1,10:0.0} s' -f 'first run, wall time', $first.Elapsed.TotalSeconds
     '{0,-58} {1,10:0.0}' -f 'first run, calls per second (emulator: no rate limit)', ($total1 / $first.Elapsed.TotalSeconds)
     '{0,-58} {1,10} ({2:0.000} per user; one call per user would be 1.000)' -f 'user-create calls (limit 1 100)', $userCreates, ($userCreates / [math]::Max(1, $created))

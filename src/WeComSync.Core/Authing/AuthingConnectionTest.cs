@@ -70,7 +70,7 @@ namespace WeComSync.Authing
             catch (ApiException e)
             {
                 write.Passed = !e.IsTransient;
-                write.ErrorCode = e.Code;
+                if (!write.Passed) write.ErrorCode = e.Code;
                 write.Message = write.Passed ? "The key may write to the pool (the empty test write was refused only for its content)." : e.ApiMessage;
             }
             checks.Add(write);
