@@ -27,7 +27,19 @@ namespace WeComSync.Comparison
         public virtual object Written(User user) => Get(user);
 
         /// <summary>Known: set (null is unknown) and not a field this source never provides.</summary>
-        public bool IsKnown(User user) => Get(user) != null && !IsWithheld(user, Name);
+        public bool IsKnown(User user) => HasValue(user) && !IsWithheld(user, Name);
+
+        /// <summary>Get(user) != null without boxing value fields.</summary>
+        internal abstract bool HasValue(User user);
+
+        /// <summary>
+        /// IsKnown(a) &amp;&amp; IsKnown(b) &amp;&amp; !Same(a, b), the test every matched pair runs on every field: the cheap checks
+        /// (same instance, ordinal equality, null) come first, so an unchanged field costs no allocation and no set lookup.
+        /// </summary>
+        internal abstract bool Differs(User a, User b);
+
+        /// <summary>Neither side withholds the field: the last, rarest check of <see cref="Differs"/>.</summary>
+        private protected bool BothProvide(User a, User b) => !IsWithheld(a, Name) && !IsWithheld(b, Name);
 
         internal static bool IsWithheld(DirectoryObject o, string field) => o.WithheldFields != null && o.WithheldFields.Count > 0 && o.WithheldFields.Contains(field);
     }
@@ -47,10 +59,19 @@ namespace WeComSync.Comparison
 
         public override object Get(User user) => _get(user);
         public override void Set(User user, object value) => _set(user, (string)value);
+        internal override bool HasValue(User user) => _get(user) != null;
 
-        public override bool Same(User a, User b)
+        public override bool Same(User a, User b) => SameText(_get(a), _get(b));
+
+        internal override bool Differs(User a, User b)
         {
             string x = _get(a), y = _get(b);
+            if (x == null || y == null || string.Equals(x, y, StringComparison.Ordinal)) return false; // most pairs stop here
+            return BothProvide(a, b) && !SameText(x, y);
+        }
+
+        private bool SameText(string x, string y)
+        {
             if (string.Equals(x, y, StringComparison.Ordinal)) return true; // fast path: most pairs are identical
             switch (_kind)
             {
@@ -77,6 +98,13 @@ namespace WeComSync.Comparison
         public override object Get(User user) => _get(user);
         public override void Set(User user, object value) => _set(user, value == null ? (T?)null : (T)value);
         public override bool Same(User a, User b) => Nullable.Equals(_get(a), _get(b));
+        internal override bool HasValue(User user) => _get(user).HasValue;
+
+        internal override bool Differs(User a, User b)
+        {
+            T? x = _get(a), y = _get(b);
+            return x.HasValue && y.HasValue && !EqualityComparer<T>.Default.Equals(x.GetValueOrDefault(), y.GetValueOrDefault()) && BothProvide(a, b);
+        }
     }
 
     internal sealed class DepartmentsField : UserField
@@ -85,6 +113,13 @@ namespace WeComSync.Comparison
         public override object Get(User user) => user.Departments;
         public override void Set(User user, object value) => user.Departments = value == null ? null : new List<string>((IEnumerable<string>)value);
         public override bool Same(User a, User b) => DepartmentList.Same(a.Departments, b.Departments);
+        internal override bool HasValue(User user) => user.Departments != null;
+
+        internal override bool Differs(User a, User b)
+        {
+            List<string> x = a.Departments, y = b.Departments;
+            return x != null && y != null && !DepartmentList.Same(x, y) && BothProvide(a, b);
+        }
         public override object Written(User user) => DepartmentList.Normalize(user.Departments);
     }
 
