@@ -123,9 +123,56 @@ namespace WeComSync.Comparison
         public override object Written(User user) => DepartmentList.Normalize(user.Departments);
     }
 
+    /// <summary>A set of user fields by model property name, for the allocation-free "nothing changed" check.</summary>
+    [Flags]
+    internal enum UserFieldSet
+    {
+        None = 0,
+        Name = 1 << 0, Alias = 1 << 1, Position = 1 << 2, Gender = 1 << 3, Mobile = 1 << 4, Telephone = 1 << 5,
+        Email = 1 << 6, BizMail = 1 << 7, Address = 1 << 8, Departments = 1 << 9, Enabled = 1 << 10,
+    }
+
     /// <summary>The user fields a plan compares and writes. UserId is the link key and is handled by matching.</summary>
     public static class UserFields
     {
+        internal static UserFieldSet SetOf(IEnumerable<UserField> fields)
+        {
+            var set = UserFieldSet.None;
+            foreach (var f in fields) set |= (UserFieldSet)Enum.Parse(typeof(UserFieldSet), f.Name);
+            return set;
+        }
+
+        /// <summary>
+        /// Every field of <paramref name="set"/> holds the same value (ordinally) or the same unknown on both users: then
+        /// no field can differ, whatever the normalisation. Most matched pairs are settled here with plain property reads
+        /// and no call per field; false only means "compare field by field".
+        /// </summary>
+        internal static bool AllEqual(User a, User b, UserFieldSet set)
+        {
+            return (Has(set, UserFieldSet.Name) ? string.Equals(a.Name, b.Name) : true)
+                && (Has(set, UserFieldSet.Alias) ? string.Equals(a.Alias, b.Alias) : true)
+                && (Has(set, UserFieldSet.Position) ? string.Equals(a.Position, b.Position) : true)
+                && (Has(set, UserFieldSet.Gender) ? a.Gender == b.Gender : true)
+                && (Has(set, UserFieldSet.Mobile) ? string.Equals(a.Mobile, b.Mobile) : true)
+                && (Has(set, UserFieldSet.Telephone) ? string.Equals(a.Telephone, b.Telephone) : true)
+                && (Has(set, UserFieldSet.Email) ? string.Equals(a.Email, b.Email) : true)
+                && (Has(set, UserFieldSet.BizMail) ? string.Equals(a.BizMail, b.BizMail) : true)
+                && (Has(set, UserFieldSet.Address) ? string.Equals(a.Address, b.Address) : true)
+                && (Has(set, UserFieldSet.Departments) ? SameInOrder(a.Departments, b.Departments) : true)
+                && (Has(set, UserFieldSet.Enabled) ? a.Enabled == b.Enabled : true);
+        }
+
+        private static bool Has(UserFieldSet set, UserFieldSet field) => (set & field) != 0;
+
+        private static bool SameInOrder(List<string> a, List<string> b)
+        {
+            if (ReferenceEquals(a, b)) return true;
+            if (a == null || b == null || a.Count != b.Count) return false;
+            for (int i = 0; i < a.Count; i++)
+                if (!string.Equals(a[i], b[i])) return false;
+            return true;
+        }
+
         public static readonly IReadOnlyList<UserField> All = new UserField[]
         {
             new TextField(nameof(User.Name), u => u.Name, (u, v) => u.Name = v),

@@ -18,6 +18,7 @@ namespace WeComSync.Comparison
 
         private readonly CompareOptions _options;
         private readonly UserField[] _fields;
+        private readonly UserFieldSet _fieldSet;
         private readonly bool[] _excluded; // by UserFields.All index
         private readonly bool _excludeUserId;
         private readonly Action<string> _log;
@@ -31,6 +32,7 @@ namespace WeComSync.Comparison
         {
             _options = options;
             _fields = UserFields.Select(options);
+            _fieldSet = UserFields.SetOf(_fields);
             _excluded = new bool[UserFields.All.Count];
             for (int k = 0; k < _excluded.Length; k++) _excluded[k] = UserFields.Contains(options.ExcludeProperty, UserFields.All[k].Name);
             _excludeUserId = UserFields.Contains(options.ExcludeProperty, nameof(User.UserId));
@@ -351,7 +353,7 @@ namespace WeComSync.Comparison
                 // Every field provably the same already: overwriting would write nothing new.
                 if (!allSame) (fields = fields ?? new List<FieldChange>(sent.Count)).AddRange(sent);
             }
-            else
+            else if (!UserFields.AllEqual(s, t, _fieldSet))
             {
                 foreach (var f in _fields)
                 {
