@@ -18,7 +18,7 @@ namespace WeComSync.WeCom
     /// department and member endpoints. Reading into the model is <see cref="WeComReader"/>; applying plans is
     /// <see cref="WeComDepartmentApplier"/> and <see cref="WeComUserApplier"/>.
     /// </summary>
-    public sealed class WeComClient : IDisposable
+    public sealed class WeComClient : IDisposable, WeComSync.Http.ITraceable
     {
         private readonly ApiTransport _transport;
         private readonly string _tokenKey;

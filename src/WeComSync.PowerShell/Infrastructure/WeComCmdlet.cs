@@ -14,70 +14,22 @@ namespace WeComSync.PowerShell.Infrastructure
         public static WeComConnection Current { get => Volatile.Read(ref _current); set => Volatile.Write(ref _current, value); }
     }
 
-    /// <summary>
-    /// What every WeCom cmdlet shares: -Connection (else the session's), Ctrl+C cancellation, running core tasks while
-    /// writing progress and verbose lines from the pipeline thread, and ApiExceptions turned into error records that say what to do.
-    /// </summary>
-    public abstract class WeComCmdlet : PSCmdlet
+    /// <summary>The WeCom cmdlets: the shared connection handling of <see cref="ApiCmdlet{T}"/> with WeCom's explained errors.</summary>
+    public abstract class WeComCmdlet : ApiCmdlet<WeComConnection>
     {
-        private readonly CancellationTokenSource _stop = new CancellationTokenSource();
+        internal const string Hint = "Run Connect-WeCom -CorpId <corp id> -Secret <secret> first, or pass -Connection.";
 
-        /// <summary>The connection to use; default: the one Connect-WeCom made in this session.</summary>
-        [Parameter]
-        public WeComConnection Connection { get; set; }
+        protected override string Service => "WeCom";
+        protected override WeComConnection SessionConnection => WeComSession.Current;
+        protected override string ConnectHint => Hint;
+        protected override ITraceable ClientOf(WeComConnection connection) => connection.Client;
+        protected override ErrorRecord ToError(ApiException e, WeComConnection connection) => ToError(e, (object)connection);
 
-        protected CancellationToken Cancellation => _stop.Token;
-
-        protected override void StopProcessing() => _stop.Cancel();
-
-        protected WeComConnection RequireConnection()
-        {
-            var connection = Connection ?? WeComSession.Current;
-            if (connection == null)
-            {
-                ThrowTerminatingError(Errors.Create("WeComNotConnected", ErrorCategory.ConnectionError, null,
-                    "Not connected to WeCom.", "Run Connect-WeCom -CorpId <corp id> -Secret <secret> first, or pass -Connection."));
-            }
-            return connection;
-        }
-
-        /// <summary>Runs <paramref name="work"/> off the pipeline thread; meanwhile writes its progress and the client's trace (Debug) from here.</summary>
-        protected T Run<T>(WeComConnection connection, Func<CancellationToken, Task<T>> work, string activity, ReadProgress progress = null)
-        {
-            var trace = new System.Collections.Concurrent.ConcurrentQueue<string>();
-            var previous = connection.Client.Trace;
-            connection.Client.Trace = line => trace.Enqueue(line);
-            try
-            {
-                var task = Task.Run(() => work(Cancellation), Cancellation);
-                while (!((IAsyncResult)task).AsyncWaitHandle.WaitOne(200))
-                {
-                    Drain(trace);
-                    if (progress != null) WriteProgress(new ProgressRecord(2, activity, string.IsNullOrEmpty(progress.Stage) ? " " : $"{progress.Stage}: {progress.Done}" + (progress.Total > 0 ? $" of {progress.Total}" : "")) { PercentComplete = progress.Percent });
-                }
-                Drain(trace);
-                if (progress != null) WriteProgress(new ProgressRecord(2, activity, "done") { RecordType = ProgressRecordType.Completed });
-                return task.GetAwaiter().GetResult();
-            }
-            catch (ApiException e)
-            {
-                ThrowTerminatingError(ToError(e, connection));
-                throw; // unreachable
-            }
-            catch (OperationCanceledException) when (Cancellation.IsCancellationRequested)
-            {
-                throw new PipelineStoppedException();
-            }
-            finally
-            {
-                connection.Client.Trace = previous;
-            }
-        }
-
-        private void Drain(System.Collections.Concurrent.ConcurrentQueue<string> trace)
-        {
-            while (trace.TryDequeue(out var line)) WriteDebug(Redaction.Redact(line));
-        }
+        /// <summary>Runs a WeCom read with its stage and count on the progress bar.</summary>
+        protected T Run<T>(WeComConnection connection, Func<CancellationToken, Task<T>> work, string activity, ReadProgress progress) =>
+            Run(connection, work, activity, progress == null ? null : (Func<(string, int)>)(() => (
+                string.IsNullOrEmpty(progress.Stage) ? " " : $"{progress.Stage}: {progress.Done}" + (progress.Total > 0 ? $" of {progress.Total}" : ""),
+                progress.Percent)));
 
         internal static ErrorRecord ToError(ApiException e, object target)
         {
@@ -86,7 +38,7 @@ namespace WeComSync.PowerShell.Infrastructure
                 : e.IsTransient ? ErrorCategory.LimitsExceeded : ErrorCategory.InvalidResult;
             string action = e.RecommendedAction;
             if (e.RetryAfter.HasValue) action = (action + $" Retry after {DateTimeOffset.Now + e.RetryAfter.Value:HH:mm:ss}.").Trim();
-            return Errors.Create("WeComApi" + e.Code, category, target, e.Message, action, e);
+            return Errors.Create("WeComApi" + ErrorIdPart(e.Code), category, target, e.Message, action, e);
         }
     }
 }

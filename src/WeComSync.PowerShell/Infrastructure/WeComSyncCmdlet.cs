@@ -1,45 +1,16 @@
-using System;
-using System.Collections.Generic;
 using System.Management.Automation;
 using WeComSync.Apply;
 using WeComSync.Http;
-using WeComSync.Model;
 using WeComSync.WeCom;
 
 namespace WeComSync.PowerShell.Infrastructure
 {
     /// <summary>
-    /// Sync-WeComDepartment and Sync-WeComUser: collect the piped changes, then apply them through the generic
-    /// <see cref="PlanApplier"/> (ShouldProcess first, delete guard, bounded parallelism) with the WeCom applier of the
-    /// kind. One Result per change goes to the pipeline; each failed change is also an error record.
+    /// Sync-WeComDepartment and Sync-WeComUser: <see cref="ApiSyncCmdlet{T}"/> with the WeCom connection and the
+    /// write-back of new WeCom ids into Authing's link fields.
     /// </summary>
-    public abstract class WeComSyncCmdlet : WeComCmdlet
+    public abstract class WeComSyncCmdlet : ApiSyncCmdlet<WeComConnection>
     {
-        private readonly List<Change> _changes = new List<Change>();
-
-        /// <summary>Changes from Compare-Directory (or Import-Clixml of a saved plan).</summary>
-        [Parameter(Mandatory = true, ValueFromPipeline = true, Position = 0)]
-        [AllowEmptyCollection]
-        [WeComSync.PowerShell.Conversion.ChangeTransformation]
-        public Change[] InputObject { get; set; }
-
-        /// <summary>Most changes applied at once (parallel WeCom calls).</summary>
-        [Parameter]
-        [ValidateRange(1, 64)]
-        public int ThrottleLimit { get; set; } = ApplyOptions.DefaultThrottleLimit;
-
-        [Parameter]
-        [ValidateRange(0, int.MaxValue)]
-        public int MaxDelete { get; set; } = DeleteGuard.DefaultMaxDelete;
-
-        [Parameter]
-        [ValidateRange(0, 100)]
-        public double MaxDeletePercent { get; set; } = DeleteGuard.DefaultMaxDeletePercent;
-
-        /// <summary>Apply deletes beyond the delete guard's limits.</summary>
-        [Parameter]
-        public SwitchParameter Force { get; set; }
-
         /// <summary>Do not write new WeCom ids back to Authing's link fields.</summary>
         [Parameter]
         public SwitchParameter NoWriteBack { get; set; }
@@ -48,13 +19,20 @@ namespace WeComSync.PowerShell.Infrastructure
         [Parameter]
         public WeComSync.Authing.AuthingConnection AuthingConnection { get; set; }
 
-        /// <summary>The Authing organization of the departments (write-back); default: the Authing connection's.</summary>
-        [Parameter(ValueFromPipelineByPropertyName = true)]
-        public string OrganizationCode { get; set; }
-
-        protected abstract ObjectKind Kind { get; }
+        protected override string Service => "WeCom";
+        protected override WeComConnection SessionConnection => WeComSession.Current;
+        protected override string ConnectHint => WeComCmdlet.Hint;
+        protected override ITraceable ClientOf(WeComConnection connection) => connection.Client;
+        protected override ErrorRecord ToError(ApiException e, WeComConnection connection) => WeComCmdlet.ToError(e, connection);
 
         protected abstract IChangeApplier CreateApplier(WeComConnection connection, WeComApplyOptions options);
+
+        protected override IChangeApplier CreateApplier(WeComConnection connection)
+        {
+            var options = new WeComApplyOptions { Ids = connection.DepartmentIds, LinkWriter = NoWriteBack ? null : CreateLinkWriter() };
+            ConfigureOptions(options);
+            return CreateApplier(connection, options);
+        }
 
         /// <summary>The write-back target, or null when there is none (no Authing connection, -NoWriteBack).</summary>
         protected virtual IWeComLinkWriter CreateLinkWriter()
@@ -66,61 +44,6 @@ namespace WeComSync.PowerShell.Infrastructure
                 return null;
             }
             return new AuthingLinkWriter(authing.Client, string.IsNullOrEmpty(OrganizationCode) ? authing.OrganizationCode : OrganizationCode);
-        }
-
-        protected override void ProcessRecord()
-        {
-            foreach (var change in InputObject ?? Array.Empty<Change>())
-            {
-                if (change == null) continue;
-                if (change.Kind != Kind)
-                {
-                    WriteError(Errors.Create("WrongChangeKind", ErrorCategory.InvalidArgument, change,
-                        $"{change} is a {change.Kind} change; {MyInvocation.MyCommand.Name} applies {Kind} changes.", $"Pipe {change.Kind} changes to Sync-WeCom{change.Kind}."));
-                    continue;
-                }
-                _changes.Add(change);
-            }
-        }
-
-        protected override void EndProcessing()
-        {
-            if (_changes.Count == 0) return;
-            var connection = RequireConnection();
-            var options = new WeComApplyOptions { Ids = connection.DepartmentIds, LinkWriter = NoWriteBack ? null : CreateLinkWriter() };
-            ConfigureOptions(options);
-            var applier = new PlanApplier(new CmdletSyncHost(this, Cancellation), new ApplyOptions
-            {
-                ThrottleLimit = ThrottleLimit,
-                DeleteGuard = new DeleteGuard { MaxDelete = MaxDelete, MaxDeletePercent = MaxDeletePercent, Force = Force },
-            });
-            var previous = connection.Client.Trace;
-            connection.Client.Trace = applier.PostVerbose;
-            try
-            {
-                applier.Apply(_changes, CreateApplier(connection, options), result =>
-                {
-                    WriteObject(result);
-                    if (result.Outcome == Outcome.Failed)
-                    {
-                        WriteError(Errors.Create("WeComSync" + result.ErrorCode, ErrorCategory.WriteError, result.Change,
-                            $"{result.Change}: {result.ErrorCode} {result.Error}"));
-                    }
-                });
-            }
-            catch (DeleteGuardException e)
-            {
-                ThrowTerminatingError(Errors.Create("DeleteGuard", ErrorCategory.LimitsExceeded, _changes, e.Message,
-                    "Review the plan with -WhatIf; raise -MaxDelete/-MaxDeletePercent or use -Force if it is right."));
-            }
-            catch (ApiException e)
-            {
-                ThrowTerminatingError(ToError(e, connection));
-            }
-            finally
-            {
-                connection.Client.Trace = previous;
-            }
         }
 
         protected virtual void ConfigureOptions(WeComApplyOptions options) { }
