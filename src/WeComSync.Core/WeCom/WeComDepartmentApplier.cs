@@ -53,21 +53,7 @@ namespace WeComSync.WeCom
 
         public Task PrepareAsync(IReadOnlyList<Change> approved, CancellationToken cancellationToken) => Task.CompletedTask;
 
-        public IEnumerable<ApplyStage> BuildStages(IReadOnlyList<Change> approved)
-        {
-            var writes = approved.Where(c => c.Operation != ChangeOperation.Delete).ToList();
-            foreach (var level in writes.GroupBy(c => DepthOf(c)).OrderBy(g => g.Key))
-            {
-                yield return new ApplyStage($"departments, level {level.Key}", level.OrderBy(c => c.Sequence).Select(c => new ApplyStep(c, ct => ApplyAsync(c, ct))));
-            }
-            var deletes = approved.Where(c => c.Operation == ChangeOperation.Delete).ToList();
-            foreach (var level in deletes.GroupBy(c => DepthOf(c)).OrderByDescending(g => g.Key))
-            {
-                yield return new ApplyStage($"department deletes, level {level.Key}", level.OrderBy(c => c.Sequence).Select(c => new ApplyStep(c, ct => DeleteAsync(c, ct))));
-            }
-        }
-
-        private static int DepthOf(Change c) => ((c.Desired ?? c.Current) as Department)?.Depth ?? 0;
+        public IEnumerable<ApplyStage> BuildStages(IReadOnlyList<Change> approved) => DepartmentStages.ByLevel(approved, ApplyAsync, DeleteAsync);
 
         private async Task<Result> ApplyAsync(Change change, CancellationToken ct)
         {
