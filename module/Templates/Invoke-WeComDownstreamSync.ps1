@@ -29,7 +29,8 @@ function Invoke-WeComDownstreamSync {
     .PARAMETER UpdateMode
         None (create and delete only, the default), Overwrite (send every known Authing field) or Changed.
     .PARAMETER ExcludeProperty
-        User fields never written to WeCom (e.g. Mobile, Email).
+        User fields never overwritten on existing WeCom members (e.g. Mobile, Email, which members keep up themselves).
+        New members are still created with them: WeCom needs a mobile or an email to create a member.
     .PARAMETER Delete
         Also delete the WeCom users and departments that are not in the Authing organization.
     .PARAMETER MaxDelete
@@ -156,9 +157,17 @@ function Invoke-WeComDownstreamSync {
         $step.Complete($(if ($ambiguous.Count) { 'PartiallyFailed' } else { 'Succeeded' }),
             "Authing $($authingUsers.Count), WeCom $($wecomUsers.Count)" + $(if ($ambiguous.Count) { "; $($ambiguous.Count) user(s) not matched: name shared by several" } else { '' }))
         $reference = if ($ambiguous.Count) { @($authingUsers | Where-Object { $ambiguous -notcontains $_ }) } else { $authingUsers }
+        # -ExcludeProperty protects what existing members keep up themselves (their mobile, their email) from the
+        # overwrite; a new member still gets every known field, because WeCom will not create one without a mobile or email.
         $compare = @{ UpdateMode = $UpdateMode; Operation = $operations }
-        if ($ExcludeProperty) { $compare.ExcludeProperty = $ExcludeProperty }
-        $userPlan = @(Compare-Directory -ReferenceObject $reference -DifferenceObject $wecomUsers @compare)
+        if ($ExcludeProperty) {
+            $userPlan = @(Compare-Directory -ReferenceObject $reference -DifferenceObject $wecomUsers -UpdateMode $UpdateMode -Operation ($operations | Where-Object { $_ -ne 'Update' })) +
+                @(Compare-Directory -ReferenceObject $reference -DifferenceObject $wecomUsers -UpdateMode $UpdateMode -Operation Update -ExcludeProperty $ExcludeProperty |
+                    Where-Object Operation -EQ 'Update')   # conflicts are already in the first plan
+        }
+        else {
+            $userPlan = @(Compare-Directory -ReferenceObject $reference -DifferenceObject $wecomUsers @compare)
+        }
         $userExtra = @{}
         if ($ExcludeProperty) { $userExtra.ExcludeProperty = $ExcludeProperty }
         & $applyPlan 'users' $userPlan 'Sync-WeComUser' ($userExtra + $guard)

@@ -155,15 +155,13 @@ Describe 'Invoke-WeComDownstreamSync' {
         $runs[0].Name | Should -Be $summary.Name
     }
 
-    It 'a user that cannot be created (no mobile or email once they are excluded) is reported, not sent, and the run goes on' {
+    It 'creates new members with the excluded fields (WeCom needs a mobile or an email) while never overwriting them' {
         Initialize-Scenario
-        $all = Invoke-WeComDownstreamSync -ExcludeProperty Mobile, Email -ErrorAction Stop 2>&1
-        $summary = $all | Where-Object { $_ -is [WeComSync.RunLog.RunRecord] }
-        $failures = @($all | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] })
-        ($summary.Steps | Where-Object Name -EQ 'departments').Created | Should -Be 4
-        ($summary.Steps | Where-Object Name -EQ 'users').Failed | Should -Be 4
-        $failures.Count | Should -Be 4
-        $summary.Status | Should -Not -Be 'Succeeded'
-        @(Get-WeComUser).Count | Should -Be 0
+        $summary = Invoke-WeComDownstreamSync -UpdateMode Overwrite -ExcludeProperty Mobile, Email
+        $summary.Status | Should -Be 'Succeeded'
+        ($summary.Steps | Where-Object Name -EQ 'users').Created | Should -Be 4
+        $users = (Get-WeComSyncEmulatorState -BaseUrl $script:url).wecom.users
+        @($users).Count | Should -Be 4
+        @($users | Where-Object { $_.mobile -or $_.email }).Count | Should -Be 4
     }
 }
