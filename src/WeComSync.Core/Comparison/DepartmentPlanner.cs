@@ -72,6 +72,7 @@ namespace WeComSync.Comparison
 
         public Plan Plan(IReadOnlyList<Department> source, IReadOnlyList<Department> target, IReadOnlyList<User> sourceUsers, IReadOnlyList<User> targetUsers)
         {
+            source = TopUnderTargetRoot(source, target);
             _source = source; _target = target;
             _sourceByKey = ByKey(source);
             _targetByKey = ByKey(target);
@@ -129,6 +130,24 @@ namespace WeComSync.Comparison
             _how[s] = how;
             _taken.Add(t);
             _log?.Invoke($"{s.Path ?? s.Key}: matched by {how}.");
+        }
+
+        /// <summary>
+        /// The export's top department is the company. It stands for the target's root only when the target says so: its
+        /// root carries the top's link (Get-AuthingDepartment -RootLinkId, the upstream template's -IgnoreRootDepartment).
+        /// Otherwise it is an ordinary department under the root (DESIGN.md §4), so it is planned like any other; the
+        /// caller's object is left as it is.
+        /// </summary>
+        private static IReadOnlyList<Department> TopUnderTargetRoot(IReadOnlyList<Department> source, IReadOnlyList<Department> target)
+        {
+            var top = source.FirstOrDefault(d => d.IsRoot && d.Source == DirectorySource.WeComExport);
+            var root = target.FirstOrDefault(d => d.IsRoot);
+            if (top == null || root == null || Links.Equals(Link(top) ?? "", Link(root) ?? "")) return source;
+            var copy = top.Clone();
+            copy.IsRoot = false;
+            copy.ParentKey = null;
+            copy.ParentLinkId = null;
+            return source.Select(d => ReferenceEquals(d, top) ? copy : d).ToList();
         }
 
         private void MatchRoots()

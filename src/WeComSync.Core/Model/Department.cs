@@ -31,6 +31,9 @@ namespace WeComSync.Model
         /// <summary>True for the root: WeCom id 1, the Authing organization's root. Never created, renamed or deleted.</summary>
         public bool IsRoot { get; set; }
 
+        /// <summary>A shallow copy, for planners that must adjust a department without touching the caller's object.</summary>
+        public Department Clone() => (Department)MemberwiseClone();
+
         public override string ToString() => Path ?? Name ?? Key;
     }
 }

@@ -51,6 +51,30 @@ namespace WeComSync.Tests.Comparison
             Assert.Equal("+ create department 研发部 in 公司", plan.Changes[1].Description);
         }
 
+        /// <summary>The Authing organization's root: its link is whatever the export's top stands for (null when nothing).</summary>
+        private static Department AuthingRoot(string link) =>
+            new Department { Key = "root", SourceId = "root", Name = "组织", Path = link ?? "组织", LinkId = link, IsRoot = true, Source = DirectorySource.Authing };
+
+        private static Department ExportTop(string path) { var d = E(path); d.IsRoot = true; return d; }
+
+        [Fact]
+        public void The_export_top_becomes_a_department_under_the_target_root_when_the_root_does_not_stand_for_it()
+        {
+            var top = ExportTop("公司");
+            var plan = Compare(new[] { top, E("公司/研发部") }, new[] { AuthingRoot(null) });
+            Assert.Equal(new[] { "公司", "公司/研发部" }, plan.Changes.Select(c => c.Key));
+            Assert.All(plan.Changes, c => Assert.Equal(ChangeOperation.Create, c.Operation));
+            Assert.Null(((Department)plan.Changes[0].Desired).ParentKey);
+            Assert.True(top.IsRoot, "the caller's object is left as it is");
+        }
+
+        [Fact]
+        public void The_export_top_is_the_target_root_when_the_root_carries_its_link()
+        {
+            var plan = Compare(new[] { ExportTop("公司"), E("公司/研发部") }, new[] { AuthingRoot("公司") });
+            Assert.Equal(new[] { "公司/研发部" }, plan.Changes.Select(c => c.Key));
+        }
+
         [Fact]
         public void Deletes_come_children_first()
         {
