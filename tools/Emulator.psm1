@@ -281,6 +281,17 @@ function Get-WeComSyncEmulatorCallCount {
     }
 }
 
+function Get-WeComSyncEmulatorToken {
+    <# .SYNOPSIS Every token the emulator issued since its last reset (WeCom access tokens and Authing management tokens), as strings. #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param([Parameter(Mandatory, ValueFromPipelineByPropertyName)] [string] $BaseUrl)
+    process {
+        $raw = Invoke-EmulatorControl $BaseUrl GET tokens
+        @($raw.wecom) + @($raw.authing) | Where-Object { $_ }
+    }
+}
+
 function Clear-WeComSyncEmulatorCallCount {
     <# .SYNOPSIS Sets every call counter back to zero. #>
     [CmdletBinding(SupportsShouldProcess)]
@@ -352,4 +363,4 @@ function Invoke-WeComSyncEmulatorAuthingRequest {
 Export-ModuleMember -Function Start-WeComSyncEmulator, Stop-WeComSyncEmulator, Reset-WeComSyncEmulator, Set-WeComSyncEmulatorState,
     Get-WeComSyncEmulatorState, Set-WeComSyncEmulatorSecretMode, Set-WeComSyncEmulatorSetting, Set-WeComSyncEmulatorRateLimit,
     Clear-WeComSyncEmulatorRateLimit, Set-WeComSyncEmulatorFault, Clear-WeComSyncEmulatorFault, Revoke-WeComSyncEmulatorToken,
-    Get-WeComSyncEmulatorCallCount, Clear-WeComSyncEmulatorCallCount, Invoke-WeComSyncEmulatorAuthingRequest
+    Get-WeComSyncEmulatorCallCount, Get-WeComSyncEmulatorToken, Clear-WeComSyncEmulatorCallCount, Invoke-WeComSyncEmulatorAuthingRequest
