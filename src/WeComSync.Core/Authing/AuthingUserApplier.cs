@@ -157,8 +157,12 @@ namespace WeComSync.Authing
                 try
                 {
                     var existing = await FindExistingAsync(p.User, ct).ConfigureAwait(false);
-                    if (existing == null) return Results.Failed(p.Change, e, watch.Elapsed);
-                    return await LinkExistingAsync(p, existing, watch, ct).ConfigureAwait(false);
+                    if (existing != null) return await LinkExistingAsync(p, existing, watch, ct).ConfigureAwait(false);
+                    if (!e.OutcomeUnknown) return Results.Failed(p.Change, e, watch.Elapsed);
+                    // The lost create was not applied (the user is not there): now sending it again is safe. Once: a
+                    // second lost answer is reported, and the next run's read decides.
+                    var dto = await _client.CreateUserAsync(p.Body, ct).ConfigureAwait(false);
+                    return await FinishCreateAsync(p, dto, watch.Elapsed, ct).ConfigureAwait(false);
                 }
                 catch (ApiException inner)
                 {
