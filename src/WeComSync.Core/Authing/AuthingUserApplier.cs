@@ -132,6 +132,13 @@ namespace WeComSync.Authing
                 return results;
             }
 
+            // The API is blocked beyond the wait allowed: one call per user would only hammer it (and the run stops anyway).
+            if (batchError?.StopsRun == true)
+            {
+                results.AddRange(pending.Select(p => Results.Failed(p.Change, batchError, watch.Elapsed)));
+                return results;
+            }
+
             // One call per user: a single user (no batch needed), or a refused batch where one bad user must not fail the others.
             foreach (var p in pending)
                 results.Add(await CreateOneAsync(p, ct, checkFirst: batchError?.OutcomeUnknown == true).ConfigureAwait(false));
