@@ -195,8 +195,10 @@ namespace WeComSync.Http
             var limiter = _limiters.GetOrAdd(api, _ => new SlidingWindowRateLimiter(new SlidingWindowRateLimiterOptions
             {
                 PermitLimit = Options.CallsPerMinute,
-                Window = Options.RateWindow,
-                SegmentsPerWindow = 10,
+                // The server's fixed window starts at its first call and may straddle our segment boundaries: a window one
+                // segment longer (10 → 11 segments' worth) always covers it, so the cap holds in every server window.
+                Window = TimeSpan.FromTicks(Options.RateWindow.Ticks * 11 / 10),
+                SegmentsPerWindow = 11,
                 QueueLimit = int.MaxValue,
                 QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
                 AutoReplenishment = true,
