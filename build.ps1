@@ -145,9 +145,10 @@ function Invoke-Test {
 
     Write-Host '==> Pester: tests/Module' -ForegroundColor Cyan
     $pesterJson = Join-Path $results 'pester.json'
-    $code = Invoke-ChildPwsh -File (Join-Path $root 'tests/Module/Invoke-ModuleTests.ps1') -ArgumentList @(
-        '-ModulePath', (Join-Path $moduleOut 'WeComSync.psd1'), '-PesterPath', (Get-PesterModulePath),
-        '-ResultPath', $pesterJson, '-Configuration', $Configuration) + $(if ($PesterFilter) { @('-Filter', $PesterFilter) } else { @() })
+    $pesterArgs = @('-ModulePath', (Join-Path $moduleOut 'WeComSync.psd1'), '-PesterPath', (Get-PesterModulePath),
+        '-ResultPath', $pesterJson, '-Configuration', $Configuration)
+    if ($PesterFilter) { $pesterArgs += @('-Filter', $PesterFilter) }
+    $code = Invoke-ChildPwsh -File (Join-Path $root 'tests/Module/Invoke-ModuleTests.ps1') -ArgumentList $pesterArgs
     if (Test-Path $pesterJson) { & $add (Get-Content $pesterJson -Raw | ConvertFrom-Json) 'Pester' }
     else {
         Write-Host "Pester produced no results (exit code $code): counted as one failure" -ForegroundColor Red

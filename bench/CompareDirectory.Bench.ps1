@@ -1,23 +1,32 @@
 <#
 .SYNOPSIS
     Compare-Directory on N vs N users with 1 % differences, against Compare-Object -Property on the same objects and a
-    plain C# hash join (the lower bound), in the same session; plus growth from 10 000 to 100 000 users.
-    Every figure is printed as a ratio against the alternative measured in this run.
+    plain C# hash join (the lower bound), in the same session; plus growth from 10 000 to N users.
+.DESCRIPTION
+    Built for a noisy, shared 2-core machine: every operation is warmed up first (so all run jitted code), then measured
+    several times with a full GC before each run, round-robin (a burst of load from elsewhere hits every operation alike
+    instead of one), and reported by its median. Each ratio is computed from medians measured in this session.
+    Per run: elapsed time, bytes allocated (every thread), and the peak working set reached during the run above the
+    working set before it (on Linux the kernel's peak is reset before each run; elsewhere it is the session's peak).
 #>
 param(
     [Parameter(Mandatory)] [string] $ModulePath,
     [string] $Configuration = 'Release',
     [int] $Count = 100000,
-    # Compare-Object is slow: it is measured on this many users and reported per user (the ratio is per user too).
-    [int] $CompareObjectCount = 100000
+    # Measured runs per fast operation (median reported).
+    [int] $Repeat = 7,
+    # Compare-Object takes seconds per run: fewer runs, still a median.
+    [int] $CompareObjectRepeat = 3
 )
 $ErrorActionPreference = 'Stop'
 Import-Module (Resolve-Path $ModulePath).Path -Force
 $fields = 'Name', 'Alias', 'Position', 'Mobile', 'Telephone', 'Email', 'Address', 'Gender', 'Enabled'
 
-Add-Type -ReferencedAssemblies ([WeComSync.Model.User].Assembly.Location), 'netstandard', 'System.Collections', 'System.Linq', 'System.Runtime' -TypeDefinition @'
+Add-Type -ReferencedAssemblies ([WeComSync.Model.User].Assembly.Location), 'netstandard', 'System.Collections', 'System.Linq', 'System.Runtime', 'System.Diagnostics.Process', 'System.ComponentModel.Primitives' -TypeDefinition @'
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
 using WeComSync.Model;
 public static class CompareBench
 {
@@ -52,48 +61,95 @@ public static class CompareBench
         }
         return changed;
     }
+
+    // Linux keeps the peak resident set (VmHWM) per process and resets it when "5" is written to clear_refs.
+    public static bool ResetPeak()
+    {
+        try { File.WriteAllText("/proc/self/clear_refs", "5"); return true; }
+        catch (Exception) { return false; }
+    }
+
+    public static long WorkingSet() { using (var p = Process.GetCurrentProcess()) return p.WorkingSet64; }
+    public static long PeakWorkingSet() { using (var p = Process.GetCurrentProcess()) return p.PeakWorkingSet64; }
 }
 '@
 
-function Measure-Op([scriptblock] $Op, [int] $Repeat = 3) {
-    $best = [double]::MaxValue; $alloc = 0; $result = $null
-    for ($i = 0; $i -lt $Repeat; $i++) {
-        [GC]::Collect(); [GC]::WaitForPendingFinalizers(); [GC]::Collect()
-        $before = [GC]::GetTotalAllocatedBytes($true)
-        $sw = [Diagnostics.Stopwatch]::StartNew()
-        $result = & $Op
-        $sw.Stop()
-        $alloc = [GC]::GetTotalAllocatedBytes($true) - $before
-        $best = [Math]::Min($best, $sw.Elapsed.TotalMilliseconds)
-    }
-    [pscustomobject]@{ Ms = $best; AllocatedMB = $alloc / 1MB; Result = $result }
+$script:peakResets = $false
+function Invoke-Measured([scriptblock] $Op) {
+    [GC]::Collect(); [GC]::WaitForPendingFinalizers(); [GC]::Collect()
+    $script:peakResets = [CompareBench]::ResetPeak()
+    $ws = [CompareBench]::WorkingSet()
+    $before = [GC]::GetTotalAllocatedBytes($true)
+    $sw = [Diagnostics.Stopwatch]::StartNew()
+    $result = & $Op
+    $sw.Stop()
+    $alloc = [GC]::GetTotalAllocatedBytes($true) - $before
+    [pscustomobject]@{ Ms = $sw.Elapsed.TotalMilliseconds; Bytes = $alloc; Peak = [Math]::Max(0, [CompareBench]::PeakWorkingSet() - $ws); Result = $result }
+}
+
+function Get-Median([double[]] $Values) {
+    $sorted = $Values | Sort-Object
+    $mid = [int][Math]::Floor($sorted.Count / 2)
+    if ($sorted.Count % 2) { return $sorted[$mid] }
+    ($sorted[$mid - 1] + $sorted[$mid]) / 2
 }
 
 Write-Host "Compare-Directory benchmark: $Count vs $Count users, 1 % differing, fields: $($fields -join ', ')"
-$data = [CompareBench]::Make($Count, 42)
-$src = $data[0]; $tgt = $data[1]
+$big = [CompareBench]::Make($Count, 42)
+$smallCount = [Math]::Min(10000, $Count)
+$small = [CompareBench]::Make($smallCount, 7)
+$options = [WeComSync.Comparison.CompareOptions]@{ Property = [string[]]$fields }
 
-$cd = Measure-Op { @(Compare-Directory -ReferenceObject $src -DifferenceObject $tgt -Property $fields).Count } -Repeat 5
-$hj = Measure-Op { [CompareBench]::HashJoin($src, $tgt) } -Repeat 5
-Write-Host ("Compare-Directory : {0,9:N0} ms, {1,7:N1} MB allocated, {2} changes" -f $cd.Ms, $cd.AllocatedMB, $cd.Result)
-Write-Host ("C# hash join      : {0,9:N1} ms, {1,7:N1} MB allocated, {2} differing (lower bound)" -f $hj.Ms, $hj.AllocatedMB, $hj.Result)
+# Name, users, runs, operation. Compare-Object runs on the same objects with the same fields plus the key.
+$ops = @(
+    @{ Name = 'Compare-Directory'; Users = $Count; Runs = $Repeat; Op = { @(Compare-Directory -ReferenceObject $big[0] -DifferenceObject $big[1] -Property $fields).Count } }
+    @{ Name = 'core engine alone'; Users = $Count; Runs = $Repeat; Op = { [WeComSync.Comparison.DirectoryComparer]::CompareUsers($big[0], $big[1], $options).Changes.Count } }
+    @{ Name = 'C# hash join'; Users = $Count; Runs = $Repeat; Op = { [CompareBench]::HashJoin($big[0], $big[1]) } }
+    @{ Name = 'Compare-Directory 10k'; Users = $smallCount; Runs = $Repeat; Op = { @(Compare-Directory -ReferenceObject $small[0] -DifferenceObject $small[1] -Property $fields).Count } }
+    @{ Name = 'C# hash join 10k'; Users = $smallCount; Runs = $Repeat; Op = { [CompareBench]::HashJoin($small[0], $small[1]) } }
+    @{ Name = 'Compare-Object'; Users = $Count; Runs = $CompareObjectRepeat; Op = { @(Compare-Object -ReferenceObject $big[0] -DifferenceObject $big[1] -Property ($fields + 'UserId')).Count } }
+)
 
-$coSrc = $src | Select-Object -First $CompareObjectCount
-$coTgt = $tgt | Select-Object -First $CompareObjectCount
-$co = Measure-Op { @(Compare-Object -ReferenceObject $coSrc -DifferenceObject $coTgt -Property ($fields + 'UserId')).Count } -Repeat 1
-$coPerUser = $co.Ms / $CompareObjectCount
-$cdPerUser = $cd.Ms / $Count
-Write-Host ("Compare-Object    : {0,9:N0} ms, {1,7:N1} MB allocated on {2} users ({3} side indicators)" -f $co.Ms, $co.AllocatedMB, $CompareObjectCount, $co.Result)
+# Warm-up: enough calls on small inputs for the JIT to promote the hot methods, then one full-size run of each fast op.
+$tiny = [CompareBench]::Make(500, 3)
+for ($i = 0; $i -lt 40; $i++) {
+    $null = [CompareBench]::HashJoin($tiny[0], $tiny[1])
+    $null = [WeComSync.Comparison.DirectoryComparer]::CompareUsers($tiny[0], $tiny[1], $options)
+    $null = Compare-Directory -ReferenceObject $tiny[0] -DifferenceObject $tiny[1] -Property $fields
+}
+$null = Compare-Object -ReferenceObject $tiny[0] -DifferenceObject $tiny[1] -Property ($fields + 'UserId')
+Start-Sleep -Milliseconds 300   # let background tier-1 compilation finish
+foreach ($op in $ops) { if ($op.Name -ne 'Compare-Object') { $null = & $op.Op } }
 
+# Round-robin: run k of every operation before run k+1 of any.
+$runs = @{}; foreach ($op in $ops) { $runs[$op.Name] = [System.Collections.Generic.List[object]]::new() }
+$rounds = ($ops | ForEach-Object { $_.Runs } | Measure-Object -Maximum).Maximum
+for ($k = 0; $k -lt $rounds; $k++) {
+    foreach ($op in $ops) { if ($k -lt $op.Runs) { $runs[$op.Name].Add((Invoke-Measured $op.Op)) } }
+}
+
+$m = @{}
 Write-Host ''
-Write-Host ("Compare-Directory is {0:N1}x faster than Compare-Object per user (target >= 50x), allocating {1:N2}x its memory per user" -f ($coPerUser / $cdPerUser), (($cd.AllocatedMB / $Count) / ($co.AllocatedMB / $CompareObjectCount)))
-Write-Host ("Compare-Directory takes {0:N2}x the C# hash-join lower bound (target <= 3x), allocating {1:N1}x its memory" -f ($cd.Ms / $hj.Ms), ($cd.AllocatedMB / [Math]::Max($hj.AllocatedMB, 0.001)))
-$coreOnly = Measure-Op { [WeComSync.Comparison.DirectoryComparer]::CompareUsers($src, $tgt, [WeComSync.Comparison.CompareOptions]@{ Property = [string[]]$fields }).Changes.Count }
-Write-Host ("Core engine alone (no cmdlet binding) takes {0:N2}x the hash-join bound" -f ($coreOnly.Ms / $hj.Ms))
+Write-Host ('{0,-22} {1,9} {2,12} {3,11} {4,12} {5,11}  {6}' -f 'operation', 'users', 'median ms', 'range ms', 'allocated', 'peak WS +', 'result')
+foreach ($op in $ops) {
+    $r = $runs[$op.Name]
+    $x = [pscustomobject]@{
+        Ms = Get-Median ($r | ForEach-Object Ms); Bytes = Get-Median ($r | ForEach-Object Bytes); Peak = Get-Median ($r | ForEach-Object Peak)
+        Min = ($r | Measure-Object Ms -Minimum).Minimum; Max = ($r | Measure-Object Ms -Maximum).Maximum; Users = $op.Users; Result = $r[-1].Result
+    }
+    $m[$op.Name] = $x
+    Write-Host ('{0,-22} {1,9:N0} {2,12:N1} {3,11} {4,9:N1} MB {5,8:N1} MB  {6}' -f $op.Name, $x.Users, $x.Ms, ('{0:N0}-{1:N0}' -f $x.Min, $x.Max), ($x.Bytes / 1MB), ($x.Peak / 1MB), $x.Result)
+}
+if (-not $script:peakResets) { Write-Host '(peak WS: this OS cannot reset the peak, so it is the session''s peak above the run''s start, an upper bound)' }
 
-# Growth: time per user at 10 000 and at $Count.
-$small = [CompareBench]::Make([Math]::Min(10000, $Count), 7)
-$s10 = Measure-Op { @(Compare-Directory -ReferenceObject $small[0] -DifferenceObject $small[1] -Property $fields).Count }
-$ratio = ($cd.Ms / $Count) / ($s10.Ms / $small[0].Length)
-Write-Host ("Growth 10 000 -> {0:N0}: time per user x{1:N2} (1.0 = linear; {2:N0} ms for 10 000)" -f $Count, $ratio, $s10.Ms)
-Write-Host ("Peak working set of this session: {0:N0} MB" -f ([Diagnostics.Process]::GetCurrentProcess().PeakWorkingSet64 / 1MB))
+$cd = $m['Compare-Directory']; $core = $m['core engine alone']; $hj = $m['C# hash join']; $co = $m['Compare-Object']
+$cd10 = $m['Compare-Directory 10k']; $hj10 = $m['C# hash join 10k']
+Write-Host ''
+Write-Host ('Compare-Directory is {0:N1}x faster than Compare-Object (target >= 50x), allocating {1:N3}x its bytes, peak WS {2:N2}x' -f `
+    ($co.Ms / $cd.Ms), ($cd.Bytes / $co.Bytes), ($cd.Peak / [Math]::Max($co.Peak, 1)))
+Write-Host ('Compare-Directory takes {0:N2}x the C# hash-join lower bound (target <= 3x), allocating {1:N1}x its bytes' -f ($cd.Ms / $hj.Ms), ($cd.Bytes / $hj.Bytes))
+Write-Host ('Core engine alone (no cmdlet binding, conversion or output) takes {0:N2}x the hash-join bound, allocating {1:N1}x its bytes' -f ($core.Ms / $hj.Ms), ($core.Bytes / $hj.Bytes))
+$growth = ($cd.Ms / $cd.Users) / ($cd10.Ms / $cd10.Users)
+$hjGrowth = ($hj.Ms / $hj.Users) / ($hj10.Ms / $hj10.Users)
+Write-Host ('Growth {0:N0} -> {1:N0} users: Compare-Directory time per user x{2:N2} (1.0 = linear); the hash join''s own x{3:N2} (caches: the bound is not linear either)' -f `
+    $cd10.Users, $cd.Users, $growth, $hjGrowth)

@@ -19,7 +19,7 @@ namespace WeComSync.Authing
     /// transient and retried by the transport; everything else is an <see cref="ApiException"/> with the API's code
     /// ("409" or "404/2004") for callers to match on. Thread safe: the apply steps share one client.
     /// </summary>
-    public sealed class AuthingClient : IDisposable
+    public sealed class AuthingClient : IDisposable, WeComSync.Http.ITraceable
     {
         public const string ServiceName = "Authing";
         public const int PageSize = 50;

@@ -63,23 +63,7 @@ namespace WeComSync.Authing
             if (Map == null) Map = await new AuthingDirectoryReader(_client).ReadDepartmentsAsync(_organizationCode, _rootLinkId, cancellationToken).ConfigureAwait(false);
         }
 
-        public IEnumerable<ApplyStage> BuildStages(IReadOnlyList<Change> approved)
-        {
-            var writes = approved.Where(c => c.Operation == ChangeOperation.Create || c.Operation == ChangeOperation.Update || c.Operation == ChangeOperation.Move);
-            foreach (var level in writes.GroupBy(Depth).OrderBy(g => g.Key))
-                yield return new ApplyStage($"departments, level {level.Key}", level.Select(c => new ApplyStep(c, ct => WriteAsync(c, ct))));
-            var deletes = approved.Where(c => c.Operation == ChangeOperation.Delete);
-            foreach (var level in deletes.GroupBy(Depth).OrderByDescending(g => g.Key))
-                yield return new ApplyStage($"deleting departments, level {level.Key}", level.Select(c => new ApplyStep(c, ct => DeleteAsync(c, ct))));
-        }
-
-        private static int Depth(Change c)
-        {
-            var d = (c.Desired ?? c.Current) as Department;
-            if (d == null) return 0;
-            if (d.Path != null) return d.Path.Count(ch => ch == '/');
-            return d.Depth;
-        }
+        public IEnumerable<ApplyStage> BuildStages(IReadOnlyList<Change> approved) => DepartmentStages.ByLevel(approved, WriteAsync, DeleteAsync);
 
         private JObject LinkData(Department d) => new JObject
         {

@@ -60,10 +60,16 @@ namespace WeComSync.Comparison
             if (!options.Allows(PlanOperation.Delete)) return null;
             foreach (var (side, list) in new[] { ("reference", source), ("difference", target) })
             {
-                var partial = list.FirstOrDefault(o => !string.IsNullOrEmpty(o.IncompleteReason));
+                T partial = null;
+                int count = 0;
+                for (int i = 0; i < list.Count; i++)
+                {
+                    if (string.IsNullOrEmpty(list[i].IncompleteReason)) continue;
+                    partial = partial ?? list[i];
+                    count++;
+                }
                 if (partial != null)
                 {
-                    int count = list.Count(o => !string.IsNullOrEmpty(o.IncompleteReason));
                     return ($"Deletes were refused: the {side} side was not read completely ({partial.IncompleteReason}; {count} object(s) marked), " +
                             "so objects missing from it may still exist. Fix the read (permissions, scope, the failed page) and compare again; " +
                             "creates and updates were planned as usual.", partial);

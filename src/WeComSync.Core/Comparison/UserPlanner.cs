@@ -11,8 +11,15 @@ namespace WeComSync.Comparison
     {
         private static readonly StringComparer Ids = StringComparer.OrdinalIgnoreCase; // userid comparison ignores case
 
+        // A reference user's match state after the first pass (Plan): the index of the one difference user with its key, or one of these.
+        private const int Miss = -1, NoKey = -2, Duplicate = -3;
+        // At or below GroupBase: several difference users share the key; the group's index is GroupBase - value.
+        private const int GroupBase = -10;
+
         private readonly CompareOptions _options;
         private readonly UserField[] _fields;
+        private readonly UserFieldSet _fieldSet;
+        private readonly bool[] _excluded; // by UserFields.All index
         private readonly bool _excludeUserId;
         private readonly Action<string> _log;
 
@@ -25,6 +32,9 @@ namespace WeComSync.Comparison
         {
             _options = options;
             _fields = UserFields.Select(options);
+            _fieldSet = UserFields.SetOf(_fields);
+            _excluded = new bool[UserFields.All.Count];
+            for (int k = 0; k < _excluded.Length; k++) _excluded[k] = UserFields.Contains(options.ExcludeProperty, UserFields.All[k].Name);
             _excludeUserId = UserFields.Contains(options.ExcludeProperty, nameof(User.UserId));
             _log = options.Verbose;
         }
@@ -41,134 +51,188 @@ namespace WeComSync.Comparison
 
         private static string NullIfEmpty(string s) => string.IsNullOrEmpty(s) ? null : s;
 
+        /// <summary>Difference users sharing one link key, in the order they came; ambiguous for whoever matches the key.</summary>
+        private sealed class TargetGroup
+        {
+            public TargetGroup(string key, int first, List<User> users) { Key = key; First = first; Users = users; }
+            public string Key { get; }
+            public int First { get; }
+            public List<User> Users { get; }
+        }
+
+        /// <summary>
+        /// One hash join does the common case: every key is computed once, the difference side is indexed once, each
+        /// reference user is looked up once, and per-user state lives in arrays. Whatever is rare (duplicates, ambiguous
+        /// and fallback matches) keeps its own small collections, so the order of changes and messages is that of the
+        /// straightforward algorithm: conflicts for missing keys, then reference duplicates, then matching in reference order.
+        /// </summary>
         public Plan Plan(IReadOnlyList<User> source, IReadOnlyList<User> target)
         {
-            var matchedTarget = new HashSet<User>(ReferenceEqualityComparer<User>.Instance); // matched or reported: never deleted
-            var pending = new List<User>(source.Count);
+            int n = source.Count, m = target.Count;
 
-            // Duplicates on the reference side: report, plan nothing for them, and keep their namesakes from deletion.
-            var sourceByKey = new Dictionary<string, User>(source.Count, Ids);
-            var duplicateKeys = new Dictionary<string, List<User>>(Ids);
-            foreach (var s in source)
+            // The difference side by link key (userid, case ignored).
+            var byLink = new Dictionary<string, int>(m, Ids);
+            var groups = new List<TargetGroup>();
+            var single = new bool[m];   // the only difference user with its link key: matched[] holds its state
+            var matched = new bool[m];
+            var matchedOthers = new HashSet<User>(ReferenceEqualityComparer<User>.Instance); // the rest: unlinked, or sharing a key
+            for (int j = 0; j < m; j++)
             {
+                var link = LinkKey(target[j]);
+                if (link == null) continue;
+                if (!byLink.TryGetValue(link, out var at)) { byLink.Add(link, j); single[j] = true; }
+                else if (at >= 0)
+                {
+                    single[at] = false;
+                    byLink[link] = GroupBase - groups.Count;
+                    groups.Add(new TargetGroup(LinkKey(target[at]), at, new List<User> { target[at], target[j] }));
+                }
+                else groups[GroupBase - at].Users.Add(target[j]);
+            }
+
+            // The reference side: key and lookup once per user. A key seen before is a duplicate: reported, nothing planned
+            // for it, and its namesakes kept from deletion. A single difference user remembers who claimed it first; keys
+            // that found no single user (rare) are remembered in a small dictionary.
+            var keys = new string[n];
+            var hit = new int[n];
+            var claimedBy = new int[m]; // 1 + the reference index that claimed the single difference user first
+            Dictionary<string, int> otherFirst = null;
+            var duplicates = new List<(string Key, List<User> Users)>();
+            Dictionary<int, int> duplicateOf = null; // first reference index -> duplicates index
+            for (int i = 0; i < n; i++)
+            {
+                var s = source[i];
                 var key = SourceKey(s);
                 if (key == null)
                 {
+                    hit[i] = NoKey;
                     Conflict(s.UserId ?? s.Username, s, null, new List<DirectoryObject> { s }, $"the reference user {Where(s)}has no userid; give it one");
                     continue;
                 }
-                if (sourceByKey.TryGetValue(key, out var first))
+                keys[i] = key;
+                int first;
+                bool found = byLink.TryGetValue(key, out var at);
+                if (found && at >= 0)
                 {
-                    if (!duplicateKeys.TryGetValue(key, out var list)) duplicateKeys[key] = list = new List<User> { first };
-                    list.Add(s);
+                    hit[i] = at;
+                    if (claimedBy[at] == 0) { claimedBy[at] = i + 1; continue; }
+                    first = claimedBy[at] - 1;
                 }
-                else sourceByKey[key] = s;
+                else
+                {
+                    hit[i] = found ? at : Miss;
+                    otherFirst = otherFirst ?? new Dictionary<string, int>(Ids);
+                    if (!otherFirst.TryGetValue(key, out first)) { otherFirst.Add(key, i); continue; }
+                }
+                // A second (or later) reference user with this key.
+                duplicateOf = duplicateOf ?? new Dictionary<int, int>();
+                if (duplicateOf.TryGetValue(first, out var d)) duplicates[d].Users.Add(s);
+                else
+                {
+                    duplicateOf.Add(first, duplicates.Count);
+                    duplicates.Add((key, new List<User> { source[first], s }));
+                    hit[first] = Duplicate;
+                }
+                hit[i] = Duplicate;
             }
-            foreach (var dup in duplicateKeys)
+            foreach (var dup in duplicates)
             {
-                sourceByKey.Remove(dup.Key);
-                Conflict(dup.Key, dup.Value[0], null, dup.Value.Cast<DirectoryObject>().ToList(),
-                    $"{dup.Value.Count} reference users have userid '{dup.Key}' ({string.Join("; ", dup.Value.Select(u => u.Origin ?? u.ToString()))}); keep one");
-            }
-            foreach (var s in source)
-            {
-                var key = SourceKey(s);
-                if (key != null && sourceByKey.TryGetValue(key, out var only) && ReferenceEquals(only, s)) pending.Add(s);
+                Conflict(dup.Key, dup.Users[0], null, new List<DirectoryObject>(dup.Users),
+                    $"{dup.Users.Count} reference users have userid '{dup.Key}' ({string.Join("; ", dup.Users.Select(u => u.Origin ?? u.ToString()))}); keep one");
             }
 
-            // The difference side by link key; more than one object per key is ambiguous for whoever matches it.
-            var byLink = new Dictionary<string, object>(target.Count, Ids);
-            foreach (var t in target)
+            // 1. Link key.
+            var unmatched = new List<int>();
+            for (int i = 0; i < n; i++)
             {
-                var link = LinkKey(t);
-                if (link == null) continue;
-                if (!byLink.TryGetValue(link, out var existing)) byLink[link] = t;
-                else if (existing is List<User> many) many.Add(t);
-                else byLink[link] = new List<User> { (User)existing, t };
+                int at = hit[i];
+                if (at >= 0)
+                {
+                    matched[at] = true;
+                    _log?.Invoke($"{keys[i]}: matched by userid.");
+                }
+                else if (at <= GroupBase) Ambiguous(source[i], keys[i], groups[GroupBase - at].Users, matchedOthers, "userid");
+                else if (at == Miss) unmatched.Add(i);
             }
-
-            var matches = new List<(User Source, User Target, string How, bool Relink)>(pending.Count);
-            var unmatched = new List<User>();
-
-            // 1. Link key (userid, case ignored).
-            foreach (var s in pending)
-            {
-                var key = SourceKey(s);
-                if (!byLink.TryGetValue(key, out var hit)) { unmatched.Add(s); continue; }
-                if (hit is List<User> several) { Ambiguous(s, several, matchedTarget, "userid"); continue; }
-                var t = (User)hit;
-                matchedTarget.Add(t);
-                matches.Add((s, t, "userid", false));
-                _log?.Invoke($"{key}: matched by userid.");
-            }
+            var matches = new List<(int Source, User Target, string How)>(); // beyond the link key, in the order found
 
             // 1b. The export's one-time rename (old:new): the target still carries the old userid.
             if (unmatched.Count > 0)
             {
-                var still = new List<User>();
-                foreach (var s in unmatched)
+                var still = new List<int>();
+                foreach (int i in unmatched)
                 {
+                    var s = source[i];
                     var previous = NullIfEmpty(Text.Clean(s.PreviousUserId));
-                    if (previous != null && byLink.TryGetValue(previous, out var hit))
+                    if (previous != null && byLink.TryGetValue(previous, out var at))
                     {
-                        if (hit is List<User> several) { Ambiguous(s, several, matchedTarget, "previous userid"); continue; }
-                        var t = (User)hit;
-                        if (!matchedTarget.Contains(t))
+                        if (at <= GroupBase) { Ambiguous(s, keys[i], groups[GroupBase - at].Users, matchedOthers, "previous userid"); continue; }
+                        if (!matched[at])
                         {
-                            matchedTarget.Add(t);
-                            matches.Add((s, t, "previous userid", true));
-                            _log?.Invoke($"{SourceKey(s)}: matched by previous userid '{previous}' (renamed); plan an update of UserId.");
+                            matched[at] = true;
+                            matches.Add((i, target[at], "previous userid"));
+                            _log?.Invoke($"{keys[i]}: matched by previous userid '{previous}' (renamed); plan an update of UserId.");
                             continue;
                         }
                     }
-                    still.Add(s);
+                    still.Add(i);
                 }
                 unmatched = still;
             }
 
             // 2. Fallbacks in order, among difference users not linked yet.
-            foreach (var by in _options.MatchBy.Where(m => m != MatchKey.LinkKey).Distinct())
+            foreach (var by in _options.MatchBy.Where(k => k != MatchKey.LinkKey).Distinct())
             {
                 if (unmatched.Count == 0) break;
-                unmatched = Fallback(by, unmatched, target, matchedTarget, matches);
+                unmatched = Fallback(by, unmatched, source, keys, target, single, matchedOthers, matches);
             }
 
             // Reference duplicates: their namesakes on the difference side are not to be deleted.
-            foreach (var dup in duplicateKeys.Keys)
-                if (byLink.TryGetValue(dup, out var hit)) foreach (var t in AsList(hit)) matchedTarget.Add(t);
-
-            // Duplicates on the difference side that nobody matched: report them too.
-            foreach (var pair in byLink)
+            foreach (var dup in duplicates)
             {
-                if (pair.Value is List<User> several && !several.Any(matchedTarget.Contains))
-                {
-                    foreach (var t in several) matchedTarget.Add(t);
-                    Conflict(pair.Key, null, several[0], several.Cast<DirectoryObject>().ToList(),
-                        $"{several.Count} difference users are linked to userid '{pair.Key}'; unlink all but one");
-                }
+                if (!byLink.TryGetValue(dup.Key, out var at)) continue;
+                if (at >= 0) matched[at] = true;
+                else matchedOthers.UnionWith(groups[GroupBase - at].Users);
+            }
+
+            // Duplicates on the difference side that nobody matched: report them too, in the order their keys first appeared.
+            groups.Sort((a, b) => a.First.CompareTo(b.First));
+            foreach (var group in groups)
+            {
+                var several = group.Users;
+                if (several.Any(matchedOthers.Contains)) continue;
+                matchedOthers.UnionWith(several);
+                Conflict(group.Key, null, several[0], new List<DirectoryObject>(several),
+                    $"{several.Count} difference users are linked to userid '{group.Key}'; unlink all but one");
             }
 
             if (_options.Allows(PlanOperation.Create))
-                foreach (var s in unmatched) Create(s);
+                foreach (int i in unmatched) Create(source[i], keys[i]);
             else if (_log != null)
-                foreach (var s in unmatched) _log($"{SourceKey(s)}: no match; creates were not asked for.");
+                foreach (int i in unmatched) _log($"{keys[i]}: no match; creates were not asked for.");
 
             if (_options.Updates)
-                foreach (var m in matches) Update(m.Source, m.Target, m.How, m.Relink);
+            {
+                for (int i = 0; i < n; i++)
+                    if (hit[i] >= 0) Update(source[i], target[hit[i]], keys[i], "userid", false);
+                foreach (var (i, t, how) in matches) Update(source[i], t, keys[i], how, true);
+            }
 
             if (_options.Allows(PlanOperation.Delete))
             {
-                foreach (var t in target)
+                for (int j = 0; j < m; j++)
                 {
-                    if (matchedTarget.Contains(t)) continue;
-                    if (LinkKey(t) == null)
+                    var t = target[j];
+                    if (single[j] ? matched[j] : matchedOthers.Contains(t)) continue;
+                    var link = LinkKey(t);
+                    if (link == null)
                     {
                         // Not linked: not ours to delete (an Authing user that never came from WeCom).
                         _log?.Invoke($"{t.Username ?? t.SourceId}: not linked and not matched; left alone.");
                         continue;
                     }
-                    _deletes.Add(new Change { Operation = ChangeOperation.Delete, Kind = ObjectKind.User, Key = LinkKey(t), Current = t, Reason = "not in the reference" });
-                    _log?.Invoke($"{LinkKey(t)}: not in the reference; delete.");
+                    _deletes.Add(new Change { Operation = ChangeOperation.Delete, Kind = ObjectKind.User, Key = link, Current = t, Reason = "not in the reference" });
+                    _log?.Invoke($"{link}: not in the reference; delete.");
                 }
             }
 
@@ -180,80 +244,83 @@ namespace WeComSync.Comparison
             return new Plan(changes, new PlanContext { Kind = ObjectKind.User, SourceCount = source.Count, TargetCount = target.Count });
         }
 
-        private List<User> Fallback(MatchKey by, List<User> unmatched, IReadOnlyList<User> target, HashSet<User> matchedTarget,
-            List<(User, User, string, bool)> matches)
+        private List<int> Fallback(MatchKey by, List<int> unmatched, IReadOnlyList<User> source, string[] keys, IReadOnlyList<User> target,
+            bool[] linked, HashSet<User> matchedOthers, List<(int, User, string)> matches)
         {
-            Func<User, string> sourceValue, targetValue;
+            Func<User, string> value;
             string label;
             switch (by)
             {
-                case MatchKey.Username: label = "username"; sourceValue = SourceKey; targetValue = t => NullIfEmpty(Text.Clean(t.Username)); break;
-                case MatchKey.Mobile: label = "mobile"; sourceValue = u => Known(u, nameof(User.Mobile)) ? NullIfEmpty(MobileNumber.Normalize(u.Mobile)) : null; targetValue = sourceValue; break;
-                case MatchKey.Email: label = "email"; sourceValue = u => Known(u, nameof(User.Email)) ? NullIfEmpty(EmailAddress.Normalize(u.Email)) : null; targetValue = sourceValue; break;
+                case MatchKey.Username: label = "username"; value = null; break; // the reference side's key is its username already
+                case MatchKey.Mobile: label = "mobile"; value = u => Known(u, nameof(User.Mobile)) ? NullIfEmpty(MobileNumber.Normalize(u.Mobile)) : null; break;
+                case MatchKey.Email: label = "email"; value = u => Known(u, nameof(User.Email)) ? NullIfEmpty(EmailAddress.Normalize(u.Email)) : null; break;
                 default: return unmatched;
             }
 
             var index = new Dictionary<string, List<User>>(Ids);
-            foreach (var t in target)
+            for (int j = 0; j < target.Count; j++)
             {
-                if (matchedTarget.Contains(t) || LinkKey(t) != null) continue;
-                var v = targetValue(t);
+                var t = target[j];
+                // Single linked users are never candidates; the others are skipped when linked or already taken.
+                if (linked[j] || matchedOthers.Contains(t) || LinkKey(t) != null) continue;
+                var v = value == null ? NullIfEmpty(Text.Clean(t.Username)) : value(t);
                 if (v == null) continue;
                 if (!index.TryGetValue(v, out var list)) index[v] = list = new List<User>(1);
                 list.Add(t);
             }
             if (index.Count == 0) return unmatched;
 
-            var claims = new Dictionary<User, List<User>>(ReferenceEqualityComparer<User>.Instance);
-            var still = new List<User>();
-            foreach (var s in unmatched)
+            var claims = new Dictionary<User, List<int>>(ReferenceEqualityComparer<User>.Instance);
+            var still = new List<int>();
+            foreach (int i in unmatched)
             {
-                var v = sourceValue(s);
-                if (v == null || !index.TryGetValue(v, out var candidates)) { still.Add(s); continue; }
-                if (candidates.Count > 1) { Ambiguous(s, candidates, matchedTarget, label); continue; }
-                if (!claims.TryGetValue(candidates[0], out var claimants)) claims[candidates[0]] = claimants = new List<User>(1);
-                claimants.Add(s);
+                var v = value == null ? keys[i] : value(source[i]);
+                if (v == null || !index.TryGetValue(v, out var candidates)) { still.Add(i); continue; }
+                if (candidates.Count > 1) { Ambiguous(source[i], keys[i], candidates, matchedOthers, label); continue; }
+                if (!claims.TryGetValue(candidates[0], out var claimants)) claims[candidates[0]] = claimants = new List<int>(1);
+                claimants.Add(i);
             }
             foreach (var claim in claims)
             {
                 var t = claim.Key;
-                if (matchedTarget.Contains(t)) continue; // taken by an ambiguous report meanwhile
-                matchedTarget.Add(t);
+                if (matchedOthers.Contains(t)) continue; // taken by an ambiguous report meanwhile
+                matchedOthers.Add(t);
                 if (claim.Value.Count > 1)
                 {
-                    Conflict(t.Username ?? t.SourceId, null, t, claim.Value.Cast<DirectoryObject>().ToList(),
-                        $"{claim.Value.Count} reference users ({string.Join(", ", claim.Value.Select(SourceKey))}) match the same difference user by {label}");
+                    Conflict(t.Username ?? t.SourceId, null, t, claim.Value.Select(i => (DirectoryObject)source[i]).ToList(),
+                        $"{claim.Value.Count} reference users ({string.Join(", ", claim.Value.Select(i => keys[i]))}) match the same difference user by {label}");
                     continue;
                 }
-                var s = claim.Value[0];
-                matches.Add((s, t, label, true));
-                _log?.Invoke($"{SourceKey(s)}: matched by {label} ({t.Username ?? t.SourceId}, not linked yet); plan the link.");
+                int only = claim.Value[0];
+                matches.Add((only, t, label));
+                _log?.Invoke($"{keys[only]}: matched by {label} ({t.Username ?? t.SourceId}, not linked yet); plan the link.");
             }
             return still;
         }
 
         private static bool Known(User u, string field) => !UserField.IsWithheld(u, field);
 
-        private void Ambiguous(User s, List<User> candidates, HashSet<User> matchedTarget, string label)
+        private void Ambiguous(User s, string key, List<User> candidates, HashSet<User> matchedOthers, string label)
         {
-            foreach (var t in candidates) matchedTarget.Add(t);
-            Conflict(SourceKey(s), s, null, candidates.Cast<DirectoryObject>().ToList(),
+            matchedOthers.UnionWith(candidates);
+            Conflict(key, s, null, new List<DirectoryObject>(candidates),
                 $"ambiguous: {candidates.Count} difference users match by {label} ({string.Join(", ", candidates.Select(c => c.Username ?? c.UserId ?? c.SourceId))}); link one by hand");
-            _log?.Invoke($"{SourceKey(s)}: {candidates.Count} candidates by {label}; reported as a conflict, not guessed.");
+            _log?.Invoke($"{key}: {candidates.Count} candidates by {label}; reported as a conflict, not guessed.");
         }
 
         private void Conflict(string key, User desired, User current, List<DirectoryObject> candidates, string reason) =>
             _conflicts.Add(new Change { Operation = ChangeOperation.Conflict, Kind = ObjectKind.User, Key = key, Desired = desired, Current = current, Candidates = candidates, Reason = reason });
 
-        private void Create(User s)
+        private void Create(User s, string key)
         {
             var desired = s;
             var fields = new List<FieldChange>();
             bool trimmed = false;
             // -Property limits what is compared, not what a new user is created with; excluded fields are never written.
-            foreach (var f in UserFields.All)
+            for (int k = 0; k < _excluded.Length; k++)
             {
-                if (UserFields.Contains(_options.ExcludeProperty, f.Name)) { trimmed |= f.Get(s) != null; continue; }
+                var f = UserFields.All[k];
+                if (_excluded[k]) { trimmed |= f.HasValue(s); continue; }
                 if (f.IsKnown(s)) fields.Add(new FieldChange(f.Name, null, f.Written(s)));
             }
             if (trimmed)
@@ -262,14 +329,15 @@ namespace WeComSync.Comparison
                 desired = Copy(s);
                 foreach (var name in _options.ExcludeProperty) UserFields.Find(name)?.Set(desired, null);
             }
-            _creates.Add(new Change { Operation = ChangeOperation.Create, Kind = ObjectKind.User, Key = SourceKey(s), Desired = desired, Fields = fields, Reason = "not in the difference side" });
-            _log?.Invoke($"{SourceKey(s)}: no match; create.");
+            _creates.Add(new Change { Operation = ChangeOperation.Create, Kind = ObjectKind.User, Key = key, Desired = desired, Fields = fields, Reason = "not in the difference side" });
+            _log?.Invoke($"{key}: no match; create.");
         }
 
-        private void Update(User s, User t, string how, bool relink)
+        /// <summary>Plans the update of one matched pair; allocates nothing unless a field really differs (or the link changes).</summary>
+        private void Update(User s, User t, string key, string how, bool relink)
         {
-            var fields = new List<FieldChange>();
-            if (relink && !_excludeUserId) fields.Add(new FieldChange(nameof(User.UserId), LinkKey(t), SourceKey(s)));
+            List<FieldChange> fields = null;
+            if (relink && !_excludeUserId) fields = new List<FieldChange> { new FieldChange(nameof(User.UserId), LinkKey(t), key) };
 
             if (_options.UpdateMode == UpdateMode.Overwrite)
             {
@@ -283,25 +351,23 @@ namespace WeComSync.Comparison
                     sent.Add(new FieldChange(f.Name, targetKnows ? f.Written(t) : null, f.Written(s)));
                 }
                 // Every field provably the same already: overwriting would write nothing new.
-                if (!allSame) fields.AddRange(sent);
+                if (!allSame) (fields = fields ?? new List<FieldChange>(sent.Count)).AddRange(sent);
             }
-            else
+            else if (!UserFields.AllEqual(s, t, _fieldSet))
             {
                 foreach (var f in _fields)
                 {
-                    if (!f.IsKnown(s) || !f.IsKnown(t) || f.Same(s, t)) continue; // unknown is not empty: never a change
-                    fields.Add(new FieldChange(f.Name, f.Written(t), f.Written(s)));
+                    if (!f.Differs(s, t)) continue; // unknown is not empty: never a change
+                    (fields = fields ?? new List<FieldChange>()).Add(new FieldChange(f.Name, f.Written(t), f.Written(s)));
                 }
             }
-            if (fields.Count == 0) return;
+            if (fields == null || fields.Count == 0) return;
             _updates.Add(new Change
             {
-                Operation = ChangeOperation.Update, Kind = ObjectKind.User, Key = SourceKey(s), Desired = s, Current = t, Fields = fields,
+                Operation = ChangeOperation.Update, Kind = ObjectKind.User, Key = key, Desired = s, Current = t, Fields = fields,
                 Reason = "matched by " + how + (_options.UpdateMode == UpdateMode.Overwrite ? "; overwrite" : ""),
             });
         }
-
-        private static IEnumerable<User> AsList(object hit) => hit is List<User> l ? (IEnumerable<User>)l : new[] { (User)hit };
 
         private static string Where(User u) => u.Origin == null ? "" : $"at {u.Origin} ";
 

@@ -14,7 +14,8 @@ namespace WeComSync.PowerShell.Commands
     [OutputType(typeof(Change))]
     public sealed class CompareDirectoryCommand : PSCmdlet
     {
-        private readonly List<object> _difference = new List<object>();
+        // Lists bound to -DifferenceObject are kept, not copied; pipeline objects are gathered.
+        private readonly InputObjects _difference = new InputObjects();
 
         [Parameter(Mandatory = true, Position = 0)]
         [Alias("Source")]
@@ -49,17 +50,17 @@ namespace WeComSync.PowerShell.Commands
         protected override void ProcessRecord()
         {
             // Typed as object, not object[]: binding a 100 000-element array to object[] copies it element by element.
-            AddItems(_difference, DifferenceObject);
+            _difference.Add(DifferenceObject);
         }
 
         protected override void EndProcessing()
         {
-            var reference = AddItems(new List<object>(), ReferenceObject);
-            var kind = ObjectType ?? ModelConverter.KindOf(reference.Find(o => o != null)) ?? ModelConverter.KindOf(_difference.FirstOrDefault(o => o != null));
+            var reference = new InputObjects().Add(ReferenceObject);
+            var kind = ObjectType ?? ModelConverter.KindOf(reference.FirstNonNull()) ?? ModelConverter.KindOf(_difference.FirstNonNull());
             if (kind == null)
             {
                 if (reference.Count == 0 && _difference.Count == 0) return; // nothing on either side: an empty plan
-                ThrowTerminatingError(Errors.Create("UnknownObjectType", ErrorCategory.InvalidType, reference.FirstOrDefault() ?? _difference.FirstOrDefault(),
+                ThrowTerminatingError(Errors.Create("UnknownObjectType", ErrorCategory.InvalidType, reference.First() ?? _difference.First(),
                     "Compare-Directory cannot tell whether the inputs are users or departments.",
                     "Pass users (UserId/Username properties) or departments (Key/Path properties), or say which with -ObjectType User|Department."));
             }
@@ -85,8 +86,8 @@ namespace WeComSync.PowerShell.Commands
                 {
                     var source = Convert(reference, ModelConverter.ToDepartment, "ReferenceObject");
                     var target = Convert(_difference, ModelConverter.ToDepartment, "DifferenceObject");
-                    var sourceUsers = ReferenceUser == null ? null : Convert(ReferenceUser, ModelConverter.ToUser, "ReferenceUser");
-                    var targetUsers = DifferenceUser == null ? null : Convert(DifferenceUser, ModelConverter.ToUser, "DifferenceUser");
+                    var sourceUsers = ReferenceUser == null ? null : Convert(new InputObjects().Add(ReferenceUser), ModelConverter.ToUser, "ReferenceUser");
+                    var targetUsers = DifferenceUser == null ? null : Convert(new InputObjects().Add(DifferenceUser), ModelConverter.ToUser, "DifferenceUser");
                     plan = DirectoryComparer.CompareDepartments(source, target, GuardDeletes(options), sourceUsers, targetUsers);
                 }
             }
@@ -107,16 +108,6 @@ namespace WeComSync.PowerShell.Commands
             foreach (var change in plan.Changes) WriteObject(change);
         }
 
-        private static List<object> AddItems(List<object> list, object input)
-        {
-            var raw = input is PSObject pso && !(pso.BaseObject is PSCustomObject) ? pso.BaseObject : input;
-            if (raw == null) return list;
-            if (raw is System.Collections.IList items && !(raw is string)) { foreach (var item in items) list.Add(item); }
-            else if (raw is System.Collections.IEnumerable e && !(raw is string) && !(raw is System.Collections.IDictionary) && !(raw is PSObject)) { foreach (var item in e) list.Add(item); }
-            else list.Add(input);
-            return list;
-        }
-
         private bool _inputLeftOut;
 
         /// <summary>An input left out is a side read incompletely: no deletes from such a comparison.</summary>
@@ -132,23 +123,12 @@ namespace WeComSync.PowerShell.Commands
             return options;
         }
 
-        private List<T> Convert<T>(IEnumerable<object> items, Func<object, T> convert, string parameter) where T : class
-        {
-            var list = new List<T>();
-            int index = 0;
-            foreach (var item in items)
+        private List<T> Convert<T>(InputObjects items, Func<object, T> convert, string parameter) where T : class =>
+            items.Convert(convert, (item, index, ex) =>
             {
-                index++;
-                if (item == null) continue;
-                try { list.Add(convert(item)); }
-                catch (ArgumentException ex)
-                {
-                    _inputLeftOut = true;
-                    WriteError(Errors.Create("InvalidDirectoryObject", ErrorCategory.InvalidData, item,
-                        $"-{parameter} item {index}: {ex.Message} It was left out of the comparison.", ex));
-                }
-            }
-            return list;
-        }
+                _inputLeftOut = true;
+                WriteError(Errors.Create("InvalidDirectoryObject", ErrorCategory.InvalidData, item,
+                    $"-{parameter} item {index}: {ex.Message} It was left out of the comparison.", ex));
+            });
     }
 }

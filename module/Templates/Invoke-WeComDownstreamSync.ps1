@@ -1,0 +1,186 @@
+# The downstream template: Authing -> WeCom, written from the module's cmdlets.
+# The cmdlets' dll loads the engine lazily; the template needs its types (run log, model) before any cmdlet has run.
+if (-not ('WeComSync.RunLog.RunLogWriter' -as [type])) {
+    Add-Type -Path (Join-Path (Split-Path $PSScriptRoot) 'WeComSync.Core.dll')
+}
+
+function Invoke-WeComDownstreamSync {
+    <#
+    .SYNOPSIS
+        Makes WeCom follow an Authing organization: departments (parents first), then users; new WeCom ids written back.
+    .DESCRIPTION
+        The out-of-the-box downstream sync (Authing -> WeCom), for a scheduled run every morning. It reads the Authing
+        organization (Get-AuthingDepartment, Get-AuthingUser, the organization's root standing for WeCom's root, id 1)
+        and WeCom (Get-WeComDepartment, Get-WeComUser), compares them (Compare-Directory) and applies the difference
+        (Sync-WeComDepartment, then Sync-WeComUser).
+        Users are associated by the link field (wechatwork_user_id), then username = userid, then by name when the
+        name is unique among the unmatched users on both sides; a name held by several is reported and that user is
+        neither matched nor created. Users in Authing but not in WeCom are created (userid = the link field, else the
+        username); users in both are not updated (-UpdateMode None, the default: WeCom withholds the sensitive fields,
+        so they cannot be compared), fully overwritten (Overwrite) or updated where the known fields differ (Changed);
+        -ExcludeProperty fields are never written. Users and departments no longer in Authing are deleted only with
+        -Delete, users before departments, behind the delete guard (-MaxDelete, -MaxDeletePercent; -Force).
+        After each create the new WeCom ids are written to Authing's link fields, so the next run matches.
+        Run it with -WhatIf first: it reads everything, shows the full plan and makes no write call.
+        Returns the run summary (status, each step's counts). With -LogPath it also writes a run folder that
+        Get-WeComSyncLog reads. Needs Connect-Authing and Connect-WeCom first (or -AuthingConnection, -WeComConnection).
+    .PARAMETER OrganizationCode
+        The Authing organization WeCom follows; default: the Authing connection's.
+    .PARAMETER UpdateMode
+        None (create and delete only, the default), Overwrite (send every known Authing field) or Changed.
+    .PARAMETER ExcludeProperty
+        User fields never overwritten on existing WeCom members (e.g. Mobile, Email, which members keep up themselves).
+        New members are still created with them: WeCom needs a mobile or an email to create a member.
+    .PARAMETER Delete
+        Also delete the WeCom users and departments that are not in the Authing organization.
+    .PARAMETER MaxDelete
+        Most deletes one run may apply (per kind).
+    .PARAMETER MaxDeletePercent
+        Most deletes one run may apply, as a percentage of what WeCom holds.
+    .PARAMETER Force
+        Delete beyond the delete guard's limits.
+    .PARAMETER NoNameMatch
+        Do not associate users by unique name.
+    .PARAMETER LogPath
+        A folder for run logs; each run writes its own sub-folder.
+    .PARAMETER ThrottleLimit
+        Most WeCom calls in flight at once.
+    .PARAMETER MaskPersonalData
+        Mask mobile numbers and emails in the run log.
+    .PARAMETER FailOnError
+        End with a terminating error when the run did not fully succeed (scheduled scripts then exit 1).
+    .PARAMETER AuthingConnection
+        The Authing connection; default the session's (Connect-Authing).
+    .PARAMETER WeComConnection
+        The WeCom connection; default the session's (Connect-WeCom).
+    .EXAMPLE
+        Connect-Authing -Credential $authingKey -OrganizationCode acme
+        Connect-WeCom -CorpId ww1234567890abcdef -Secret $secret -AppMode AgentDevelopment
+        Invoke-WeComDownstreamSync -WhatIf
+        Reads both sides and prints every change it would make in WeCom; makes no write call.
+    .EXAMPLE
+        Invoke-WeComDownstreamSync -OrganizationCode acme -UpdateMode Overwrite -ExcludeProperty Mobile, Email -LogPath /var/log/wecomsync
+        Creates missing users and departments and overwrites the others from Authing, never their mobile or email;
+        keeps a run log.
+    .EXAMPLE
+        Invoke-WeComDownstreamSync -Delete -MaxDelete 20 -FailOnError -Confirm:$false
+        A scheduled run that also removes people who left (at most 20, and 10 %, else it stops) and exits non-zero if
+        anything failed.
+    .OUTPUTS
+        WeComSync.RunLog.RunRecord
+    #>
+    [CmdletBinding(SupportsShouldProcess, ConfirmImpact = 'Medium')]
+    [OutputType([WeComSync.RunLog.RunRecord])]
+    param(
+        [string] $OrganizationCode,
+        [ValidateSet('None', 'Overwrite', 'Changed')]
+        [string] $UpdateMode = 'None',
+        [string[]] $ExcludeProperty,
+        [switch] $Delete,
+        [ValidateRange(0, [int]::MaxValue)]
+        [int] $MaxDelete = 500,
+        [ValidateRange(0, 100)]
+        [double] $MaxDeletePercent = 10,
+        [switch] $Force,
+        [switch] $NoNameMatch,
+        [string] $LogPath,
+        [ValidateRange(1, 64)]
+        [int] $ThrottleLimit = 4,
+        [switch] $MaskPersonalData,
+        [switch] $FailOnError,
+        [WeComSync.Authing.AuthingConnection] $AuthingConnection,
+        [WeComSync.WeCom.WeComConnection] $WeComConnection
+    )
+
+    $run = Start-WeComSyncRunLog -Name downstream -LogPath $LogPath -MaskPersonalData:$MaskPersonalData -BoundParameters $PSBoundParameters
+    # The organization's root is WeCom's root department (id 1): never created, renamed or deleted.
+    $authing = @{ RootLinkId = '1' }
+    if ($AuthingConnection) { $authing.Connection = $AuthingConnection }
+    if ($OrganizationCode) { $authing.OrganizationCode = $OrganizationCode }
+    $wecom = @{}
+    if ($WeComConnection) { $wecom.Connection = $WeComConnection }
+    $apply = @{ ThrottleLimit = $ThrottleLimit; WhatIf = [bool] $WhatIfPreference }
+    $apply.Confirm = if ($PSBoundParameters.ContainsKey('Confirm')) { $PSBoundParameters.Confirm } else { $false }
+    $writeBack = @{}
+    if ($AuthingConnection) { $writeBack.AuthingConnection = $AuthingConnection }
+    if ($OrganizationCode) { $writeBack.OrganizationCode = $OrganizationCode }
+    $guard = @{ MaxDelete = $MaxDelete; MaxDeletePercent = $MaxDeletePercent; Force = $Force }
+    $operations = if ($Delete) { 'Create', 'Update', 'Delete' } else { 'Create', 'Update' }
+    $status = if ($WhatIfPreference) { 'Skipped' } else { 'Running' }
+
+    # Applies one plan in one logged step; a delete guard stop ends the run as Stopped.
+    $applyPlan = {
+        param($Name, $Plan, $Command, $Extra)
+        $run.WritePlan($Name, [WeComSync.Model.Change[]] @($Plan))
+        $step = $run.BeginStep($Name)
+        if ($Plan.Count) {
+            try {
+                # One object's failure is an error record and a Failed result; the run goes on, whatever the caller's preference.
+                & $Command -InputObject $Plan @wecom @apply @writeBack @Extra -ErrorAction Continue | ForEach-Object { $step.Record($_) }
+            }
+            catch {
+                if ($_.FullyQualifiedErrorId -like 'DeleteGuard*') { $step.Complete('Stopped', $_.Exception.Message); $run.Stop($_.Exception.Message) }
+                throw
+            }
+        }
+        $counts = $Plan | Group-Object Operation | ForEach-Object { "$($_.Count) $($_.Name.ToLowerInvariant())" }
+        $step.Complete($status, $(if ($counts) { $counts -join ', ' } else { 'no changes' }))
+    }
+
+    try {
+        # 1. Departments: read both sides, apply creates, renames and moves (parents first). Deletes wait for the users.
+        $step = $run.BeginStep('read departments')
+        $authingDepartments = @(Get-AuthingDepartment @authing)
+        $wecomDepartments = @(Get-WeComDepartment @wecom)
+        $step.Count('Read', $authingDepartments.Count + $wecomDepartments.Count)
+        $step.Complete('Succeeded', "Authing $($authingDepartments.Count), WeCom $($wecomDepartments.Count)")
+        $departmentMode = if ($UpdateMode -eq 'Overwrite') { 'Changed' } else { $UpdateMode }
+        $departmentPlan = @(Compare-Directory -ReferenceObject $authingDepartments -DifferenceObject $wecomDepartments -UpdateMode $departmentMode -Operation $operations)
+        $departmentDeletes = @($departmentPlan | Where-Object Operation -EQ 'Delete')
+        & $applyPlan 'departments' @($departmentPlan | Where-Object Operation -NE 'Delete') 'Sync-WeComDepartment' @{}
+
+        # 2. Users, read after the departments so that new department links resolve.
+        $step = $run.BeginStep('read users')
+        $authingUsers = @(Get-AuthingUser @authing)
+        $wecomUsers = @(Get-WeComUser @wecom -ThrottleLimit $ThrottleLimit)
+        $step.Count('Read', $authingUsers.Count + $wecomUsers.Count)
+        $ambiguous = @()
+        if (-not $NoNameMatch) {
+            # Last fallback: a name unique among the unmatched users of both sides; a shared name is reported, not guessed.
+            $byName = [WeComSync.WeCom.NameMatching]::LinkByUniqueName([WeComSync.Model.User[]] $authingUsers, [WeComSync.Model.User[]] $wecomUsers)
+            foreach ($match in $byName) {
+                if ($match.Ambiguous) { $ambiguous += $match.Source; Write-Warning $match.Reason }
+                else { Write-Verbose "$($match.Name): matched WeCom member $($match.UserId) by unique name." }
+            }
+            $step.Count('Skipped', $ambiguous.Count)
+        }
+        $step.Complete($(if ($ambiguous.Count) { 'PartiallyFailed' } else { 'Succeeded' }),
+            "Authing $($authingUsers.Count), WeCom $($wecomUsers.Count)" + $(if ($ambiguous.Count) { "; $($ambiguous.Count) user(s) not matched: name shared by several" } else { '' }))
+        $reference = if ($ambiguous.Count) { @($authingUsers | Where-Object { $ambiguous -notcontains $_ }) } else { $authingUsers }
+        # -ExcludeProperty protects what existing members keep up themselves (their mobile, their email) from the
+        # overwrite; a new member still gets every known field, because WeCom will not create one without a mobile or email.
+        $compare = @{ UpdateMode = $UpdateMode; Operation = $operations }
+        if ($ExcludeProperty) {
+            $userPlan = @(Compare-Directory -ReferenceObject $reference -DifferenceObject $wecomUsers -UpdateMode $UpdateMode -Operation ($operations | Where-Object { $_ -ne 'Update' })) +
+                @(Compare-Directory -ReferenceObject $reference -DifferenceObject $wecomUsers -UpdateMode $UpdateMode -Operation Update -ExcludeProperty $ExcludeProperty |
+                    Where-Object Operation -EQ 'Update')   # conflicts are already in the first plan
+        }
+        else {
+            $userPlan = @(Compare-Directory -ReferenceObject $reference -DifferenceObject $wecomUsers @compare)
+        }
+        $userExtra = @{}
+        if ($ExcludeProperty) { $userExtra.ExcludeProperty = $ExcludeProperty }
+        & $applyPlan 'users' $userPlan 'Sync-WeComUser' ($userExtra + $guard)
+
+        # 3. Department deletes last (children first): WeCom deletes only empty departments.
+        if ($Delete) { & $applyPlan 'delete departments' $departmentDeletes 'Sync-WeComDepartment' $guard }
+
+        Complete-WeComSyncRun -Run $run -Cmdlet $PSCmdlet -FailOnError:$FailOnError
+    }
+    catch {
+        Complete-WeComSyncRun -Run $run -Cmdlet $PSCmdlet -ErrorRecord $_
+    }
+    finally {
+        $run.Dispose()
+    }
+}

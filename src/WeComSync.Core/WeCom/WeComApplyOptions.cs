@@ -1,0 +1,18 @@
+using System;
+using System.Collections.Generic;
+
+namespace WeComSync.WeCom
+{
+    /// <summary>What the WeCom appliers need besides the client.</summary>
+    public sealed class WeComApplyOptions
+    {
+        /// <summary>Writes new WeCom ids back to Authing's link fields; null skips the write-back (plans from other sources).</summary>
+        public IWeComLinkWriter LinkWriter { get; set; }
+
+        /// <summary>Department ids created in this session (shared by the department and user appliers).</summary>
+        public WeComIdMap Ids { get; set; } = new WeComIdMap();
+
+        /// <summary>Model fields never written by an update (e.g. Mobile, Email), whatever the plan says.</summary>
+        public ISet<string> ExcludeProperty { get; set; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+    }
+}

@@ -1,0 +1,47 @@
+using System;
+using WeComSync.Http;
+
+namespace WeComSync.WeCom
+{
+    /// <summary>
+    /// Which kind of WeCom secret the connection uses; it decides what the API will show and allow (DESIGN.md §6).
+    /// </summary>
+    public enum WeComAppMode
+    {
+        /// <summary>
+        /// The address-book sync (通讯录同步) secret: every id list and every write. Detail reads work from IPs
+        /// trusted before 2022-08-15; from newer IPs they answer 48009 and only id lists remain.
+        /// </summary>
+        AddressBookSync,
+
+        /// <summary>A self-built (自建) app: mobile, email, gender, biz_mail and address are withheld; contact writes need the address-book sync secret.</summary>
+        SelfBuilt,
+
+        /// <summary>
+        /// An agent-development (代开发) app, as Authing's public cloud uses: the sensitive fields are withheld, so users
+        /// are associated by userid and name only.
+        /// </summary>
+        AgentDevelopment,
+    }
+
+    /// <summary>What a WeCom connection needs. The secret is plain text here: the cmdlet converts its SecureString just before use.</summary>
+    public sealed class WeComConnectionSettings
+    {
+        public const string DefaultApiHost = "https://qyapi.weixin.qq.com";
+
+        public string CorpId { get; set; }
+        public string Secret { get; set; }
+        public WeComAppMode AppMode { get; set; } = WeComAppMode.AddressBookSync;
+
+        /// <summary>API base address: WeCom itself, a forwarding proxy, or the emulator.</summary>
+        public Uri ApiHost { get; set; } = new Uri(DefaultApiHost);
+
+        public RetryOptions Retry { get; set; } = new RetryOptions();
+
+        /// <summary>How many detail reads run at once (user/list per department, user/get, department/get).</summary>
+        public int ReadParallelism { get; set; } = 4;
+
+        /// <summary>Renew the cached token this long before WeCom says it expires.</summary>
+        public TimeSpan TokenRenewalMargin { get; set; } = TimeSpan.FromMinutes(5);
+    }
+}

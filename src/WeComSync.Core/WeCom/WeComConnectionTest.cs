@@ -1,0 +1,74 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Newtonsoft.Json.Linq;
+using WeComSync.Http;
+
+namespace WeComSync.WeCom
+{
+    /// <summary>One check of Test-WeComConnection: what was tried, whether it worked, and when not, what to do.</summary>
+    public sealed class WeComConnectionCheck
+    {
+        public string Check { get; set; }
+        public bool Passed { get; set; }
+        public string Code { get; set; }
+        public string Message { get; set; }
+        public string RecommendedAction { get; set; }
+        public override string ToString() => $"{Check}: {(Passed ? "ok" : "failed " + Code)}";
+    }
+
+    /// <summary>
+    /// Checks what the connection can do, each check on its own: token, department id list, member id list, detail
+    /// reads, write permission. A failure says what to fix (60020 trusted IP, 48009 new-IP detail ban, 48002 wrong
+    /// secret for writes, 40001/40013/40091 bad credentials). Nothing is changed: the write check updates a userid
+    /// that cannot exist, and reads WeCom's refusal.
+    /// </summary>
+    public static class WeComConnectionTest
+    {
+        public const string ProbeUserId = "wecomsync-write-probe-0";
+
+        public static async Task<IReadOnlyList<WeComConnectionCheck>> RunAsync(WeComClient client, CancellationToken ct)
+        {
+            var checks = new List<WeComConnectionCheck>();
+            var token = await RunAsync("Access token (gettoken)", () => client.GetTokenAsync(ct)).ConfigureAwait(false);
+            checks.Add(token);
+            if (!token.Passed) return checks; // nothing else can work without a token
+
+            JArray departments = null;
+            checks.Add(await RunAsync("Department id list (department/simplelist)", async () => departments = await client.ListDepartmentIdsAsync(ct).ConfigureAwait(false)).ConfigureAwait(false));
+            string someUser = null;
+            checks.Add(await RunAsync("Member id list (user/list_id)", async () =>
+            {
+                var page = await client.ListUserIdsPageAsync(null, 1, ct).ConfigureAwait(false);
+                someUser = (string)(page["dept_user"] as JArray)?.FirstOrDefault()?["userid"];
+            }).ConfigureAwait(false));
+            long firstDept = departments?.Select(d => (long?)d["id"]).FirstOrDefault() ?? 1;
+            checks.Add(await RunAsync("Department details (department/get)", () => client.GetDepartmentAsync(firstDept, ct)).ConfigureAwait(false));
+            checks.Add(await RunAsync("Member details (user/list)", () => client.ListUsersDetailedAsync(firstDept, ct)).ConfigureAwait(false));
+            checks.Add(await RunAsync("Write permission (user/update)", async () =>
+            {
+                try { await client.UpdateUserAsync(new JObject { ["userid"] = ProbeUserId, ["position"] = "" }, ct).ConfigureAwait(false); }
+                catch (ApiException e) when (e.Code == "60111" || e.Code == "46004" || e.Code == "40003")
+                {
+                    // WeCom looked for the member, so the secret may write.
+                }
+            }).ConfigureAwait(false));
+            return checks;
+        }
+
+        private static async Task<WeComConnectionCheck> RunAsync(string name, Func<Task> check)
+        {
+            try
+            {
+                await check().ConfigureAwait(false);
+                return new WeComConnectionCheck { Check = name, Passed = true, Message = "ok" };
+            }
+            catch (ApiException e)
+            {
+                return new WeComConnectionCheck { Check = name, Passed = false, Code = e.Code, Message = e.ApiMessage, RecommendedAction = e.RecommendedAction };
+            }
+        }
+    }
+}

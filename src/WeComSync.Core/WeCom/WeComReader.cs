@@ -1,0 +1,331 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Newtonsoft.Json.Linq;
+using WeComSync.Http;
+using WeComSync.Model;
+
+namespace WeComSync.WeCom
+{
+    /// <summary>How far a read has come; a cmdlet polls it from its own thread to write progress.</summary>
+    public sealed class ReadProgress
+    {
+        private int _done;
+        public string Stage { get; internal set; } = "";
+        public int Total { get; internal set; }
+        public int Done => Volatile.Read(ref _done);
+        internal void Step() => Interlocked.Increment(ref _done);
+        internal void Reset(string stage, int total) { Stage = stage; Total = total; Interlocked.Exchange(ref _done, 0); }
+        public int Percent => Total <= 0 ? 0 : Math.Min(99, Done * 100 / Total);
+    }
+
+    /// <summary>
+    /// Reads WeCom into the model with what the app may see: id lists always, details where allowed. A field that
+    /// could not be read is null and listed in <see cref="DirectoryObject.WithheldFields"/> (unknown, never empty);
+    /// a listing that failed after its retries marks every object it produced with <see cref="DirectoryObject.IncompleteReason"/>
+    /// so that no comparison plans deletes from it.
+    /// </summary>
+    public sealed class WeComReader
+    {
+        private readonly WeComClient _client;
+
+        public WeComReader(WeComClient client)
+        {
+            _client = client ?? throw new ArgumentNullException(nameof(client));
+            Parallelism = client.ReadParallelism;
+        }
+
+        /// <summary>Detail reads in flight at once.</summary>
+        public int Parallelism { get; set; }
+
+        public ReadProgress Progress { get; } = new ReadProgress();
+
+        /// <summary>Notes for Verbose output (why names are unknown, which fallback was used).</summary>
+        public ConcurrentQueue<string> Notes { get; } = new ConcurrentQueue<string>();
+
+        /// <summary>Page size of user/list_id (WeCom allows 1..10000).</summary>
+        public int ListIdPageSize { get; set; } = 10000;
+
+        // Codes that mean "this app may not call that endpoint" rather than "something broke".
+        private static bool IsNotAllowed(string code) =>
+            code == "48009" || code == "48002" || code == "60011" || code == "48001" || code == "301002" || code == "60020";
+
+        // ---- departments ------------------------------------------------------------------------------------
+
+        public async Task<IReadOnlyList<Department>> ReadDepartmentsAsync(CancellationToken ct)
+        {
+            Progress.Reset("Reading department ids (department/simplelist)", 1);
+            var ids = await _client.ListDepartmentIdsAsync(ct).ConfigureAwait(false);
+            Progress.Step();
+            var names = new Dictionary<long, string>();
+            bool namesKnown = true;
+            Progress.Reset("Reading department names (department/list)", 1);
+            try
+            {
+                foreach (JObject d in await _client.ListDepartmentsAsync(ct).ConfigureAwait(false))
+                {
+                    names[(long)d["id"]] = (string)d["name"];
+                }
+            }
+            catch (ApiException e) when (e.Code == "45029")
+            {
+                // The subtree answer is too large: read the names one department at a time.
+                Note("department/list answered 45029 (response too large); reading names with department/get.");
+                namesKnown = await ReadDepartmentNamesOneByOneAsync(ids, names, ct).ConfigureAwait(false);
+            }
+            catch (ApiException e) when (!e.IsTransient && !WeComErrors.IsFatal(e.Code))
+            {
+                namesKnown = false;
+                Note($"Department names are unknown: department/list answered {e.Code}. {e.RecommendedAction}".Trim());
+            }
+            Progress.Step();
+            return BuildDepartments(ids, namesKnown ? names : null);
+        }
+
+        private async Task<bool> ReadDepartmentNamesOneByOneAsync(JArray ids, Dictionary<long, string> names, CancellationToken ct)
+        {
+            var found = new ConcurrentDictionary<long, string>();
+            bool ok = true;
+            await ForEachAsync(ids.Select(i => (long)i["id"]), async id =>
+            {
+                try { var d = await _client.GetDepartmentAsync(id, ct).ConfigureAwait(false); found[id] = (string)d?["name"]; }
+                catch (ApiException e) when (!WeComErrors.IsFatal(e.Code)) { ok = false; Note($"department/get {id} answered {e.Code}: its name is unknown."); }
+            }, ct).ConfigureAwait(false);
+            foreach (var kv in found) names[kv.Key] = kv.Value;
+            return ok || names.Count > 0;
+        }
+
+        internal static List<Department> BuildDepartments(JArray ids, IDictionary<long, string> names)
+        {
+            var byId = new Dictionary<long, Department>();
+            var parents = new Dictionary<long, long>();
+            foreach (JObject d in ids)
+            {
+                long id = (long)d["id"];
+                long parent = d.Value<long?>("parentid") ?? 0;
+                parents[id] = parent;
+                var dept = new Department
+                {
+                    Source = DirectorySource.WeComApi,
+                    Key = WeComMapping.Id(id),
+                    LinkId = WeComMapping.Id(id),
+                    SourceId = WeComMapping.Id(id),
+                    ParentKey = parent == 0 ? null : WeComMapping.Id(parent),
+                    ParentLinkId = parent == 0 ? null : WeComMapping.Id(parent),
+                    Order = d.Value<long?>("order"),
+                    IsRoot = id == 1 || parent == 0,
+                };
+                if (names == null) dept.WithheldFields.Add("Name");
+                else if (names.TryGetValue(id, out var name)) dept.Name = name;
+                byId[id] = dept;
+            }
+            foreach (var kv in byId)
+            {
+                // Path and depth from the names up the chain; a parent outside the app's visible range stops the walk.
+                var segments = new List<string>();
+                int depth = 0;
+                bool complete = true;
+                for (long cur = kv.Key, guard = 0; guard < 64; guard++)
+                {
+                    if (!byId.TryGetValue(cur, out var d)) { complete = false; break; }
+                    segments.Add(d.Name ?? ("#" + d.Key));
+                    if (!parents.TryGetValue(cur, out var p) || p == 0) break;
+                    cur = p;
+                    depth++;
+                }
+                segments.Reverse();
+                kv.Value.Depth = complete ? depth : depth + 1;
+                kv.Value.Path = names == null ? null : string.Join("/", segments);
+            }
+            return byId.Values.OrderBy(d => d.Depth).ThenBy(d => long.Parse(d.Key, CultureInfo.InvariantCulture)).ToList();
+        }
+
+        // ---- users ------------------------------------------------------------------------------------------
+
+        public async Task<IReadOnlyList<User>> ReadUsersAsync(CancellationToken ct, IReadOnlyList<Department> departments = null)
+        {
+            var users = new Dictionary<string, User>(StringComparer.OrdinalIgnoreCase);
+            string incomplete = null;
+            bool listed = false;
+
+            Progress.Reset("Listing members (user/list_id)", 0);
+            try
+            {
+                string cursor = null;
+                do
+                {
+                    var page = await _client.ListUserIdsPageAsync(cursor, ListIdPageSize, ct).ConfigureAwait(false);
+                    foreach (JObject row in page["dept_user"] as JArray ?? new JArray())
+                    {
+                        string userId = (string)row["userid"];
+                        if (string.IsNullOrEmpty(userId)) continue;
+                        if (!users.TryGetValue(userId, out var u))
+                        {
+                            u = new User { Source = DirectorySource.WeComApi, UserId = userId, SourceId = userId, Departments = new List<string>() };
+                            users[userId] = u;
+                        }
+                        var dept = WeComMapping.Id((long)row["department"]);
+                        if (!u.Departments.Contains(dept)) u.Departments.Add(dept);
+                        Progress.Step();
+                    }
+                    cursor = (string)page["next_cursor"];
+                } while (!string.IsNullOrEmpty(cursor));
+                listed = true;
+            }
+            catch (ApiException e) when (IsNotAllowed(e.Code) && e.Code != "60020" && users.Count == 0)
+            {
+                Note($"user/list_id answered {e.Code} (it needs the address-book sync secret); listing with user/simplelist instead.");
+            }
+            catch (ApiException e) when (!WeComErrors.IsFatal(e.Code))
+            {
+                incomplete = $"user/list_id failed after retries with {e.Code}: {e.ApiMessage}";
+                listed = true;
+            }
+
+            if (departments == null) departments = await ReadDepartmentsAsync(ct).ConfigureAwait(false);
+            if (!listed)
+            {
+                incomplete = await ListWithSimpleListAsync(users, departments, ct).ConfigureAwait(false);
+            }
+
+            await ReadDetailsAsync(users, departments, ct).ConfigureAwait(false);
+
+            if (incomplete != null) foreach (var u in users.Values) u.IncompleteReason = u.IncompleteReason ?? incomplete;
+            return users.Values.ToList();
+        }
+
+        private async Task<string> ListWithSimpleListAsync(Dictionary<string, User> users, IReadOnlyList<Department> departments, CancellationToken ct)
+        {
+            // The top departments of the visible range; fetch_child covers everything below them.
+            var visible = new HashSet<string>(departments.Select(d => d.Key));
+            var tops = departments.Where(d => d.ParentKey == null || !visible.Contains(d.ParentKey)).ToList();
+            Progress.Reset("Listing members (user/simplelist)", tops.Count);
+            foreach (var top in tops)
+            {
+                JArray list;
+                try { list = await _client.ListUsersSimpleAsync(long.Parse(top.Key, CultureInfo.InvariantCulture), true, ct).ConfigureAwait(false); }
+                catch (ApiException e) when (!WeComErrors.IsFatal(e.Code))
+                {
+                    return $"user/simplelist of department {top.Key} failed with {e.Code}: {e.ApiMessage}";
+                }
+                foreach (JObject m in list)
+                {
+                    string userId = (string)m["userid"];
+                    if (string.IsNullOrEmpty(userId) || users.ContainsKey(userId)) continue;
+                    var u = new User { Source = DirectorySource.WeComApi, UserId = userId, SourceId = userId };
+                    if (m["name"] != null) u.Name = (string)m["name"];
+                    u.Departments = (m["department"] as JArray)?.Select(d => WeComMapping.Id((long)d)).ToList() ?? new List<string>();
+                    users[userId] = u;
+                }
+                Progress.Step();
+            }
+            return null;
+        }
+
+        /// <summary>
+        /// Details per department with user/list (one call per department instead of one per member), with bounded
+        /// parallelism. 48009 stops all detail reads (only the id lists remain); 45029 falls back to user/get per member.
+        /// </summary>
+        private async Task ReadDetailsAsync(Dictionary<string, User> users, IReadOnlyList<Department> departments, CancellationToken ct)
+        {
+            var withheld = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            if (_client.AppMode != WeComAppMode.AddressBookSync) foreach (var f in WeComMapping.SensitiveFields) withheld.Add(f);
+
+            var deptIds = users.Values.SelectMany(u => u.Departments ?? new List<string>()).Distinct().ToList();
+            var done = new ConcurrentDictionary<string, bool>(StringComparer.OrdinalIgnoreCase);
+            var failures = new ConcurrentDictionary<string, string>();
+            int banned = 0;
+            Progress.Reset("Reading member details (user/list)", deptIds.Count);
+            await ForEachAsync(deptIds, async deptId =>
+            {
+                if (Volatile.Read(ref banned) != 0) return;
+                try
+                {
+                    var list = await _client.ListUsersDetailedAsync(long.Parse(deptId, CultureInfo.InvariantCulture), ct).ConfigureAwait(false);
+                    foreach (JObject m in list)
+                    {
+                        string userId = (string)m["userid"];
+                        if (userId == null || !users.TryGetValue(userId, out var u) || !done.TryAdd(userId, true)) continue;
+                        lock (u) WeComMapping.ApplyDetails(u, m, withheld);
+                    }
+                }
+                catch (ApiException e) when (e.Code == "48009" || e.Code == "48002" || e.Code == "60011")
+                {
+                    if (Interlocked.Exchange(ref banned, 1) == 0) Note($"Member details are unknown: user/list answered {e.Code}. {e.RecommendedAction}".Trim());
+                }
+                catch (ApiException e) when (e.Code == "45029")
+                {
+                    await ReadOneByOneAsync(users, deptId, withheld, done, failures, ct).ConfigureAwait(false);
+                }
+                catch (ApiException e) when (!WeComErrors.IsFatal(e.Code))
+                {
+                    failures[deptId] = $"details of department {deptId} could not be read ({e.Code}: {e.ApiMessage})";
+                }
+                Progress.Step();
+            }, ct).ConfigureAwait(false);
+
+            foreach (var u in users.Values)
+            {
+                if (banned != 0 || !done.ContainsKey(u.UserId))
+                {
+                    foreach (var f in WeComMapping.DetailFields) if (!(f == "Name" && u.Name != null)) u.WithheldFields.Add(f);
+                    var failed = (u.Departments ?? new List<string>()).Select(d => failures.TryGetValue(d, out var r) ? r : null).FirstOrDefault(r => r != null);
+                    if (failed != null) u.IncompleteReason = failed;
+                }
+                else
+                {
+                    foreach (var f in withheld) u.WithheldFields.Add(f);
+                }
+            }
+        }
+
+        private async Task ReadOneByOneAsync(Dictionary<string, User> users, string deptId, ISet<string> withheld,
+            ConcurrentDictionary<string, bool> done, ConcurrentDictionary<string, string> failures, CancellationToken ct)
+        {
+            var members = users.Values.Where(u => u.Departments != null && u.Departments.Contains(deptId) && !done.ContainsKey(u.UserId)).ToList();
+            foreach (var u in members)
+            {
+                try
+                {
+                    var m = await _client.GetUserAsync(u.UserId, ct).ConfigureAwait(false);
+                    if (done.TryAdd(u.UserId, true)) lock (u) WeComMapping.ApplyDetails(u, m, withheld);
+                }
+                catch (ApiException e) when (!WeComErrors.IsFatal(e.Code))
+                {
+                    failures[deptId] = $"details of {u.UserId} could not be read ({e.Code}: {e.ApiMessage})";
+                }
+            }
+        }
+
+        private Task ForEachAsync<T>(IEnumerable<T> items, Func<T, Task> body, CancellationToken ct) =>
+            WeCom.Parallelism.ForEachAsync(items, Math.Max(1, Parallelism), body, ct);
+
+        private void Note(string text) => Notes.Enqueue(text);
+    }
+
+    /// <summary>Runs work items with at most N in flight (netstandard2.0 has no Parallel.ForEachAsync).</summary>
+    internal static class Parallelism
+    {
+        public static async Task ForEachAsync<T>(IEnumerable<T> items, int degree, Func<T, Task> body, CancellationToken ct)
+        {
+            using (var gate = new SemaphoreSlim(degree, degree))
+            {
+                var tasks = new List<Task>();
+                foreach (var item in items)
+                {
+                    await gate.WaitAsync(ct).ConfigureAwait(false);
+                    tasks.Add(Task.Run(async () =>
+                    {
+                        try { await body(item).ConfigureAwait(false); }
+                        finally { gate.Release(); }
+                    }, ct));
+                }
+                await Task.WhenAll(tasks).ConfigureAwait(false);
+            }
+        }
+    }
+}

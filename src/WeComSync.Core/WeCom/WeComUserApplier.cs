@@ -1,0 +1,261 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text.RegularExpressions;
+using System.Threading;
+using System.Threading.Tasks;
+using Newtonsoft.Json.Linq;
+using WeComSync.Apply;
+using WeComSync.Http;
+using WeComSync.Model;
+
+namespace WeComSync.WeCom
+{
+    /// <summary>
+    /// Applies user changes to WeCom: creates one call each (userid = the Authing link field, else the username; name
+    /// and a department required, mobile or email as WeCom requires), updates with only the planned fields (never an
+    /// excluded one), deletes through user/batchdelete (≤ 200 per call; a failing batch is split to find the bad userid).
+    /// 60102 on create links to the existing member and updates it; 60104 reports the clash with the holder's userid.
+    /// Every create and link is written back to Authing's link fields.
+    /// </summary>
+    public sealed class WeComUserApplier : IChangeApplier
+    {
+        private static readonly Regex ValidUserId = new Regex(@"^[0-9A-Za-z][0-9A-Za-z_\-@.]{0,63}$", RegexOptions.CultureInvariant);
+
+        private readonly WeComClient _client;
+        private readonly WeComApplyOptions _options;
+
+        public WeComUserApplier(WeComClient client, WeComApplyOptions options = null)
+        {
+            _client = client ?? throw new ArgumentNullException(nameof(client));
+            _options = options ?? new WeComApplyOptions();
+        }
+
+        /// <summary>Userids per batchdelete call (WeCom allows at most 200).</summary>
+        public int DeleteBatchSize { get; set; } = WeComClient.MaxBatchDelete;
+
+        public string TargetName => "WeCom";
+
+        public string DescribeTarget(Change change)
+        {
+            var u = (change.Current ?? change.Desired) as User;
+            var id = change.Operation == ChangeOperation.Create ? UserIdFor(change.Desired as User) : u?.UserId;
+            var name = u?.Name;
+            return $"user {id ?? change.Key}{(string.IsNullOrEmpty(name) ? "" : " (" + name + ")")} in WeCom";
+        }
+
+        public string DescribeAction(Change change)
+        {
+            switch (change.Operation)
+            {
+                case ChangeOperation.Create: return "Create";
+                case ChangeOperation.Delete: return "Delete";
+                default:
+                    var fields = UpdateFields(change).ToList();
+                    return fields.Count == 0 ? "Update" : "Update " + string.Join(", ", fields);
+            }
+        }
+
+        public Task PrepareAsync(IReadOnlyList<Change> approved, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public IEnumerable<ApplyStage> BuildStages(IReadOnlyList<Change> approved)
+        {
+            var writes = approved.Where(c => c.Operation == ChangeOperation.Create || c.Operation == ChangeOperation.Update || c.Operation == ChangeOperation.Move).ToList();
+            if (writes.Count > 0)
+            {
+                yield return new ApplyStage("users", writes.Select(c => new ApplyStep(c, ct => c.Operation == ChangeOperation.Create ? CreateAsync(c, ct) : UpdateAsync(c, ct))));
+            }
+            var deletes = approved.Where(c => c.Operation == ChangeOperation.Delete).ToList();
+            if (deletes.Count > 0)
+            {
+                int size = Math.Max(1, Math.Min(WeComClient.MaxBatchDelete, DeleteBatchSize));
+                var batches = deletes.Select((c, i) => (c, i)).GroupBy(x => x.i / size, x => x.c).Select(g => (IReadOnlyList<Change>)g.ToList());
+                yield return new ApplyStage("user deletes", batches.Select(b => new ApplyStep(b, ct => DeleteBatchAsync(b, ct))));
+            }
+        }
+
+        /// <summary>The userid a new member gets: Authing's link field, else the username when it is a valid WeCom userid.</summary>
+        public static string UserIdFor(User source)
+        {
+            if (source == null) return null;
+            if (!string.IsNullOrWhiteSpace(source.UserId)) return source.UserId.Trim();
+            return string.IsNullOrWhiteSpace(source.Username) ? null : source.Username.Trim();
+        }
+
+        private IEnumerable<string> UpdateFields(Change change) =>
+            (change.Fields ?? new List<FieldChange>()).Select(f => f.Field).Where(f => !_options.ExcludeProperty.Contains(f)).Distinct(StringComparer.OrdinalIgnoreCase);
+
+        /// <summary>Resolves the member's departments to WeCom ids, main first; references not in WeCom yet are dropped and returned in <paramref name="missing"/>.</summary>
+        private List<long> ResolveDepartments(IEnumerable<string> references, List<string> missing)
+        {
+            var ids = new List<long>();
+            foreach (var r in references ?? Enumerable.Empty<string>())
+            {
+                var id = _options.Ids.Resolve(r);
+                if (id == null) { missing.Add(r); continue; }
+                long n = long.Parse(id, System.Globalization.CultureInfo.InvariantCulture);
+                if (!ids.Contains(n)) ids.Add(n);
+            }
+            return ids;
+        }
+
+        private static Result Failed(Change change, string code, string message) =>
+            new Result { Change = change, Outcome = Outcome.Failed, ErrorCode = code, Error = message };
+
+        private async Task<Result> CreateAsync(Change change, CancellationToken ct)
+        {
+            var source = change.Desired as User;
+            if (source == null) return Results.Skipped(change, "The change carries no desired user.");
+            string userId = UserIdFor(source);
+            if (userId == null || !ValidUserId.IsMatch(userId))
+            {
+                return Failed(change, "userid", $"No valid WeCom userid for this user: '{userId}' must be 1–64 letters, digits, '_', '-', '@' or '.', starting with a letter or digit. Set the Authing link field wechatwork_user_id. Nothing was sent.");
+            }
+            if (string.IsNullOrWhiteSpace(source.Name)) return Failed(change, "name", "The user has no name, which WeCom requires. Nothing was sent.");
+            var missing = new List<string>();
+            var departments = ResolveDepartments(source.Departments, missing);
+            if (departments.Count == 0)
+            {
+                return Failed(change, "department", "The user has no department that exists in WeCom" +
+                    (missing.Count > 0 ? $" ({string.Join(", ", missing)} not linked yet: sync departments first)" : "") + ". Nothing was sent.");
+            }
+            if (string.IsNullOrWhiteSpace(source.Mobile) && string.IsNullOrWhiteSpace(source.Email))
+            {
+                return Failed(change, "60129", "WeCom needs a mobile or an email for a new member, and Authing has neither. Nothing was sent.");
+            }
+
+            var body = new JObject { ["userid"] = userId };
+            foreach (var field in WeComMapping.WritableFields)
+            {
+                var value = WeComMapping.ValueOf(source, field);
+                if (value == null || (value is string s && s.Length == 0)) continue;
+                WeComMapping.WriteField(body, field, source);
+            }
+            body["department"] = new JArray(departments);
+            body["main_department"] = departments[0];
+
+            string note = null;
+            try
+            {
+                await _client.CreateUserAsync(body, ct).ConfigureAwait(false);
+            }
+            catch (ApiException e) when (e.Code == "60102" || e.OutcomeUnknown)
+            {
+                // The userid exists (an interrupted earlier run, or made by hand): link to that member and bring it up to date.
+                if (e.OutcomeUnknown && !await ExistsAsync(userId, ct).ConfigureAwait(false)) return Results.Failed(change, e);
+                try { await _client.UpdateUserAsync(body, ct).ConfigureAwait(false); }
+                catch (ApiException update) { return Results.Failed(change, update); }
+                note = e.OutcomeUnknown ? "the create's answer was lost but the member exists: linked" : "userid already existed in WeCom (60102): linked to the existing member and updated";
+            }
+            catch (ApiException e) when (e.Code == "60104")
+            {
+                var holder = WeComErrors.HolderOf(e.ApiMessage);
+                return Failed(change, "60104", $"The mobile {source.Mobile} already belongs to WeCom member '{holder ?? "(unknown)"}'. " +
+                    $"If that is the same person, set this Authing user's wechatwork_user_id to '{holder ?? "<userid>"}' so the next run links them; otherwise correct the mobile. Nothing was created.");
+            }
+            catch (ApiException e) { return Results.Failed(change, e); }
+
+            var result = Results.Succeeded(change, userId);
+            if (note != null) result.Error = note;
+            await WriteBackAsync(result, source, userId, departments, ct).ConfigureAwait(false);
+            return result;
+        }
+
+        private async Task<bool> ExistsAsync(string userId, CancellationToken ct)
+        {
+            try { await _client.GetUserAsync(userId, ct).ConfigureAwait(false); return true; }
+            catch (ApiException) { return false; }
+        }
+
+        private async Task<Result> UpdateAsync(Change change, CancellationToken ct)
+        {
+            var source = change.Desired as User;
+            var current = change.Current as User;
+            var userId = current?.UserId ?? UserIdFor(source);
+            if (source == null || string.IsNullOrEmpty(userId)) return Results.Skipped(change, "The change carries no desired user or no WeCom userid.");
+            var body = new JObject { ["userid"] = userId };
+            List<long> departments = null;
+            foreach (var field in UpdateFields(change))
+            {
+                if (string.Equals(field, "Departments", StringComparison.OrdinalIgnoreCase))
+                {
+                    var missing = new List<string>();
+                    departments = ResolveDepartments(source.Departments, missing);
+                    if (departments.Count == 0)
+                    {
+                        return Failed(change, "department", "None of the user's departments exists in WeCom (" + string.Join(", ", missing) + "): nothing was sent.");
+                    }
+                    body["department"] = new JArray(departments);
+                    body["main_department"] = departments[0];
+                }
+                else if (string.Equals(field, "Name", StringComparison.OrdinalIgnoreCase) && string.IsNullOrWhiteSpace(source.Name))
+                {
+                    continue; // WeCom requires a name: never blank it
+                }
+                else
+                {
+                    WeComMapping.WriteField(body, field, source);
+                }
+            }
+            if (body.Count == 1) return Results.Skipped(change, "No field to send (all planned fields are excluded or not stored by WeCom).");
+            try { await _client.UpdateUserAsync(body, ct).ConfigureAwait(false); }
+            catch (ApiException e) { return Results.Failed(change, e); }
+            var result = Results.Succeeded(change);
+            // An Authing user matched by username or name (not by its link field) is linked now, so the next run matches on the link.
+            if (string.IsNullOrEmpty(source.UserId) || !string.Equals(source.UserId, userId, StringComparison.OrdinalIgnoreCase))
+            {
+                await WriteBackAsync(result, source, userId, departments ?? ResolveDepartments(current?.Departments, new List<string>()), ct).ConfigureAwait(false);
+            }
+            return result;
+        }
+
+        private async Task<IReadOnlyList<Result>> DeleteBatchAsync(IReadOnlyList<Change> batch, CancellationToken ct)
+        {
+            var results = new List<Result>();
+            var valid = new List<Change>();
+            foreach (var c in batch)
+            {
+                if (string.IsNullOrEmpty((c.Current as User)?.UserId)) results.Add(Results.Skipped(c, "The WeCom userid of this user is unknown."));
+                else valid.Add(c);
+            }
+            await DeleteSplittingAsync(valid, results, ct).ConfigureAwait(false);
+            return results;
+        }
+
+        /// <summary>One bad userid fails a whole batchdelete: halve the batch until the bad one stands alone.</summary>
+        private async Task DeleteSplittingAsync(List<Change> batch, List<Result> results, CancellationToken ct)
+        {
+            if (batch.Count == 0) return;
+            try
+            {
+                await _client.DeleteUsersAsync(batch.Select(c => ((User)c.Current).UserId).ToList(), ct).ConfigureAwait(false);
+                results.AddRange(batch.Select(c => Results.Succeeded(c)));
+            }
+            catch (ApiException e) when (batch.Count > 1 && !e.IsTransient && !WeComErrors.IsFatal(e.Code))
+            {
+                int half = batch.Count / 2;
+                await DeleteSplittingAsync(batch.Take(half).ToList(), results, ct).ConfigureAwait(false);
+                await DeleteSplittingAsync(batch.Skip(half).ToList(), results, ct).ConfigureAwait(false);
+            }
+            catch (ApiException e)
+            {
+                results.AddRange(batch.Select(c => Results.Failed(c, e)));
+            }
+        }
+
+        private async Task WriteBackAsync(Result result, User source, string userId, IReadOnlyList<long> departments, CancellationToken ct)
+        {
+            if (_options.LinkWriter == null || source.Source != DirectorySource.Authing) return;
+            try
+            {
+                var ids = departments.Select(WeComMapping.Id).ToList();
+                await _options.LinkWriter.WriteUserLinkAsync(source, userId, ids, ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (!(e is OperationCanceledException))
+            {
+                result.Error = WeComDepartmentApplier.AppendNote(result.Error, "written to WeCom, but writing the link back to Authing failed: " + Redaction.Redact(e.Message));
+                result.ErrorCode = "writeback";
+            }
+        }
+    }
+}

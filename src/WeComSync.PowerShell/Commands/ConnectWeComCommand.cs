@@ -1,0 +1,69 @@
+using System;
+using System.Management.Automation;
+using System.Net;
+using System.Security;
+using WeComSync.Http;
+using WeComSync.PowerShell.Infrastructure;
+using WeComSync.WeCom;
+
+namespace WeComSync.PowerShell.Commands
+{
+    /// <summary>Connects the session to a WeCom corp: corp id + secret, the app mode, and the API host (WeCom, a proxy, the emulator).</summary>
+    [Cmdlet(VerbsCommunications.Connect, "WeCom", DefaultParameterSetName = "Secret")]
+    [OutputType(typeof(WeComConnection))]
+    public sealed class ConnectWeComCommand : ConnectCmdlet
+    {
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = "Secret", ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string CorpId { get; set; }
+
+        [Parameter(Mandatory = true, Position = 1, ParameterSetName = "Secret")]
+        public SecureString Secret { get; set; }
+
+        /// <summary>User name = corp id, password = secret.</summary>
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = "Credential")]
+        [Credential]
+        public PSCredential Credential { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public WeComAppMode AppMode { get; set; } = WeComAppMode.AddressBookSync;
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string ApiHost { get; set; } = WeComConnectionSettings.DefaultApiHost;
+
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            string corpId = ParameterSetName == "Credential" ? Credential.UserName : CorpId;
+            var secret = ParameterSetName == "Credential" ? Credential.Password : Secret;
+            if (!Uri.TryCreate(ApiHost, UriKind.Absolute, out var host) || (host.Scheme != Uri.UriSchemeHttps && host.Scheme != Uri.UriSchemeHttp))
+            {
+                ThrowTerminatingError(Errors.Create("WeComBadApiHost", ErrorCategory.InvalidArgument, ApiHost,
+                    $"-ApiHost '{ApiHost}' is not an http(s) URL.", "Pass a base URL such as https://qyapi.weixin.qq.com."));
+            }
+            // The secret exists as plain text only inside the client (and the redaction list), never in a variable of the session.
+            string plain = new NetworkCredential(string.Empty, secret).Password;
+            if (string.IsNullOrEmpty(plain))
+            {
+                ThrowTerminatingError(Errors.Create("WeComEmptySecret", ErrorCategory.InvalidArgument, corpId, "The secret is empty.", "Pass the app's secret from the WeCom admin console."));
+            }
+            Redaction.Register(plain);
+            var settings = new WeComConnectionSettings
+            {
+                CorpId = corpId,
+                Secret = plain,
+                AppMode = AppMode,
+                ApiHost = host,
+                Retry = BuildRetryOptions(),
+            };
+            var connection = new WeComConnection(settings);
+            WeComSession.Current?.Dispose();
+            WeComSession.Current = connection;
+            WriteVerbose($"Connected to WeCom corp {corpId} ({AppMode}) at {host}. The token is fetched on first use and cached.");
+            if (PassThru) WriteObject(connection);
+        }
+    }
+}

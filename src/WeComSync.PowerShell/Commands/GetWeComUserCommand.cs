@@ -1,0 +1,36 @@
+using System.Management.Automation;
+using WeComSync.Model;
+using WeComSync.PowerShell.Infrastructure;
+using WeComSync.WeCom;
+
+namespace WeComSync.PowerShell.Commands
+{
+    /// <summary>
+    /// Reads WeCom's members: user/list_id (cursor paging, one user with all departments) or user/simplelist, then
+    /// details per department where the app may read them. Fields WeCom withholds are unknown ($null), never empty.
+    /// </summary>
+    [Cmdlet(VerbsCommon.Get, "WeComUser")]
+    [OutputType(typeof(User))]
+    public sealed class GetWeComUserCommand : WeComCmdlet
+    {
+        /// <summary>Parallel detail reads (user/list per department).</summary>
+        [Parameter]
+        [ValidateRange(1, 64)]
+        public int ThrottleLimit { get; set; } = 4;
+
+        protected override void EndProcessing()
+        {
+            var connection = RequireConnection();
+            var reader = new WeComReader(connection.Client) { Parallelism = ThrottleLimit };
+            var users = Run(connection, ct => reader.ReadUsersAsync(ct), "Reading WeCom users", reader.Progress);
+            while (reader.Notes.TryDequeue(out var note)) WriteWarning(note);
+            int incomplete = 0;
+            foreach (var u in users)
+            {
+                if (u.IncompleteReason != null) incomplete++;
+                WriteObject(u);
+            }
+            if (incomplete > 0) WriteWarning($"{incomplete} user(s) come from an incomplete read; no comparison will plan deletes from them.");
+        }
+    }
+}

@@ -1,0 +1,117 @@
+using System;
+using System.Collections.Generic;
+using System.Management.Automation;
+using WeComSync.Apply;
+using WeComSync.Http;
+using WeComSync.Model;
+
+namespace WeComSync.PowerShell.Infrastructure
+{
+    /// <summary>
+    /// The Sync-* cmdlets of both services: collect the piped changes, then apply them through the generic
+    /// <see cref="PlanApplier"/> (every ShouldProcess first on the pipeline thread, delete guard, bounded parallelism)
+    /// with the service's applier for the kind. One Result per change goes to the pipeline; each failed change is also
+    /// an error record.
+    /// </summary>
+    public abstract class ApiSyncCmdlet<TConnection> : ApiCmdlet<TConnection> where TConnection : class
+    {
+        private readonly List<Change> _changes = new List<Change>();
+
+        /// <summary>Changes from Compare-Directory (or Import-Clixml of a saved plan).</summary>
+        [Parameter(Mandatory = true, ValueFromPipeline = true, Position = 0)]
+        [AllowEmptyCollection]
+        [Conversion.ChangeTransformation]
+        public Change[] InputObject { get; set; }
+
+        /// <summary>The Authing organization the departments belong to; default: the Authing connection's.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string OrganizationCode { get; set; }
+
+        /// <summary>Most changes applied at once (parallel calls).</summary>
+        [Parameter]
+        [ValidateRange(1, 64)]
+        public int ThrottleLimit { get; set; } = ApplyOptions.DefaultThrottleLimit;
+
+        [Parameter]
+        [ValidateRange(0, int.MaxValue)]
+        public int MaxDelete { get; set; } = DeleteGuard.DefaultMaxDelete;
+
+        [Parameter]
+        [ValidateRange(0, 100)]
+        public double MaxDeletePercent { get; set; } = DeleteGuard.DefaultMaxDeletePercent;
+
+        /// <summary>Apply deletes beyond the delete guard's limits.</summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        protected abstract ObjectKind Kind { get; }
+
+        /// <summary>The service's applier for <see cref="Kind"/>; may stop the cmdlet (missing organization …).</summary>
+        protected abstract IChangeApplier CreateApplier(TConnection connection);
+
+        protected override void ProcessRecord()
+        {
+            foreach (var change in InputObject ?? Array.Empty<Change>())
+            {
+                if (change == null) continue;
+                if (change.Kind != Kind)
+                {
+                    WriteError(Errors.Create("WrongChangeKind", ErrorCategory.InvalidArgument, change,
+                        $"{change} is a {change.Kind} change; {MyInvocation.MyCommand.Name} applies {Kind} changes.", $"Pipe {change.Kind} changes to Sync-{Service}{change.Kind}."));
+                    continue;
+                }
+                _changes.Add(change);
+            }
+        }
+
+        protected override void EndProcessing()
+        {
+            if (_changes.Count == 0) return;
+            var connection = RequireConnection();
+            var changeApplier = CreateApplier(connection);
+            var applier = new PlanApplier(new CmdletSyncHost(this, Cancellation), new ApplyOptions
+            {
+                ThrottleLimit = ThrottleLimit,
+                DeleteGuard = new DeleteGuard { MaxDelete = MaxDelete, MaxDeletePercent = MaxDeletePercent, Force = Force },
+            });
+            var client = ClientOf(connection);
+            var previous = client.Trace;
+            client.Trace = applier.PostVerbose;
+            try
+            {
+                applier.Apply(_changes, changeApplier, result =>
+                {
+                    WriteObject(result);
+                    if (result.Outcome == Outcome.Failed)
+                    {
+                        WriteError(Errors.Create(Service + "Sync" + ErrorIdPart(result.ErrorCode), ErrorCategory.WriteError, result.Change,
+                            Redaction.Redact($"{result.Change}: {result.ErrorCode} {result.Error}")));
+                    }
+                });
+            }
+            catch (DeleteGuardException e)
+            {
+                ThrowTerminatingError(Errors.Create("DeleteGuard", ErrorCategory.LimitsExceeded, _changes, e.Message,
+                    "Review the plan with -WhatIf; raise -MaxDelete/-MaxDeletePercent or use -Force if it is right."));
+            }
+            catch (RunStoppedException e)
+            {
+                // The results (failed and skipped) are already out; the run ends with why and when to run again.
+                ThrowTerminatingError(Errors.Create("RunStopped", ErrorCategory.ResourceBusy, _changes, Redaction.Redact(e.Message),
+                    "The changes not applied are in the results as Skipped; run the sync again at the time given."));
+            }
+            catch (ApiException e)
+            {
+                ThrowTerminatingError(ToError(e, connection));
+            }
+            catch (ArgumentException e)
+            {
+                ThrowTerminatingError(Errors.Create(Service + "InvalidArgument", ErrorCategory.InvalidArgument, null, Redaction.Redact(e.Message)));
+            }
+            finally
+            {
+                client.Trace = previous;
+            }
+        }
+    }
+}

@@ -1,0 +1,44 @@
+using System;
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+using WeComSync.Http;
+using WeComSync.WeCom;
+
+namespace WeComSync.PowerShell.Infrastructure
+{
+    /// <summary>The session's current WeCom connection (Connect-WeCom sets it, Disconnect-WeCom clears it).</summary>
+    internal static class WeComSession
+    {
+        private static WeComConnection _current;
+        public static WeComConnection Current { get => Volatile.Read(ref _current); set => Volatile.Write(ref _current, value); }
+    }
+
+    /// <summary>The WeCom cmdlets: the shared connection handling of <see cref="ApiCmdlet{T}"/> with WeCom's explained errors.</summary>
+    public abstract class WeComCmdlet : ApiCmdlet<WeComConnection>
+    {
+        internal const string Hint = "Run Connect-WeCom -CorpId <corp id> -Secret <secret> first, or pass -Connection.";
+
+        protected override string Service => "WeCom";
+        protected override WeComConnection SessionConnection => WeComSession.Current;
+        protected override string ConnectHint => Hint;
+        protected override ITraceable ClientOf(WeComConnection connection) => connection.Client;
+        protected override ErrorRecord ToError(ApiException e, WeComConnection connection) => ToError(e, (object)connection);
+
+        /// <summary>Runs a WeCom read with its stage and count on the progress bar.</summary>
+        protected T Run<T>(WeComConnection connection, Func<CancellationToken, Task<T>> work, string activity, ReadProgress progress) =>
+            Run(connection, work, activity, progress == null ? null : (Func<(string, int)>)(() => (
+                string.IsNullOrEmpty(progress.Stage) ? " " : $"{progress.Stage}: {progress.Done}" + (progress.Total > 0 ? $" of {progress.Total}" : ""),
+                progress.Percent)));
+
+        internal static ErrorRecord ToError(ApiException e, object target)
+        {
+            var category = e.Code == "60020" || e.Code == "48002" || e.Code == "48009" ? ErrorCategory.PermissionDenied
+                : e.Code == "40001" || e.Code == "40013" || e.Code == "40091" ? ErrorCategory.AuthenticationError
+                : e.IsTransient ? ErrorCategory.LimitsExceeded : ErrorCategory.InvalidResult;
+            string action = e.RecommendedAction;
+            if (e.RetryAfter.HasValue) action = (action + $" Retry after {DateTimeOffset.Now + e.RetryAfter.Value:HH:mm:ss}.").Trim();
+            return Errors.Create("WeComApi" + ErrorIdPart(e.Code), category, target, e.Message, action, e);
+        }
+    }
+}

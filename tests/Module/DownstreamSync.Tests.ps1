@@ -1,0 +1,167 @@
+# Pester: the downstream cmdlets and template against the emulator (127.0.0.1), as an administrator would run them.
+BeforeAll {
+    Import-Module $env:WECOMSYNC_MODULE_PATH -Force
+    Import-Module (Join-Path $PSScriptRoot '../../tools/Emulator.psm1') -Force
+    $configuration = if ($env:WECOMSYNC_CONFIGURATION) { $env:WECOMSYNC_CONFIGURATION } else { 'Release' }
+    $script:emulator = Start-WeComSyncEmulator -Configuration $configuration
+    $script:url = $script:emulator.BaseUrl
+    $script:wecomSecret = ConvertTo-SecureString 'emulator-secret' -AsPlainText -Force
+
+    function Get-WriteCallCount {
+        $counts = Get-WeComSyncEmulatorCallCount -BaseUrl $script:url
+        $writes = 'department/create', 'department/update', 'department/delete', 'user/create', 'user/update', 'user/batchdelete', 'user/delete'
+        $sum = 0
+        foreach ($entry in $counts.GetEnumerator()) { foreach ($w in $writes) { if ($entry.Key -like "*cgi-bin/$w") { $sum += $entry.Value } } }
+        $sum
+    }
+
+    # A fresh emulator state: Authing holds a three-level tree and four users; WeCom only its root.
+    function Initialize-Scenario {
+        Reset-WeComSyncEmulator -BaseUrl $script:url
+        Connect-Authing -Credential ([pscredential]::new('emulator-ak', (ConvertTo-SecureString 'emulator-sk' -AsPlainText -Force))) -ApiHost $script:url -OrganizationCode emulator-org
+        Initialize-AuthingLinkField -Confirm:$false | Out-Null
+        $state = Get-WeComSyncEmulatorState -BaseUrl $script:url
+        $root = ($state.authing.organizations | Where-Object organizationCode -EQ 'emulator-org').departmentId
+        $d = { param($id, $name, $parent) @{ organizationCode = 'emulator-org'; departmentId = $id; name = $name; parentDepartmentId = $parent } }
+        $u = { param($id, $username, $name, $phone, $dept) @{ userId = $id; username = $username; name = $name; phone = $phone; phoneCountryCode = '+86'; email = "$username@example.com"; departmentIds = @($dept) } }
+        Set-WeComSyncEmulatorState -BaseUrl $script:url -Seed @{ authing = @{
+                organizations = @(@{ organizationCode = 'emulator-org'; organizationName = '示例科技'; departmentId = $root })
+                customFields  = @($state.authing.customFields)
+                departments   = @((& $d 'd-rd' '研发部' $root), (& $d 'd-wx' '微信事业群' 'd-rd'), (& $d 'd-gz' '广州研发部' 'd-wx'), (& $d 'd-sales' '销售部' $root))
+                users         = @((& $u 'u1' 'zhangsan' '张三' '13800000001' 'd-gz'), (& $u 'u2' 'lisi' '李四' '13800000002' 'd-wx'),
+                    (& $u 'u3' 'wangwu' '王五' '13800000003' 'd-sales'), (& $u 'u4' 'zhaoliu' '赵六' '13800000004' 'd-rd'))
+            }
+        }
+        Connect-WeCom -CorpId ww-emulator -Secret $script:wecomSecret -AppMode AgentDevelopment -ApiHost $script:url
+        Clear-WeComSyncEmulatorCallCount -BaseUrl $script:url
+    }
+}
+
+AfterAll {
+    Disconnect-WeCom
+    if ($script:emulator) { $script:emulator | Stop-WeComSyncEmulator }
+}
+
+Describe 'Connect-WeCom and the WeCom reading cmdlets' {
+    BeforeAll { Initialize-Scenario }
+
+    It 'fails with a clear error when not connected' {
+        Disconnect-WeCom
+        { Get-WeComUser -ErrorAction Stop } | Should -Throw -ExpectedMessage '*Not connected to WeCom*'
+        Connect-WeCom -CorpId ww-emulator -Secret $script:wecomSecret -ApiHost $script:url
+    }
+
+    It 'reads the root department with its name and returns the connection with -PassThru, never the secret' {
+        $connection = Connect-WeCom -CorpId ww-emulator -Secret $script:wecomSecret -ApiHost $script:url -PassThru
+        ($connection | Out-String) | Should -Not -Match 'emulator-secret'
+        $root = Get-WeComDepartment | Where-Object IsRoot
+        $root.Name | Should -Be '示例科技'
+        $root.Key | Should -Be '1'
+    }
+
+    It 'explains a wrong secret (40001) as a terminating error with what to do' {
+        $bad = Connect-WeCom -CorpId ww-emulator -Secret (ConvertTo-SecureString 'wrong-secret-xyz' -AsPlainText -Force) -ApiHost $script:url -PassThru
+        $err = { Get-WeComDepartment -Connection $bad -ErrorAction Stop } | Should -Throw -PassThru
+        $err.Exception.Message | Should -Match '40001'
+        $err.ErrorDetails.RecommendedAction | Should -Match 'secret'
+        $err.Exception.Message | Should -Not -Match 'wrong-secret-xyz'
+        Connect-WeCom -CorpId ww-emulator -Secret $script:wecomSecret -ApiHost $script:url
+    }
+
+    It 'Test-WeComConnection shows 48002 with its fix for an agent-development secret' {
+        Set-WeComSyncEmulatorSecretMode -BaseUrl $script:url -Secret 'agent-secret-p' -Mode agent
+        $agent = Connect-WeCom -CorpId ww-emulator -Secret (ConvertTo-SecureString 'agent-secret-p' -AsPlainText -Force) -AppMode AgentDevelopment -ApiHost $script:url -PassThru
+        $checks = Test-WeComConnection -Connection $agent -WarningAction SilentlyContinue
+        ($checks | Where-Object Check -Like 'Write*').Code | Should -Be '48002'
+        Test-WeComConnection -Connection $agent -Quiet | Should -BeFalse
+        Connect-WeCom -CorpId ww-emulator -Secret $script:wecomSecret -ApiHost $script:url
+        Test-WeComConnection -Quiet | Should -BeTrue
+    }
+}
+
+Describe 'Invoke-WeComDownstreamSync' {
+    BeforeAll { Initialize-Scenario }
+
+    It '-WhatIf plans the creates and makes zero write calls' {
+        $summary = Invoke-WeComDownstreamSync -WhatIf -WarningAction SilentlyContinue
+        $summary | Should -Not -BeNullOrEmpty
+        Get-WriteCallCount | Should -Be 0
+        @(Get-WeComUser).Count | Should -Be 0
+    }
+
+    It 'first sync into an empty WeCom creates the three-level tree and the users, and writes the links back' {
+        $summary = Invoke-WeComDownstreamSync
+        $summary.Status | Should -Be 'Succeeded'
+        $depts = Get-WeComDepartment
+        ($depts | Where-Object Name -EQ '广州研发部').Path | Should -Be '示例科技/研发部/微信事业群/广州研发部'
+        @(Get-WeComUser).Count | Should -Be 4
+        (Get-AuthingUser | Where-Object Username -EQ 'zhangsan').UserId | Should -Be 'zhangsan'
+    }
+
+    It 'the re-run plans zero changes and makes no write call in <Mode> mode' -ForEach @(@{ Mode = 'None' }, @{ Mode = 'Changed' }) {
+        Clear-WeComSyncEmulatorCallCount -BaseUrl $script:url
+        $summary = Invoke-WeComDownstreamSync -UpdateMode $Mode
+        Get-WriteCallCount | Should -Be 0
+        ($summary.Steps | Measure-Object -Property Created, Updated, Deleted -Sum | Measure-Object -Property Sum -Sum).Sum | Should -Be 0
+    }
+
+    It 'Overwrite sends the updates but never the excluded fields' {
+        $before = (Get-WeComSyncEmulatorState -BaseUrl $script:url).wecom.users | Where-Object userid -EQ 'lisi'
+        $lisi = Get-AuthingUser | Where-Object Username -EQ 'lisi'
+        $change = [WeComSync.Model.Change]@{ Operation = 'Update'; Kind = 'User'; Key = $lisi.SourceId; Desired = $lisi; Current = $lisi }
+        $lisi.Name = '李四四'; $lisi.Mobile = '+86 13900000009'
+        $change.Fields.Add([WeComSync.Model.FieldChange]::new('Name', '李四', '李四四'))
+        $change.Fields.Add([WeComSync.Model.FieldChange]::new('Mobile', $null, '+86 13900000009'))
+        $null = Sync-AuthingUser -InputObject $change -Confirm:$false
+        Clear-WeComSyncEmulatorCallCount -BaseUrl $script:url
+        $summary = Invoke-WeComDownstreamSync -UpdateMode Overwrite -ExcludeProperty Mobile, Email
+        $summary.Status | Should -Be 'Succeeded'
+        $after = (Get-WeComSyncEmulatorState -BaseUrl $script:url).wecom.users | Where-Object userid -EQ 'lisi'
+        $after.name | Should -Be '李四四'
+        $after.mobile | Should -Be $before.mobile
+    }
+
+    It 'a user deleted in Authing stays in WeCom without -Delete, and -Delete stops at the guard, then removes it within the guard' {
+        $wangwu = Get-AuthingUser | Where-Object Username -EQ 'wangwu'
+        $null = [WeComSync.Model.Change]@{ Operation = 'Delete'; Kind = 'User'; Key = $wangwu.SourceId; Current = $wangwu } | Sync-AuthingUser -Force -Confirm:$false
+        $null = Invoke-WeComDownstreamSync
+        (Get-WeComUser).UserId | Should -Contain 'wangwu'
+
+        { Invoke-WeComDownstreamSync -Delete -MaxDelete 0 -ErrorAction Stop } | Should -Throw -ExpectedMessage '*MaxDelete*'
+        (Get-WeComUser).UserId | Should -Contain 'wangwu'
+
+        $summary = Invoke-WeComDownstreamSync -Delete -MaxDelete 5 -MaxDeletePercent 50
+        $summary.Status | Should -Be 'Succeeded'
+        (Get-WeComUser).UserId | Should -Not -Contain 'wangwu'
+    }
+
+    It 'a token invalidated between runs is refreshed and the run goes on' {
+        Revoke-WeComSyncEmulatorToken -BaseUrl $script:url -Api wecom -Errcode 42001
+        $summary = Invoke-WeComDownstreamSync
+        $summary.Status | Should -Be 'Succeeded'
+    }
+
+    It 'never shows the secret or a token in any stream with -Verbose and -Debug' {
+        $out = Invoke-WeComDownstreamSync -WhatIf -Verbose -Debug *>&1 | Out-String
+        $out | Should -Not -Match 'emulator-secret'
+        $out | Should -Not -Match 'access_token=[^*&\s]'
+    }
+
+    It 'writes a run log that Get-WeComSyncLog reads back' {
+        $log = Join-Path $TestDrive 'logs'
+        $summary = Invoke-WeComDownstreamSync -LogPath $log
+        $runs = @(Get-WeComSyncLog -Path $log)
+        $runs.Count | Should -Be 1
+        $runs[0].Name | Should -Be $summary.Name
+    }
+
+    It 'creates new members with the excluded fields (WeCom needs a mobile or an email) while never overwriting them' {
+        Initialize-Scenario
+        $summary = Invoke-WeComDownstreamSync -UpdateMode Overwrite -ExcludeProperty Mobile, Email
+        $summary.Status | Should -Be 'Succeeded'
+        ($summary.Steps | Where-Object Name -EQ 'users').Created | Should -Be 4
+        $users = (Get-WeComSyncEmulatorState -BaseUrl $script:url).wecom.users
+        @($users).Count | Should -Be 4
+        @($users | Where-Object { $_.mobile -or $_.email }).Count | Should -Be 4
+    }
+}

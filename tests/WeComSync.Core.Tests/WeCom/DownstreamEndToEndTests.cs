@@ -1,0 +1,262 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net.Http;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using WeComSync.Apply;
+using WeComSync.Authing;
+using WeComSync.Comparison;
+using WeComSync.Emulator;
+using WeComSync.Http;
+using WeComSync.Model;
+using WeComSync.Tests.Apply;
+using WeComSync.WeCom;
+using Xunit;
+
+namespace WeComSync.Tests.WeCom
+{
+    /// <summary>Downstream, Authing → WeCom, end to end over HTTP against the in-process emulator (127.0.0.1).</summary>
+    public sealed class DownstreamEndToEndTests : IAsyncLifetime
+    {
+        private EmulatorServer _emulator;
+        private AuthingClient _authing;
+        private readonly HttpClient _control = new HttpClient();
+        private const string Org = "emulator-org";
+
+        public async Task InitializeAsync()
+        {
+            _emulator = await EmulatorServer.StartAsync();
+            _authing = new AuthingClient(new AuthingSettings { ApiHost = _emulator.BaseUrl.AbsoluteUri.TrimEnd('/'), AccessKeyId = "emulator-ak", AccessKeySecret = "emulator-sk", OrganizationCode = Org });
+            await _authing.SetCustomFieldsAsync(AuthingLinkFields.Required(new LinkFieldNames()), CancellationToken.None);
+            await SeedAuthingAsync();
+        }
+
+        public async Task DisposeAsync()
+        {
+            _authing.Dispose();
+            _control.Dispose();
+            await _emulator.DisposeAsync();
+        }
+
+        private async Task ControlAsync(string path, string json)
+        {
+            var r = await _control.PostAsync(new Uri(_emulator.BaseUrl, "_emulator/" + path), new StringContent(json, Encoding.UTF8, "application/json"));
+            r.EnsureSuccessStatusCode();
+        }
+
+        /// <summary>A three-level tree (研发部/微信事业群/广州研发部) plus 销售部, and four users.</summary>
+        private async Task SeedAuthingAsync()
+        {
+            var org = await _authing.GetOrganizationAsync(Org, CancellationToken.None);
+            string root = org.DepartmentId;
+            var rd = await _authing.CreateDepartmentAsync(Org, "研发部", root, null, CancellationToken.None);
+            var wx = await _authing.CreateDepartmentAsync(Org, "微信事业群", rd.DepartmentId, null, CancellationToken.None);
+            var gz = await _authing.CreateDepartmentAsync(Org, "广州研发部", wx.DepartmentId, null, CancellationToken.None);
+            var sales = await _authing.CreateDepartmentAsync(Org, "销售部", root, null, CancellationToken.None);
+            async Task User(string username, string name, string phone, params string[] depts)
+            {
+                var u = await _authing.CreateUserAsync(new Newtonsoft.Json.Linq.JObject
+                {
+                    ["username"] = username, ["name"] = name, ["phone"] = phone, ["phoneCountryCode"] = "+86", ["email"] = username + "@example.com",
+                }, CancellationToken.None);
+                await _authing.SetUserDepartmentsAsync(u.UserId, depts, CancellationToken.None);
+            }
+            await User("zhangsan", "张三", "13800000001", gz.DepartmentId, sales.DepartmentId);
+            await User("lisi", "李四", "13800000002", wx.DepartmentId);
+            await User("wangwu", "王五", "13800000003", sales.DepartmentId);
+            await User("zhaoliu", "赵六", "13800000004", rd.DepartmentId);
+        }
+
+        private WeComConnection Connect(WeComAppMode mode = WeComAppMode.AddressBookSync, string secret = "emulator-secret") =>
+            new WeComConnection(new WeComConnectionSettings
+            {
+                CorpId = "ww-emulator", Secret = secret, AppMode = mode, ApiHost = _emulator.BaseUrl,
+                Retry = new RetryOptions { BaseDelay = TimeSpan.FromMilliseconds(5), MaxDelay = TimeSpan.FromMilliseconds(50) },
+            });
+
+        private async Task<(List<Department> Authing, List<Department> WeCom)> ReadDepartmentsAsync(WeComConnection wecom)
+        {
+            var map = await new AuthingDirectoryReader(_authing).ReadDepartmentsAsync(Org, "1", CancellationToken.None);
+            var w = await new WeComReader(wecom.Client).ReadDepartmentsAsync(CancellationToken.None);
+            return (map.ToDepartments(true), w.ToList());
+        }
+
+        private async Task<(List<User> Authing, List<User> WeCom)> ReadUsersAsync(WeComConnection wecom)
+        {
+            var map = await new AuthingDirectoryReader(_authing).ReadDepartmentsAsync(Org, "1", CancellationToken.None);
+            var a = await new AuthingDirectoryReader(_authing).ReadUsersAsync(map, null, CancellationToken.None);
+            var w = await new WeComReader(wecom.Client).ReadUsersAsync(CancellationToken.None);
+            NameMatching.LinkByUniqueName(a.Users, w);
+            return (a.Users, w.ToList());
+        }
+
+        /// <summary>One downstream run: departments, then users; returns the results and the WeCom write calls it made.</summary>
+        private async Task<(IReadOnlyList<Result> Results, int Writes, Plan DepartmentPlan, Plan UserPlan)> RunAsync(WeComConnection wecom, CompareOptions options, RecordingHost host = null, DeleteGuard guard = null)
+        {
+            host = host ?? new RecordingHost();
+            int before = WriteCalls(wecom);
+            var apply = new WeComApplyOptions { Ids = wecom.DepartmentIds, LinkWriter = new AuthingLinkWriter(_authing, Org), ExcludeProperty = new HashSet<string>(options.ExcludeProperty ?? Array.Empty<string>(), StringComparer.OrdinalIgnoreCase) };
+            var (ad, wd) = await ReadDepartmentsAsync(wecom);
+            var deptPlan = DirectoryComparer.CompareDepartments(ad, wd, new CompareOptions { UpdateMode = options.UpdateMode == UpdateMode.Overwrite ? UpdateMode.Changed : options.UpdateMode, Operation = options.Operation });
+            var results = new List<Result>(await Task.Run(() => new PlanApplier(host).Apply(deptPlan.Changes.Where(c => c.Operation != ChangeOperation.Delete), new WeComDepartmentApplier(wecom.Client, apply))));
+            var (au, wu) = await ReadUsersAsync(wecom);
+            var userPlan = DirectoryComparer.CompareUsers(au, wu, options);
+            results.AddRange(await Task.Run(() => new PlanApplier(host, new ApplyOptions { DeleteGuard = guard ?? new DeleteGuard { MaxDelete = 10, MaxDeletePercent = 50 } }).Apply(userPlan.Changes, new WeComUserApplier(wecom.Client, apply))));
+            return (results, WriteCalls(wecom) - before, deptPlan, userPlan);
+        }
+
+        private bool Exists(string userId)
+        {
+            try { return _emulator.State.WeCom.GetUser(userId) != null; }
+            catch (WeComSync.Emulator.WeCom.WeComError) { return false; }
+        }
+
+        private static readonly string[] WriteApis = { "department/create", "department/update", "department/delete", "user/create", "user/update", "user/batchdelete" };
+        private static int WriteCalls(WeComConnection c) => WriteApis.Sum(a => c.Client.CallCounts.TryGetValue(a, out var n) ? n : 0);
+
+        [Theory]
+        [InlineData(UpdateMode.None)]
+        [InlineData(UpdateMode.Changed)]
+        public async Task First_sync_into_an_empty_WeCom_creates_the_three_level_tree_and_users_and_the_rerun_plans_zero_changes(UpdateMode mode)
+        {
+            using var wecom = Connect();
+            var first = await RunAsync(wecom, new CompareOptions { UpdateMode = mode });
+            Assert.All(first.Results, r => Assert.Equal(Outcome.Succeeded, r.Outcome));
+            Assert.Equal(4, first.Results.Count(r => r.Change.Kind == ObjectKind.Department && r.Change.Operation == ChangeOperation.Create));
+            Assert.Equal(4, first.Results.Count(r => r.Change.Kind == ObjectKind.User && r.Change.Operation == ChangeOperation.Create));
+            var depts = await new WeComReader(wecom.Client).ReadDepartmentsAsync(CancellationToken.None);
+            var gz = depts.Single(d => d.Name == "广州研发部");
+            Assert.Equal("示例科技/研发部/微信事业群/广州研发部", gz.Path);
+            var zhang = (await new WeComReader(wecom.Client).ReadUsersAsync(CancellationToken.None)).Single(u => u.UserId == "zhangsan");
+            Assert.Equal(gz.Key, zhang.Departments[0]);
+            Assert.Equal(2, zhang.Departments.Count);
+
+            // Write-back: the second run matches on the link fields and makes no write call.
+            var (authingUsers, _) = await ReadUsersAsync(wecom);
+            Assert.All(authingUsers, u => Assert.False(string.IsNullOrEmpty(u.UserId)));
+            var second = await RunAsync(wecom, new CompareOptions { UpdateMode = mode });
+            Assert.Empty(second.DepartmentPlan.Changes);
+            Assert.Empty(second.UserPlan.Changes);
+            Assert.Equal(0, second.Writes);
+        }
+
+        [Fact]
+        public async Task Agent_development_mode_reads_without_sensitive_fields_and_the_rerun_still_plans_zero_changes()
+        {
+            using (var sync = Connect()) await RunAsync(sync, new CompareOptions { UpdateMode = UpdateMode.Changed });
+            await ControlAsync("wecom/secrets", "{\"secret\":\"agent-secret-1\",\"mode\":\"agent\"}");
+            using var agent = Connect(WeComAppMode.AgentDevelopment, "agent-secret-1");
+            var users = await new WeComReader(agent.Client).ReadUsersAsync(CancellationToken.None);
+            Assert.Equal(4, users.Count);
+            Assert.All(users, u => { Assert.Null(u.Mobile); Assert.Null(u.Email); Assert.Contains("Mobile", u.WithheldFields); Assert.NotNull(u.Name); });
+            var (au, wu) = await ReadUsersAsync(agent);
+            var plan = DirectoryComparer.CompareUsers(au, wu, new CompareOptions { UpdateMode = UpdateMode.Changed });
+            Assert.Empty(plan.Changes);
+        }
+
+        [Fact]
+        public async Task Self_built_mode_withholds_the_same_fields_and_its_writes_are_explained_48002()
+        {
+            await ControlAsync("wecom/secrets", "{\"secret\":\"self-built-1\",\"mode\":\"self-built\"}");
+            using var selfBuilt = Connect(WeComAppMode.SelfBuilt, "self-built-1");
+            var checks = await WeComConnectionTest.RunAsync(selfBuilt.Client, CancellationToken.None);
+            var write = checks.Single(c => c.Check.StartsWith("Write"));
+            Assert.False(write.Passed);
+            Assert.Equal("48002", write.Code);
+            Assert.Contains("address-book sync", write.RecommendedAction);
+        }
+
+        [Fact]
+        public async Task Overwrite_sends_updates_but_never_the_excluded_fields()
+        {
+            using var wecom = Connect();
+            await RunAsync(wecom, new CompareOptions { UpdateMode = UpdateMode.None });
+            var before = _emulator.State.WeCom.GetUser("lisi");
+            var (au, _) = await ReadUsersAsync(wecom);
+            var lisi = au.Single(u => u.Username == "lisi");
+            await _authing.UpdateUserAsync(lisi.SourceId, new Newtonsoft.Json.Linq.JObject { ["name"] = "李四四", ["phone"] = "13900000009" }, CancellationToken.None);
+            var run = await RunAsync(wecom, new CompareOptions { UpdateMode = UpdateMode.Overwrite, ExcludeProperty = new[] { "Mobile", "Email" } });
+            Assert.All(run.Results, r => Assert.Equal(Outcome.Succeeded, r.Outcome));
+            Assert.DoesNotContain(run.UserPlan.Changes.SelectMany(c => c.Fields), f => f.Field == "Mobile" || f.Field == "Email");
+            var after = _emulator.State.WeCom.GetUser("lisi");
+            Assert.Equal("李四四", after.Name);
+            Assert.Equal(before.Mobile, after.Mobile);
+        }
+
+        [Fact]
+        public async Task A_user_deleted_in_Authing_is_removed_from_WeCom_only_with_Delete_and_within_the_guard()
+        {
+            using var wecom = Connect();
+            await RunAsync(wecom, new CompareOptions { UpdateMode = UpdateMode.None });
+            var (au, _) = await ReadUsersAsync(wecom);
+            await _authing.DeleteUsersBatchAsync(new[] { au.Single(u => u.Username == "wangwu").SourceId }, CancellationToken.None);
+
+            var withoutDelete = await RunAsync(wecom, new CompareOptions { UpdateMode = UpdateMode.None });
+            Assert.Equal(0, withoutDelete.Writes);
+            Assert.True(Exists("wangwu"));
+
+            var ops = PlanOperation.Create | PlanOperation.Update | PlanOperation.Delete;
+            await Assert.ThrowsAsync<DeleteGuardException>(() => RunAsync(wecom, new CompareOptions { UpdateMode = UpdateMode.None, Operation = ops }, guard: new DeleteGuard { MaxDelete = 0 }));
+            Assert.True(Exists("wangwu"));
+
+            var deleted = await RunAsync(wecom, new CompareOptions { UpdateMode = UpdateMode.None, Operation = ops });
+            Assert.Single(deleted.Results, r => r.Change.Operation == ChangeOperation.Delete && r.Outcome == Outcome.Succeeded);
+            Assert.False(Exists("wangwu"));
+        }
+
+        [Fact]
+        public async Task Create_meeting_60104_reports_the_holder_and_60102_links_the_existing_member()
+        {
+            using var wecom = Connect();
+            // Someone in WeCom already holds lisi's mobile.
+            await wecom.Client.CreateUserAsync(new Newtonsoft.Json.Linq.JObject { ["userid"] = "someone", ["name"] = "某人", ["department"] = new Newtonsoft.Json.Linq.JArray(1), ["mobile"] = "13800000002" }, CancellationToken.None);
+            var run = await RunAsync(wecom, new CompareOptions { UpdateMode = UpdateMode.None });
+            var lisi = run.Results.Single(r => (r.Change.Desired as User)?.Username == "lisi");
+            Assert.Equal(Outcome.Failed, lisi.Outcome);
+            Assert.Equal("60104", lisi.ErrorCode);
+            Assert.Contains("'someone'", lisi.Error);
+            Assert.False(Exists("lisi"));
+
+            // A stale plan (made before zhangsan was created) creates zhangsan again: 60102 links and updates instead.
+            var (au, _) = await ReadUsersAsync(wecom);
+            var zhang = au.Single(u => u.Username == "zhangsan");
+            zhang.UserId = null;
+            zhang.Name = "张三丰";
+            var stale = new Change { Operation = ChangeOperation.Create, Kind = ObjectKind.User, Key = "zhangsan", Desired = zhang };
+            var result = new PlanApplier(new RecordingHost()).Apply(new[] { stale }, new WeComUserApplier(wecom.Client, new WeComApplyOptions { Ids = wecom.DepartmentIds, LinkWriter = new AuthingLinkWriter(_authing, Org) })).Single();
+            Assert.Equal(Outcome.Succeeded, result.Outcome);
+            Assert.Contains("60102", result.Error);
+            Assert.Equal("张三丰", _emulator.State.WeCom.GetUser("zhangsan").Name);
+            Assert.Equal(4 - 1 + 1, _emulator.State.WeCom.UserCount); // three synced + someone; no duplicate
+        }
+
+        [Fact]
+        public async Task A_token_invalidated_mid_run_is_refreshed_and_the_run_goes_on()
+        {
+            using var wecom = Connect();
+            await new WeComReader(wecom.Client).ReadDepartmentsAsync(CancellationToken.None);
+            var host = new RecordingHost();
+            int calls = 0;
+            host.Decide = (_, __) => { if (++calls == 3) _emulator.State.WeCom.InvalidateTokens(42001); return true; };
+            var run = await RunAsync(wecom, new CompareOptions { UpdateMode = UpdateMode.None }, host);
+            Assert.All(run.Results, r => Assert.Equal(Outcome.Succeeded, r.Outcome));
+            Assert.True(wecom.Client.TokenRefreshes >= 1);
+            Assert.Equal(4, _emulator.State.WeCom.UserCount);
+        }
+
+        [Theory]
+        [InlineData("sync-new-ip", "48009")]
+        [InlineData("untrusted-ip", "60020")]
+        public async Task Detail_ban_48009_and_untrusted_ip_60020_give_their_explained_errors(string mode, string code)
+        {
+            await ControlAsync("wecom/secrets", $"{{\"secret\":\"s-{mode}\",\"mode\":\"{mode}\"}}");
+            using var wecom = Connect(WeComAppMode.AddressBookSync, "s-" + mode);
+            var checks = await WeComConnectionTest.RunAsync(wecom.Client, CancellationToken.None);
+            var failed = checks.First(c => !c.Passed);
+            Assert.Equal(code, failed.Code);
+            Assert.Contains(code == "48009" ? "export" : "trusted IP", failed.RecommendedAction);
+        }
+    }
+}
