@@ -15,7 +15,9 @@ param(
     [string] $Configuration = 'Release',
     [int] $UserCount = 20000,
     [int] $DepartmentCount = 200,
-    [int] $ThrottleLimit = 16
+    [int] $ThrottleLimit = 16,
+    # The first back-off delay, scaled to the emulator's response time (see Initialize-Bench).
+    [TimeSpan] $RetryDelay = [TimeSpan]::FromMilliseconds(20)
 )
 $ErrorActionPreference = 'Stop'
 if ($PSStyle) { $PSStyle.OutputRendering = 'PlainText' }
@@ -48,13 +50,15 @@ try {
                 organizations = @(@{ organizationCode = 'emulator-org'; organizationName = '示例科技'; departmentId = $root })
                 customFields = @($state.authing.customFields); departments = $departments; users = $users } }
         Set-WeComSyncEmulatorFault -BaseUrl $url -Kind latency -LatencyMs 2
-        # The emulator's throttling windows are a second (WeCom's are a minute): the 45009 estimate follows them.
-        Connect-WeCom -CorpId ww-emulator -Secret $secret -ApiHost $url -RateWindow ([TimeSpan]::FromSeconds(1))
+        # Scaled like the emulator: its windows are a second (WeCom's a minute), and it answers in ~2 ms where WeCom takes
+        # ~100 ms, so the back-off starts at -RetryDelay (20 ms, where 200 ms is the default against the real API).
+        Connect-WeCom -CorpId ww-emulator -Secret $secret -ApiHost $url -RateWindow ([TimeSpan]::FromSeconds(1)) -RetryDelay $RetryDelay
+        Connect-Authing -Credential $key -ApiHost $url -OrganizationCode emulator-org -RetryDelay $RetryDelay
     }
 
     function Invoke-Run {
         $watch = [Diagnostics.Stopwatch]::StartNew()
-        $summary = Invoke-WeComDownstreamSync -ThrottleLimit $ThrottleLimit -WarningAction SilentlyContinue -ErrorAction SilentlyContinue
+        $summary = Invoke-WeComDownstreamSync -ThrottleLimit $ThrottleLimit -WarningAction SilentlyContinue -ErrorAction SilentlyContinue 2>$null
         $watch.Stop()
         $users = $summary.Steps | Where-Object Name -EQ 'users'
         $inWeCom = @((Get-WeComSyncEmulatorState -BaseUrl $url).wecom.users).Count
@@ -73,6 +77,7 @@ try {
     $lost = $UserCount - $faulty.InWeCom - $faulty.Failed
     $rerun = Invoke-Run
 
+    Write-Host ("Retry back-off starts at {0:0} ms (scaled to the emulator's ~2 ms answers; -RetryDelay)" -f $RetryDelay.TotalMilliseconds)
     Write-Host ("Fault-free downstream sync of {0} users: {1:0.0} s, {2} created, status {3}" -f $UserCount, $clean.Seconds, $clean.Created, $clean.Status)
     Write-Host ("With 10 % of calls failing: {0:0.0} s = {1:0.00}x the fault-free run (target <= 1.5x); {2} created, {3} reported failed, status {4}" -f $faulty.Seconds, ($faulty.Seconds / $clean.Seconds), $faulty.Created, $faulty.Failed, $faulty.Status)
     Write-Host ("Changes lost (planned, neither in WeCom nor reported failed): {0} (target 0); the re-run created {1}, {2} users in WeCom of {3}" -f $lost, $rerun.Created, $rerun.InWeCom, $UserCount)

@@ -17,6 +17,10 @@ namespace WeComSync.PowerShell.Infrastructure
         [ValidateRange(0, 10)]
         public int MaxRetry { get; set; } = Defaults.MaxRetries;
 
+        /// <summary>First back-off delay before a retry; it doubles per retry, with jitter.</summary>
+        [Parameter]
+        public TimeSpan RetryDelay { get; set; } = Defaults.BaseDelay;
+
         /// <summary>Timeout of one attempt of one call (not of the call with its retries).</summary>
         [Parameter]
         public TimeSpan AttemptTimeout { get; set; } = Defaults.AttemptTimeout;
@@ -39,9 +43,12 @@ namespace WeComSync.PowerShell.Infrastructure
             if (AttemptTimeout <= TimeSpan.Zero) ThrowBadSetting(nameof(AttemptTimeout), AttemptTimeout);
             if (RateWindow <= TimeSpan.Zero) ThrowBadSetting(nameof(RateWindow), RateWindow);
             if (MaxWait < TimeSpan.Zero) ThrowBadSetting(nameof(MaxWait), MaxWait);
+            if (RetryDelay < TimeSpan.Zero) ThrowBadSetting(nameof(RetryDelay), RetryDelay);
             var options = Defaults.Clone();
             options.MaxRetries = MaxRetry;
             options.AttemptTimeout = AttemptTimeout;
+            options.BaseDelay = RetryDelay;
+            if (options.MaxDelay < RetryDelay) options.MaxDelay = RetryDelay;
             options.CallsPerMinute = CallsPerMinute;
             options.RateWindow = RateWindow;
             options.MaxWait = MaxWait;
