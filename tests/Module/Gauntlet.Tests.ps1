@@ -292,7 +292,7 @@ Describe 'Gauntlet, downstream (Invoke-WeComDownstreamSync)' {
         $summary.Status | Should -Not -Be 'Succeeded'
         $stop = @($Error | Where-Object FullyQualifiedErrorId -Like 'RunStopped*')
         $stop.Count | Should -BeGreaterThan 0
-        "$($stop[0])" | Should -Match 'blocked until .* MaxWait'
+        "$($stop[0])" | Should -Match 'blocked until .*MaxWait.*Run it again after'
         $stop[0].ErrorDetails.RecommendedAction | Should -Match 'run the sync again'
         Get-Calls '*cgi-bin/user/create' | Should -BeLessOrEqual (100 + 4 * 4)        # the limit, then at most the calls in flight and their retries
         @(Get-WeComSyncLog -Path $logs -Run $summary.ShortId -Failed).Count | Should -BeGreaterThan 0
