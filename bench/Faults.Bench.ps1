@@ -34,21 +34,7 @@ try {
         Reset-WeComSyncEmulator -BaseUrl $url
         Connect-Authing -Credential $key -ApiHost $url -OrganizationCode emulator-org
         Initialize-AuthingLinkField -Confirm:$false | Out-Null
-        $state = Get-WeComSyncEmulatorState -BaseUrl $url
-        $root = ($state.authing.organizations | Where-Object organizationCode -EQ 'emulator-org').departmentId
-        $departments = [System.Collections.Generic.List[object]]::new()
-        $top = [Math]::Max(1, [int][Math]::Sqrt($DepartmentCount) / 2)
-        for ($i = 0; $i -lt $DepartmentCount; $i++) {
-            $parent = if ($i -lt $top) { $root } else { "d$([int][Math]::Floor(($i - $top) / 10))" }
-            $departments.Add(@{ organizationCode = 'emulator-org'; departmentId = "d$i"; name = "部门$i"; parentDepartmentId = $parent })
-        }
-        $users = [System.Collections.Generic.List[object]]::new()
-        for ($i = 0; $i -lt $UserCount; $i++) {
-            $users.Add(@{ userId = "u$i"; username = "user$i"; name = "用户$i"; phone = ('139{0:00000000}' -f $i); phoneCountryCode = '+86'; email = "user$i@example.com"; departmentIds = @("d$($i % $DepartmentCount)") })
-        }
-        Set-WeComSyncEmulatorState -BaseUrl $url -Seed @{ authing = @{
-                organizations = @(@{ organizationCode = 'emulator-org'; organizationName = '示例科技'; departmentId = $root })
-                customFields = @($state.authing.customFields); departments = $departments; users = $users } }
+        Set-WeComSyncEmulatorAuthingOrganization -BaseUrl $url -UserCount $UserCount -DepartmentCount $DepartmentCount
         Set-WeComSyncEmulatorFault -BaseUrl $url -Kind latency -LatencyMs 2
         # Scaled like the emulator: its windows are a second (WeCom's a minute), and it answers in ~2 ms where WeCom takes
         # ~100 ms, so the back-off starts at -RetryDelay (20 ms, where 200 ms is the default against the real API).
