@@ -143,6 +143,40 @@ function Set-WeComSyncEmulatorState {
     }
 }
 
+function Set-WeComSyncEmulatorAuthingOrganization {
+    <#
+    .SYNOPSIS Seeds the default Authing organization with a generated tree and users (keeps the pool's custom fields), for downstream tests and benchmarks.
+    .DESCRIPTION -DepartmentCount departments d0…dN: the first ones under the root, the others ten per parent, so the tree
+    has three or more levels; -UserCount users u0…uN (username userN, a unique mobile with -PhonePrefix, an email), spread
+    over the departments round robin.
+    #>
+    [CmdletBinding(SupportsShouldProcess)]
+    param(
+        [Parameter(Mandatory, ValueFromPipelineByPropertyName)] [string] $BaseUrl,
+        [Parameter(Mandatory)] [int] $UserCount,
+        [int] $DepartmentCount = 200,
+        [int] $TopCount = [Math]::Max(1, [int][Math]::Sqrt($DepartmentCount) / 2),
+        [ValidatePattern('^1\d\d$')] [string] $PhonePrefix = '139'
+    )
+    process {
+        $state = Get-WeComSyncEmulatorState -BaseUrl $BaseUrl
+        $root = ($state.authing.organizations | Where-Object organizationCode -EQ 'emulator-org').departmentId
+        $departments = [System.Collections.Generic.List[object]]::new()
+        for ($i = 0; $i -lt $DepartmentCount; $i++) {
+            $parent = if ($i -lt $TopCount) { $root } else { "d$([int][Math]::Floor(($i - $TopCount) / 10))" }
+            $departments.Add(@{ organizationCode = 'emulator-org'; departmentId = "d$i"; name = "部门$i"; parentDepartmentId = $parent })
+        }
+        $users = [System.Collections.Generic.List[object]]::new()
+        for ($i = 0; $i -lt $UserCount; $i++) {
+            $users.Add(@{ userId = "u$i"; username = "user$i"; name = "用户$i"; phone = ("$PhonePrefix{0:00000000}" -f $i); phoneCountryCode = '+86'; email = "user$i@example.com"; departmentIds = @("d$($i % $DepartmentCount)") })
+        }
+        $seed = @{ authing = @{
+                organizations = @(@{ organizationCode = 'emulator-org'; organizationName = '示例科技'; departmentId = $root })
+                customFields = @($state.authing.customFields); departments = $departments; users = $users } }
+        if ($PSCmdlet.ShouldProcess($BaseUrl, "Seed $DepartmentCount departments and $UserCount users")) { Set-WeComSyncEmulatorState -BaseUrl $BaseUrl -Seed $seed }
+    }
+}
+
 function Get-WeComSyncEmulatorState {
     <# .SYNOPSIS Dumps the emulator's state in the seed shape (wecom: departments, users; authing: organizations, departments, users, customFields). #>
     [CmdletBinding()]
@@ -281,6 +315,17 @@ function Get-WeComSyncEmulatorCallCount {
     }
 }
 
+function Get-WeComSyncEmulatorToken {
+    <# .SYNOPSIS Every token the emulator issued since its last reset (WeCom access tokens and Authing management tokens), as strings. #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param([Parameter(Mandatory, ValueFromPipelineByPropertyName)] [string] $BaseUrl)
+    process {
+        $raw = Invoke-EmulatorControl $BaseUrl GET tokens
+        @($raw.wecom) + @($raw.authing) | Where-Object { $_ }
+    }
+}
+
 function Clear-WeComSyncEmulatorCallCount {
     <# .SYNOPSIS Sets every call counter back to zero. #>
     [CmdletBinding(SupportsShouldProcess)]
@@ -349,7 +394,7 @@ function Invoke-WeComSyncEmulatorAuthingRequest {
     }
 }
 
-Export-ModuleMember -Function Start-WeComSyncEmulator, Stop-WeComSyncEmulator, Reset-WeComSyncEmulator, Set-WeComSyncEmulatorState,
+Export-ModuleMember -Function Start-WeComSyncEmulator, Stop-WeComSyncEmulator, Reset-WeComSyncEmulator, Set-WeComSyncEmulatorState, Set-WeComSyncEmulatorAuthingOrganization,
     Get-WeComSyncEmulatorState, Set-WeComSyncEmulatorSecretMode, Set-WeComSyncEmulatorSetting, Set-WeComSyncEmulatorRateLimit,
     Clear-WeComSyncEmulatorRateLimit, Set-WeComSyncEmulatorFault, Clear-WeComSyncEmulatorFault, Revoke-WeComSyncEmulatorToken,
-    Get-WeComSyncEmulatorCallCount, Clear-WeComSyncEmulatorCallCount, Invoke-WeComSyncEmulatorAuthingRequest
+    Get-WeComSyncEmulatorCallCount, Get-WeComSyncEmulatorToken, Clear-WeComSyncEmulatorCallCount, Invoke-WeComSyncEmulatorAuthingRequest

@@ -170,10 +170,14 @@ function Invoke-WeComUpstreamSync {
         # 2. Authing as it is now. Users are read once, before the departments change: a user whose department is
         #    renamed below is then planned onto the new link id, which also rewrites its wechatwork_department_ids.
         $step = $run.BeginStep('read Authing')
-        $authingDepartments = @(Get-AuthingDepartment @authing @rootLink)
-        $authingUsers = @(Get-AuthingUser @authing @rootLink)
+        # A page that failed after the retries is an error here and marks the users incomplete: no deletes follow from them.
+        $readErrors = @()
+        $authingDepartments = @(Get-AuthingDepartment @authing @rootLink -ErrorVariable +readErrors)
+        $authingUsers = @(Get-AuthingUser @authing @rootLink -ErrorVariable +readErrors)
         $step.Count('Read', $authingDepartments.Count + $authingUsers.Count)
-        $step.Complete('Succeeded', "$($authingDepartments.Count) department(s), $($authingUsers.Count) user(s).")
+        $readText = "$($authingDepartments.Count) department(s), $($authingUsers.Count) user(s)."
+        if ($readErrors.Count) { $step.Complete('PartiallyFailed', "$readText Read incompletely ($($readErrors.Count) error(s), first: $($readErrors[0])): no deletes.") }
+        else { $step.Complete('Succeeded', $readText) }
 
         if ($Mode -eq 'CreateUpdate') {
             # 3. Departments, parents first (renames recognised by their members).

@@ -80,7 +80,10 @@ function Complete-WeComSyncRun {
         if ($Run.Status -eq 'Running') {
             $stopped = $ErrorRecord.Exception -is [System.Management.Automation.PipelineStoppedException] -or
                 $ErrorRecord.Exception -is [System.OperationCanceledException]
-            if ($stopped) { $Run.Stop('Stopped by the user.') } else { $Run.Fail($ErrorRecord.Exception) }
+            if ($stopped) { $Run.Stop('Stopped by the user.') }
+            # An API blocked beyond -MaxWait: a clean stop whose message says when to run again, not a failure.
+            elseif ($ErrorRecord.FullyQualifiedErrorId -like 'RunStopped*') { $Run.Stop($ErrorRecord.Exception.Message) }
+            else { $Run.Fail($ErrorRecord.Exception) }
         }
         $Cmdlet.ThrowTerminatingError($ErrorRecord)
     }

@@ -83,6 +83,21 @@ namespace WeComSync.Apply
         public int TargetCount { get; }
     }
 
+    /// <summary>
+    /// Raised after the results when a failure stopped the run (an API blocked for longer than the connection may wait):
+    /// the changes not yet applied were skipped. The message says why and when to run again.
+    /// </summary>
+    public sealed class RunStoppedException : Exception
+    {
+        public RunStoppedException(string message, IReadOnlyList<Result> results) : base(message)
+        {
+            Results = results;
+        }
+
+        /// <summary>Every result, the skipped changes included (already handed to the caller one by one).</summary>
+        public IReadOnlyList<Result> Results { get; }
+    }
+
     /// <summary>How a plan is applied.</summary>
     public sealed class ApplyOptions
     {

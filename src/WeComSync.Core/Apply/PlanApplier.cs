@@ -97,21 +97,52 @@ namespace WeComSync.Apply
             int total = stages.Sum(s => s.Steps.Sum(step => step.Changes.Count));
             int done = 0;
             string activity = $"Applying {approved.Count} change(s) to {applier.TargetName}";
-            foreach (var stage in stages)
+            // A failure that stops the run (an API blocked for longer than the connection may wait): steps not yet started
+            // are skipped with its reason; steps in flight finish (cancelling a write in flight would leave its outcome unknown).
+            using (var stop = new RunStop(token))
             {
-                RunStage(stage, token, r =>
+                foreach (var stage in stages)
                 {
-                    done++;
-                    Emit(r);
-                    _host.WriteProgress(activity, $"{stage.Name}: {done} of {total}", total == 0 ? 100 : Math.Min(99, done * 100 / total));
-                });
+                    RunStage(stage, token, stop, r =>
+                    {
+                        stop.Observe(r);
+                        done++;
+                        Emit(r);
+                        _host.WriteProgress(activity, $"{stage.Name}: {done} of {total}", total == 0 ? 100 : Math.Min(99, done * 100 / total));
+                    });
+                }
+                _host.WriteProgress(activity, $"{done} of {total} done", 100);
+                DrainVerbose();
+                if (stop.Reason != null) throw new RunStoppedException(stop.Reason, SortByPlan(results));
             }
-            _host.WriteProgress(activity, $"{done} of {total} done", 100);
-            DrainVerbose();
             return SortByPlan(results);
         }
 
-        private void RunStage(ApplyStage stage, CancellationToken token, Action<Result> emit)
+        /// <summary>The first result that stops the run, and the signal that keeps further steps from starting.</summary>
+        private sealed class RunStop : IDisposable
+        {
+            private readonly CancellationTokenSource _source;
+            private string _reason;
+
+            public RunStop(CancellationToken token) => _source = CancellationTokenSource.CreateLinkedTokenSource(token);
+
+            public CancellationToken Token => _source.Token;
+            public bool IsStopped => _source.IsCancellationRequested;
+            public string Reason => Volatile.Read(ref _reason);
+
+            public void Observe(Result r)
+            {
+                if (!r.StopsRun) return;
+                Interlocked.CompareExchange(ref _reason, r.Error ?? "an API refused further calls", null);
+                _source.Cancel();
+            }
+
+            public string NotApplied() => Reason is string reason ? "Not applied, the run stopped: " + reason : "The run was stopped before this change was applied.";
+
+            public void Dispose() => _source.Dispose();
+        }
+
+        private void RunStage(ApplyStage stage, CancellationToken token, RunStop stop, Action<Result> emit)
         {
             int limit = Math.Max(1, _options.ThrottleLimit);
             var completed = new ConcurrentQueue<Result>();
@@ -121,16 +152,25 @@ namespace WeComSync.Apply
                 {
                     try
                     {
-                        await gate.WaitAsync(token).ConfigureAwait(false);
+                        await gate.WaitAsync(stop.Token).ConfigureAwait(false);
                     }
                     catch (OperationCanceledException)
                     {
-                        foreach (var c in step.Changes) completed.Enqueue(Results.Skipped(c, "The run was stopped before this change was applied."));
+                        foreach (var c in step.Changes) completed.Enqueue(Results.Skipped(c, stop.NotApplied()));
                         return;
                     }
                     try
                     {
-                        foreach (var r in await RunStepAsync(step, token).ConfigureAwait(false)) completed.Enqueue(r);
+                        if (stop.IsStopped)
+                        {
+                            foreach (var c in step.Changes) completed.Enqueue(Results.Skipped(c, stop.NotApplied()));
+                            return;
+                        }
+                        foreach (var r in await RunStepAsync(step, token).ConfigureAwait(false))
+                        {
+                            stop.Observe(r); // at once, so that no step waiting at the gate starts
+                            completed.Enqueue(r);
+                        }
                     }
                     finally
                     {
@@ -220,6 +260,7 @@ namespace WeComSync.Apply
             {
                 Change = change,
                 Outcome = Outcome.Failed,
+                StopsRun = api?.StopsRun == true,
                 ErrorCode = api?.Code ?? "error",
                 Error = Redaction.Redact(api == null ? error.Message : api.ApiMessage + (string.IsNullOrEmpty(api.RecommendedAction) ? "" : " " + api.RecommendedAction)),
                 Duration = duration,

@@ -110,8 +110,12 @@ namespace WeComSync.Authing
                 var existing = await FindChildAsync(parentId, desired.Name, ct).ConfigureAwait(false);
                 if (existing == null)
                 {
-                    if (e.OutcomeUnknown) return Results.Failed(change, e, watch.Elapsed);
-                    throw;
+                    if (!e.OutcomeUnknown) throw;
+                    // The lost create was not applied (no such department): sending it again is safe now. Once: a
+                    // second lost answer is reported, and the next run's read decides.
+                    var again = await _client.CreateDepartmentAsync(_organizationCode, desired.Name, parentId, LinkData(desired), ct).ConfigureAwait(false);
+                    Map.Add(linkId, again?.DepartmentId);
+                    return Results.Succeeded(change, again?.DepartmentId, watch.Elapsed);
                 }
                 await _client.UpdateDepartmentAsync(_organizationCode, existing.DepartmentId, null, null, LinkData(desired), ct).ConfigureAwait(false);
                 Map.Add(linkId, existing.DepartmentId);

@@ -132,6 +132,13 @@ namespace WeComSync.Authing
                 return results;
             }
 
+            // The API is blocked beyond the wait allowed: one call per user would only hammer it (and the run stops anyway).
+            if (batchError?.StopsRun == true)
+            {
+                results.AddRange(pending.Select(p => Results.Failed(p.Change, batchError, watch.Elapsed)));
+                return results;
+            }
+
             // One call per user: a single user (no batch needed), or a refused batch where one bad user must not fail the others.
             foreach (var p in pending)
                 results.Add(await CreateOneAsync(p, ct, checkFirst: batchError?.OutcomeUnknown == true).ConfigureAwait(false));
@@ -157,8 +164,12 @@ namespace WeComSync.Authing
                 try
                 {
                     var existing = await FindExistingAsync(p.User, ct).ConfigureAwait(false);
-                    if (existing == null) return Results.Failed(p.Change, e, watch.Elapsed);
-                    return await LinkExistingAsync(p, existing, watch, ct).ConfigureAwait(false);
+                    if (existing != null) return await LinkExistingAsync(p, existing, watch, ct).ConfigureAwait(false);
+                    if (!e.OutcomeUnknown) return Results.Failed(p.Change, e, watch.Elapsed);
+                    // The lost create was not applied (the user is not there): now sending it again is safe. Once: a
+                    // second lost answer is reported, and the next run's read decides.
+                    var dto = await _client.CreateUserAsync(p.Body, ct).ConfigureAwait(false);
+                    return await FinishCreateAsync(p, dto, watch.Elapsed, ct).ConfigureAwait(false);
                 }
                 catch (ApiException inner)
                 {

@@ -51,6 +51,15 @@ namespace WeComSync.Http
         /// </summary>
         public bool OutcomeUnknown { get; set; }
 
+        /// <summary>
+        /// Nothing more can succeed against this API for now (it is blocked for longer than the connection's MaxWait):
+        /// a run stops here instead of failing every remaining object, and says when to run again (<see cref="RetryAt"/>).
+        /// </summary>
+        public bool StopsRun { get; set; }
+
+        /// <summary>When a blocked API accepts calls again (UTC), when known.</summary>
+        public DateTimeOffset? RetryAt { get; set; }
+
         private static string Format(string service, string endpoint, string code, string apiMessage, string action)
         {
             var text = $"{service} {endpoint} failed with code {code}: {apiMessage}";

@@ -23,6 +23,9 @@ namespace WeComSync.Http
         private readonly ResiliencePipeline _pipeline;
         private readonly ConcurrentDictionary<string, RateLimiter> _limiters = new ConcurrentDictionary<string, RateLimiter>();
         private readonly ConcurrentDictionary<string, int> _calls = new ConcurrentDictionary<string, int>();
+        // An API the server blocked (WeCom 45009, a 429 with Retry-After): until when. Later calls wait it out or fail
+        // without being sent, so a blocked API is never hammered by the calls in flight behind the first refusal.
+        private readonly ConcurrentDictionary<string, DateTimeOffset> _blockedUntil = new ConcurrentDictionary<string, DateTimeOffset>();
 
         public ApiTransport(string service, Uri baseAddress, RetryOptions options = null, HttpMessageHandler handler = null, bool skipCertificateCheck = false)
         {
@@ -39,7 +42,8 @@ namespace WeComSync.Http
             _pipeline = new ResiliencePipelineBuilder()
                 .AddRetry(new RetryStrategyOptions
                 {
-                    ShouldHandle = new PredicateBuilder().Handle<ApiException>(ShouldRetry),
+                    // Polly needs at least one attempt to retry; MaxRetries 0 is honoured by ShouldRetry.
+                    ShouldHandle = args => new ValueTask<bool>(args.Outcome.Exception is ApiException e && args.AttemptNumber < Options.MaxRetries && ShouldRetry(e)),
                     MaxRetryAttempts = Math.Max(1, Options.MaxRetries),
                     BackoffType = DelayBackoffType.Exponential,
                     UseJitter = true,
@@ -67,7 +71,10 @@ namespace WeComSync.Http
         public System.Collections.Generic.IReadOnlyDictionary<string, int> CallCounts => _calls;
 
         private bool ShouldRetry(ApiException e) =>
-            e.IsTransient && !e.OutcomeUnknown && (!e.RetryAfter.HasValue || e.RetryAfter.Value <= Options.MaxWait);
+            e.IsTransient && !e.OutcomeUnknown && !e.StopsRun && (!e.RetryAfter.HasValue || e.RetryAfter.Value <= Options.MaxWait);
+
+        /// <summary>Until when each API is known to be blocked (UTC); empty when none is.</summary>
+        public System.Collections.Generic.IReadOnlyDictionary<string, DateTimeOffset> BlockedUntil => _blockedUntil;
 
         /// <summary>
         /// Sends a request built fresh for every attempt (a request message cannot be sent twice) and interprets the
@@ -85,6 +92,7 @@ namespace WeComSync.Http
         private async Task<T> AttemptAsync<T>(string api, Func<HttpRequestMessage> createRequest, Func<HttpStatusCode, string, T> interpret,
             bool idempotent, CancellationToken cancellationToken)
         {
+            await WaitOutBlockAsync(api, cancellationToken).ConfigureAwait(false);
             await WaitForPermitAsync(api, cancellationToken).ConfigureAwait(false);
             _calls.AddOrUpdate(api, 1, (_, n) => n + 1);
             using (var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
@@ -94,11 +102,13 @@ namespace WeComSync.Http
                 var watch = Stopwatch.StartNew();
                 string body;
                 HttpStatusCode status;
+                TimeSpan? retryAfter = null;
                 try
                 {
                     using (var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, attempt.Token).ConfigureAwait(false))
                     {
                         status = response.StatusCode;
+                        if ((int)status == 429 || (int)status == 503) retryAfter = ReadRetryAfter(response);
                         body = response.Content == null ? string.Empty : await response.Content.ReadAsStringAsync().ConfigureAwait(false);
                     }
                 }
@@ -117,12 +127,66 @@ namespace WeComSync.Http
                 Trace?.Invoke($"{Service}: {request.Method} {Redaction.Redact(request.RequestUri?.ToString())} -> {(int)status} ({watch.ElapsedMilliseconds} ms)");
 
                 int code = (int)status;
-                if (code == 429 || code >= 500)
+                try
                 {
-                    throw new ApiException(Service, api, "http:" + code, Truncate(body), isTransient: true);
+                    if (code == 429 || code >= 500)
+                    {
+                        throw new ApiException(Service, api, "http:" + code, Truncate(body), isTransient: true) { RetryAfter = retryAfter };
+                    }
+                    return interpret(status, body);
                 }
-                return interpret(status, body);
+                catch (ApiException e) when (e.RetryAfter.HasValue)
+                {
+                    throw Blocked(api, e);
+                }
             }
+        }
+
+        /// <summary>
+        /// Remembers how long the API is blocked. A block within MaxWait is waited out by the retry (and by every call
+        /// behind it); a longer one becomes an error that stops the run and says when it can run again.
+        /// </summary>
+        private ApiException Blocked(string api, ApiException e)
+        {
+            var until = DateTimeOffset.UtcNow + e.RetryAfter.Value;
+            _blockedUntil.AddOrUpdate(api, until, (_, old) => old > until ? old : until);
+            e.RetryAt = until;
+            if (e.RetryAfter.Value <= Options.MaxWait) return e;
+            return BlockedTooLong(api, until, e.Code, e);
+        }
+
+        private ApiException BlockedTooLong(string api, DateTimeOffset until, string code, Exception inner)
+        {
+            var wait = until - DateTimeOffset.UtcNow;
+            return new ApiException(Service, api, code,
+                $"the API is blocked until {until.ToLocalTime():yyyy-MM-dd HH:mm:ss zzz} ({Math.Ceiling(Math.Max(0, wait.TotalSeconds)):0} s from now), longer than the {Options.MaxWait.TotalSeconds:0.#} s the connection may wait (MaxWait); the run stops here.",
+                isTransient: false,
+                $"Run it again after {until.ToLocalTime():HH:mm:ss}, or allow a longer wait (Connect-{Service} -MaxWait), or lower the call rate (-CallsPerMinute).", inner)
+            { StopsRun = true, RetryAt = until, RetryAfter = wait };
+        }
+
+        private async Task WaitOutBlockAsync(string api, CancellationToken cancellationToken)
+        {
+            if (!_blockedUntil.TryGetValue(api, out var until)) return;
+            var wait = until - DateTimeOffset.UtcNow;
+            if (wait <= TimeSpan.Zero)
+            {
+                ((System.Collections.Generic.ICollection<System.Collections.Generic.KeyValuePair<string, DateTimeOffset>>)_blockedUntil)
+                    .Remove(new System.Collections.Generic.KeyValuePair<string, DateTimeOffset>(api, until));
+                return;
+            }
+            if (wait > Options.MaxWait) throw BlockedTooLong(api, until, "blocked", null);
+            Trace?.Invoke($"{Service}: {api} is blocked for {wait.TotalMilliseconds:0} ms more; waiting");
+            await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>A Retry-After header (seconds or a date) on a throttled or unavailable answer.</summary>
+        private static TimeSpan? ReadRetryAfter(HttpResponseMessage response)
+        {
+            var header = response.Headers.RetryAfter;
+            if (header == null) return null;
+            var wait = header.Delta ?? (header.Date.HasValue ? header.Date.Value - DateTimeOffset.UtcNow : (TimeSpan?)null);
+            return wait.HasValue && wait.Value < TimeSpan.Zero ? TimeSpan.Zero : wait;
         }
 
         private async Task WaitForPermitAsync(string api, CancellationToken cancellationToken)
@@ -131,8 +195,10 @@ namespace WeComSync.Http
             var limiter = _limiters.GetOrAdd(api, _ => new SlidingWindowRateLimiter(new SlidingWindowRateLimiterOptions
             {
                 PermitLimit = Options.CallsPerMinute,
-                Window = Options.RateWindow,
-                SegmentsPerWindow = 10,
+                // The server's fixed window starts at its first call and may straddle our segment boundaries: a window one
+                // segment longer (10 → 11 segments' worth) always covers it, so the cap holds in every server window.
+                Window = TimeSpan.FromTicks(Options.RateWindow.Ticks * 11 / 10),
+                SegmentsPerWindow = 11,
                 QueueLimit = int.MaxValue,
                 QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
                 AutoReplenishment = true,

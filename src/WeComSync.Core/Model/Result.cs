@@ -26,6 +26,9 @@ namespace WeComSync.Model
 
         public TimeSpan Duration { get; set; }
 
+        /// <summary>This failure stops the run (the API is blocked beyond the wait allowed): the changes not yet applied are skipped.</summary>
+        public bool StopsRun { get; set; }
+
         public override string ToString() => $"{Outcome} {Change}";
     }
 }

@@ -103,9 +103,18 @@ namespace WeComSync.WeCom
                 // A sibling with this name exists (an earlier, interrupted run created it, or it was made by hand):
                 // link to it instead of failing, so re-runs converge.
                 var existing = await FindChildByNameAsync(parentId, desired.Name, ct).ConfigureAwait(false);
-                if (existing == null) throw;
-                newId = existing.Value;
-                note = $"already existed in WeCom (id {newId}): linked";
+                if (existing == null && !e.OutcomeUnknown) throw;
+                if (existing == null)
+                {
+                    // The lost create was not applied (no such department): sending it again is safe now. Once.
+                    newId = await _client.CreateDepartmentAsync(desired.Name, parentId, desired.Order, ct).ConfigureAwait(false);
+                    note = "the first create was lost before it arrived: created on the second attempt";
+                }
+                else
+                {
+                    newId = existing.Value;
+                    note = $"already existed in WeCom (id {newId}): linked";
+                }
             }
             var newKey = WeComMapping.Id(newId);
             _options.Ids.Set(desired.Key, newKey);

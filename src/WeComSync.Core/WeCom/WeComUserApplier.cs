@@ -142,10 +142,20 @@ namespace WeComSync.WeCom
             catch (ApiException e) when (e.Code == "60102" || e.OutcomeUnknown)
             {
                 // The userid exists (an interrupted earlier run, or made by hand): link to that member and bring it up to date.
-                if (e.OutcomeUnknown && !await ExistsAsync(userId, ct).ConfigureAwait(false)) return Results.Failed(change, e);
-                try { await _client.UpdateUserAsync(body, ct).ConfigureAwait(false); }
-                catch (ApiException update) { return Results.Failed(change, update); }
-                note = e.OutcomeUnknown ? "the create's answer was lost but the member exists: linked" : "userid already existed in WeCom (60102): linked to the existing member and updated";
+                if (e.OutcomeUnknown && !await ExistsAsync(userId, ct).ConfigureAwait(false))
+                {
+                    // The lost create was not applied (no such member): sending it again is safe now. Once: a second
+                    // lost answer is reported, and the next run's read decides.
+                    try { await _client.CreateUserAsync(body, ct).ConfigureAwait(false); }
+                    catch (ApiException again) { return Results.Failed(change, again); }
+                    note = "the first create was lost before it arrived: created on the second attempt";
+                }
+                else
+                {
+                    try { await _client.UpdateUserAsync(body, ct).ConfigureAwait(false); }
+                    catch (ApiException update) { return Results.Failed(change, update); }
+                    note = e.OutcomeUnknown ? "the create's answer was lost but the member exists: linked" : "userid already existed in WeCom (60102): linked to the existing member and updated";
+                }
             }
             catch (ApiException e) when (e.Code == "60104")
             {

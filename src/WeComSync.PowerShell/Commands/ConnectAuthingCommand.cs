@@ -12,7 +12,7 @@ namespace WeComSync.PowerShell.Commands
     /// </summary>
     [Cmdlet(VerbsCommunications.Connect, "Authing", DefaultParameterSetName = CredentialSet)]
     [OutputType(typeof(AuthingConnection))]
-    public sealed class ConnectAuthingCommand : PSCmdlet
+    public sealed class ConnectAuthingCommand : ConnectCmdlet
     {
         private const string CredentialSet = "Credential";
         private const string KeySet = "AccessKey";
@@ -64,6 +64,7 @@ namespace WeComSync.PowerShell.Commands
                 OrganizationCode = string.IsNullOrEmpty(OrganizationCode) ? null : OrganizationCode,
                 Language = Language,
                 SkipCertificateCheck = SkipCertificateCheck,
+                Retry = BuildRetryOptions(),
             };
             AuthingConnection connection = null;
             try

@@ -11,7 +11,7 @@ namespace WeComSync.PowerShell.Commands
     /// <summary>Connects the session to a WeCom corp: corp id + secret, the app mode, and the API host (WeCom, a proxy, the emulator).</summary>
     [Cmdlet(VerbsCommunications.Connect, "WeCom", DefaultParameterSetName = "Secret")]
     [OutputType(typeof(WeComConnection))]
-    public sealed class ConnectWeComCommand : PSCmdlet
+    public sealed class ConnectWeComCommand : ConnectCmdlet
     {
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = "Secret", ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
@@ -31,19 +31,6 @@ namespace WeComSync.PowerShell.Commands
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
         public string ApiHost { get; set; } = WeComConnectionSettings.DefaultApiHost;
-
-        /// <summary>Client-side cap on calls per API and minute (WeCom allows 10 000 per corp and API).</summary>
-        [Parameter]
-        [ValidateRange(0, 1000000)]
-        public int CallsPerMinute { get; set; }
-
-        /// <summary>Length of WeCom's limit window for -CallsPerMinute: a minute against WeCom, shorter against a scaled-down emulator.</summary>
-        [Parameter]
-        public TimeSpan RateWindow { get; set; } = TimeSpan.FromMinutes(1);
-
-        /// <summary>Longest wait for an API that WeCom blocked (45009) before the run stops and says when to retry.</summary>
-        [Parameter]
-        public TimeSpan MaxWait { get; set; } = TimeSpan.FromSeconds(90);
 
         [Parameter]
         public SwitchParameter PassThru { get; set; }
@@ -70,9 +57,7 @@ namespace WeComSync.PowerShell.Commands
                 Secret = plain,
                 AppMode = AppMode,
                 ApiHost = host,
-                // The limiter's window starts at our first call, WeCom's at its first arrival: a 2 % longer window keeps
-                // each of our windows inside one of WeCom's, so the cap never breaks a window at a boundary.
-                Retry = new RetryOptions { CallsPerMinute = CallsPerMinute, RateWindow = RateWindow + TimeSpan.FromTicks(RateWindow.Ticks / 50), MaxWait = MaxWait },
+                Retry = BuildRetryOptions(),
             };
             var connection = new WeComConnection(settings);
             WeComSession.Current?.Dispose();

@@ -94,6 +94,12 @@ namespace WeComSync.PowerShell.Infrastructure
                 ThrowTerminatingError(Errors.Create("DeleteGuard", ErrorCategory.LimitsExceeded, _changes, e.Message,
                     "Review the plan with -WhatIf; raise -MaxDelete/-MaxDeletePercent or use -Force if it is right."));
             }
+            catch (RunStoppedException e)
+            {
+                // The results (failed and skipped) are already out; the run ends with why and when to run again.
+                ThrowTerminatingError(Errors.Create("RunStopped", ErrorCategory.ResourceBusy, _changes, Redaction.Redact(e.Message),
+                    "The changes not applied are in the results as Skipped; run the sync again at the time given."));
+            }
             catch (ApiException e)
             {
                 ThrowTerminatingError(ToError(e, connection));

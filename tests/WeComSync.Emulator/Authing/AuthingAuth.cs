@@ -21,6 +21,7 @@ public sealed class AuthingAuth
     private readonly object _gate = new();
     private readonly Dictionary<string, DateTime> _nonces = new(StringComparer.Ordinal);
     private int _generation;
+    private readonly List<string> _issued = new();
 
     public AuthingAuth(AuthingState state) => _state = state;
 
@@ -37,9 +38,13 @@ public sealed class AuthingAuth
             TokenExpiresIn = 7200;
             AllowedClockSkew = TimeSpan.FromMinutes(15);
             _nonces.Clear();
+            _issued.Clear();
             _generation++;
         }
     }
+
+    /// <summary>Every management token issued since the last reset (tests search their output for them).</summary>
+    public IReadOnlyList<string> IssuedTokens { get { lock (_gate) return _issued.ToList(); } }
 
     /// <summary>Every management token issued so far answers 401 from now on.</summary>
     public void InvalidateTokens()
@@ -75,7 +80,9 @@ public sealed class AuthingAuth
             ["jti"] = Guid.NewGuid().ToString("N"),
         }));
         var sig = B64Url(HMACSHA256.HashData(_jwtKey, Encoding.ASCII.GetBytes(header + "." + payload)));
-        return (header + "." + payload + "." + sig, TokenExpiresIn);
+        var token = header + "." + payload + "." + sig;
+        lock (_gate) _issued.Add(token);
+        return (token, TokenExpiresIn);
     }
 
     /// <summary>Checks the request's credentials; throws <see cref="AuthingError"/> (401/400/403) when they fail.</summary>

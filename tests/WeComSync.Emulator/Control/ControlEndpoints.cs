@@ -20,6 +20,7 @@ namespace WeComSync.Emulator.Control;
 /// <item><term>POST limits</term><description><c>{api, path?, limit, windowSeconds}</c> and/or <c>{api, concurrency}</c>; DELETE clears.</description></item>
 /// <item><term>POST faults</term><description>a <see cref="FaultRule"/>; DELETE clears; GET lists.</description></item>
 /// <item><term>POST tokens/invalidate</term><description><c>{api?: wecom|authing, errcode?: 40014|42001}</c>.</description></item>
+/// <item><term>GET tokens</term><description><c>{wecom:[…], authing:[…]}</c>: every token issued since the last reset.</description></item>
 /// <item><term>GET calls</term><description>per-path call counts; DELETE clears.</description></item>
 /// </list>
 /// Bad input answers 400 with <c>{error}</c>.
@@ -135,6 +136,7 @@ internal static class ControlEndpoints
                 if (api == null || api == "authing") s.AuthingAuth.InvalidateTokens();
             });
         });
+        g.MapGet("/tokens", () => Results.Json(new { wecom = s.WeCom.IssuedTokens, authing = s.AuthingAuth.IssuedTokens }, Json.Options));
         g.MapGet("/calls", () => Results.Json(s.Calls.Snapshot(), Json.Options));
         g.MapDelete("/calls", () => { s.Calls.Clear(); return Ok(); });
     }

@@ -120,6 +120,9 @@ public sealed partial class WeComState
         }
     }
 
+    /// <summary>Every access token issued since the last reset, valid or not (tests search their output for them).</summary>
+    public IReadOnlyList<string> IssuedTokens { get { lock (Gate) return _tokens.Keys.ToList(); } }
+
     /// <summary>Invalidates every token issued so far; their next use answers <paramref name="errcode"/> (40014 or 42001).</summary>
     public void InvalidateTokens(int errcode = 40014)
     {
