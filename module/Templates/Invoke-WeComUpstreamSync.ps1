@@ -154,17 +154,12 @@ function Invoke-WeComUpstreamSync {
             $(if ($badRows.Count) { "$($badRows.Count) bad row(s) skipped; $($fileDepartments.Count) department(s)." } else { "$($fileDepartments.Count) department(s)." }))
         if ($fileUsers.Count -eq 0) { throw [System.InvalidOperationException]::new("The export '$Path' holds no valid member: nothing to sync (a delete-only run on it would delete everyone).") }
 
-        # The file's top department is the company: either the organization's root, or a department under the root.
+        # The file's top department is the company: with -IgnoreRootDepartment the organization's root stands for it
+        # (the root carries its link); otherwise Compare-Directory plans it as an ordinary department under the root.
         $top = $fileDepartments | Where-Object IsRoot | Select-Object -First 1
         $rootLink = @{}
         if ($IgnoreRootDepartment -and $top) {
             $rootLink.RootLinkId = $top.LinkId
-        }
-        elseif ($top) {
-            # ([NullString]: PowerShell would turn $null into "" for a string property, and "" is a key, not "no parent".)
-            $top.IsRoot = $false
-            $top.ParentKey = [NullString]::Value
-            $top.ParentLinkId = [NullString]::Value
         }
 
         # 2. Authing as it is now. Users are read once, before the departments change: a user whose department is
@@ -185,7 +180,8 @@ function Invoke-WeComUpstreamSync {
             $run.WritePlan('departments', [WeComSync.Model.Change[]] $plan)
             $step = $run.BeginStep('departments')
             if ($plan.Count) {
-                Sync-AuthingDepartment -InputObject $plan @authing @rootLink @apply | ForEach-Object { $step.Record($_) }
+                # One object's failure is an error record and a Failed result; the run goes on, whatever the caller's preference.
+                Sync-AuthingDepartment -InputObject $plan @authing @rootLink @apply -ErrorAction Continue | ForEach-Object { $step.Record($_) }
             }
             $step.Complete($(if ($WhatIfPreference) { 'Skipped' } else { 'Running' }), (Get-UpstreamPlanText $plan))
 
@@ -196,7 +192,7 @@ function Invoke-WeComUpstreamSync {
             $run.WritePlan('users', [WeComSync.Model.Change[]] $plan)
             $step = $run.BeginStep('users')
             if ($plan.Count) {
-                Sync-AuthingUser -InputObject $plan @authing @rootLink @apply | ForEach-Object { $step.Record($_) }
+                Sync-AuthingUser -InputObject $plan @authing @rootLink @apply -ErrorAction Continue | ForEach-Object { $step.Record($_) }
             }
             $step.Complete($(if ($WhatIfPreference) { 'Skipped' } else { 'Running' }), (Get-UpstreamPlanText $plan))
         }
@@ -209,7 +205,7 @@ function Invoke-WeComUpstreamSync {
             if ($plan.Count) {
                 $guard = @{ MaxDelete = $MaxDelete; MaxDeletePercent = $MaxDeletePercent; Force = $Force }
                 try {
-                    Sync-AuthingUser -InputObject $plan @authing @apply @guard | ForEach-Object { $step.Record($_) }
+                    Sync-AuthingUser -InputObject $plan @authing @apply @guard -ErrorAction Continue | ForEach-Object { $step.Record($_) }
                 }
                 catch {
                     if ($_.FullyQualifiedErrorId -like 'DeleteGuard*') {

@@ -62,6 +62,21 @@ Describe 'Upstream sync (Invoke-WeComUpstreamSync) against the emulator' {
         ($summary.Steps | Where-Object Name -eq 'users').Message | Should -Match 'Planned: 40 create'
     }
 
+    It 'one failed object never aborts the run, even when the caller stops on errors (-ErrorAction Stop)' {
+        # Every user create is refused for good (a 400 the client does not retry): departments still go in, every user
+        # is reported Failed, and the template returns its summary instead of dying on the first error record.
+        Set-WeComSyncEmulatorFault -BaseUrl $emulator.BaseUrl -Api authing -Path /api/v3/create-users-batch -Kind errcode -Status 400
+        Set-WeComSyncEmulatorFault -BaseUrl $emulator.BaseUrl -Api authing -Path /api/v3/create-user -Kind errcode -Status 400
+        $all = Invoke-WeComUpstreamSync -Path $csv -ErrorAction Stop 2>&1 3>$null 6>$null
+        $summary = $all | Where-Object { $_ -is [WeComSync.RunLog.RunRecord] }
+        $summary | Should -Not -BeNullOrEmpty
+        ($summary.Steps | Where-Object Name -eq 'departments').Status | Should -Be 'Succeeded'
+        ($summary.Steps | Where-Object Name -eq 'users').Failed | Should -Be 40
+        $summary.Status | Should -Be 'PartiallyFailed'   # the departments went in; every user failed
+        $summary.ExitCode | Should -Not -Be 0
+        @($all | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] }).Count | Should -BeGreaterThan 0
+    }
+
     It 'fills an empty pool on the first run: departments parents first, users in batches of 50' {
         $summary = Invoke-Quiet @{ Path = $csv }
         $summary.Status | Should -Be 'Succeeded'
