@@ -123,6 +123,24 @@ namespace WeComSync.Tests.Comparison
         }
 
         [Fact]
+        public void Unlinked_reference_department_below_a_differently_named_root_is_matched_by_its_path_below_the_root_and_linked()
+        {
+            // As read downstream: Authing's root path is its link ("1"), WeCom's is the company name; whole paths never meet.
+            var root = new Department { Key = "root", SourceId = "root", Name = "组织", Path = "1", LinkId = "1", IsRoot = true, Source = DirectorySource.Authing };
+            var rd = new Department { Key = "d1", SourceId = "d1", Name = "研发部", Path = "1/研发部", ParentKey = "root", ParentLinkId = "1", Source = DirectorySource.Authing };
+            var wx = new Department { Key = "d2", SourceId = "d2", Name = "微信事业群", Path = "1/研发部/微信事业群", ParentKey = "d1", Source = DirectorySource.Authing };
+            var other = new Department { Key = "d3", SourceId = "d3", Name = "法务部", Path = "1/法务部", ParentKey = "root", ParentLinkId = "1", Source = DirectorySource.Authing };
+            var weCom = new[]
+            {
+                WeComDept("1", "示例科技", null), WeComDept("2", "研发部", "1"),
+                new Department { Key = "3", LinkId = "3", Name = "微信事业群", Path = "示例科技/研发部/微信事业群", ParentKey = "2", Source = DirectorySource.WeComApi },
+            };
+            var plan = DirectoryComparer.CompareDepartments(new[] { root, rd, wx, other }, weCom, new CompareOptions { UpdateMode = UpdateMode.None });
+            Assert.Equal(new[] { "~ link department 研发部 to WeCom 2", "+ create department 法务部 in 组织", "~ link department 微信事业群 to WeCom 3" },
+                plan.Changes.Select(c => c.Description));
+        }
+
+        [Fact]
         public void Unlinked_reference_department_plans_no_link_when_updates_are_not_asked_for()
         {
             Assert.Empty(Departments(AuthingDept("d1", "研发部", null), UpdateMode.None, PlanOperation.Create).Changes);
