@@ -20,14 +20,17 @@ function Invoke-WeComDownstreamSync {
         so they cannot be compared), fully overwritten (Overwrite) or updated where the known fields differ (Changed);
         -ExcludeProperty fields are never written. Users and departments no longer in Authing are deleted only with
         -Delete, users before departments, behind the delete guard (-MaxDelete, -MaxDeletePercent; -Force).
-        After each create the new WeCom ids are written to Authing's link fields, so the next run matches.
+        After each create the new WeCom ids are written to Authing's link fields, so the next run matches. A link lost
+        on the way (a fault, a stopped run) is written again by the next run, whatever -UpdateMode, with no WeCom write:
+        the plan shows it as "~ link user lisi (李四) to WeCom lisi".
         Run it with -WhatIf first: it reads everything, shows the full plan and makes no write call.
         Returns the run summary (status, each step's counts). With -LogPath it also writes a run folder that
         Get-WeComSyncLog reads. Needs Connect-Authing and Connect-WeCom first (or -AuthingConnection, -WeComConnection).
     .PARAMETER OrganizationCode
         The Authing organization WeCom follows; default: the Authing connection's.
     .PARAMETER UpdateMode
-        None (create and delete only, the default), Overwrite (send every known Authing field) or Changed.
+        None (create and delete only, the default; lost links are still written back to Authing), Overwrite (send
+        every known Authing field) or Changed.
     .PARAMETER ExcludeProperty
         User fields never overwritten on existing WeCom members (e.g. Mobile, Email, which members keep up themselves).
         New members are still created with them: WeCom needs a mobile or an email to create a member.

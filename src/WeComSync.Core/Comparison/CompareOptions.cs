@@ -10,7 +10,10 @@ namespace WeComSync.Comparison
         Changed,
         /// <summary>Send every known source field without comparing (for targets that withhold fields).</summary>
         Overwrite,
-        /// <summary>No updates (and no moves): create and delete only.</summary>
+        /// <summary>
+        /// No updates (and no moves): create and delete only. A reference object matched without its link (a lost
+        /// write-back) still gets a link-only change while updates are an allowed operation (<see cref="LinkChange"/>).
+        /// </summary>
         None,
     }
 

@@ -80,6 +80,7 @@ namespace WeComSync.Comparison
             MatchRoots();
             var pending = MatchByLink();
             pending = MatchByPath(pending);
+            pending = MatchByPathBelowRoot(pending);
             if (pending.Count > 0 && (sourceUsers != null || targetUsers != null || source.Any(d => d.ParentKey != null)))
                 MatchByMembers(pending, sourceUsers ?? Array.Empty<User>(), targetUsers ?? Array.Empty<User>());
 
@@ -224,6 +225,38 @@ namespace WeComSync.Comparison
         }
 
         /// <summary>
+        /// Downstream the two roots are named differently (Authing's root path is its link, "1"; WeCom's is the company
+        /// name), so whole paths never meet: an Authing department whose link was lost is matched by its path below the
+        /// matched root instead. Only when the roots' paths differ; otherwise the whole-path pass has done this already.
+        /// </summary>
+        private List<Department> MatchByPathBelowRoot(List<Department> pending)
+        {
+            var sr = _source.FirstOrDefault(d => d.IsRoot);
+            if (pending.Count == 0 || sr == null || !_match.TryGetValue(sr, out var tr)) return pending;
+            string sourceRoot = PathKey(sr), targetRoot = PathKey(tr);
+            if (sourceRoot == null || targetRoot == null || Links.Equals(sourceRoot, targetRoot)) return pending;
+            var byPath = _target.Where(d => !_taken.Contains(d)).Select(d => (Path: Below(d, targetRoot), Department: d)).Where(p => p.Path != null)
+                .GroupBy(p => p.Path, p => p.Department, Links).ToDictionary(g => g.Key, g => g.ToList(), Links);
+            var still = new List<Department>();
+            foreach (var s in pending)
+            {
+                var path = Below(s, sourceRoot);
+                var hits = path != null && byPath.TryGetValue(path, out var found) ? found.Where(h => !_taken.Contains(h)).ToList() : null;
+                if (hits == null || hits.Count == 0) { still.Add(s); continue; }
+                if (hits.Count > 1) { Ambiguous(s, hits, "path"); continue; }
+                Pair(s, hits[0], "path");
+            }
+            return still;
+        }
+
+        /// <summary>A department's path below the root path <paramref name="root"/>; null when it is not below it.</summary>
+        private static string Below(Department d, string root)
+        {
+            var path = PathKey(d);
+            return path != null && path.Length > root.Length + 1 && path.StartsWith(root + "/", StringComparison.Ordinal) ? path.Substring(root.Length + 1) : null;
+        }
+
+        /// <summary>
         /// The export has no department ids, so a department renamed or moved in WeCom arrives as a new path while its
         /// old path vanishes. An unmatched reference department and an unmatched difference department whose direct
         /// members and children are mostly the same are one department. Deepest first, so a renamed parent is found
@@ -338,11 +371,30 @@ namespace WeComSync.Comparison
 
         private Change Diff(Department s, Department t)
         {
-            if (!_options.Updates) return null;
             var how = _how[s];
+            // The reference side carries no link (an Authing department whose write-back was lost) while the difference
+            // side has its WeCom id: write the link back, even when no field differs and even with -UpdateMode None.
+            string linkBack = _options.Allows(PlanOperation.Update) && Link(s) == null && !CarriesLink(t) ? Link(t) : null;
+            if (!_options.Updates && linkBack == null) return null;
             var fields = new List<FieldChange>();
             bool overwrite = _options.UpdateMode == UpdateMode.Overwrite;
+            bool moved = false;
+            if (_options.Updates) Compare(s, t, fields, overwrite, out moved);
+            if (linkBack != null) fields.Add(new FieldChange(LinkChange.Field, null, linkBack));
 
+            if (fields.Count == 0) return null;
+            string reason = how == "members" ? "renamed, matched by members" : "matched by " + how;
+            if (linkBack != null && fields.Count == 1) reason += "; link not written back yet";
+            return Describe(new Change
+            {
+                Operation = moved ? ChangeOperation.Move : ChangeOperation.Update, Kind = ObjectKind.Department, Key = Link(s) ?? s.Key,
+                Desired = s, Current = t, Fields = fields, Reason = overwrite ? reason + "; overwrite" : reason,
+            });
+        }
+
+        /// <summary>The fields of a matched pair that differ (names, order, parent, and the difference side's link fields).</summary>
+        private void Compare(Department s, Department t, List<FieldChange> fields, bool overwrite, out bool moved)
+        {
             if (_name && Known(s, nameof(Department.Name), s.Name))
             {
                 bool targetKnows = Known(t, nameof(Department.Name), t.Name);
@@ -356,7 +408,7 @@ namespace WeComSync.Comparison
                     fields.Add(new FieldChange(nameof(Department.Order), targetKnows ? t.Order : null, s.Order));
             }
 
-            bool moved = _parent && ParentChanged(s, t);
+            moved = _parent && ParentChanged(s, t);
             if (moved) fields.Add(new FieldChange(nameof(Department.ParentKey), t.ParentKey, s.ParentKey));
 
             // Link fields, where the difference side keeps them (Authing): re-key after a rename upstream, link a
@@ -370,14 +422,6 @@ namespace WeComSync.Comparison
                 if (parentLink != null && !string.Equals(parentLink, Text.Clean(t.ParentLinkId), StringComparison.Ordinal))
                     fields.Add(new FieldChange(nameof(Department.ParentLinkId), t.ParentLinkId, parentLink));
             }
-
-            if (fields.Count == 0) return null;
-            string reason = how == "members" ? "renamed, matched by members" : "matched by " + how;
-            return Describe(new Change
-            {
-                Operation = moved ? ChangeOperation.Move : ChangeOperation.Update, Kind = ObjectKind.Department, Key = Link(s) ?? s.Key,
-                Desired = s, Current = t, Fields = fields, Reason = overwrite ? reason + "; overwrite" : reason,
-            });
         }
 
         private static bool Known(DirectoryObject o, string field, object value) => value != null && !UserField.IsWithheld(o, field);

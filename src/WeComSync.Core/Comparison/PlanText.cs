@@ -43,6 +43,11 @@ namespace WeComSync.Comparison
                     string where = Where(change.Desired, parentName);
                     if (!string.IsNullOrEmpty(where)) sb.Append(" in ").Append(where);
                     break;
+                case ChangeOperation.Update when LinkChange.Only(change):
+                    // "~ link user lisi (李四) to WeCom lisi": only the reference side's link is written; WeCom is not.
+                    sb.Append("link ").Append(kind).Append(' ').Append(Name(change.Desired ?? change.Current, change.Key))
+                      .Append(" to WeCom ").Append(Value(change.Fields[0].New));
+                    break;
                 case ChangeOperation.Update:
                     sb.Append("update ").Append(kind).Append(' ').Append(ShortName(change)).Append(": ").Append(Fields(change.Fields));
                     break;

@@ -149,7 +149,8 @@ namespace WeComSync.Comparison
                 if (at >= 0)
                 {
                     matched[at] = true;
-                    _log?.Invoke($"{keys[i]}: matched by userid.");
+                    if (_log != null)
+                        _log(LinkKey(source[i]) == null ? $"{keys[i]}: matched by username (the reference user is not linked yet); plan the link." : $"{keys[i]}: matched by userid.");
                 }
                 else if (at <= GroupBase) Ambiguous(source[i], keys[i], groups[GroupBase - at].Users, matchedOthers, "userid");
                 else if (at == Miss) unmatched.Add(i);
@@ -214,8 +215,15 @@ namespace WeComSync.Comparison
             if (_options.Updates)
             {
                 for (int i = 0; i < n; i++)
-                    if (hit[i] >= 0) Update(source[i], target[hit[i]], keys[i], "userid", false);
+                    if (hit[i] >= 0) Update(source[i], target[hit[i]], keys[i], LinkKey(source[i]) == null ? "username" : "userid", false);
                 foreach (var (i, t, how) in matches) Update(source[i], t, keys[i], how, true);
+            }
+            else if (_options.Allows(PlanOperation.Update))
+            {
+                // No field updates (-UpdateMode None), but a reference user matched without its link still gets the link
+                // written back: it completes an earlier create whose write-back was lost, and WeCom is not written.
+                for (int i = 0; i < n; i++)
+                    if (hit[i] >= 0 && LinkKey(source[i]) == null) LinkOnly(source[i], target[hit[i]], keys[i]);
             }
 
             if (_options.Allows(PlanOperation.Delete))
@@ -361,11 +369,34 @@ namespace WeComSync.Comparison
                     (fields = fields ?? new List<FieldChange>()).Add(new FieldChange(f.Name, f.Written(t), f.Written(s)));
                 }
             }
+            // The reference side carries no link (an Authing user whose write-back was lost): write it back, even when no field differs.
+            var linkBack = ReferenceLink(s, t);
+            if (linkBack != null) (fields = fields ?? new List<FieldChange>()).Add(linkBack);
             if (fields == null || fields.Count == 0) return;
+            bool linkOnly = linkBack != null && fields.Count == 1;
             _updates.Add(new Change
             {
                 Operation = ChangeOperation.Update, Kind = ObjectKind.User, Key = key, Desired = s, Current = t, Fields = fields,
-                Reason = "matched by " + how + (_options.UpdateMode == UpdateMode.Overwrite ? "; overwrite" : ""),
+                Reason = "matched by " + how + (linkOnly ? "; link not written back yet" : _options.UpdateMode == UpdateMode.Overwrite ? "; overwrite" : ""),
+            });
+        }
+
+        /// <summary>The link to write back to a reference user that has none (matched by its username); null when it is linked.</summary>
+        private static FieldChange ReferenceLink(User s, User t)
+        {
+            if (LinkKey(s) != null) return null;
+            var id = LinkKey(t);
+            return id == null ? null : new FieldChange(LinkChange.Field, null, id);
+        }
+
+        private void LinkOnly(User s, User t, string key)
+        {
+            var link = ReferenceLink(s, t);
+            if (link == null) return;
+            _updates.Add(new Change
+            {
+                Operation = ChangeOperation.Update, Kind = ObjectKind.User, Key = key, Desired = s, Current = t,
+                Fields = new List<FieldChange> { link }, Reason = "matched by username; link not written back yet",
             });
         }
 

@@ -7,6 +7,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Newtonsoft.Json.Linq;
 using WeComSync.Apply;
+using WeComSync.Comparison;
 using WeComSync.Http;
 using WeComSync.Model;
 
@@ -45,11 +46,15 @@ namespace WeComSync.WeCom
                 case ChangeOperation.Create: return "Create";
                 case ChangeOperation.Delete: return "Delete";
                 case ChangeOperation.Move: return "Move" + FieldList(change);
-                default: return "Update" + FieldList(change);
+                default: return LinkChange.Only(change) ? "Write the link back to Authing" : "Update" + FieldList(change);
             }
         }
 
-        private static string FieldList(Change c) => c.Fields == null || c.Fields.Count == 0 ? "" : " " + string.Join(", ", c.Fields.Select(f => f.Field));
+        private static string FieldList(Change c)
+        {
+            var names = (c.Fields ?? new List<FieldChange>()).Where(f => !LinkChange.IsLink(f)).Select(f => f.Field).ToList();
+            return names.Count == 0 ? "" : " " + string.Join(", ", names);
+        }
 
         public Task PrepareAsync(IReadOnlyList<Change> approved, CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -159,8 +164,17 @@ namespace WeComSync.WeCom
                 }
                 body["parentid"] = long.Parse(parent, CultureInfo.InvariantCulture);
             }
-            if (body.Count == 1) return Results.Skipped(change, "Nothing WeCom can store differs.");
-            await _client.UpdateDepartmentAsync(body, ct).ConfigureAwait(false);
+            bool linkBack = LinkChange.Carries(change);
+            if (body.Count == 1 && !linkBack) return Results.Skipped(change, "Nothing WeCom can store differs.");
+            if (body.Count == 1 && (_options.LinkWriter == null || desired.Source != DirectorySource.Authing))
+            {
+                return Results.Skipped(change, "Only the link to Authing is missing, and there is no Authing connection to write it to: nothing was sent.");
+            }
+            // Nothing for WeCom when only the link is missing (a lost write-back): just the Authing write below.
+            if (body.Count > 1) await _client.UpdateDepartmentAsync(body, ct).ConfigureAwait(false);
+            // Users and children later in this session resolve "authing:<id>" references to this department now.
+            _options.Ids.Set(desired.Key, idText);
+            if (desired.SourceId != null) _options.Ids.Set(desired.SourceId, idText);
             var result = Results.Succeeded(change);
             if (desired.LinkId == null) await WriteBackAsync(result, desired, idText, parent ?? current?.ParentKey, ct).ConfigureAwait(false);
             return result;

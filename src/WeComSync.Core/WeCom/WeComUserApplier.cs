@@ -6,6 +6,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Newtonsoft.Json.Linq;
 using WeComSync.Apply;
+using WeComSync.Comparison;
 using WeComSync.Http;
 using WeComSync.Model;
 
@@ -51,6 +52,7 @@ namespace WeComSync.WeCom
                 case ChangeOperation.Create: return "Create";
                 case ChangeOperation.Delete: return "Delete";
                 default:
+                    if (LinkChange.Only(change)) return "Write the link back to Authing";
                     var fields = UpdateFields(change).ToList();
                     return fields.Count == 0 ? "Update" : "Update " + string.Join(", ", fields);
             }
@@ -83,7 +85,8 @@ namespace WeComSync.WeCom
         }
 
         private IEnumerable<string> UpdateFields(Change change) =>
-            (change.Fields ?? new List<FieldChange>()).Select(f => f.Field).Where(f => !_options.ExcludeProperty.Contains(f)).Distinct(StringComparer.OrdinalIgnoreCase);
+            (change.Fields ?? new List<FieldChange>()).Where(f => !LinkChange.IsLink(f)).Select(f => f.Field)
+                .Where(f => !_options.ExcludeProperty.Contains(f)).Distinct(StringComparer.OrdinalIgnoreCase);
 
         /// <summary>Resolves the member's departments to WeCom ids, main first; references not in WeCom yet are dropped and returned in <paramref name="missing"/>.</summary>
         private List<long> ResolveDepartments(IEnumerable<string> references, List<string> missing)
@@ -207,9 +210,18 @@ namespace WeComSync.WeCom
                     WeComMapping.WriteField(body, field, source);
                 }
             }
-            if (body.Count == 1) return Results.Skipped(change, "No field to send (all planned fields are excluded or not stored by WeCom).");
-            try { await _client.UpdateUserAsync(body, ct).ConfigureAwait(false); }
-            catch (ApiException e) { return Results.Failed(change, e); }
+            bool linkBack = LinkChange.Carries(change);
+            if (body.Count == 1 && !linkBack) return Results.Skipped(change, "No field to send (all planned fields are excluded or not stored by WeCom).");
+            if (body.Count == 1 && (_options.LinkWriter == null || source.Source != DirectorySource.Authing))
+            {
+                return Results.Skipped(change, "Only the link to Authing is missing, and there is no Authing connection to write it to: nothing was sent.");
+            }
+            // Nothing for WeCom when only the link is missing (a lost write-back): just the Authing write below.
+            if (body.Count > 1)
+            {
+                try { await _client.UpdateUserAsync(body, ct).ConfigureAwait(false); }
+                catch (ApiException e) { return Results.Failed(change, e); }
+            }
             var result = Results.Succeeded(change);
             // An Authing user matched by username or name (not by its link field) is linked now, so the next run matches on the link.
             if (string.IsNullOrEmpty(source.UserId) || !string.Equals(source.UserId, userId, StringComparison.OrdinalIgnoreCase))

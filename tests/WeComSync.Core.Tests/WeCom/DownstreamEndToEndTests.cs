@@ -142,6 +142,62 @@ namespace WeComSync.Tests.WeCom
             Assert.Equal(0, second.Writes);
         }
 
+        [Theory]
+        [InlineData(UpdateMode.None)]
+        [InlineData(UpdateMode.Changed)]
+        public async Task Lost_write_back_of_users_and_departments_is_repaired_by_the_next_run_without_any_WeCom_write_and_the_third_run_plans_zero_changes(UpdateMode mode)
+        {
+            using var wecom = Connect();
+            var first = await RunAsync(wecom, new CompareOptions { UpdateMode = mode });
+            Assert.All(first.Results, r => Assert.Equal(Outcome.Succeeded, r.Outcome));
+
+            // Simulate lost write-backs: every Authing link field emptied again (users and departments, not the root).
+            var (authingDepartments, _) = await ReadDepartmentsAsync(wecom);
+            foreach (var d in authingDepartments.Where(d => !d.IsRoot))
+            {
+                await _authing.UpdateDepartmentAsync(Org, d.SourceId, null, null,
+                    new Newtonsoft.Json.Linq.JObject { ["wechatwork_department_id"] = "", ["wechatwork_parent_department_id"] = "" }, CancellationToken.None);
+            }
+            var (lost, _) = await ReadUsersAsync(wecom);
+            foreach (var u in lost)
+            {
+                await _authing.UpdateUserAsync(u.SourceId, new Newtonsoft.Json.Linq.JObject
+                {
+                    ["customData"] = new Newtonsoft.Json.Linq.JObject { ["wechatwork_user_id"] = "", ["wechatwork_department_ids"] = "" },
+                }, CancellationToken.None);
+            }
+            var (unlinked, _) = await ReadUsersAsync(wecom);
+            Assert.All(unlinked, u => Assert.True(string.IsNullOrEmpty(u.UserId)));
+            Assert.All((await ReadDepartmentsAsync(wecom)).Authing.Where(d => !d.IsRoot), d => Assert.True(string.IsNullOrEmpty(d.LinkId)));
+
+            // The next run plans one link per object, writes the links back to Authing and makes no WeCom write call.
+            var repair = await RunAsync(wecom, new CompareOptions { UpdateMode = mode });
+            Assert.Equal(4, repair.DepartmentPlan.Changes.Count);
+            Assert.All(repair.DepartmentPlan.Changes, c => Assert.True(LinkChange.Only(c), c.Description));
+            Assert.Contains("~ link department 广州研发部 to WeCom ", repair.DepartmentPlan.Changes.Select(c => c.Description.Substring(0, c.Description.LastIndexOf(' ') + 1)));
+            Assert.Equal(4, repair.UserPlan.Changes.Count);
+            Assert.All(repair.UserPlan.Changes, c => Assert.True(LinkChange.Only(c), c.Description));
+            Assert.Contains("~ link user lisi (李四) to WeCom lisi", repair.UserPlan.Changes.Select(c => c.Description));
+            Assert.All(repair.Results, r => Assert.Equal(Outcome.Succeeded, r.Outcome));
+            Assert.Equal(0, repair.Writes);
+
+            // The links are back: the userid, and the member's WeCom department ids as WeCom holds them.
+            var (relinked, weComUsers) = await ReadUsersAsync(wecom);
+            Assert.All(relinked, u => Assert.Equal(u.Username, u.UserId));
+            var zhang = await _authing.GetUserAsync(relinked.Single(u => u.Username == "zhangsan").SourceId, "user_id", CancellationToken.None);
+            Assert.Equal(string.Join(",", weComUsers.Single(u => u.UserId == "zhangsan").Departments),
+                ((string)zhang.CustomData["wechatwork_department_ids"]).Replace(LinkFieldNames.ListSeparator.ToString(), ","));
+            var weComDepartments = (await ReadDepartmentsAsync(wecom)).WeCom;
+            Assert.All((await ReadDepartmentsAsync(wecom)).Authing.Where(d => !d.IsRoot),
+                d => Assert.Equal(weComDepartments.Single(w => w.Name == d.Name).Key, d.LinkId));
+
+            // Idempotent: once linked, the third run plans nothing and writes nothing.
+            var third = await RunAsync(wecom, new CompareOptions { UpdateMode = mode });
+            Assert.Empty(third.DepartmentPlan.Changes);
+            Assert.Empty(third.UserPlan.Changes);
+            Assert.Equal(0, third.Writes);
+        }
+
         [Fact]
         public async Task Agent_development_mode_reads_without_sensitive_fields_and_the_rerun_still_plans_zero_changes()
         {

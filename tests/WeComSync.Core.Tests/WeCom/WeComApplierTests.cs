@@ -48,6 +48,51 @@ namespace WeComSync.Tests.WeCom
         private static Change Create(DirectoryObject desired, ObjectKind kind, int seq) =>
             new Change { Operation = ChangeOperation.Create, Kind = kind, Key = (desired as Department)?.Key ?? ((User)desired).Username, Desired = desired, Sequence = seq };
 
+        private static Change LinkOnly(DirectoryObject desired, DirectoryObject current, string key, string weComId) => new Change
+        {
+            Operation = ChangeOperation.Update, Kind = desired is User ? ObjectKind.User : ObjectKind.Department, Key = key, Desired = desired, Current = current,
+            Fields = new List<FieldChange> { new FieldChange(WeComSync.Comparison.LinkChange.Field, null, weComId) },
+        };
+
+        [Fact]
+        public void A_link_only_change_writes_the_link_back_to_Authing_and_makes_no_WeCom_write_call()
+        {
+            var fake = new FakeWeCom();
+            using var client = WeComClientTests.Client(fake);
+            var links = new RecordingLinkWriter();
+            var options = new WeComApplyOptions { LinkWriter = links };
+            var dept = AuthingDept("a1", "研发部", "root", 1, parentLink: "1");
+            var weComDept = new Department { Source = DirectorySource.WeComApi, Key = "7", LinkId = "7", Name = "研发部", ParentKey = "1" };
+            var user = AuthingUser("u1", "lisi", "李四", "authing:a1");
+            var member = new User { Source = DirectorySource.WeComApi, UserId = "lisi", Name = "李四", Departments = new List<string> { "7", "9" } };
+
+            var deptApplier = new WeComDepartmentApplier(client, options);
+            var userApplier = new WeComUserApplier(client, options);
+            Assert.Equal("Write the link back to Authing", userApplier.DescribeAction(LinkOnly(user, member, "lisi", "lisi")));
+            var results = new PlanApplier(new RecordingHost()).Apply(new[] { LinkOnly(dept, weComDept, "a1", "7") }, deptApplier).ToList();
+            results.AddRange(new PlanApplier(new RecordingHost()).Apply(new[] { LinkOnly(user, member, "lisi", "lisi") }, userApplier));
+
+            Assert.All(results, r => Assert.Equal(Outcome.Succeeded, r.Outcome));
+            Assert.Equal(0, fake.WriteCalls);
+            Assert.Equal(("7", "1"), links.Departments["a1"]);
+            Assert.Equal("lisi", links.Users["u1"].UserId);
+            Assert.Equal(new[] { "7", "9" }, links.Users["u1"].Depts);
+            Assert.Equal("7", options.Ids.Resolve("authing:a1")); // users later in the session resolve the relinked department
+        }
+
+        [Fact]
+        public void A_link_only_change_without_an_Authing_link_writer_is_skipped_and_sends_nothing()
+        {
+            var fake = new FakeWeCom();
+            using var client = WeComClientTests.Client(fake);
+            var member = new User { Source = DirectorySource.WeComApi, UserId = "lisi", Name = "李四" };
+            var result = Assert.Single(new PlanApplier(new RecordingHost()).Apply(
+                new[] { LinkOnly(AuthingUser("u1", "lisi", "李四"), member, "lisi", "lisi") }, new WeComUserApplier(client, new WeComApplyOptions())));
+            Assert.Equal(Outcome.Skipped, result.Outcome);
+            Assert.Contains("no Authing connection", result.Error);
+            Assert.Equal(0, fake.WriteCalls);
+        }
+
         [Fact]
         public void A_department_tree_three_levels_deep_is_created_in_one_run_parents_first_and_written_back()
         {
