@@ -199,6 +199,17 @@ namespace WeComSync.Tests.WeCom
             Assert.Equal(0, third.Writes);
         }
 
+        /// <summary>Authing's 王五 becomes "wang.wu" with an empty link field; WeCom keeps member wangwu of the same name.</summary>
+        private async Task RenameAndUnlinkWangWuAsync(WeComConnection wecom)
+        {
+            var (linked, _) = await ReadUsersAsync(wecom);
+            await _authing.UpdateUserAsync(linked.Single(u => u.Username == "wangwu").SourceId, new Newtonsoft.Json.Linq.JObject
+            {
+                ["username"] = "wang.wu",
+                ["customData"] = new Newtonsoft.Json.Linq.JObject { ["wechatwork_user_id"] = "", ["wechatwork_department_ids"] = "" },
+            }, CancellationToken.None);
+        }
+
         [Theory]
         [InlineData(UpdateMode.None)]
         [InlineData(UpdateMode.Changed)]
@@ -209,13 +220,7 @@ namespace WeComSync.Tests.WeCom
             Assert.All(first.Results, r => Assert.Equal(Outcome.Succeeded, r.Outcome));
 
             // 王五 in Authing: another username than the member's userid, and no link: only the unique name pairs them.
-            var (linked, _) = await ReadUsersAsync(wecom);
-            var wang = linked.Single(u => u.Username == "wangwu");
-            await _authing.UpdateUserAsync(wang.SourceId, new Newtonsoft.Json.Linq.JObject
-            {
-                ["username"] = "wang.wu",
-                ["customData"] = new Newtonsoft.Json.Linq.JObject { ["wechatwork_user_id"] = "", ["wechatwork_department_ids"] = "" },
-            }, CancellationToken.None);
+            await RenameAndUnlinkWangWuAsync(wecom);
             var (unlinked, _) = await ReadUsersAsync(wecom);
             Assert.True(string.IsNullOrEmpty(unlinked.Single(u => u.Username == "wang.wu").UserId));
 
@@ -241,12 +246,7 @@ namespace WeComSync.Tests.WeCom
         {
             using var wecom = Connect();
             await RunAsync(wecom, new CompareOptions { UpdateMode = UpdateMode.Changed });
-            var (linked, _) = await ReadUsersAsync(wecom);
-            await _authing.UpdateUserAsync(linked.Single(u => u.Username == "wangwu").SourceId, new Newtonsoft.Json.Linq.JObject
-            {
-                ["username"] = "wang.wu",
-                ["customData"] = new Newtonsoft.Json.Linq.JObject { ["wechatwork_user_id"] = "", ["wechatwork_department_ids"] = "" },
-            }, CancellationToken.None);
+            await RenameAndUnlinkWangWuAsync(wecom);
             var namesake = await _authing.CreateUserAsync(new Newtonsoft.Json.Linq.JObject { ["username"] = "wang.wu2", ["name"] = "王五", ["email"] = "wang.wu2@example.com" }, CancellationToken.None);
             var sales = (await ReadDepartmentsAsync(wecom)).Authing.Single(d => d.Name == "销售部");
             await _authing.SetUserDepartmentsAsync(namesake.UserId, new[] { sales.SourceId }, CancellationToken.None);
