@@ -147,25 +147,17 @@ function Invoke-WeComDownstreamSync {
         $authingUsers = @(Get-AuthingUser @authing)
         $wecomUsers = @(Get-WeComUser @wecom -ThrottleLimit $ThrottleLimit)
         $step.Count('Read', $authingUsers.Count + $wecomUsers.Count)
-        $ambiguous = @()
-        if (-not $NoNameMatch) {
-            # Last fallback: a name unique among the unmatched users of both sides; a shared name is reported, not guessed.
-            $byName = [WeComSync.WeCom.NameMatching]::LinkByUniqueName([WeComSync.Model.User[]] $authingUsers, [WeComSync.Model.User[]] $wecomUsers)
-            foreach ($match in $byName) {
-                if ($match.Ambiguous) { $ambiguous += $match.Source; Write-Warning $match.Reason }
-                else { Write-Verbose "$($match.Name): matched WeCom member $($match.UserId) by unique name." }
-            }
-            $step.Count('Skipped', $ambiguous.Count)
-        }
-        $step.Complete($(if ($ambiguous.Count) { 'PartiallyFailed' } else { 'Succeeded' }),
-            "Authing $($authingUsers.Count), WeCom $($wecomUsers.Count)" + $(if ($ambiguous.Count) { "; $($ambiguous.Count) user(s) not matched: name shared by several" } else { '' }))
-        $reference = if ($ambiguous.Count) { @($authingUsers | Where-Object { $ambiguous -notcontains $_ }) } else { $authingUsers }
+        $step.Complete('Succeeded', "Authing $($authingUsers.Count), WeCom $($wecomUsers.Count)")
+        $reference = $authingUsers
+        # Last fallback: a name unique among the unmatched users of both sides. The pair gets its link written back
+        # (so the next run matches on the link); a shared name is a Conflict, reported and never guessed.
+        $matchBy = if ($NoNameMatch) { 'LinkKey', 'Username' } else { 'LinkKey', 'Username', 'Name' }
         # -ExcludeProperty protects what existing members keep up themselves (their mobile, their email) from the
         # overwrite; a new member still gets every known field, because WeCom will not create one without a mobile or email.
-        $compare = @{ UpdateMode = $UpdateMode; Operation = $operations }
+        $compare = @{ UpdateMode = $UpdateMode; Operation = $operations; MatchBy = $matchBy }
         if ($ExcludeProperty) {
-            $userPlan = @(Compare-Directory -ReferenceObject $reference -DifferenceObject $wecomUsers -UpdateMode $UpdateMode -Operation ($operations | Where-Object { $_ -ne 'Update' })) +
-                @(Compare-Directory -ReferenceObject $reference -DifferenceObject $wecomUsers -UpdateMode $UpdateMode -Operation Update -ExcludeProperty $ExcludeProperty |
+            $userPlan = @(Compare-Directory -ReferenceObject $reference -DifferenceObject $wecomUsers -UpdateMode $UpdateMode -MatchBy $matchBy -Operation ($operations | Where-Object { $_ -ne 'Update' })) +
+                @(Compare-Directory -ReferenceObject $reference -DifferenceObject $wecomUsers -UpdateMode $UpdateMode -MatchBy $matchBy -Operation Update -ExcludeProperty $ExcludeProperty |
                     Where-Object Operation -EQ 'Update')   # conflicts are already in the first plan
         }
         else {

@@ -37,6 +37,12 @@ namespace WeComSync.Comparison
         Mobile,
         /// <summary>Email without case, when both sides know it.</summary>
         Email,
+        /// <summary>
+        /// The display name, exactly (the downstream last resort: an agent-development app sees no mobile or email).
+        /// Only a reference user without a link, and only when the name is unique among the unmatched users on both
+        /// sides; a linked difference user may be the candidate, and the pair gets its link written back.
+        /// </summary>
+        Name,
     }
 
     public sealed class CompareOptions

@@ -185,7 +185,7 @@ namespace WeComSync.Comparison
             foreach (var by in _options.MatchBy.Where(k => k != MatchKey.LinkKey).Distinct())
             {
                 if (unmatched.Count == 0) break;
-                unmatched = Fallback(by, unmatched, source, keys, target, single, matchedOthers, matches);
+                unmatched = Fallback(by, unmatched, source, keys, target, single, matched, matchedOthers, matches);
             }
 
             // Reference duplicates: their namesakes on the difference side are not to be deleted.
@@ -216,14 +216,17 @@ namespace WeComSync.Comparison
             {
                 for (int i = 0; i < n; i++)
                     if (hit[i] >= 0) Update(source[i], target[hit[i]], keys[i], LinkKey(source[i]) == null ? "username" : "userid", false);
-                foreach (var (i, t, how) in matches) Update(source[i], t, keys[i], how, true);
+                // An unlinked reference user paired with a linked difference user (by name) keeps the member's userid:
+                // the link goes back instead of a rename.
+                foreach (var (i, t, how) in matches) Update(source[i], t, keys[i], how, LinkKey(t) == null || LinkKey(source[i]) != null);
             }
             else if (_options.Allows(PlanOperation.Update))
             {
                 // No field updates (-UpdateMode None), but a reference user matched without its link still gets the link
                 // written back: it completes an earlier create whose write-back was lost, and WeCom is not written.
                 for (int i = 0; i < n; i++)
-                    if (hit[i] >= 0 && LinkKey(source[i]) == null) LinkOnly(source[i], target[hit[i]], keys[i]);
+                    if (hit[i] >= 0 && LinkKey(source[i]) == null) LinkOnly(source[i], target[hit[i]], keys[i], "username");
+                foreach (var (i, t, how) in matches) LinkOnly(source[i], t, keys[i], how); // a name match pairs with a linked member
             }
 
             if (_options.Allows(PlanOperation.Delete))
@@ -253,24 +256,31 @@ namespace WeComSync.Comparison
         }
 
         private List<int> Fallback(MatchKey by, List<int> unmatched, IReadOnlyList<User> source, string[] keys, IReadOnlyList<User> target,
-            bool[] linked, HashSet<User> matchedOthers, List<(int, User, string)> matches)
+            bool[] linked, bool[] matched, HashSet<User> matchedOthers, List<(int, User, string)> matches)
         {
             Func<User, string> value;
             string label;
+            bool byName = by == MatchKey.Name;
             switch (by)
             {
+                case MatchKey.Name: label = "unique name"; value = u => Known(u, nameof(User.Name)) ? NullIfEmpty(Text.Clean(u.Name)) : null; break;
                 case MatchKey.Username: label = "username"; value = null; break; // the reference side's key is its username already
                 case MatchKey.Mobile: label = "mobile"; value = u => Known(u, nameof(User.Mobile)) ? NullIfEmpty(MobileNumber.Normalize(u.Mobile)) : null; break;
                 case MatchKey.Email: label = "email"; value = u => Known(u, nameof(User.Email)) ? NullIfEmpty(EmailAddress.Normalize(u.Email)) : null; break;
                 default: return unmatched;
             }
 
-            var index = new Dictionary<string, List<User>>(Ids);
+            // Names are compared exactly: a guess by name is the last resort and should not widen.
+            var index = new Dictionary<string, List<User>>(byName ? StringComparer.Ordinal : Ids);
+            var at = byName ? new Dictionary<User, int>(ReferenceEqualityComparer<User>.Instance) : null;
             for (int j = 0; j < target.Count; j++)
             {
                 var t = target[j];
-                // Single linked users are never candidates; the others are skipped when linked or already taken.
-                if (linked[j] || matchedOthers.Contains(t) || LinkKey(t) != null) continue;
+                // Single linked users are never candidates; the others are skipped when linked or already taken. By name,
+                // a single linked user nobody matched is a candidate too (a WeCom member downstream is always linked).
+                if (byName ? (linked[j] ? matched[j] : matchedOthers.Contains(t) || LinkKey(t) != null)
+                           : linked[j] || matchedOthers.Contains(t) || LinkKey(t) != null) continue;
+                if (byName) at[t] = j;
                 var v = value == null ? NullIfEmpty(Text.Clean(t.Username)) : value(t);
                 if (v == null) continue;
                 if (!index.TryGetValue(v, out var list)) index[v] = list = new List<User>(1);
@@ -282,6 +292,8 @@ namespace WeComSync.Comparison
             var still = new List<int>();
             foreach (int i in unmatched)
             {
+                // By name, only a reference user with no link: a linked one whose member is gone is created, not re-paired.
+                if (byName && LinkKey(source[i]) != null) { still.Add(i); continue; }
                 var v = value == null ? keys[i] : value(source[i]);
                 if (v == null || !index.TryGetValue(v, out var candidates)) { still.Add(i); continue; }
                 if (candidates.Count > 1) { Ambiguous(source[i], keys[i], candidates, matchedOthers, label); continue; }
@@ -301,8 +313,12 @@ namespace WeComSync.Comparison
                 }
                 int only = claim.Value[0];
                 matches.Add((only, t, label));
-                _log?.Invoke($"{keys[only]}: matched by {label} ({t.Username ?? t.SourceId}, not linked yet); plan the link.");
+                _log?.Invoke($"{keys[only]}: matched by {label} ({t.Username ?? t.UserId ?? t.SourceId}); plan the link.");
             }
+            // Linked candidates matched, or reported as ambiguous, are taken: never deleted as "not in the reference".
+            if (byName)
+                foreach (var c in at)
+                    if (linked[c.Value] && matchedOthers.Contains(c.Key)) matched[c.Value] = true;
             return still;
         }
 
@@ -389,14 +405,14 @@ namespace WeComSync.Comparison
             return id == null ? null : new FieldChange(LinkChange.Field, null, id);
         }
 
-        private void LinkOnly(User s, User t, string key)
+        private void LinkOnly(User s, User t, string key, string how)
         {
             var link = ReferenceLink(s, t);
             if (link == null) return;
             _updates.Add(new Change
             {
                 Operation = ChangeOperation.Update, Kind = ObjectKind.User, Key = key, Desired = s, Current = t,
-                Fields = new List<FieldChange> { link }, Reason = "matched by username; link not written back yet",
+                Fields = new List<FieldChange> { link }, Reason = "matched by " + how + "; link not written back yet",
             });
         }
 

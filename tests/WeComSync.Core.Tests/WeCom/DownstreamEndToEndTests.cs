@@ -88,7 +88,6 @@ namespace WeComSync.Tests.WeCom
             var map = await new AuthingDirectoryReader(_authing).ReadDepartmentsAsync(Org, "1", CancellationToken.None);
             var a = await new AuthingDirectoryReader(_authing).ReadUsersAsync(map, null, CancellationToken.None);
             var w = await new WeComReader(wecom.Client).ReadUsersAsync(CancellationToken.None);
-            NameMatching.LinkByUniqueName(a.Users, w);
             return (a.Users, w.ToList());
         }
 
@@ -96,6 +95,8 @@ namespace WeComSync.Tests.WeCom
         private async Task<(IReadOnlyList<Result> Results, int Writes, Plan DepartmentPlan, Plan UserPlan)> RunAsync(WeComConnection wecom, CompareOptions options, RecordingHost host = null, DeleteGuard guard = null)
         {
             host = host ?? new RecordingHost();
+            // As the template does: the unique name is the last fallback.
+            if (!options.MatchBy.Contains(MatchKey.Name)) options.MatchBy = new List<MatchKey>(options.MatchBy) { MatchKey.Name };
             int before = WriteCalls(wecom);
             var apply = new WeComApplyOptions { Ids = wecom.DepartmentIds, LinkWriter = new AuthingLinkWriter(_authing, Org), ExcludeProperty = new HashSet<string>(options.ExcludeProperty ?? Array.Empty<string>(), StringComparer.OrdinalIgnoreCase) };
             var (ad, wd) = await ReadDepartmentsAsync(wecom);
@@ -196,6 +197,68 @@ namespace WeComSync.Tests.WeCom
             Assert.Empty(third.DepartmentPlan.Changes);
             Assert.Empty(third.UserPlan.Changes);
             Assert.Equal(0, third.Writes);
+        }
+
+        /// <summary>Authing's 王五 becomes "wang.wu" with an empty link field; WeCom keeps member wangwu of the same name.</summary>
+        private async Task RenameAndUnlinkWangWuAsync(WeComConnection wecom)
+        {
+            var (linked, _) = await ReadUsersAsync(wecom);
+            await _authing.UpdateUserAsync(linked.Single(u => u.Username == "wangwu").SourceId, new Newtonsoft.Json.Linq.JObject
+            {
+                ["username"] = "wang.wu",
+                ["customData"] = new Newtonsoft.Json.Linq.JObject { ["wechatwork_user_id"] = "", ["wechatwork_department_ids"] = "" },
+            }, CancellationToken.None);
+        }
+
+        [Theory]
+        [InlineData(UpdateMode.None)]
+        [InlineData(UpdateMode.Changed)]
+        public async Task Unlinked_user_matched_by_unique_name_gets_its_link_written_without_any_WeCom_write_and_the_next_run_plans_zero_changes(UpdateMode mode)
+        {
+            using var wecom = Connect();
+            var first = await RunAsync(wecom, new CompareOptions { UpdateMode = mode });
+            Assert.All(first.Results, r => Assert.Equal(Outcome.Succeeded, r.Outcome));
+
+            // 王五 in Authing: another username than the member's userid, and no link: only the unique name pairs them.
+            await RenameAndUnlinkWangWuAsync(wecom);
+            var (unlinked, _) = await ReadUsersAsync(wecom);
+            Assert.True(string.IsNullOrEmpty(unlinked.Single(u => u.Username == "wang.wu").UserId));
+
+            var run = await RunAsync(wecom, new CompareOptions { UpdateMode = mode });
+            var c = Assert.Single(run.UserPlan.Changes);
+            Assert.True(LinkChange.Only(c), c.Description);
+            Assert.Equal("~ link user wang.wu (王五) to WeCom wangwu", c.Description);
+            Assert.Equal("matched by unique name; link not written back yet", c.Reason);
+            Assert.All(run.Results, r => Assert.Equal(Outcome.Succeeded, r.Outcome));
+            Assert.Equal(0, run.Writes);
+            Assert.True(Exists("wangwu"));
+            var (relinked, _) = await ReadUsersAsync(wecom);
+            Assert.Equal("wangwu", relinked.Single(u => u.Username == "wang.wu").UserId);
+
+            var next = await RunAsync(wecom, new CompareOptions { UpdateMode = mode });
+            Assert.Empty(next.UserPlan.Changes);
+            Assert.Empty(next.DepartmentPlan.Changes);
+            Assert.Equal(0, next.Writes);
+        }
+
+        [Fact]
+        public async Task Unlinked_users_sharing_a_name_with_a_member_are_reported_as_a_conflict_not_created_and_not_linked()
+        {
+            using var wecom = Connect();
+            await RunAsync(wecom, new CompareOptions { UpdateMode = UpdateMode.Changed });
+            await RenameAndUnlinkWangWuAsync(wecom);
+            var namesake = await _authing.CreateUserAsync(new Newtonsoft.Json.Linq.JObject { ["username"] = "wang.wu2", ["name"] = "王五", ["email"] = "wang.wu2@example.com" }, CancellationToken.None);
+            var sales = (await ReadDepartmentsAsync(wecom)).Authing.Single(d => d.Name == "销售部");
+            await _authing.SetUserDepartmentsAsync(namesake.UserId, new[] { sales.SourceId }, CancellationToken.None);
+
+            var run = await RunAsync(wecom, new CompareOptions { UpdateMode = UpdateMode.Changed });
+            Assert.True(run.UserPlan.Changes.Count == 1, string.Join("; ", run.UserPlan.Changes.Select(x => x.Description + " " + x.Reason)));
+            var c = run.UserPlan.Changes[0];
+            Assert.Equal(ChangeOperation.Conflict, c.Operation);
+            Assert.Contains("by unique name", c.Reason);
+            Assert.Equal(0, run.Writes);
+            var (after, _) = await ReadUsersAsync(wecom);
+            Assert.All(after.Where(u => u.Name == "王五"), u => Assert.True(string.IsNullOrEmpty(u.UserId)));
         }
 
         [Fact]

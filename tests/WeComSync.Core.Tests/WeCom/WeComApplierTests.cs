@@ -280,17 +280,5 @@ namespace WeComSync.Tests.WeCom
             Assert.Equal(0, fake.WriteCalls);
             Assert.Equal(0, fake.Count("gettoken"));
         }
-
-        [Fact]
-        public void Unique_names_pair_unlinked_users_and_duplicate_names_are_reported_not_guessed()
-        {
-            var authing = new[] { AuthingUser("a1", "x1", "张三"), AuthingUser("a2", "x2", "李四"), AuthingUser("a3", "x3", "李四"), AuthingUser("a4", "wangwu", "王五") };
-            var wecom = new[] { new User { UserId = "zs", Name = "张三" }, new User { UserId = "ls1", Name = "李四" }, new User { UserId = "wangwu", Name = "王五" } };
-            var matches = NameMatching.LinkByUniqueName(authing, wecom);
-            Assert.Equal("zs", authing[0].UserId);
-            Assert.Null(authing[1].UserId);
-            Assert.Null(authing[3].UserId); // matched by username, not touched
-            Assert.Equal(2, matches.Count(m => m.Ambiguous));
-        }
     }
 }
