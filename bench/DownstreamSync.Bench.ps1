@@ -30,30 +30,13 @@ try {
     $url = $emulator.BaseUrl
     Connect-Authing -Credential ([pscredential]::new('emulator-ak', (ConvertTo-SecureString 'emulator-sk' -AsPlainText -Force))) -ApiHost $url -OrganizationCode emulator-org
     Initialize-AuthingLinkField -Confirm:$false | Out-Null
-    $state = Get-WeComSyncEmulatorState -BaseUrl $url
-    $root = ($state.authing.organizations | Where-Object organizationCode -EQ 'emulator-org').departmentId
-
     # An organization of $DepartmentCount departments (three levels) and $UserCount users, seeded in one call.
-    $departments = [System.Collections.Generic.List[object]]::new()
-    $top = [Math]::Max(1, [int][Math]::Sqrt($DepartmentCount) / 2)
-    for ($i = 0; $i -lt $DepartmentCount; $i++) {
-        $parent = if ($i -lt $top) { $root } else { "d$([int][Math]::Floor(($i - $top) / 10))" }
-        $departments.Add(@{ organizationCode = 'emulator-org'; departmentId = "d$i"; name = "部门$i"; parentDepartmentId = $parent })
-    }
-    $users = [System.Collections.Generic.List[object]]::new()
-    for ($i = 0; $i -lt $UserCount; $i++) {
-        $users.Add(@{ userId = "u$i"; username = "user$i"; name = "用户$i"; phone = ('139{0:00000000}' -f $i); phoneCountryCode = '+86'; email = "user$i@example.com"; departmentIds = @("d$($i % $DepartmentCount)") })
-    }
-    Set-WeComSyncEmulatorState -BaseUrl $url -Seed @{ authing = @{
-            organizations = @(@{ organizationCode = 'emulator-org'; organizationName = '示例科技'; departmentId = $root })
-            customFields = @($state.authing.customFields); departments = $departments; users = $users } }
+    Set-WeComSyncEmulatorAuthingOrganization -BaseUrl $url -UserCount $UserCount -DepartmentCount $DepartmentCount
 
     Set-WeComSyncEmulatorRateLimit -BaseUrl $url -Api wecom -Limit $Limit -WindowSeconds $WindowSeconds
     $clientLimit = [int][Math]::Floor($Limit * 0.96)
-    Connect-WeCom -CorpId ww-emulator -Secret (ConvertTo-SecureString 'emulator-secret' -AsPlainText -Force) -AppMode AgentDevelopment -ApiHost $url `
-        -CallsPerMinute $clientLimit -RateWindow ([TimeSpan]::FromSeconds($WindowSeconds)) -MaxWait ([TimeSpan]::FromSeconds($WindowSeconds * 3))
     Clear-WeComSyncEmulatorCallCount -BaseUrl $url
-
+    # -PassThru: the session keeps the connection too, and its client's call counters are read below.
     $connection = Connect-WeCom -CorpId ww-emulator -Secret (ConvertTo-SecureString 'emulator-secret' -AsPlainText -Force) -AppMode AgentDevelopment -ApiHost $url `
         -CallsPerMinute $clientLimit -RateWindow ([TimeSpan]::FromSeconds($WindowSeconds)) -MaxWait ([TimeSpan]::FromSeconds($WindowSeconds * 3)) -PassThru
     $first = Invoke-WeComDownstreamSync -ThrottleLimit $ThrottleLimit -WarningAction SilentlyContinue
