@@ -28,7 +28,7 @@
         'Get-AuthingUser', 'Get-AuthingDepartment', 'Sync-AuthingDepartment', 'Sync-AuthingUser',
         'Connect-WeCom', 'Disconnect-WeCom', 'Test-WeComConnection',
         'Get-WeComUser', 'Get-WeComDepartment', 'Sync-WeComDepartment', 'Sync-WeComUser',
-        'Get-WeComSyncLog'
+        'Get-WeComSyncLog', 'Export-WeComSyncReport'
     )
     FunctionsToExport    = @('Invoke-WeComUpstreamSync', 'Invoke-WeComDownstreamSync')
     AliasesToExport      = @()

@@ -18,6 +18,9 @@ namespace WeComSync.RunLog
 
         public string Text(string value) => Clean(null, value);
 
+        /// <summary>One value of a named model field (Mobile, Email, Key …): redacted, and masked as the log would mask it.</summary>
+        public string Field(string field, string value) => Clean(field, value);
+
         public JToken Apply(JToken token)
         {
             Walk(token, null);

@@ -109,6 +109,62 @@ namespace WeComSync.RunLog
             }
         }
 
+        /// <summary>
+        /// The plans a run wrote to plan.json, changes in plan order with what each plan was computed from; empty when the
+        /// run wrote none or the file cannot be read. Values are as written (masked when the run masked personal data).
+        /// </summary>
+        public static IReadOnlyList<PlanRecord> ReadPlans(RunRecord run)
+        {
+            var plans = new List<PlanRecord>();
+            string file = run?.Path == null ? null : Path.Combine(run.Path, RunLogFiles.Plan);
+            if (file == null || !File.Exists(file)) return plans;
+            JObject document;
+            try
+            {
+                using (var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
+                using (var reader = new JsonTextReader(new StreamReader(stream, Encoding.UTF8)) { DateParseHandling = DateParseHandling.DateTimeOffset })
+                    document = JObject.Load(reader);
+            }
+            catch (JsonException) { return plans; }
+            foreach (var plan in (document["plans"] as JArray ?? new JArray()).OfType<JObject>())
+            {
+                var context = (plan["context"] as JObject)?.ToObject<PlanContext>(RunLogFiles.Serializer);
+                var changes = new List<Change>();
+                foreach (var json in (plan["changes"] as JArray ?? new JArray()).OfType<JObject>())
+                {
+                    var change = ParseChange(json);
+                    if (change == null) continue;
+                    change.Plan = context;
+                    changes.Add(change);
+                }
+                plans.Add(new PlanRecord { RunId = run.RunId, Name = (string)plan["name"], Context = context, Changes = changes });
+            }
+            return plans;
+        }
+
+        private static Change ParseChange(JObject json)
+        {
+            var operation = ParseEnum<ChangeOperation>((string)json["operation"]);
+            var kind = ParseEnum<ObjectKind>((string)json["kind"]);
+            if (operation == null || kind == null) return null;
+            DirectoryObject Obj(JToken token) => !(token is JObject o) ? null
+                : kind == ObjectKind.User ? (DirectoryObject)o.ToObject<User>(RunLogFiles.Serializer) : o.ToObject<Department>(RunLogFiles.Serializer);
+            var change = new Change
+            {
+                Operation = operation.Value, Kind = kind.Value, Key = (string)json["key"], Reason = (string)json["reason"],
+                Description = (string)json["description"], Sequence = (int?)json["sequence"] ?? 0,
+                Desired = Obj(json["desired"]), Current = Obj(json["current"]),
+            };
+            foreach (var field in (json["fields"] as JArray ?? new JArray()).OfType<JObject>())
+                change.Fields.Add(new FieldChange((string)field["field"], AsValue(field["old"]), AsValue(field["new"])));
+            if (json["candidates"] is JArray candidates) change.Candidates = candidates.Select(Obj).Where(o => o != null).ToList();
+            return change;
+        }
+
+        // A field value as the model holds it: lists (departments) stay lists, everything else is text.
+        private static object AsValue(JToken token) =>
+            token is JArray array ? array.Select(t => t.Type == JTokenType.String ? (string)t : t.ToString(Formatting.None)).ToList() : (object)AsText(token);
+
         /// <summary>The failed results of the given runs, newest run first.</summary>
         public static IEnumerable<ResultRecord> GetFailed(IEnumerable<RunRecord> runs) =>
             runs.SelectMany(run => ReadResults(run)).Where(r => r.Outcome == Outcome.Failed);

@@ -239,6 +239,8 @@ namespace WeComSync.RunLog
                     EndTime = EndTime,
                     Message = Message,
                     MaskPersonalData = MaskPersonalData,
+                    Host = Environment.MachineName,
+                    User = RunAccount,
                     Parameters = new Dictionary<string, string>(_parameters, StringComparer.OrdinalIgnoreCase),
                     Steps = _steps.Select(s => s.ToRecord(RunId)).ToList(),
                 };
@@ -259,6 +261,9 @@ namespace WeComSync.RunLog
         }
 
         internal DateTimeOffset Now() => _clock();
+
+        private static readonly string RunAccount = string.IsNullOrEmpty(Environment.UserDomainName) || Environment.UserDomainName == Environment.MachineName
+            ? Environment.UserName : Environment.UserDomainName + "\\" + Environment.UserName;
 
         internal string CleanText(string text) => _sanitizer.Text(text);
 
@@ -283,7 +288,6 @@ namespace WeComSync.RunLog
                 // Derived values are for readers of the object, not the file; the reader recomputes them.
                 foreach (var derived in new[] { "duration", "failedCount", "exitCode", "path", "unreadableLines" }) json.Remove(derived);
                 foreach (JObject step in (JArray)json["steps"]) { step.Remove("duration"); step.Remove("runId"); }
-                json["host"] = Environment.MachineName;
                 json["processId"] = Process.Id;
                 json["processStart"] = Process.Start;
                 _summaryWritten = Now();

@@ -87,6 +87,12 @@ namespace WeComSync.RunLog
 
         public bool MaskPersonalData { get; set; }
 
+        /// <summary>The machine the run ran on, as its summary recorded it.</summary>
+        public string Host { get; set; }
+
+        /// <summary>The account the run ran as (user name, with the domain where there is one).</summary>
+        public string User { get; set; }
+
         /// <summary>What the run was started with (file, organization, mode …), as text.</summary>
         public Dictionary<string, string> Parameters { get; set; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
 
@@ -117,6 +123,20 @@ namespace WeComSync.RunLog
         }
 
         public override string ToString() => $"{RunId}: {Status}";
+    }
+
+    /// <summary>One plan a run wrote to plan.json: its changes in plan order and what it was computed from.</summary>
+    public sealed class PlanRecord
+    {
+        public string RunId { get; set; }
+
+        /// <summary>"users", "departments", "User" …: the name the run gave the plan.</summary>
+        public string Name { get; set; }
+
+        public PlanContext Context { get; set; }
+        public List<Change> Changes { get; set; } = new List<Change>();
+
+        public override string ToString() => $"{Name}: {Context}";
     }
 
     /// <summary>What happened to one object in one run: a line of results.jsonl.</summary>

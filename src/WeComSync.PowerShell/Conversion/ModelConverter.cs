@@ -158,6 +158,20 @@ namespace WeComSync.PowerShell.Conversion
             return c;
         }
 
+        /// <summary>A Sync-* result, live or saved (Import-Clixml): its change and outcome.</summary>
+        public static Result ToResult(object input)
+        {
+            if (Unwrap(input, out _) is Result result) return result;
+            var bag = Bag.Of(input) ?? throw new ArgumentException($"A {Describe(input)} is not a sync result.");
+            var outcome = ToEnum<Outcome>(bag.Get("Outcome")) ?? throw new ArgumentException("The input is not a sync result: it has no Outcome.");
+            var change = bag.Get("Change") ?? throw new ArgumentException("The sync result has no Change.");
+            return new Result
+            {
+                Change = ToChange(change), Outcome = outcome, NewId = bag.Str("NewId"), ErrorCode = bag.Str("ErrorCode"), Error = bag.Str("Error"),
+                Duration = Unwrap(bag.Get("Duration"), out _) is TimeSpan d ? d : TimeSpan.Zero,
+            };
+        }
+
         /// <summary>A deserialized field value back in the model's type (enums and lists come back as numbers and ArrayLists).</summary>
         public static object Typed(string field, object value)
         {

@@ -1,0 +1,236 @@
+# Export-WeComSyncReport: plans (live and saved with Export-Clixml), Sync-* results and run logs, and the page in a real
+# browser: headless Chromium (Debian package 'chromium', installed here when missing) renders it, and the checks read the
+# rendered page (counts, a filtered row, no script error) and keep a screenshot under the test output.
+BeforeAll {
+    Import-Module $env:WECOMSYNC_MODULE_PATH -Force
+
+    $work = Join-Path ([IO.Path]::GetTempPath()) ("wecomsync-report-tests-" + [guid]::NewGuid().ToString('N'))
+    New-Item -ItemType Directory -Path $work | Out-Null
+    # Screenshots go beside the other test results (out/TestResults).
+    $testOutput = Join-Path (Split-Path (Split-Path $env:WECOMSYNC_MODULE_PATH)) 'TestResults'
+    New-Item -ItemType Directory -Path $testOutput -Force | Out-Null
+
+    function New-User([string] $UserId, [string] $Name, [string] $Mobile, [string] $Department, [string] $Source = 'WeComExport') {
+        $u = [WeComSync.Model.User]::new()
+        $u.UserId = $UserId; $u.Name = $Name; $u.Mobile = $Mobile; $u.Email = "$UserId@acme.cn"; $u.Source = $Source
+        $u.Departments = [System.Collections.Generic.List[string]]::new([string[]]@($Department))
+        if ($Source -eq 'WeComExport') { $u.Origin = "contacts.xlsx, sheet 成员, row 3" }
+        $u
+    }
+
+    # 300 wanted, 300 held: 10 new, 290 matched of which every 10th has a new mobile, 10 held ones not wanted.
+    $wanted = foreach ($i in 1..300) { New-User ('user{0:d4}' -f $i) "用户$i" ('+86 138{0:d8}' -f $i) ('公司/研发部/组{0}' -f ($i % 3)) }
+    $held = foreach ($i in 11..310) {
+        $mobile = if ($i % 10 -eq 0) { '+86 139{0:d8}' -f $i } else { '+86 138{0:d8}' -f $i }
+        New-User ('user{0:d4}' -f $i) "用户$i" $mobile ('公司/研发部/组{0}' -f ($i % 3)) 'Authing'
+    }
+    $plan = @(Compare-Directory -ReferenceObject $wanted -DifferenceObject $held -Operation Create, Update, Delete)
+
+    # Runs as a sync writes them (the core writer), one with a failure.
+    $logs = Join-Path $work 'logs'
+    function Write-Run([string] $Name, [object[]] $Changes, [string] $FailKey) {
+        $run = [WeComSync.RunLog.RunLogWriter]::Start($logs, $Name)
+        $run.WritePlan('users', [WeComSync.Model.Change[]] $Changes)
+        $step = $run.BeginStep('users')
+        foreach ($c in $Changes) {
+            $r = [WeComSync.Model.Result]::new(); $r.Change = $c
+            if ($c.Key -eq $FailKey) { $r.Outcome = 'Failed'; $r.ErrorCode = '60104'; $r.Error = 'mobile existed. Give the user another mobile, or free it in the WeCom console.' }
+            else { $r.Outcome = 'Succeeded' }
+            $step.Record($r)
+        }
+        $null = $run.Complete(); $run.Dispose()
+        Start-Sleep -Milliseconds 1100   # run ids carry the start second
+        $run
+    }
+    $run1 = Write-Run 'upstream' $plan[0..29] $plan[5].Key
+    $run2 = Write-Run 'upstream' $plan[30..39]
+    $run3 = Write-Run 'upstream' $plan[40..48] $plan[42].Key
+
+    # The rendered page's rows: the DOM as the browser built it.
+    function Get-RenderedCount([string] $Dom) {
+        $m = [regex]::Match($Dom, '<p id="count" data-total="(\d+)" data-matching="(\d+)"|<p id="count" data-matching="(\d+)" data-total="(\d+)"')
+        if (-not $m.Success) { return $null }
+        if ($m.Groups[1].Success) { [pscustomobject]@{ Total = [int]$m.Groups[1].Value; Matching = [int]$m.Groups[2].Value } }
+        else { [pscustomobject]@{ Total = [int]$m.Groups[4].Value; Matching = [int]$m.Groups[3].Value } }
+    }
+
+    # Chromium: use it when present; else install the Debian package (apt-get update once, then install); else skip.
+    $script:chromium = (Get-Command chromium, chromium-browser -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1).Source
+    $script:noBrowser = $null
+    if (-not $script:chromium) {
+        $aptGet = (Get-Command apt-get -CommandType Application -ErrorAction SilentlyContinue).Source
+        $isRoot = $IsLinux -and ((& id -u) -eq '0')
+        if ($aptGet -and $isRoot) {
+            Write-Host 'Installing the Debian package chromium for the browser test (apt-get update, apt-get install -y chromium) …'
+            $env:DEBIAN_FRONTEND = 'noninteractive'
+            & $aptGet update -qq *> (Join-Path $work 'apt-update.log')
+            if ($LASTEXITCODE -eq 0) { & $aptGet install -y -qq chromium *> (Join-Path $work 'apt-install.log') }
+            $script:chromium = (Get-Command chromium -CommandType Application -ErrorAction SilentlyContinue).Source
+            if (-not $script:chromium) { $script:noBrowser = "apt-get could not install chromium (see $work/apt-*.log)" }
+        }
+        else {
+            $script:noBrowser = if (-not $aptGet) { 'chromium is not installed and there is no apt-get to install it' } else { 'chromium is not installed and installing it needs root' }
+        }
+    }
+
+    # Runs Chromium headless on a file; returns its stdout (the DOM with --dump-dom) and the console lines it logged.
+    function Invoke-Chromium([string] $Url, [string[]] $Arguments) {
+        $psi = [Diagnostics.ProcessStartInfo]::new($script:chromium)
+        foreach ($a in @('--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--hide-scrollbars',
+                '--enable-logging=stderr', '--v=0', "--user-data-dir=$(Join-Path $work 'chromium-profile')") + $Arguments + @($Url)) { $psi.ArgumentList.Add($a) }
+        $psi.RedirectStandardOutput = $true; $psi.RedirectStandardError = $true; $psi.UseShellExecute = $false
+        $p = [Diagnostics.Process]::Start($psi)
+        $out = $p.StandardOutput.ReadToEndAsync(); $err = $p.StandardError.ReadToEndAsync()
+        if (-not $p.WaitForExit(90000)) { $p.Kill($true); throw "chromium did not finish within 90 s on $Url" }
+        [pscustomobject]@{
+            Dom     = $out.Result
+            # Every console message (console.error, an uncaught exception, a blocked resource) is logged as a CONSOLE line.
+            Console = @($err.Result -split "`n" | Where-Object { $_ -match ':CONSOLE' })
+        }
+    }
+    function ConvertTo-FileUrl([string] $Path) { [uri]::new((Resolve-Path $Path).Path).AbsoluteUri }
+}
+
+AfterAll {
+    if (Test-Path $work) { Remove-Item $work -Recurse -Force }
+}
+
+Describe 'Export-WeComSyncReport' {
+    It 'writes one self-contained HTML file of a plan: summary counts, every change, nothing fetched from elsewhere' {
+        $file = Join-Path $work 'plan.html'
+        $plan | Export-WeComSyncReport -OutFile $file
+        $html = Get-Content $file -Raw
+        $html | Should -Match '^<!DOCTYPE html>'
+        $html | Should -Match '<td class="Create">Create</td><td>10</td><td>0</td><td>10</td>'
+        $html | Should -Match '<td class="Update">Update</td><td>29</td><td>0</td><td>29</td>'
+        $html | Should -Match '<td class="Delete">Delete</td><td>10</td>'
+        $html | Should -Match 'data-total="49"'
+        $html | Should -Not -Match '(src|href)="(https?:)?//'
+        $html | Should -Match 'WeCom export contacts\.xlsx'
+        $html | Should -Match '\+86 13900000020'
+    }
+
+    It 'reports a plan saved with Export-Clixml and read back, the same as the live plan' {
+        $xml = Join-Path $work 'plan.xml'
+        $plan | Export-Clixml $xml
+        $live = Join-Path $work 'live.html'; $saved = Join-Path $work 'saved.html'
+        $plan | Export-WeComSyncReport -OutFile $live
+        Import-Clixml $xml | Export-WeComSyncReport -OutFile $saved
+        $rows = { param($f) [regex]::Match((Get-Content $f -Raw), 'id="report-data">(.*?)</script>').Groups[1].Value | ConvertFrom-Json }
+        $a = & $rows $live; $b = & $rows $saved
+        $b.rows.Count | Should -Be 49
+        ($b.rows | ForEach-Object { $_[5] }) | Should -Be ($a.rows | ForEach-Object { $_[5] })
+        ($b.rows | Where-Object { $_[5] -eq 'user0020' })[7][0] | Should -Be @('Mobile', '+86 13900000020', '+86 13800000020')
+        (Get-Content $saved -Raw) | Should -Match 'Users</dt><dd>Plan: 10 to create, 29 to update, 0 to move, 10 to delete\.</dd>'
+    }
+
+    It 'masks mobiles and emails on request, keeping userids readable' {
+        $file = Join-Path $work 'masked.html'
+        $plan | Export-WeComSyncReport -OutFile $file -MaskPersonalData
+        $html = Get-Content $file -Raw
+        $html | Should -Not -Match '13800000020'
+        $html | Should -Not -Match 'user0020@acme\.cn'
+        $html | Should -Match '\+86 138\*\*\*\*0020'
+        $html | Should -Match '"user0020"'
+    }
+
+    It 'reports Sync-* results with their outcomes and what to do' {
+        $r = [WeComSync.Model.Result]::new(); $r.Change = $plan[0]; $r.Outcome = 'Failed'; $r.ErrorCode = '60104'; $r.Error = 'mobile existed. Give the user another mobile.'
+        $file = Join-Path $work 'results.html'
+        $r | Export-Clixml (Join-Path $work 'results.xml')
+        Import-Clixml (Join-Path $work 'results.xml') | Export-WeComSyncReport -OutFile $file
+        $html = Get-Content $file -Raw
+        $html | Should -Match '"Failed","60104","mobile existed\. Give the user another mobile\."'
+        $html | Should -Match '<dt>Failed</dt><dd>1</dd>'
+    }
+
+    It 'reports runs from Get-WeComSyncLog as a history, and one run folder from -Path' {
+        $history = Join-Path $work 'history.html'
+        Get-WeComSyncLog -Path $logs | Export-WeComSyncReport -OutFile $history
+        $html = Get-Content $history -Raw
+        ([regex]::Matches($html, '<g class="run"')).Count | Should -Be 3
+        $html | Should -Match 'data-total="49"'
+        $html | Should -Match '<th data-sort="1">Run</th>'
+
+        $one = Join-Path $work 'one.html'
+        $file = Export-WeComSyncReport -Path $run1.Path -OutFile $one -PassThru
+        $file | Should -BeOfType ([IO.FileInfo])
+        $html = Get-Content $one -Raw
+        $html | Should -Match 'data-total="30"'
+        $html | Should -Not -Match '<g class="run"'
+        $r = Get-WeComSyncLog -Path $run1.Path
+        $r.Failed | Should -Be 1
+        $html | Should -Match "<td class=`"users`">users</td><td>PartiallyFailed</td><td>0</td><td>$($r.Created)</td><td>$($r.Updated)</td><td>$($r.Deleted)</td><td>1</td>"
+        $html | Should -Match 'Give the user another mobile'
+    }
+
+    It 'says clearly what is wrong with its input, and -WhatIf and -NoClobber write nothing' {
+        $file = Join-Path $work 'bad.html'
+        { Export-WeComSyncReport -Path (Join-Path $work 'no-such-folder') -OutFile $file -ErrorAction Stop } | Should -Throw '*does not exist*'
+        { $plan[0], (Get-WeComSyncLog -Path $run1.Path) | Export-WeComSyncReport -OutFile $file -ErrorAction Stop } | Should -Throw '*mixes runs with plan changes*'
+        { $plan | Export-WeComSyncReport -OutFile (Join-Path $work 'missing/x.html') -ErrorAction Stop } | Should -Throw '*does not exist*'
+        [pscustomobject]@{ Name = 'x' } | Export-WeComSyncReport -OutFile $file -ErrorVariable bad -ErrorAction SilentlyContinue
+        $bad[0].FullyQualifiedErrorId | Should -BeLike 'InvalidReportInput*'
+        $plan | Export-WeComSyncReport -OutFile (Join-Path $work 'whatif.html') -WhatIf
+        Test-Path (Join-Path $work 'whatif.html') | Should -BeFalse
+        { $plan | Export-WeComSyncReport -OutFile (Join-Path $work 'plan.html') -NoClobber -ErrorAction Stop } | Should -Throw '*NoClobber*'
+    }
+}
+
+Describe 'Export-WeComSyncReport in a browser (headless Chromium)' {
+    BeforeAll {
+        if ($script:noBrowser) { Write-Host "Browser tests skipped: $script:noBrowser." -ForegroundColor Yellow }
+        $planFile = Join-Path $work 'browser-plan.html'
+        $plan | Export-WeComSyncReport -OutFile $planFile
+        $historyFile = Join-Path $work 'browser-history.html'
+        Get-WeComSyncLog -Path $logs | Export-WeComSyncReport -OutFile $historyFile
+    }
+
+    It 'renders the plan: every row counted, the first page drawn, no console error' {
+        if ($script:noBrowser) { Set-ItResult -Skipped -Because $script:noBrowser; return }
+        $page = Invoke-Chromium (ConvertTo-FileUrl $planFile) @('--dump-dom')
+        $page.Dom | Should -Match '<body data-kind="plan"[^>]* data-ready="1"'
+        $page.Dom | Should -Not -Match 'data-errors='
+        $page.Console | Should -BeNullOrEmpty
+        $count = Get-RenderedCount $page.Dom
+        $count.Total | Should -Be 49
+        $count.Matching | Should -Be 49
+        ([regex]::Matches($page.Dom, '<tr data-key="user')).Count | Should -Be 49   # drawn rows (the script's own text holds the pattern too)
+        $page.Dom | Should -Match 'Showing 1–49 of 49 rows\.'
+    }
+
+    It 'filters: a search in the address shows the one matching row with its field old → new' {
+        if ($script:noBrowser) { Set-ItResult -Skipped -Because $script:noBrowser; return }
+        $page = Invoke-Chromium ((ConvertTo-FileUrl $planFile) + '#q=user0020') @('--dump-dom')
+        $page.Console | Should -BeNullOrEmpty
+        $count = Get-RenderedCount $page.Dom
+        $count.Matching | Should -Be 1
+        $count.Total | Should -Be 49
+        $rows = [regex]::Matches($page.Dom, '<tr data-key="([^"]+)">(.*?)</tr>')
+        $rows.Count | Should -Be 1
+        $rows[0].Groups[1].Value | Should -Be 'user0020'
+        $rows[0].Groups[2].Value | Should -Match '<b>Mobile</b>: <span class="old">\+86 13900000020</span> → <span class="new">\+86 13800000020</span>'
+        $page = Invoke-Chromium ((ConvertTo-FileUrl $planFile) + '#op=Delete') @('--dump-dom')
+        (Get-RenderedCount $page.Dom).Matching | Should -Be 10
+        ([regex]::Matches($page.Dom, '<tr data-key="user03\d\d">')).Count | Should -Be 10
+    }
+
+    It 'renders a history of runs with its chart and a run filter, and keeps screenshots under the test output' {
+        if ($script:noBrowser) { Set-ItResult -Skipped -Because $script:noBrowser; return }
+        $page = Invoke-Chromium ((ConvertTo-FileUrl $historyFile) + '#outcome=Failed') @('--dump-dom')
+        $page.Console | Should -BeNullOrEmpty
+        $page.Dom | Should -Match 'data-ready="1"'
+        (Get-RenderedCount $page.Dom).Matching | Should -Be 2
+        ([regex]::Matches($page.Dom, '<option value="\d">')).Count | Should -Be 3   # one per run
+
+        foreach ($shot in @(@{ File = $planFile; Png = 'report-plan.png' }, @{ File = $historyFile; Png = 'report-history.png' })) {
+            $png = Join-Path $testOutput $shot.Png
+            if (Test-Path $png) { Remove-Item $png }
+            $null = Invoke-Chromium (ConvertTo-FileUrl $shot.File) @('--window-size=1280,1600', "--screenshot=$png")
+            Test-Path $png | Should -BeTrue
+            $bytes = [IO.File]::ReadAllBytes($png)
+            $bytes.Length | Should -BeGreaterThan 10000
+            [Text.Encoding]::ASCII.GetString($bytes, 1, 3) | Should -Be 'PNG'
+        }
+    }
+}
