@@ -165,3 +165,43 @@ Describe 'Invoke-WeComDownstreamSync' {
         @($users | Where-Object { $_.mobile -or $_.email }).Count | Should -Be 4
     }
 }
+
+Describe 'A saved plan never applies over drift (Sync-WeComUser against the emulator)' {
+    It 'leaves a member edited and a member deleted in WeCom since as Stale, applies the rest, and overwrites nothing' {
+        Initialize-Scenario
+        Invoke-WeComDownstreamSync | Out-Null   # WeCom now holds the four members
+        $none = [Threading.CancellationToken]::None
+        $authing = Connect-Authing -Credential ([pscredential]::new('emulator-ak', (ConvertTo-SecureString 'emulator-sk' -AsPlainText -Force))) -ApiHost $script:url -OrganizationCode emulator-org -PassThru
+        foreach ($id in 'u1', 'u2', 'u3') {
+            $null = $authing.Client.UpdateUserAsync($id, [Newtonsoft.Json.Linq.JObject]::Parse("{`"name`":`"新$id`"}"), $none).GetAwaiter().GetResult()
+        }
+        $planFile = Join-Path $TestDrive 'downstream-plan.xml'
+        Compare-Directory -ReferenceObject (Get-AuthingUser) -DifferenceObject (Get-WeComUser) | Export-Clixml -LiteralPath $planFile
+        @(Import-Clixml -LiteralPath $planFile).Count | Should -Be 3
+        # Between review and apply, WeCom changes: one member gets a position by hand, another is deleted.
+        $wecom = Connect-WeCom -CorpId ww-emulator -Secret $script:wecomSecret -AppMode AgentDevelopment -ApiHost $script:url -PassThru
+        $null = $wecom.Client.UpdateUserAsync([Newtonsoft.Json.Linq.JObject]::Parse('{"userid":"zhangsan","position":"经理"}'), $none).GetAwaiter().GetResult()
+        $wecom.Client.DeleteUsersAsync([string[]] @('lisi'), $none).GetAwaiter().GetResult()
+
+        $results = @(Import-Clixml -LiteralPath $planFile | Sync-WeComUser -Confirm:$false 3>$null)
+
+        @($results | Where-Object Outcome -EQ 'Stale').Change.Key | Sort-Object | Should -Be @('lisi', 'zhangsan')
+        ($results | Where-Object { $_.Change.Key -eq 'zhangsan' }).Error | Should -Match 'Position'
+        ($results | Where-Object Outcome -EQ 'Succeeded').Change.Key | Should -Be 'wangwu'
+        $users = @((Get-WeComSyncEmulatorState -BaseUrl $script:url).wecom.users)
+        ($users | Where-Object userid -EQ 'zhangsan').name | Should -Be '张三'     # not overwritten
+        ($users | Where-Object userid -EQ 'zhangsan').position | Should -Be '经理'
+        @($users | Where-Object userid -EQ 'lisi').Count | Should -Be 0           # not brought back
+        ($users | Where-Object userid -EQ 'wangwu').name | Should -Be '新u3'
+    }
+
+    It 'refuses a plan for another corp' {
+        $plan = Import-Clixml -LiteralPath (Join-Path $TestDrive 'downstream-plan.xml')
+        $plan[0].Plan.Target.CorpId | Should -Be 'ww-emulator'
+        $other = Connect-WeCom -CorpId ww-other -Secret $script:wecomSecret -ApiHost $script:url -PassThru
+        $err = { $plan | Sync-WeComUser -Connection $other -Confirm:$false -ErrorAction Stop } | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -BeLike 'PlanTargetMismatch*'
+        $err.Exception.Message | Should -Match 'corp ww-emulator, not ww-other'
+        Connect-WeCom -CorpId ww-emulator -Secret $script:wecomSecret -AppMode AgentDevelopment -ApiHost $script:url
+    }
+}

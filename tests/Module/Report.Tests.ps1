@@ -65,7 +65,7 @@ BeforeAll {
             $env:DEBIAN_FRONTEND = 'noninteractive'
             & $aptGet update -qq *> (Join-Path $work 'apt-update.log')
             if ($LASTEXITCODE -eq 0) { & $aptGet install -y -qq chromium *> (Join-Path $work 'apt-install.log') }
-            $script:chromium = (Get-Command chromium -CommandType Application -ErrorAction SilentlyContinue).Source
+            $script:chromium = (Get-Command chromium -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1).Source
             if (-not $script:chromium) { $script:noBrowser = "apt-get could not install chromium (see $work/apt-*.log)" }
         }
         else {

@@ -263,3 +263,102 @@ Describe 'Authing cmdlets' {
         { Get-AuthingUser -ErrorAction Stop } | Should -Throw -ErrorId 'AuthingNotConnected*'
     }
 }
+
+Describe 'A saved plan never applies over drift (Sync-AuthingUser against the emulator)' {
+    BeforeEach {
+        $emulator | Reset-WeComSyncEmulator
+        $script:connection = Connect-Authing -AccessKeyId emulator-ak -AccessKeySecret $secret -ApiHost $emulator.BaseUrl -OrganizationCode emulator-org -PassThru
+        Initialize-AuthingLinkField -Confirm:$false | Out-Null
+        Invoke-Quiet @{ Path = $csv } | Out-Null   # the pool as the file has it
+        # Five users renamed in the file: the plan updates five, and is saved for review.
+        $renamed = $rows | ForEach-Object { $_.PSObject.Copy() }
+        foreach ($i in 0..4) { $renamed[$i].姓名 = "改名$i" }
+        $script:renamedFile = Save-Rows $renamed 'renamed.csv'
+        $script:planFile = Join-Path $work 'drift-plan.xml'
+        Compare-Directory -ReferenceObject (Import-WeComAddressBook -LiteralPath $renamedFile) -DifferenceObject (Get-AuthingUser) | Export-Clixml -LiteralPath $planFile
+        $script:held = @{}
+        Get-AuthingUser | ForEach-Object { $held[$_.UserId] = $_ }
+        $script:none = [Threading.CancellationToken]::None
+        function Edit-Mobile([string] $UserId, [string] $Phone) {
+            $body = [Newtonsoft.Json.Linq.JObject]::Parse("{`"phone`":`"$Phone`",`"phoneCountryCode`":`"+86`"}")
+            $null = $connection.Client.UpdateUserAsync($held[$UserId].SourceId, $body, $none).GetAwaiter().GetResult()
+        }
+    }
+
+    It 'leaves a user edited and a user deleted since as Stale, applies the rest, and overwrites nothing' {
+        (Import-Clixml -LiteralPath $planFile).Count | Should -Be 5
+        $edited = $rows[1].账号; $deleted = $rows[3].账号
+        # Between review and apply, an admin gives one user a new mobile, and another user is deleted.
+        Edit-Mobile $edited '13911112222'
+        $connection.Client.DeleteUsersBatchAsync([string[]] @($held[$deleted].SourceId), $none).GetAwaiter().GetResult()
+        $emulator | Clear-WeComSyncEmulatorCallCount
+
+        $results = @(Import-Clixml -LiteralPath $planFile | Sync-AuthingUser -Confirm:$false -WarningVariable warnings 3>$null)
+
+        $results.Count | Should -Be 5
+        @($results | Where-Object Outcome -EQ 'Stale').Change.Key | Sort-Object | Should -Be (@($edited, $deleted) | Sort-Object)
+        @($results | Where-Object Outcome -EQ 'Succeeded').Count | Should -Be 3
+        ($results | Where-Object { $_.Change.Key -eq $edited }).Error | Should -Match 'Mobile was \+86 \d+ in the plan, is \+86 13911112222 now'
+        ($results | Where-Object { $_.Change.Key -eq $deleted }).Error | Should -Match 'no longer exists'
+        @($warnings).Count | Should -Be 2
+        $now = @{}
+        Get-AuthingUser | ForEach-Object { $now[$_.UserId] = $_ }
+        $now[$edited].Name | Should -Be $held[$edited].Name      # the plan's rename did not go over the admin's edit
+        $now[$edited].Mobile | Should -Be '+86 13911112222'
+        $now.ContainsKey($deleted) | Should -BeFalse             # not brought back
+        $now[$rows[0].账号].Name | Should -Be '改名0'
+        $calls = Get-WeComSyncEmulatorCallCount -BaseUrl $emulator.BaseUrl
+        $calls['/api/v3/get-user-batch'] | Should -Be 1          # five users re-read in one batch
+        $calls['/api/v3/update-user'] | Should -Be 3
+    }
+
+    It 'counts Stale results in the run summary, and -Force applies the saved plan as it stands' {
+        $edited = $rows[2].账号
+        Edit-Mobile $edited '13911113333'
+        $run = [WeComSync.RunLog.RunLogWriter]::Start((Join-Path $work 'drift-logs'), 'apply-saved-plan')
+        $step = $run.BeginStep('users')
+        Import-Clixml -LiteralPath $planFile | Sync-AuthingUser -Confirm:$false 3>$null | ForEach-Object { $step.Record($_) }
+        $step.Complete()
+        $summary = $run.Complete(); $run.Dispose()
+        $summary.Stale | Should -Be 1
+        $summary.Updated | Should -Be 4
+        (Get-WeComSyncLog -Path $run.Path).Stale | Should -Be 1
+
+        $emulator | Clear-WeComSyncEmulatorCallCount
+        $results = @(Import-Clixml -LiteralPath $planFile | Sync-AuthingUser -Confirm:$false -Force)
+        $results.Outcome | Sort-Object -Unique | Should -Be 'Succeeded'
+        (Get-WeComSyncEmulatorCallCount -BaseUrl $emulator.BaseUrl)['/api/v3/get-user-batch'] | Should -BeNullOrEmpty   # -Force reads nothing again
+        (Get-AuthingUser | Where-Object UserId -EQ $edited).Name | Should -Be '改名2'
+    }
+
+    It 'a create for a user who exists by now is Stale; a fresh plan piped straight in is applied without a re-read' {
+        $extra = $rows[0].PSObject.Copy()
+        $extra.账号 = 'drift-newcomer'; $extra.姓名 = '新人'; $extra.手机 = '13700009999'; if ($extra.PSObject.Properties['邮箱']) { $extra.邮箱 = '' }
+        $file = Save-Rows (@($rows) + $extra) 'with-newcomer.csv'
+        $planFile = Join-Path $work 'create-plan.xml'
+        Compare-Directory -ReferenceObject (Import-WeComAddressBook -LiteralPath $file) -DifferenceObject (Get-AuthingUser) | Export-Clixml -LiteralPath $planFile
+        (Import-Clixml -LiteralPath $planFile).Operation | Should -Be 'Create'
+        $null = $connection.Client.CreateUserAsync([Newtonsoft.Json.Linq.JObject]::Parse('{"username":"drift-newcomer","name":"别人"}'), $none).GetAwaiter().GetResult()
+        $result = Import-Clixml -LiteralPath $planFile | Sync-AuthingUser -Confirm:$false 3>$null
+        $result.Outcome | Should -Be 'Stale'
+        $result.Error | Should -Match 'user drift-newcomer exists now'
+
+        $emulator | Clear-WeComSyncEmulatorCallCount
+        $fresh = @(Compare-Directory -ReferenceObject (Import-WeComAddressBook -LiteralPath $renamedFile) -DifferenceObject (Get-AuthingUser) -MatchBy LinkKey)
+        $fresh | Sync-AuthingUser -Confirm:$false | Out-Null
+        (Get-WeComSyncEmulatorCallCount -BaseUrl $emulator.BaseUrl)['/api/v3/get-user-batch'] | Should -BeNullOrEmpty
+    }
+
+    It 'refuses a plan computed against another organization or service, before writing anything' {
+        $plan = Import-Clixml -LiteralPath $planFile
+        $plan[0].Plan.Target.OrganizationCode | Should -Be 'emulator-org'
+        $plan[0].Plan.Target.Service | Should -Be 'Authing'
+        $emulator | Clear-WeComSyncEmulatorCallCount
+        $err = { $plan | Sync-AuthingUser -OrganizationCode other-org -Confirm:$false -ErrorAction Stop } | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -BeLike 'PlanTargetMismatch*'
+        $err.Exception.Message | Should -Match 'organization emulator-org, not other-org'
+        $err.Exception.Message | Should -Match 'Nothing was applied'
+        $calls = Get-WeComSyncEmulatorCallCount -BaseUrl $emulator.BaseUrl
+        @($calls.Keys | Where-Object { $_ -match 'update-|create-|delete-' }).Count | Should -Be 0
+    }
+}

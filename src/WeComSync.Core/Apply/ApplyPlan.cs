@@ -108,6 +108,9 @@ namespace WeComSync.Apply
 
         public DeleteGuard DeleteGuard { get; set; } = new DeleteGuard();
 
+        /// <summary>Read the targets again before writing and leave changes whose target drifted as Stale (see <see cref="DriftCheck"/>).</summary>
+        public bool CheckDrift { get; set; }
+
         /// <summary>
         /// How many objects the target holds, for the guard's percentage when the changes carry no plan context
         /// (hand-built changes). Without either, the percentage is judged against zero, so any delete needs a limit or -Force.

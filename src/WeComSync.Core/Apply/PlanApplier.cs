@@ -93,6 +93,15 @@ namespace WeComSync.Apply
                 foreach (var change in approved) Emit(Results.Skipped(change, "The run was stopped before this change was applied."));
                 return SortByPlan(results);
             }
+            if (_options.CheckDrift && applier is IDriftReader reader)
+            {
+                // Before any write: a change whose target drifted since the plan was computed is left alone.
+                var stale = Task.Run(() => DriftCheck.FindStaleAsync(approved, reader, token), token).GetAwaiter().GetResult();
+                var drifted = new HashSet<Change>(stale.Select(r => r.Change));
+                approved.RemoveAll(drifted.Contains);
+                foreach (var r in stale) Emit(r);
+                if (approved.Count == 0) return SortByPlan(results);
+            }
             var stages = applier.BuildStages(approved).Where(s => s.Steps.Count > 0).ToList();
             int total = stages.Sum(s => s.Steps.Sum(step => step.Changes.Count));
             int done = 0;

@@ -241,6 +241,22 @@ namespace WeComSync.Authing
             }
         }
 
+        /// <summary>
+        /// Up to 50 users by id in one call (get-user-batch; userIdType user_id, username, phone, email or external_id, as
+        /// Authing's get-user-batch documents them); ids with no user are left out of the answer.
+        /// </summary>
+        public async Task<List<AuthingUserDto>> GetUsersBatchAsync(IReadOnlyList<string> userIds, string userIdType, CancellationToken cancellationToken)
+        {
+            if (userIds.Count > PageSize) throw new ArgumentException($"get-user-batch takes at most {PageSize} users.");
+            var query = new Dictionary<string, string>
+            {
+                ["userIds"] = string.Join(",", userIds), ["userIdType"] = userIdType ?? "user_id", ["withCustomData"] = "true", ["withDepartmentIds"] = "true",
+            };
+            var data = await GetAsync("get-user-batch", query, cancellationToken).ConfigureAwait(false);
+            var list = data is JObject o && o["list"] is JArray inner ? inner : data as JArray;
+            return list == null ? new List<AuthingUserDto>() : list.Select(As<AuthingUserDto>).Where(u => u != null).ToList();
+        }
+
         /// <summary>Creates up to 50 users in one call; returns the created users as the API answers them.</summary>
         public async Task<List<AuthingUserDto>> CreateUsersBatchAsync(IReadOnlyList<JObject> users, CancellationToken cancellationToken)
         {

@@ -1,5 +1,6 @@
 using System;
 using System.Net.Http;
+using WeComSync.Model;
 
 namespace WeComSync.Authing
 {
@@ -24,6 +25,13 @@ namespace WeComSync.Authing
         public DateTimeOffset ConnectedAt { get; }
 
         public AuthingClient Client { get; }
+
+        /// <summary>This connection's directory (with <paramref name="organizationCode"/>, or the default one), as plans record it.</summary>
+        public DirectoryInstance Describe(string organizationCode = null) => new DirectoryInstance
+        {
+            Service = DirectoryInstance.AuthingService, Host = ApiHost, UserPoolId = UserPoolId,
+            OrganizationCode = string.IsNullOrEmpty(organizationCode) ? OrganizationCode : organizationCode, ReadAt = DateTimeOffset.Now,
+        };
 
         public override string ToString() => $"Authing pool {UserPoolId ?? "(not yet known)"} at {ApiHost}" + (OrganizationCode == null ? "" : $", organization {OrganizationCode}");
 

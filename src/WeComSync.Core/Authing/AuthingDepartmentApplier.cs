@@ -16,7 +16,7 @@ namespace WeComSync.Authing
     /// (a child finds the Authing id its parent got earlier in the same run); deletes children first. Every write also
     /// writes the link fields (the department's and its parent's WeCom identity), so a renamed department is re-keyed.
     /// </summary>
-    public sealed class AuthingDepartmentApplier : IChangeApplier
+    public sealed class AuthingDepartmentApplier : IChangeApplier, IDriftReader
     {
         private readonly AuthingClient _client;
         private readonly string _organizationCode;
@@ -139,6 +139,29 @@ namespace WeComSync.Authing
             if (id == null) return Results.Skipped(change, $"Department {change.Key} is not in Authing any more.");
             await _client.DeleteDepartmentAsync(_organizationCode, id, ct).ConfigureAwait(false);
             return Results.Succeeded(change, id, watch.Elapsed);
+        }
+
+        // ---------------------------------------------------------------- drift
+
+        /// <summary>
+        /// The departments as the organization holds them now, from one read of its tree: updates, moves and deletes by
+        /// the Authing id the plan saw, creates by the WeCom identity they would be linked to.
+        /// </summary>
+        public async Task<IReadOnlyDictionary<Change, DirectoryObject>> ReadNowAsync(IReadOnlyList<Change> changes, CancellationToken cancellationToken)
+        {
+            var map = await new AuthingDirectoryReader(_client).ReadDepartmentsAsync(_organizationCode, _rootLinkId, cancellationToken).ConfigureAwait(false);
+            var departments = map.ToDepartments(true);
+            var byId = departments.GroupBy(d => d.SourceId ?? d.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+            var byLink = departments.Where(d => d.LinkId != null).GroupBy(d => d.LinkId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+            var now = new Dictionary<Change, DirectoryObject>();
+            foreach (var change in changes)
+            {
+                if (change.Operation == ChangeOperation.Create && change.Desired is Department desired && (desired.LinkId ?? desired.Key) is string link)
+                    now[change] = byLink.TryGetValue(link, out var d) ? d : null;
+                else if (change.Operation != ChangeOperation.Create && change.Current?.SourceId is string id)
+                    now[change] = byId.TryGetValue(id, out var d) ? d : null;
+            }
+            return now;
         }
     }
 }

@@ -19,7 +19,7 @@ namespace WeComSync.Authing
     /// deletes in batches of up to 50. A create answered 409 (the user exists but is not linked, e.g. after an
     /// interrupted run) finds that user by username, mobile or email, links it and updates it instead.
     /// </summary>
-    public sealed class AuthingUserApplier : IChangeApplier
+    public sealed class AuthingUserApplier : IChangeApplier, IDriftReader
     {
         private readonly AuthingClient _client;
         private readonly string _organizationCode;
@@ -323,6 +323,43 @@ namespace WeComSync.Authing
                 results.AddRange(targets.Select(t => Results.Skipped(t.Change, "The user was already deleted.", watch.Elapsed)));
             }
             return results;
+        }
+
+        // ---------------------------------------------------------------- drift
+
+        /// <summary>
+        /// The users as Authing holds them now, 50 per get-user-batch call: updates and deletes by the Authing user id
+        /// the plan saw, creates by the username they would take (the WeCom userid). Departments map through the map
+        /// <see cref="PrepareAsync"/> just read, as the plan's did.
+        /// </summary>
+        public async Task<IReadOnlyDictionary<Change, DirectoryObject>> ReadNowAsync(IReadOnlyList<Change> changes, CancellationToken cancellationToken)
+        {
+            var now = new Dictionary<Change, DirectoryObject>();
+            async Task Read(List<(Change Change, string Id)> wanted, string idType)
+            {
+                var found = new Dictionary<string, AuthingUserDto>(StringComparer.OrdinalIgnoreCase);
+                var ids = wanted.Select(w => w.Id).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+                for (int i = 0; i < ids.Count; i += AuthingClient.PageSize)
+                {
+                    foreach (var dto in await _client.GetUsersBatchAsync(ids.GetRange(i, Math.Min(AuthingClient.PageSize, ids.Count - i)), idType, cancellationToken).ConfigureAwait(false))
+                    {
+                        string key = idType == "username" ? dto.Username : dto.UserId;
+                        if (key != null) found[key] = dto;
+                    }
+                }
+                foreach (var (change, id) in wanted)
+                {
+                    if (!found.TryGetValue(id, out var dto)) { now[change] = null; continue; }
+                    var user = _mapper.ToModel(dto, Map);
+                    if (Map == null) user.Departments = null;   // not read for a deletes-only plan: unknown, not compared
+                    now[change] = user;
+                }
+            }
+            await Read(changes.Where(c => c.Operation != ChangeOperation.Create && !string.IsNullOrEmpty(c.Current?.SourceId))
+                .Select(c => (c, c.Current.SourceId)).ToList(), "user_id").ConfigureAwait(false);
+            await Read(changes.Where(c => c.Operation == ChangeOperation.Create && !string.IsNullOrEmpty((c.Desired as User)?.UserId))
+                .Select(c => (c, ((User)c.Desired).UserId)).ToList(), "username").ConfigureAwait(false);
+            return now;
         }
     }
 }

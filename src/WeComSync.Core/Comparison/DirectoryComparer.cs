@@ -21,7 +21,7 @@ namespace WeComSync.Comparison
 
             var plan = new UserPlanner(options).Plan(source, target);
             foreach (var c in plan.Changes) c.Description = PlanText.Describe(c);
-            return Finish(plan, refusal, options);
+            return Finish(plan, refusal, options, source, target);
         }
 
         /// <summary>
@@ -40,7 +40,7 @@ namespace WeComSync.Comparison
             var plan = new DepartmentPlanner(options).Plan(source, target,
                 referenceUsers == null ? null : AsList(referenceUsers), differenceUsers == null ? null : AsList(differenceUsers));
             foreach (var c in plan.Changes) if (c.Description == null) c.Description = PlanText.Describe(c);
-            return Finish(plan, refusal, options);
+            return Finish(plan, refusal, options, source, target);
         }
 
         private static IReadOnlyList<T> AsList<T>(IEnumerable<T> items) where T : class
@@ -78,16 +78,26 @@ namespace WeComSync.Comparison
             return null;
         }
 
+        // One read stamps all its objects alike: the first that carries an instance names it.
+        private static DirectoryInstance ReadFrom<T>(IReadOnlyList<T> side) where T : DirectoryObject
+        {
+            for (int i = 0; i < side.Count; i++) if (side[i].ReadFrom != null) return side[i].ReadFrom;
+            return null;
+        }
+
         private static CompareOptions Without(CompareOptions o, PlanOperation op) => new CompareOptions
         {
             MatchBy = o.MatchBy, Property = o.Property, ExcludeProperty = o.ExcludeProperty, UpdateMode = o.UpdateMode,
             Operation = o.Operation & ~op, Verbose = o.Verbose, RenameSimilarity = o.RenameSimilarity,
         };
 
-        private static Plan Finish(Plan plan, (string Reason, DirectoryObject Object)? refusal, CompareOptions options)
+        private static Plan Finish<T>(Plan plan, (string Reason, DirectoryObject Object)? refusal, CompareOptions options,
+            IReadOnlyList<T> source, IReadOnlyList<T> target) where T : DirectoryObject
         {
             var context = plan.Context;
             context.ComputedAt = DateTimeOffset.Now;
+            context.Source = ReadFrom(source);
+            context.Target = ReadFrom(target);
             context.DeleteRefusedReason = refusal?.Reason;
             plan.DeleteRefusedBy = refusal?.Object;
             int sequence = 0;

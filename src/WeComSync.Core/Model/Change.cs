@@ -46,6 +46,12 @@ namespace WeComSync.Model
         public int ConflictCount { get; set; }
         public System.DateTimeOffset ComputedAt { get; set; }
 
+        /// <summary>The directory the wanted side was read from; null for an export file or hand-built objects.</summary>
+        public DirectoryInstance Source { get; set; }
+
+        /// <summary>The directory the plan was computed against (the held side): applying it elsewhere is refused.</summary>
+        public DirectoryInstance Target { get; set; }
+
         /// <summary>
         /// Set when deletes were asked for but refused because a side was not read completely: says which side, why,
         /// and what to do. Null when deletes were not refused.

@@ -33,6 +33,9 @@ namespace WeComSync.Model
         /// </summary>
         public string IncompleteReason { get; set; }
 
+        /// <summary>The directory the object was read from (set by the Get-* cmdlets); null for files and hand-built objects.</summary>
+        public DirectoryInstance ReadFrom { get; set; }
+
         /// <summary>Fields this source never provides even when set (withheld by WeCom, no column in the file). Names are model property names.</summary>
         public ISet<string> WithheldFields { get; set; } = new HashSet<string>(System.StringComparer.OrdinalIgnoreCase);
     }

@@ -7,6 +7,12 @@ namespace WeComSync.Model
         Succeeded,
         Failed,
         Skipped,
+
+        /// <summary>
+        /// Not applied: the target no longer matches what the plan was computed from (edited, deleted or created since);
+        /// the result says which field differs. Compare again, or apply with -Force.
+        /// </summary>
+        Stale,
     }
 
     /// <summary>What happened when one change was applied.</summary>

@@ -135,6 +135,7 @@ namespace WeComSync.Report
         public int Updated { get; set; }
         public int Deleted { get; set; }
         public int Failed { get; set; }
+        public int Stale { get; set; }
     }
 
     /// <summary>How a report is made.</summary>

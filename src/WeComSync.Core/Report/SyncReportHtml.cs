@@ -85,6 +85,7 @@ namespace WeComSync.Report
             ("updated", "#0969da", p => p.Updated),
             ("deleted", "#bc4c00", p => p.Deleted),
             ("failed", "#cf222e", p => p.Failed),
+            ("stale", "#9a6700", p => p.Stale),
         };
 
         /// <summary>Stacked bars of created/updated/deleted/failed per run, oldest left; each bar's tooltip gives the numbers.</summary>

@@ -67,7 +67,7 @@ namespace WeComSync.RunLog
                 record.UnreadableLines = 0;
                 foreach (var result in ReadResults(record, bad => record.UnreadableLines++))
                 {
-                    if (!counts.TryGetValue(result.Step ?? "", out var c)) counts[result.Step ?? ""] = c = new int[6];
+                    if (!counts.TryGetValue(result.Step ?? "", out var c)) counts[result.Step ?? ""] = c = new int[RunStep.CounterCount];
                     c[(int)RunStep.CounterFor(result.Outcome, result.Operation)]++;
                 }
                 foreach (var step in record.Steps.Where(s => s.Status == RunStatus.Running))
@@ -80,6 +80,7 @@ namespace WeComSync.RunLog
                         step.Deleted = Math.Max(step.Deleted, c[(int)StepCounter.Deleted]);
                         step.Failed = Math.Max(step.Failed, c[(int)StepCounter.Failed]);
                         step.Skipped = Math.Max(step.Skipped, c[(int)StepCounter.Skipped]);
+                        step.Stale = Math.Max(step.Stale, c[(int)StepCounter.Stale]);
                     }
                 }
                 record.Status = RunStatus.Interrupted;

@@ -32,6 +32,8 @@ namespace WeComSync.RunLog
         Deleted,
         Failed,
         Skipped,
+        /// <summary>Changes not applied because the target drifted from the plan (<see cref="Outcome.Stale"/>).</summary>
+        Stale,
     }
 
     /// <summary>Counts of one step, or of a run (the sum of its steps).</summary>
@@ -43,6 +45,9 @@ namespace WeComSync.RunLog
         public int Deleted { get; set; }
         public int Failed { get; set; }
         public int Skipped { get; set; }
+
+        /// <summary>Changes not applied because the target had changed since the plan was computed.</summary>
+        public int Stale { get; set; }
 
         public RunStatus Status { get; set; }
         public DateTimeOffset StartTime { get; set; }
@@ -120,6 +125,7 @@ namespace WeComSync.RunLog
             Deleted = Steps.Sum(s => s.Deleted);
             Failed = Steps.Sum(s => s.Failed);
             Skipped = Steps.Sum(s => s.Skipped);
+            Stale = Steps.Sum(s => s.Stale);
         }
 
         public override string ToString() => $"{RunId}: {Status}";

@@ -11,7 +11,8 @@ namespace WeComSync.RunLog
     public sealed class RunStep
     {
         private readonly RunLogWriter _run;
-        private readonly int[] _counts = new int[6];
+        internal static readonly int CounterCount = Enum.GetValues(typeof(StepCounter)).Length;
+        private readonly int[] _counts = new int[CounterCount];
         private readonly object _gate = new object();
 
         internal RunStep(RunLogWriter run, string name, int index, DateTimeOffset start)
@@ -35,6 +36,7 @@ namespace WeComSync.RunLog
         public int Deleted => Volatile.Read(ref _counts[(int)StepCounter.Deleted]);
         public int Failed => Volatile.Read(ref _counts[(int)StepCounter.Failed]);
         public int Skipped => Volatile.Read(ref _counts[(int)StepCounter.Skipped]);
+        public int Stale => Volatile.Read(ref _counts[(int)StepCounter.Stale]);
 
         public bool IsCompleted => Status != RunStatus.Running;
 
@@ -81,7 +83,7 @@ namespace WeComSync.RunLog
         {
             int failed = Failed;
             if (failed == 0) return RunStatus.Succeeded;
-            return Created + Updated + Deleted + Skipped == 0 ? RunStatus.Failed : RunStatus.PartiallyFailed;
+            return Created + Updated + Deleted + Skipped + Stale == 0 ? RunStatus.Failed : RunStatus.PartiallyFailed;
         }
 
         internal StepRecord ToRecord(string runId) => new StepRecord
@@ -99,6 +101,7 @@ namespace WeComSync.RunLog
             Deleted = Deleted,
             Failed = Failed,
             Skipped = Skipped,
+            Stale = Stale,
         };
 
         /// <summary>Which counter a result moves: Failed and Skipped by outcome, else by operation (Move counts as Updated).</summary>
@@ -106,6 +109,7 @@ namespace WeComSync.RunLog
         {
             if (outcome == Outcome.Failed) return StepCounter.Failed;
             if (outcome == Outcome.Skipped) return StepCounter.Skipped;
+            if (outcome == Outcome.Stale) return StepCounter.Stale;
             switch (operation)
             {
                 case ChangeOperation.Create: return StepCounter.Created;

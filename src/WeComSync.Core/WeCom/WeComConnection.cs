@@ -1,5 +1,6 @@
 using System;
 using System.Net.Http;
+using WeComSync.Model;
 
 namespace WeComSync.WeCom
 {
@@ -24,6 +25,12 @@ namespace WeComSync.WeCom
 
         /// <summary>WeCom ids of departments created in this session, by source key (see <see cref="WeComIdMap"/>).</summary>
         public WeComIdMap DepartmentIds { get; } = new WeComIdMap();
+
+        /// <summary>This connection's directory, as plans record it.</summary>
+        public DirectoryInstance Describe() => new DirectoryInstance
+        {
+            Service = DirectoryInstance.WeComService, Host = ApiHost?.ToString(), CorpId = CorpId, ReadAt = DateTimeOffset.Now,
+        };
 
         public override string ToString() => $"WeCom {CorpId} ({AppMode}) at {ApiHost}";
 

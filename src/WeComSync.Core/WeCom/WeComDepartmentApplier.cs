@@ -18,7 +18,7 @@ namespace WeComSync.WeCom
     /// created in the same run gets its parent's new id; deletes run deepest first, and a department whose child could
     /// not be deleted is skipped (WeCom deletes only empty departments). The root (id 1) is never created, renamed or deleted.
     /// </summary>
-    public sealed class WeComDepartmentApplier : IChangeApplier
+    public sealed class WeComDepartmentApplier : IChangeApplier, IDriftReader
     {
         private readonly WeComClient _client;
         private readonly WeComApplyOptions _options;
@@ -232,6 +232,34 @@ namespace WeComSync.WeCom
             var r = Results.Failed(change, e);
             if (explanation != null) r.Error = explanation + " (" + e.ApiMessage + ")";
             return r;
+        }
+
+        // ---------------------------------------------------------------- drift
+
+        /// <summary>
+        /// The departments as WeCom holds them now, from one read of the tree (department/list): updates, moves and deletes
+        /// by the WeCom id the plan saw, creates by a department of the same name under the same parent (WeCom keeps sibling
+        /// names unique, errcode 60008).
+        /// </summary>
+        public async Task<IReadOnlyDictionary<Change, DirectoryObject>> ReadNowAsync(IReadOnlyList<Change> changes, CancellationToken cancellationToken)
+        {
+            var departments = await new WeComReader(_client).ReadDepartmentsAsync(cancellationToken).ConfigureAwait(false);
+            var byId = departments.GroupBy(d => d.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+            var now = new Dictionary<Change, DirectoryObject>();
+            foreach (var change in changes)
+            {
+                if (change.Operation == ChangeOperation.Create && change.Desired is Department desired)
+                {
+                    var parent = ParentIdOf(desired);
+                    if (parent == null || desired.Name == null) continue;   // its parent is created in this run: nothing there yet to meet
+                    now[change] = departments.FirstOrDefault(d => d.ParentKey == parent && string.Equals(d.Name, desired.Name, StringComparison.Ordinal));
+                }
+                else if (change.Operation != ChangeOperation.Create && change.Current is Department current && current.Key != null)
+                {
+                    now[change] = byId.TryGetValue(current.Key, out var d) ? d : null;
+                }
+            }
+            return now;
         }
     }
 }

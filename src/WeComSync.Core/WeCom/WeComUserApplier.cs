@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using System.Text.RegularExpressions;
 using System.Threading;
@@ -19,7 +20,7 @@ namespace WeComSync.WeCom
     /// 60102 on create links to the existing member and updates it; 60104 reports the clash with the holder's userid.
     /// Every create and link is written back to Authing's link fields.
     /// </summary>
-    public sealed class WeComUserApplier : IChangeApplier
+    public sealed class WeComUserApplier : IChangeApplier, IDriftReader
     {
         private static readonly Regex ValidUserId = new Regex(@"^[0-9A-Za-z][0-9A-Za-z_\-@.]{0,63}$", RegexOptions.CultureInvariant);
 
@@ -278,6 +279,53 @@ namespace WeComSync.WeCom
                 result.Error = WeComDepartmentApplier.AppendNote(result.Error, "written to WeCom, but writing the link back to Authing failed: " + Redaction.Redact(e.Message));
                 result.ErrorCode = "writeback";
             }
+        }
+
+        // ---------------------------------------------------------------- drift
+
+        /// <summary>
+        /// The members as WeCom holds them now: one user/list per department the plan saw them in (a batch of details), then
+        /// user/get for those not found there and for the userids creates would take. What the app may not see is withheld
+        /// as the reader withholds it, so it is never taken for a change.
+        /// </summary>
+        public async Task<IReadOnlyDictionary<Change, DirectoryObject>> ReadNowAsync(IReadOnlyList<Change> changes, CancellationToken cancellationToken)
+        {
+            var withheld = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            if (_client.AppMode != WeComAppMode.AddressBookSync) foreach (var f in WeComMapping.SensitiveFields) withheld.Add(f);
+            var wanted = new List<(Change Change, string UserId)>();
+            foreach (var c in changes)
+            {
+                string id = c.Operation == ChangeOperation.Create ? UserIdFor(c.Desired as User) : (c.Current as User)?.UserId;
+                if (!string.IsNullOrEmpty(id)) wanted.Add((c, id));
+            }
+            var found = new Dictionary<string, JObject>(StringComparer.OrdinalIgnoreCase);
+            var departments = changes.Where(c => c.Operation != ChangeOperation.Create).Select(c => (c.Current as User)?.Departments?.FirstOrDefault())
+                .Where(d => d != null && long.TryParse(d, NumberStyles.None, CultureInfo.InvariantCulture, out _)).Distinct().ToList();
+            foreach (var department in departments)
+            {
+                try
+                {
+                    foreach (JObject m in await _client.ListUsersDetailedAsync(long.Parse(department, CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false))
+                        if ((string)m["userid"] is string id) found[id] = m;
+                }
+                catch (ApiException e) when (!WeComErrors.IsFatal(e.Code)) { /* not readable as a list (48009, 45029 …): read its members one by one below */ }
+            }
+            var now = new Dictionary<Change, DirectoryObject>();
+            foreach (var (change, userId) in wanted)
+            {
+                if (!found.TryGetValue(userId, out var m))
+                {
+                    // 60111 / 46004: no such userid (as Test-WeComConnection reads them); anything else stops the check and is reported.
+                    try { m = await _client.GetUserAsync(userId, cancellationToken).ConfigureAwait(false); }
+                    catch (ApiException e) when (e.Code == "60111" || e.Code == "46004") { m = null; }
+                }
+                if (m == null) { now[change] = null; continue; }
+                var user = new User { Source = DirectorySource.WeComApi, UserId = userId, SourceId = userId };
+                WeComMapping.ApplyDetails(user, m, withheld);
+                foreach (var f in withheld) user.WithheldFields.Add(f);
+                now[change] = user;
+            }
+            return now;
         }
     }
 }

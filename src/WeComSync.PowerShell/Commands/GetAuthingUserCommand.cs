@@ -51,6 +51,8 @@ namespace WeComSync.PowerShell.Commands
             }, "Reading Authing users", () => total == 0 ? "first page" : $"page {done} of {total}");
             foreach (var failure in read.FailedPages)
                 WriteError(AuthingCmdlet.ToError(failure));
+            var from = connection.Describe(organization);   // a plan computed against these users records it
+            foreach (var u in read.Users) u.ReadFrom = from;
             WriteObject(read.Users, true);
         }
     }

@@ -20,9 +20,11 @@ namespace WeComSync.PowerShell.Commands
             var reader = new WeComReader(connection.Client);
             var departments = Run(connection, reader.ReadDepartmentsAsync, "Reading WeCom departments", reader.Progress);
             while (reader.Notes.TryDequeue(out var note)) WriteWarning(note);
+            var from = connection.Describe();   // a plan computed against these departments records it
             foreach (var d in departments)
             {
                 if (IgnoreRootDepartment && d.IsRoot) continue;
+                d.ReadFrom = from;
                 WriteObject(d);
             }
         }

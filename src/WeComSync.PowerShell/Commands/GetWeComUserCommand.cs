@@ -25,8 +25,10 @@ namespace WeComSync.PowerShell.Commands
             var users = Run(connection, ct => reader.ReadUsersAsync(ct), "Reading WeCom users", reader.Progress);
             while (reader.Notes.TryDequeue(out var note)) WriteWarning(note);
             int incomplete = 0;
+            var from = connection.Describe();   // a plan computed against these users records it
             foreach (var u in users)
             {
+                u.ReadFrom = from;
                 if (u.IncompleteReason != null) incomplete++;
                 WriteObject(u);
             }

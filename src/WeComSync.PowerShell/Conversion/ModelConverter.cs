@@ -125,8 +125,30 @@ namespace WeComSync.PowerShell.Conversion
                 MoveCount = I("MoveCount"), DeleteCount = I("DeleteCount"), ConflictCount = I("ConflictCount"),
                 ComputedAt = Unwrap(bag.Get("ComputedAt"), out _) is DateTimeOffset at ? at : default(DateTimeOffset),
                 DeleteRefusedReason = bag.Str("DeleteRefusedReason"),
+                Source = ToInstance(bag.Get("Source")),
+                Target = ToInstance(bag.Get("Target")),
             };
         }
+
+        /// <summary>Where a side was read from, live or deserialized; null when absent.</summary>
+        public static DirectoryInstance ToInstance(object input)
+        {
+            if (input == null) return null;
+            if (Unwrap(input, out _) is DirectoryInstance instance) return instance;
+            var bag = Bag.Of(input);
+            if (bag == null) return null;
+            return new DirectoryInstance
+            {
+                Service = bag.Str("Service"), Host = bag.Str("Host"), UserPoolId = bag.Str("UserPoolId"), OrganizationCode = bag.Str("OrganizationCode"),
+                CorpId = bag.Str("CorpId"), ReadAt = Unwrap(bag.Get("ReadAt"), out _) is DateTimeOffset at ? at : default(DateTimeOffset),
+            };
+        }
+
+        // Changes rebuilt from a saved plan (Import-Clixml): such a plan is checked for drift before it is applied.
+        private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Change, object> Restored = new System.Runtime.CompilerServices.ConditionalWeakTable<Change, object>();
+
+        /// <summary>True for a change rebuilt from a saved plan rather than passed on live from Compare-Directory.</summary>
+        public static bool IsRestored(Change change) => change != null && Restored.TryGetValue(change, out _);
 
         /// <summary>The one entry point for Sync-* cmdlets: a Change, a wrapped one, or a deserialized one from a saved plan.</summary>
         public static Change ToChange(object input)
@@ -155,6 +177,7 @@ namespace WeComSync.PowerShell.Conversion
             }
             var candidates = bag.Get("Candidates");
             if (candidates != null) c.Candidates = Items(candidates).Select(Obj).ToList();
+            Restored.Add(c, null);
             return c;
         }
 
@@ -195,6 +218,7 @@ namespace WeComSync.PowerShell.Conversion
             o.SourceId = bag.Str("SourceId");
             o.Origin = bag.Str("Origin");
             o.IncompleteReason = bag.Str("IncompleteReason");
+            o.ReadFrom = ToInstance(bag.Get("ReadFrom"));
             if (o.IncompleteReason == "") o.IncompleteReason = null;
             var withheld = ToList(bag.Get("WithheldFields"));
             if (withheld != null) foreach (var w in withheld) o.WithheldFields.Add(w);

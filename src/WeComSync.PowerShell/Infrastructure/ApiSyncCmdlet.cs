@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using WeComSync.Apply;
 using WeComSync.Http;
@@ -40,7 +41,7 @@ namespace WeComSync.PowerShell.Infrastructure
         [ValidateRange(0, 100)]
         public double MaxDeletePercent { get; set; } = DeleteGuard.DefaultMaxDeletePercent;
 
-        /// <summary>Apply deletes beyond the delete guard's limits.</summary>
+        /// <summary>Apply deletes beyond the delete guard's limits, and a saved plan without re-reading its targets for drift.</summary>
         [Parameter]
         public SwitchParameter Force { get; set; }
 
@@ -48,6 +49,15 @@ namespace WeComSync.PowerShell.Infrastructure
 
         /// <summary>The service's applier for <see cref="Kind"/>; may stop the cmdlet (missing organization …).</summary>
         protected abstract IChangeApplier CreateApplier(TConnection connection);
+
+        /// <summary>Null when the plan may be applied through this connection; else why not (it was computed against another directory).</summary>
+        protected abstract string TargetMismatch(TConnection connection);
+
+        /// <summary>The directory the plan was computed against, as its changes record it; null for hand-built changes.</summary>
+        protected DirectoryInstance PlannedTarget => _changes.Select(c => c.Plan?.Target).FirstOrDefault(t => t != null);
+
+        /// <summary>The directory the plan's wanted side was read from; null for an export file.</summary>
+        protected DirectoryInstance PlannedSource => _changes.Select(c => c.Plan?.Source).FirstOrDefault(t => t != null);
 
         protected override void ProcessRecord()
         {
@@ -69,10 +79,18 @@ namespace WeComSync.PowerShell.Infrastructure
             if (_changes.Count == 0) return;
             var connection = RequireConnection();
             var changeApplier = CreateApplier(connection);
+            string mismatch = TargetMismatch(connection);
+            if (mismatch != null)
+            {
+                ThrowTerminatingError(Errors.Create("PlanTargetMismatch", ErrorCategory.InvalidOperation, _changes, mismatch + " Nothing was applied.",
+                    "Compare again against this directory and review the new plan, or connect to the one the plan was computed against."));
+            }
             var applier = new PlanApplier(new CmdletSyncHost(this, Cancellation), new ApplyOptions
             {
                 ThrottleLimit = ThrottleLimit,
                 DeleteGuard = new DeleteGuard { MaxDelete = MaxDelete, MaxDeletePercent = MaxDeletePercent, Force = Force },
+                // A saved (or old) plan is checked against the targets as they are now; -Force applies it as it stands.
+                CheckDrift = !Force && DriftCheck.IsDue(_changes, Conversion.ModelConverter.IsRestored, DateTimeOffset.Now),
             });
             var client = ClientOf(connection);
             var previous = client.Trace;
@@ -82,6 +100,7 @@ namespace WeComSync.PowerShell.Infrastructure
                 applier.Apply(_changes, changeApplier, result =>
                 {
                     WriteObject(result);
+                    if (result.Outcome == Outcome.Stale) WriteWarning($"{result.Change}: {result.Error}");
                     if (result.Outcome == Outcome.Failed)
                     {
                         WriteError(Errors.Create(Service + "Sync" + ErrorIdPart(result.ErrorCode), ErrorCategory.WriteError, result.Change,

@@ -2,6 +2,7 @@ using System.Management.Automation;
 using WeComSync.Apply;
 using WeComSync.Authing;
 using WeComSync.Http;
+using WeComSync.Model;
 
 namespace WeComSync.PowerShell.Infrastructure
 {
@@ -19,6 +20,17 @@ namespace WeComSync.PowerShell.Infrastructure
         protected override ErrorRecord ToError(ApiException e, AuthingConnection connection) => AuthingCmdlet.ToError(e);
 
         protected abstract IChangeApplier CreateApplier(AuthingConnection connection, string organizationCode);
+
+        protected override string TargetMismatch(AuthingConnection connection)
+        {
+            var planned = PlannedTarget;
+            if (planned == null) return null;
+            // The pool is known once a token was fetched; fetch one so that a plan for another pool is caught.
+            if (connection.UserPoolId == null && planned.UserPoolId != null) Run(connection, ct => connection.Client.GetTokenAsync(ct), "Connecting to Authing");
+            var actual = connection.Describe(OrganizationCode);
+            string differs = Model.DirectoryInstance.Mismatch(planned, actual);
+            return differs == null ? null : $"The plan was computed against {planned}; this connection is {actual} ({differs}).";
+        }
 
         protected override IChangeApplier CreateApplier(AuthingConnection connection) =>
             CreateApplier(connection, AuthingCmdlet.RequireOrganization(this, connection, OrganizationCode));

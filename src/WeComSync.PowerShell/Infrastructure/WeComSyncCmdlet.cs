@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using WeComSync.Apply;
 using WeComSync.Http;
+using WeComSync.Model;
 using WeComSync.WeCom;
 
 namespace WeComSync.PowerShell.Infrastructure
@@ -26,6 +27,21 @@ namespace WeComSync.PowerShell.Infrastructure
         protected override ErrorRecord ToError(ApiException e, WeComConnection connection) => WeComCmdlet.ToError(e, connection);
 
         protected abstract IChangeApplier CreateApplier(WeComConnection connection, WeComApplyOptions options);
+
+        protected override string TargetMismatch(WeComConnection connection)
+        {
+            var planned = PlannedTarget;
+            var actual = connection.Describe();
+            string differs = DirectoryInstance.Mismatch(planned, actual);
+            if (differs != null) return $"The plan was computed against {planned}; this connection is {actual} ({differs}).";
+            // New WeCom ids are written back to the Authing pool the plan read its wanted side from, not to another one.
+            var source = PlannedSource;
+            var authing = NoWriteBack ? null : AuthingConnection ?? AuthingSession.Current;
+            if (source == null || authing == null || source.Service != DirectoryInstance.AuthingService) return null;
+            var writeBack = authing.Describe(OrganizationCode);
+            differs = DirectoryInstance.Mismatch(source, writeBack);
+            return differs == null ? null : $"The plan was computed from {source}; the write-back connection is {writeBack} ({differs}).";
+        }
 
         protected override IChangeApplier CreateApplier(WeComConnection connection)
         {
