@@ -148,7 +148,7 @@ function Invoke-WeComDownstreamSync {
 
         # 2. Users, read after the departments so that new department links resolve.
         $step = $run.BeginStep('read users')
-        $authingUsers = @(Get-AuthingUser @authing)
+        $authingUsers = @(Get-AuthingUser @authing @reads)
         $wecomUsers = @(Get-WeComUser @wecom @reads)
         $step.Count('Read', $authingUsers.Count + $wecomUsers.Count)
         $step.Complete('Succeeded', "Authing $($authingUsers.Count), WeCom $($wecomUsers.Count)")

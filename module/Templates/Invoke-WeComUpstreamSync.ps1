@@ -139,6 +139,7 @@ function Invoke-WeComUpstreamSync {
     $apply = @{ WhatIf = [bool] $WhatIfPreference }
     # Without -ThrottleLimit the calls in flight adapt to the service (up to 64); with it, that is the ceiling.
     if ($ThrottleLimit) { $apply.ThrottleLimit = $ThrottleLimit }
+    $reads = if ($ThrottleLimit) { @{ ThrottleLimit = $ThrottleLimit } } else { @{} }
     if ($PSBoundParameters.ContainsKey('Confirm')) { $apply.Confirm = $PSBoundParameters.Confirm } else { $apply.Confirm = $false }
 
     try {
@@ -171,7 +172,7 @@ function Invoke-WeComUpstreamSync {
         # A page that failed after the retries is an error here and marks the users incomplete: no deletes follow from them.
         $readErrors = @()
         $authingDepartments = @(Get-AuthingDepartment @authing @rootLink -ErrorVariable +readErrors)
-        $authingUsers = @(Get-AuthingUser @authing @rootLink -ErrorVariable +readErrors)
+        $authingUsers = @(Get-AuthingUser @authing @rootLink @reads -ErrorVariable +readErrors)
         $step.Count('Read', $authingDepartments.Count + $authingUsers.Count)
         $readText = "$($authingDepartments.Count) department(s), $($authingUsers.Count) user(s)."
         if ($readErrors.Count) { $step.Complete('PartiallyFailed', "$readText Read incompletely ($($readErrors.Count) error(s), first: $($readErrors[0])): no deletes.") }

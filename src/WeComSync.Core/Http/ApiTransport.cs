@@ -114,13 +114,15 @@ namespace WeComSync.Http
         }
 
         /// <summary>
-        /// The service asks for fewer calls: throttled (HTTP/Authing 429, WeCom 45009), too many concurrent calls (WeCom
-        /// 45033), busy or unavailable (WeCom -1, HTTP 503), or no answer in time. Other errors are answers like any other.
+        /// The service asks for fewer calls: throttled (HTTP/Authing 429, WeCom 45009 or any answer with a wait), too
+        /// many concurrent calls (WeCom 45033), or no answer in time. Other errors (a busy -1, a 503) are answers like
+        /// any other: a failure that is not about load must not shrink the concurrency (AIMD would read random failures
+        /// as congestion). The one place this is decided until the per-service error tables say it.
         /// </summary>
         private static bool IsBackPressure(ApiException e) =>
-            e.RetryAfter.HasValue || e.Code == "timeout" || e.Code == "http:429" || e.Code == "http:503"
+            e.RetryAfter.HasValue || e.Code == "timeout" || e.Code == "http:429"
             || e.Code == "429" || e.Code.StartsWith("429/", StringComparison.Ordinal)
-            || (e.Service == "WeCom" && (e.Code == "45009" || e.Code == "45033" || e.Code == "-1"));
+            || (e.Service == "WeCom" && (e.Code == "45009" || e.Code == "45033"));
 
         private async Task<T> AttemptAsync<T>(string api, Func<HttpRequestMessage> createRequest, Func<HttpStatusCode, string, T> interpret,
             bool idempotent, CancellationToken cancellationToken)
