@@ -34,8 +34,8 @@ Import-Module (Join-Path $PSScriptRoot '../tools/Emulator.psm1') -Force
 Import-Module (Join-Path $PSScriptRoot 'Support/BenchExport.psm1') -Force
 
 $writePattern = '/(create|update|delete|batchdelete|set-user-|add-|remove-)'
-function Get-WriteCount($Calls) { ($Calls.GetEnumerator() | Where-Object Key -Match $writePattern | Measure-Object Value -Sum).Sum + 0 }
-function Get-Sum($Calls) { ($Calls.Values | Measure-Object -Sum).Sum + 0 }
+function Get-WriteCount($Calls) { [long](($Calls.GetEnumerator() | Where-Object Key -Match $writePattern | Measure-Object Value -Sum).Sum + 0) }
+function Get-Sum($Calls) { [long](($Calls.Values | Measure-Object -Sum).Sum + 0) }
 function Format-Ratio([double] $a, [double] $b) { if ($b -gt 0) { '{0:0.00}x' -f ($a / $b) } else { 'n/a' } }
 $rows = [System.Collections.Generic.List[object]]::new()
 function Add-Figure([string] $Figure, $Adaptive, $Fixed, [string] $Ratio = '') {
@@ -75,11 +75,11 @@ try {
         $watch = [Diagnostics.Stopwatch]::StartNew()
         $summary = Invoke-WeComDownstreamSync @Options -WarningAction SilentlyContinue
         $watch.Stop()
-        $users = $summary.Steps | Where-Object Name -EQ 'users'
+        $usersStep = $summary.Steps | Where-Object Name -EQ 'users'
         $calls = Get-WeComSyncEmulatorCallCount -BaseUrl $url
         [pscustomobject]@{
-            Seconds = $watch.Elapsed.TotalSeconds; Status = $summary.Status; Created = $users.Created; Failed = $users.Failed
-            UsersSeconds = $users.Duration.TotalSeconds; Attempts = $script:wecom.Client.CallCounts['user/create'] - $attempts
+            Seconds = $watch.Elapsed.TotalSeconds; Status = $summary.Status; Created = $usersStep.Created; Failed = $usersStep.Failed
+            UsersSeconds = $usersStep.Duration.TotalSeconds; Attempts = $script:wecom.Client.CallCounts['user/create'] - $attempts
             Calls = $calls; Writes = Get-WriteCount $calls
         }
     }
