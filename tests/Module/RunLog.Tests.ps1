@@ -120,7 +120,7 @@ Describe 'Get-WeComSyncLog' {
         $back.Created | Should -Be 1
         $back.Failed | Should -Be 1
         $back.UnreadableLines | Should -Be 1
-        $back.ExitCode | Should -Be 1
+        $back.ExitCode | Should -Be 130
         $run.Dispose()
     }
 
