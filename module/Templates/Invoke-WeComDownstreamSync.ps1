@@ -47,7 +47,8 @@ function Invoke-WeComDownstreamSync {
     .PARAMETER LogPath
         A folder for run logs; each run writes its own sub-folder.
     .PARAMETER ThrottleLimit
-        Most WeCom calls in flight at once.
+        Most WeCom calls in flight at once: an optional ceiling. Without it the number adapts to the service (grows
+        while calls succeed quickly, halves when throttled), up to 64, under the connection's -CallsPerMinute.
     .PARAMETER MaskPersonalData
         Mask mobile numbers and emails in the run log.
     .PARAMETER FailOnError
@@ -88,7 +89,7 @@ function Invoke-WeComDownstreamSync {
         [switch] $NoNameMatch,
         [string] $LogPath,
         [ValidateRange(1, 64)]
-        [int] $ThrottleLimit = 4,
+        [int] $ThrottleLimit,
         [switch] $MaskPersonalData,
         [switch] $FailOnError,
         [WeComSync.Authing.AuthingConnection] $AuthingConnection,
@@ -105,7 +106,10 @@ function Invoke-WeComDownstreamSync {
     # Per-object errors (failed objects) are shown as the caller's preference says, and never stop the run.
     $objectErrors = Get-WeComSyncErrorAction $ErrorActionPreference
     $whatIfRun = [bool] $WhatIfPreference
-    $apply = @{ ThrottleLimit = $ThrottleLimit; WhatIf = $whatIfRun; ErrorAction = $objectErrors }
+    $apply = @{ WhatIf = $whatIfRun; ErrorAction = $objectErrors }
+    # Without -ThrottleLimit the calls in flight adapt to the service (up to 64); with it, that is the ceiling.
+    if ($ThrottleLimit) { $apply.ThrottleLimit = $ThrottleLimit }
+    $reads = if ($ThrottleLimit) { @{ ThrottleLimit = $ThrottleLimit } } else { @{} }
     $apply.Confirm = if ($PSBoundParameters.ContainsKey('Confirm')) { $PSBoundParameters.Confirm } else { $false }
     $writeBack = @{}
     if ($AuthingConnection) { $writeBack.AuthingConnection = $AuthingConnection }
@@ -132,7 +136,7 @@ function Invoke-WeComDownstreamSync {
         $step = $run.BeginStep('read users')
         $readErrors = @()
         $authingUsers = @(Get-AuthingUser @authing -ErrorAction $objectErrors -ErrorVariable +readErrors)
-        $wecomUsers = @(Get-WeComUser @wecom -ThrottleLimit $ThrottleLimit -ErrorAction $objectErrors -ErrorVariable +readErrors)
+        $wecomUsers = @(Get-WeComUser @wecom @reads -ErrorAction $objectErrors -ErrorVariable +readErrors)
         $step.Count('Read', $authingUsers.Count + $wecomUsers.Count)
         Complete-WeComSyncReadStep $step "Authing $($authingUsers.Count), WeCom $($wecomUsers.Count)." $readErrors
         $reference = $authingUsers
