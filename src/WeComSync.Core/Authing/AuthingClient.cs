@@ -187,7 +187,7 @@ namespace WeComSync.Authing
                 int http = (int)status;
                 var bare = AuthingErrorCodes.Find(http);
                 throw new ApiException(ServiceName, api, http == AuthingErrorCodes.Unauthorized ? "401" : "http:" + http,
-                    http == AuthingErrorCodes.Unauthorized ? "unauthorized" : Truncate(body), bare.Class == ApiErrorClass.Retryable ? ApiErrorClass.Retryable : ApiErrorClass.PerObject);
+                    http == AuthingErrorCodes.Unauthorized ? "unauthorized" : Truncate(body), bare.IsTransient ? bare.Class : ApiErrorClass.PerObject);
             }
             // Throttling may come as HTTP 200 with statusCode 429 in the envelope: the envelope's code decides, whatever the HTTP status.
             int code = (int?)envelope["statusCode"] ?? (int)status;

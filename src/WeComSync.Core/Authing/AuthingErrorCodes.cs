@@ -39,11 +39,11 @@ namespace WeComSync.Authing
                 "Give the access key's role management rights for users, organizations and custom fields in the Authing console."),
             new ApiErrorInfo(NotFound, "not found", ApiErrorClass.PerObject),
             new ApiErrorInfo(Conflict, "conflict (the value is already taken)", ApiErrorClass.PerObject),
-            new ApiErrorInfo(TooManyRequests, "too many requests (throttled); sent as the HTTP status or only in the envelope of an HTTP 200 answer", ApiErrorClass.Retryable,
+            new ApiErrorInfo(TooManyRequests, "too many requests (throttled); sent as the HTTP status or only in the envelope of an HTTP 200 answer", ApiErrorClass.Throttled,
                 "Lower the call rate (Connect-Authing -CallsPerMinute) or -ThrottleLimit."),
             new ApiErrorInfo(InternalError, "internal server error", ApiErrorClass.Retryable),
             new ApiErrorInfo(BadGateway, "bad gateway", ApiErrorClass.Retryable),
-            new ApiErrorInfo(Unavailable, "service unavailable", ApiErrorClass.Retryable),
+            new ApiErrorInfo(Unavailable, "service unavailable", ApiErrorClass.Throttled),
             new ApiErrorInfo(GatewayTimeout, "gateway timeout", ApiErrorClass.Retryable),
         }.ToDictionary(r => r.Code);
 

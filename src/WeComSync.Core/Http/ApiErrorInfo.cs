@@ -15,8 +15,11 @@ namespace WeComSync.Http
         /// <summary>About this object's data or state (invalid field, exists, not found): report it against the object and go on.</summary>
         PerObject,
 
-        /// <summary>The same call may succeed when tried again shortly (system busy, too many concurrent calls, 5xx, lost connection).</summary>
+        /// <summary>The same call may succeed when tried again shortly (5xx, lost connection).</summary>
         Retryable,
+
+        /// <summary>The service asks for fewer calls (throttled, too many concurrent calls, busy): retry after a back-off, and send fewer.</summary>
+        Throttled,
 
         /// <summary>The API refuses every call for a while (WeCom 45009): wait the block out, or stop the run and say when it lifts.</summary>
         Blocked,
@@ -68,7 +71,7 @@ namespace WeComSync.Http
         public bool IsFatal => Class == ApiErrorClass.Credentials || Class == ApiErrorClass.Forbidden;
 
         /// <summary>Trying the same call again later may succeed.</summary>
-        public bool IsTransient => Class == ApiErrorClass.Retryable || Class == ApiErrorClass.Blocked;
+        public bool IsTransient => Class == ApiErrorClass.Retryable || Class == ApiErrorClass.Throttled || Class == ApiErrorClass.Blocked;
 
         public override string ToString() => $"{Code} {Meaning} ({Class})";
     }

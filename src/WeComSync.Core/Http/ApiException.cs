@@ -43,7 +43,10 @@ namespace WeComSync.Http
         public ApiErrorClass Class { get; }
 
         /// <summary>True when retrying the same call may succeed (system busy, throttled, 5xx, transport error).</summary>
-        public bool IsTransient => Class == ApiErrorClass.Retryable || Class == ApiErrorClass.Blocked;
+        public bool IsTransient => Class == ApiErrorClass.Retryable || Class == ApiErrorClass.Throttled || Class == ApiErrorClass.Blocked;
+
+        /// <summary>The service asks for fewer calls (throttled, blocked, too many concurrent calls, busy, or no answer in time).</summary>
+        public bool IsBackPressure => Class == ApiErrorClass.Throttled || Class == ApiErrorClass.Blocked || Code == "timeout";
 
         /// <summary>Nothing else can work until an administrator acts (wrong credentials, forbidden secret or IP): a run stops.</summary>
         public bool IsFatal => Class == ApiErrorClass.Credentials || Class == ApiErrorClass.Forbidden;

@@ -125,19 +125,13 @@ namespace WeComSync.Http
             }
         }
 
-        /// <summary>
-        /// The service asks for fewer calls: throttled (HTTP/Authing 429, WeCom 45009), too many concurrent calls (WeCom
-        /// 45033), busy or unavailable (WeCom -1, HTTP 503), or no answer in time. Other errors are answers like any other.
-        /// </summary>
-        private static bool IsBackPressure(ApiException e) =>
-            e.RetryAfter.HasValue || e.Code == "timeout" || e.Code == "http:429" || e.Code == "http:503"
-            || e.Code == "429" || e.Code.StartsWith("429/", StringComparison.Ordinal)
-            || (e.Service == "WeCom" && (e.Code == "45009" || e.Code == "45033" || e.Code == "-1"));
+        /// <summary>The service asks for fewer calls: the error's class in its service's table (Throttled, Blocked), or no answer in time.</summary>
+        private static bool IsBackPressure(ApiException e) => e.IsBackPressure || e.RetryAfter.HasValue;
 
         private async Task<T> AttemptAsync<T>(string api, Func<HttpRequestMessage> createRequest, Func<HttpStatusCode, string, T> interpret,
             bool idempotent, CancellationToken cancellationToken)
         {
-            await WaitOutBlockAsync(api, cancellationToken).ConfigureAwait(false);
+            var waitedOut = await WaitOutBlockAsync(api, cancellationToken).ConfigureAwait(false);
             await WaitForPermitAsync(api, cancellationToken).ConfigureAwait(false);
             _calls.AddOrUpdate(api, 1, (_, n) => n + 1);
             using (var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
@@ -176,7 +170,8 @@ namespace WeComSync.Http
                 {
                     if (code == 429 || code >= 500)
                     {
-                        throw new ApiException(Service, api, "http:" + code, Truncate(body), ApiErrorClass.Retryable) { RetryAfter = retryAfter };
+                        // 429 and 503 ask for fewer calls (RFC 9110 15.5.30, 15.6.4); other 5xx are plain failures.
+                        throw new ApiException(Service, api, "http:" + code, Truncate(body), code == 429 || code == 503 ? ApiErrorClass.Throttled : ApiErrorClass.Retryable) { RetryAfter = retryAfter };
                     }
                     var result = interpret(status, body);
                     Unblocked(api);
@@ -184,7 +179,7 @@ namespace WeComSync.Http
                 }
                 catch (ApiException e) when (e.RetryAfter.HasValue)
                 {
-                    throw Blocked(api, e);
+                    throw Blocked(api, e, waitedOut);
                 }
             }
         }
@@ -196,7 +191,8 @@ namespace WeComSync.Http
         /// retries every minute through an hour-long block. A block within MaxWait is waited out by the retry (and by
         /// every call behind it); a longer one becomes an error that stops the run and says when it can run again.
         /// </summary>
-        private ApiException Blocked(string api, ApiException e)
+        /// <param name="waitedOut">The block this call waited for before it was sent, if any: refused after it, the block did not lift.</param>
+        private ApiException Blocked(string api, ApiException e, Block waitedOut)
         {
             var now = DateTimeOffset.UtcNow;
             Block block;
@@ -208,7 +204,7 @@ namespace WeComSync.Http
                     block = new Block { FirstRefusal = now, Until = now + e.RetryAfter.Value, Longer = e.LongerBlock };
                     _blocks[api] = block;
                 }
-                else if (now >= block.Until)
+                else if (!block.IsLonger && block.Longer != null && (now >= block.Until || ReferenceEquals(waitedOut, block)))
                 {
                     block.IsLonger = true;
                     block.Until = block.FirstRefusal + block.Longer.Value;
@@ -260,14 +256,16 @@ namespace WeComSync.Http
 
         private static string Local(DateTimeOffset time) => time.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss zzz", System.Globalization.CultureInfo.InvariantCulture);
 
-        private async Task WaitOutBlockAsync(string api, CancellationToken cancellationToken)
+        /// <summary>Waits for a known block to end (or fails when it lasts longer than MaxWait); returns the block waited for, if any.</summary>
+        private async Task<Block> WaitOutBlockAsync(string api, CancellationToken cancellationToken)
         {
-            if (!_blocks.TryGetValue(api, out var block)) return;
+            if (!_blocks.TryGetValue(api, out var block)) return null;
             var wait = block.Until - DateTimeOffset.UtcNow;
-            if (wait <= TimeSpan.Zero) return; // ended: this call finds out whether it really lifted (see Blocked)
+            if (wait <= TimeSpan.Zero) return block; // ended: this call finds out whether it really lifted (see Blocked)
             if (wait > Options.MaxWait) throw BlockedTooLong(api, block, "blocked", null);
             Trace?.Invoke($"{Service}: {api} is blocked for {wait.TotalMilliseconds:0} ms more; waiting");
             await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+            return block;
         }
 
         /// <summary>A Retry-After header (seconds or a date) on a throttled or unavailable answer.</summary>

@@ -74,7 +74,7 @@ namespace WeComSync.WeCom
 
         private static readonly Dictionary<int, ApiErrorInfo> Rows = new[]
         {
-            new ApiErrorInfo(SystemBusy, "system busy", ApiErrorClass.Retryable),
+            new ApiErrorInfo(SystemBusy, "system busy", ApiErrorClass.Throttled),
             new ApiErrorInfo(InvalidCredential, "invalid secret, or access_token invalid", ApiErrorClass.Credentials, CheckCredentials, renewsToken: true),
             new ApiErrorInfo(InvalidUserId, "invalid userid", ApiErrorClass.PerObject),
             new ApiErrorInfo(InvalidCorpId, "invalid corpid", ApiErrorClass.Credentials, CheckCredentials),
@@ -89,7 +89,7 @@ namespace WeComSync.WeCom
                 "Lower the call rate (Connect-WeCom -CallsPerMinute) or -ThrottleLimit."),
             new ApiErrorInfo(SeatLimitReached, "the corp's member seat limit is reached", ApiErrorClass.PerObject, "Free or buy seats in the WeCom admin console before adding members."),
             new ApiErrorInfo(ResponseTooLarge, "response size exceeds the limit", ApiErrorClass.PerObject),
-            new ApiErrorInfo(ConcurrencyLimited, "too many concurrent calls to the API", ApiErrorClass.Retryable, "Lower -ThrottleLimit."),
+            new ApiErrorInfo(ConcurrencyLimited, "too many concurrent calls to the API", ApiErrorClass.Throttled, "Lower -ThrottleLimit."),
             new ApiErrorInfo(UserNotExist, "member does not exist", ApiErrorClass.PerObject),
             new ApiErrorInfo(DataFormatError, "data format error (the body is not valid JSON)", ApiErrorClass.PerObject),
             new ApiErrorInfo(ApiUnauthorized, "API not authorized for this app", ApiErrorClass.Restricted),

@@ -15,6 +15,7 @@ namespace WeComSync.PowerShell.Infrastructure
                 case WeComSync.Http.ApiErrorClass.Token: return ErrorCategory.AuthenticationError;
                 case WeComSync.Http.ApiErrorClass.Forbidden:
                 case WeComSync.Http.ApiErrorClass.Restricted: return ErrorCategory.PermissionDenied;
+                case WeComSync.Http.ApiErrorClass.Throttled:
                 case WeComSync.Http.ApiErrorClass.Blocked: return ErrorCategory.LimitsExceeded;
                 case WeComSync.Http.ApiErrorClass.Retryable: return ErrorCategory.ConnectionError;
                 default: return ErrorCategory.InvalidOperation;

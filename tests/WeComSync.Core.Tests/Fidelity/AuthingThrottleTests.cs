@@ -28,7 +28,8 @@ namespace WeComSync.Tests.Fidelity
             await ControlAsync("faults", "{\"api\":\"authing\",\"path\":\"/api/v3/list-users\",\"kind\":\"throttle-envelope\"}");
             var e = await Assert.ThrowsAsync<ApiException>(() => client.ListUsersAsync(1, 10, null, None));
             Assert.Equal("429", e.Code);
-            Assert.Equal(ApiErrorClass.Retryable, e.Class);
+            Assert.Equal(ApiErrorClass.Throttled, e.Class);
+            Assert.True(e.IsBackPressure);
             Assert.Contains("CallsPerMinute", e.RecommendedAction);
         }
     }
