@@ -78,9 +78,7 @@ namespace WeComSync.PowerShell.Infrastructure
 
         internal static ErrorRecord ToError(ApiException e)
         {
-            var category = e.Code.StartsWith("401") || e.Code.StartsWith("403") || e.Code == "credentials" ? ErrorCategory.AuthenticationError
-                : e.IsTransient ? ErrorCategory.ConnectionError : ErrorCategory.InvalidOperation;
-            return Errors.Create("Authing" + ErrorIdPart(e.Code), category, e.Endpoint, Redaction.Redact(e.Message), e.RecommendedAction, e);
+            return Errors.Create("Authing" + ErrorIdPart(e.Code), Errors.CategoryOf(e), e.Endpoint, Redaction.Redact(e.Message), e.RecommendedAction, e);
         }
     }
 }
