@@ -234,11 +234,13 @@ namespace WeComSync.Tests.WeCom
             _emulator.State.Faults.Add(new WeComSync.Emulator.Control.FaultRule { Api = "wecom", Kind = "latency", LatencyMs = 20 });
 
             var options = new ApplyOptions();
-            var results = await Task.Run(() => new PlanApplier(new RecordingHost(), options).Apply(plan.Changes, new WeComUserApplier(wecom.Client, apply)));
+            var host = new RecordingHost();
+            var results = await Task.Run(() => new PlanApplier(host, options).Apply(plan.Changes, new WeComUserApplier(wecom.Client, apply)));
             Assert.Equal(80, results.Count);
             Assert.All(results, r => { Assert.Equal(Outcome.Succeeded, r.Outcome); Assert.Null(r.ErrorCode); });
             Assert.True(options.Concurrency.Peak > 6, $"peak {options.Concurrency.Peak}: it grows past the cap before the service says so");
             Assert.True(options.Concurrency.Decreases >= 1, "the refusals halved the limit");
+            Assert.Contains($"WeCom: up to {options.Concurrency.Peak} change(s) in flight (ceiling 64); back-pressure halved that {options.Concurrency.Decreases} time(s).", host.Verbose);
             Assert.All(results, r => Assert.Null(r.Error)); // no create was applied twice (that would be a 60102 "linked" note)
             var (linked, members) = await ReadUsersAsync(wecom);
             Assert.Equal(80, members.Count);
