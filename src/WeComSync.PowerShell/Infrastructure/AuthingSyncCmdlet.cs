@@ -32,7 +32,11 @@ namespace WeComSync.PowerShell.Infrastructure
             return differs == null ? null : $"The plan was computed against {planned}; this connection is {actual} ({differs}).";
         }
 
-        protected override IChangeApplier CreateApplier(AuthingConnection connection) =>
-            CreateApplier(connection, AuthingCmdlet.RequireOrganization(this, connection, OrganizationCode));
+        protected override IChangeApplier CreateApplier(AuthingConnection connection)
+        {
+            string organization = AuthingCmdlet.RequireOrganization(this, connection, OrganizationCode);
+            AuthingCmdlet.RequireLinkFields(this, connection, Cancellation);
+            return CreateApplier(connection, organization);
+        }
     }
 }
