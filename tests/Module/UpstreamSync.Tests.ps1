@@ -337,7 +337,7 @@ Describe 'A saved plan never applies over drift (Sync-AuthingUser against the em
         $file = Save-Rows (@($rows) + $extra) 'with-newcomer.csv'
         $planFile = Join-Path $work 'create-plan.xml'
         Compare-Directory -ReferenceObject (Import-WeComAddressBook -LiteralPath $file) -DifferenceObject (Get-AuthingUser) | Export-Clixml -LiteralPath $planFile
-        (Import-Clixml -LiteralPath $planFile).Operation | Should -Be 'Create'
+        @(Import-Clixml -LiteralPath $planFile).Key | Should -Be 'drift-newcomer'   # the one create
         $null = $connection.Client.CreateUserAsync([Newtonsoft.Json.Linq.JObject]::Parse('{"username":"drift-newcomer","name":"别人"}'), $none).GetAwaiter().GetResult()
         $result = Import-Clixml -LiteralPath $planFile | Sync-AuthingUser -Confirm:$false 3>$null
         $result.Outcome | Should -Be 'Stale'
