@@ -123,7 +123,8 @@ $users = @(Import-WeComAddressBook -Path $Export)
 '@
         $session.Base | Should -BeLike "$scratchModules*"
         $session.Version | Should -Be $version
-        $session.Commands | Should -Be 20
+        $exported = Import-PowerShellDataFile $env:WECOMSYNC_MODULE_PATH
+        $session.Commands | Should -Be (@($exported.CmdletsToExport) + @($exported.FunctionsToExport)).Count   # every command the manifest exports
         $session.Users | Should -Be 3
         $session.Type | Should -Be 'WeComSync.Model.User'
         $session.Help | Should -Not -BeNullOrEmpty

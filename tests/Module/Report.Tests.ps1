@@ -171,6 +171,10 @@ Describe 'Export-WeComSyncReport' {
         { $plan | Export-WeComSyncReport -OutFile (Join-Path $work 'missing/x.html') -ErrorAction Stop } | Should -Throw '*does not exist*'
         [pscustomobject]@{ Name = 'x' } | Export-WeComSyncReport -OutFile $file -ErrorVariable bad -ErrorAction SilentlyContinue
         $bad[0].FullyQualifiedErrorId | Should -BeLike 'InvalidReportInput*'
+        Get-WeComSyncLog -Path $logs -Failed | Export-WeComSyncReport -OutFile $file -ErrorVariable bad -ErrorAction SilentlyContinue
+        $bad[0].Exception.Message | Should -Match 'one line of a run, not the run'
+        $bad[0].ErrorDetails.RecommendedAction | Should -Match 'without -Run, -Failed or -UserId'
+        Test-Path $file | Should -BeFalse   # nothing usable: no report that would say the sides agree
         $plan | Export-WeComSyncReport -OutFile (Join-Path $work 'whatif.html') -WhatIf
         Test-Path (Join-Path $work 'whatif.html') | Should -BeFalse
         { $plan | Export-WeComSyncReport -OutFile (Join-Path $work 'plan.html') -NoClobber -ErrorAction Stop } | Should -Throw '*NoClobber*'

@@ -26,6 +26,7 @@ namespace WeComSync.PowerShell.Commands
         private readonly List<Change> _changes = new List<Change>();
         private readonly List<Result> _results = new List<Result>();
         private readonly List<RunRecord> _runs = new List<RunRecord>();
+        private int _leftOut;
 
         /// <summary>Plan changes, Sync-* results, or runs from Get-WeComSyncLog; live or read back with Import-Clixml.</summary>
         [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = InputSet)]
@@ -84,6 +85,9 @@ namespace WeComSync.PowerShell.Commands
                     case Change change: _changes.Add(change); return;
                     case Result result: _results.Add(result); return;
                     case RunRecord run: AddRun(run.Path, run); return;
+                    case ResultRecord _:
+                    case StepRecord _:
+                        throw new ArgumentException($"A {raw.GetType().Name} is one line of a run, not the run.");
                 }
                 string type = pso?.TypeNames.FirstOrDefault(t => t.StartsWith(DeserializedPrefix, StringComparison.Ordinal));
                 if (type == DeserializedPrefix + typeof(RunRecord).FullName) { AddRun(ModelConverter.Str(pso.Properties["Path"]?.Value), item); return; }
@@ -96,8 +100,9 @@ namespace WeComSync.PowerShell.Commands
             }
             catch (ArgumentException e)
             {
+                _leftOut++;
                 WriteError(Errors.Create("InvalidReportInput", ErrorCategory.InvalidArgument, item, e.Message + " It was left out of the report.",
-                    "Pipe plan changes (Compare-Directory, or Import-Clixml of a saved plan), Sync-* results, or runs from Get-WeComSyncLog."));
+                    "Pipe plan changes (Compare-Directory, or Import-Clixml of a saved plan), Sync-* results, or the runs Get-WeComSyncLog lists (without -Run, -Failed or -UserId)."));
             }
         }
 
@@ -121,6 +126,7 @@ namespace WeComSync.PowerShell.Commands
         {
             if (string.IsNullOrEmpty(path) || !RunLogReader.IsRunFolder(path))
             {
+                _leftOut++;
                 WriteError(Errors.Create("RunFolderNotFound", ErrorCategory.ObjectNotFound, item,
                     $"The run's folder '{path}' is missing (a run kept in memory only has none), so its results cannot be read. It was left out of the report.",
                     "Run the sync with -LogPath, then read its runs with Get-WeComSyncLog."));
@@ -137,7 +143,8 @@ namespace WeComSync.PowerShell.Commands
                     "The input mixes runs with plan changes or results; a report is of a plan or of runs.",
                     "Export a report of the plan and another of the runs."));
             }
-            if (ParameterSetName == PathSet && _runs.Count == 0) return; // the errors said why
+            // Nothing usable came (the errors said why): no report rather than one that says the sides agree.
+            if (_runs.Count + _changes.Count + _results.Count == 0 && (ParameterSetName == PathSet || _leftOut > 0)) return;
 
             string file = SessionState.Path.GetUnresolvedProviderPathFromPSPath(OutFile);
             string folder = System.IO.Path.GetDirectoryName(file);
