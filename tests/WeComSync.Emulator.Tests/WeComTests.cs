@@ -403,7 +403,7 @@ public sealed class WeComUserTests : EmulatorTestBase
     }
 
     [Fact]
-    public async Task Simplelist_and_list_answer_members_with_fetch_child()
+    public async Task Simplelist_and_list_answer_direct_members_only_fetch_child_is_ignored_as_it_is_undocumented()
     {
         var token = await TokenAsync();
         var d = await CreateDepartmentAsync("D", 1, token);
@@ -411,8 +411,9 @@ public sealed class WeComUserTests : EmulatorTestBase
         await CreateUserAsync("deep", department: new[] { d }, token: token);
         var direct = await WeComAsync("/cgi-bin/user/simplelist", query: "department_id=1", token: token);
         Assert.Equal(new[] { "top" }, direct["userlist"].AsArray().Select(x => (string)x["userid"]).ToArray());
+        // developer.work.weixin.qq.com/document/path/96259: department_id only; walk the sub-departments yourself.
         var all = await WeComAsync("/cgi-bin/user/simplelist", query: "department_id=1&fetch_child=1", token: token);
-        Assert.Equal(new[] { "deep", "top" }, all["userlist"].AsArray().Select(x => (string)x["userid"]).ToArray());
+        Assert.Equal(new[] { "top" }, all["userlist"].AsArray().Select(x => (string)x["userid"]).ToArray());
         var full = await WeComAsync("/cgi-bin/user/list", query: $"department_id={d}", token: token);
         Assert.Equal("13", ((string)full["userlist"][0]["mobile"])[..2]);
     }
@@ -449,6 +450,25 @@ public sealed class WeComModeTests : EmulatorTestBase
         await SeedOneUserAsync();
         await ControlAsync(HttpMethod.Post, "wecom/secrets", new { secret = "new-ip", mode = "sync-new-ip" });
         Assert.Equal(48009, Errcode(await WeComAsync(path, query: query, secret: "new-ip")));
+    }
+
+    [Fact]
+    public async Task An_app_with_a_visible_range_sees_only_it_and_gets_60011_outside()
+    {
+        State.Seed(@"{""wecom"":{""departments"":[{""id"":2,""name"":""研发部"",""parentid"":1},{""id"":3,""name"":""一组"",""parentid"":2},{""id"":4,""name"":""销售部"",""parentid"":1}],
+            ""users"":[{""userid"":""a"",""name"":""A"",""department"":[3],""mobile"":""13800000001""},{""userid"":""b"",""name"":""B"",""department"":[4],""mobile"":""13800000002""},
+                       {""userid"":""c"",""name"":""C"",""department"":[4],""mobile"":""13800000003""}]}}");
+        await ControlAsync(HttpMethod.Post, "wecom/secrets", new { secret = "ranged", mode = "agent", allowParties = new[] { 2 }, allowUsers = new[] { "c" } });
+        var token = await TokenAsync("ranged");
+        var ids = await WeComAsync("/cgi-bin/department/simplelist", token: token);
+        Assert.Equal(new[] { 2, 3 }, ids["department_id"].AsArray().Select(d => (int)d["id"]).OrderBy(x => x).ToArray());
+        Assert.Equal(60011, Errcode(await WeComAsync("/cgi-bin/department/simplelist", query: "id=1", token: token)));
+        Assert.Equal(60011, Errcode(await WeComAsync("/cgi-bin/user/simplelist", query: "department_id=4", token: token)));
+        Assert.Equal(60011, Errcode(await WeComAsync("/cgi-bin/user/get", query: "userid=b", token: token)));
+        Assert.Equal(0, Errcode(await WeComAsync("/cgi-bin/user/get", query: "userid=c", token: token))); // named in the range
+        Assert.Equal(0, Errcode(await WeComAsync("/cgi-bin/user/simplelist", query: "department_id=3", token: token)));
+        var refused = await Http.PostAsync("_emulator/wecom/secrets", System.Net.Http.Json.JsonContent.Create(new { secret = "x", mode = "sync", allowParties = new[] { 2 } }));
+        Assert.Equal(400, (int)refused.StatusCode); // the address-book sync secret has no visible range
     }
 
     [Fact]

@@ -212,6 +212,12 @@ namespace WeComSync.Authing
                 ["options"] = new JObject
                 {
                     ["pagination"] = new JObject { ["page"] = page, ["limit"] = Math.Min(limit, PageSize) },
+                    // Pages are read in parallel: without an explicit order a user may move between pages and be missed.
+                    // createdAt first (users created during the read land on later pages), then id (unique) for ties;
+                    // both are sortable fields of SortingDto (authing-node-sdk src/models/SortingDto.ts).
+                    ["sort"] = new JArray(
+                        new JObject { ["field"] = "createdAt", ["order"] = "asc" },
+                        new JObject { ["field"] = "id", ["order"] = "asc" }),
                     ["withCustomData"] = true,
                     ["withDepartmentIds"] = true,
                 },

@@ -21,6 +21,7 @@ internal sealed class AuthingApi
     {
         public HttpRequest Request;
         public JsonObject Body;
+        public string Reorder => Request.HttpContext.Items.TryGetValue(Traffic.ReorderKey, out var r) ? (string)r : null;
         public string Q(string name) => Request.Query.TryGetValue(name, out var v) ? v.ToString() : null;
         public bool QBool(string name) => string.Equals(Q(name), "true", StringComparison.OrdinalIgnoreCase);
         public int QInt(string name, int fallback)
@@ -227,7 +228,7 @@ internal sealed class AuthingApi
         var options = c.Body.Obj("options");
         var pagination = options.Obj("pagination");
         var (page, limit) = Pagination((int)(pagination.Long("page") ?? 1), (int)(pagination.Long("limit") ?? 10));
-        var (total, users) = A.ListUsers(c.Body, page, limit);
+        var (total, users) = A.ListUsers(c.Body, page, limit, c.Reorder);
         var wc = options.Bool("withCustomData") == true;
         var wd = options.Bool("withDepartmentIds") == true;
         var flat = options.Bool("flatCustomData") == true;

@@ -200,10 +200,21 @@ internal sealed class WeComApi
         return Ok("deleted");
     }
 
+    /// <summary>The departments a call may list: the subtree of id (or of the root), within the app's visible range.</summary>
+    private List<WeComDepartment> VisibleSubtree(Call c)
+    {
+        var id = c.QLong("id");
+        var visible = W.VisibleDepartments(c.Secret);
+        if (id.HasValue) W.CheckVisible(c.Secret, id);
+        if (visible == null || id.HasValue) return W.Subtree(id).Where(d => visible == null || visible.Contains(d.Id)).ToList();
+        // No id: every department of the range, whichever subtree it is in (the root itself may be outside it).
+        return W.Subtree(null).Where(d => visible.Contains(d.Id)).ToList();
+    }
+
     private JsonObject DepartmentSimpleList(Call c)
     {
         var list = new JsonArray();
-        foreach (var d in W.Subtree(c.QLong("id")))
+        foreach (var d in VisibleSubtree(c))
             list.Add(new JsonObject { ["id"] = d.Id, ["parentid"] = d.ParentId, ["order"] = d.Order });
         var r = Ok("ok");
         r["department_id"] = list;
@@ -223,6 +234,7 @@ internal sealed class WeComApi
     private JsonObject DepartmentGet(Call c)
     {
         var id = c.QLong("id") ?? throw new WeComError(60003, "department not found: id missing");
+        W.CheckVisible(c.Secret, id);
         var r = Ok("ok");
         r["department"] = DepartmentJson(W.GetDepartment(id));
         return r;
@@ -231,7 +243,7 @@ internal sealed class WeComApi
     private JsonObject DepartmentList(Call c)
     {
         var r = Ok("ok");
-        r["department"] = new JsonArray(W.Subtree(c.QLong("id")).Select(d => (JsonNode)DepartmentJson(d)).ToArray());
+        r["department"] = new JsonArray(VisibleSubtree(c).Select(d => (JsonNode)DepartmentJson(d)).ToArray());
         return r;
     }
 
@@ -297,7 +309,9 @@ internal sealed class WeComApi
     {
         var userId = c.Q("userid");
         JsonObject user;
-        lock (W.Gate) user = UserJson(W.GetUser(userId), c.Secret);
+        var found = W.GetUser(userId);
+        W.CheckVisible(c.Secret, found);
+        lock (W.Gate) user = UserJson(found, c.Secret);
         var r = Ok("ok");
         foreach (var p in user.ToList())
         {
@@ -307,9 +321,19 @@ internal sealed class WeComApi
         return r;
     }
 
+    // user/simplelist and user/list take department_id only: fetch_child was removed from the documentation, which now
+    // says to walk the sub-departments ("如需获取该部门及其子部门的所有成员,需先获取该部门下的子部门…逐层递归获取",
+    // developer.work.weixin.qq.com/document/path/96259, updated 2022-08-22). The emulator ignores it: direct members only.
+    private List<WeComUser> DepartmentMembers(Call c)
+    {
+        var departmentId = c.QLong("department_id");
+        W.CheckVisible(c.Secret, departmentId);
+        return W.Members(departmentId, fetchChild: false);
+    }
+
     private JsonObject UserSimpleList(Call c)
     {
-        var members = W.Members(c.QLong("department_id"), c.Q("fetch_child") == "1");
+        var members = DepartmentMembers(c);
         var list = new JsonArray();
         lock (W.Gate)
             foreach (var u in members)
@@ -321,7 +345,7 @@ internal sealed class WeComApi
 
     private JsonObject UserList(Call c)
     {
-        var members = W.Members(c.QLong("department_id"), c.Q("fetch_child") == "1");
+        var members = DepartmentMembers(c);
         if (W.ListLimit > 0 && members.Count > W.ListLimit) throw new WeComError(45029, "response size out of limit: fetch per department");
         var list = new JsonArray();
         lock (W.Gate)

@@ -283,6 +283,51 @@ public sealed partial class WeComState
         }
     }
 
+    // ---------------------------------------------------------------- visible ranges
+
+    /// <summary>
+    /// The departments a secret's app may see: the subtrees of its visible range (null: all). "应用须拥有指定部门的查看权限"
+    /// (user/simplelist, developer.work.weixin.qq.com/document/path/90200, /96259); outside the range WeCom answers 60011.
+    /// </summary>
+    public HashSet<int> VisibleDepartments(WeComSecret secret)
+    {
+        if (secret == null || secret.SeesWholeCorp) return null;
+        lock (Gate)
+        {
+            var visible = new HashSet<int>();
+            foreach (var top in secret.AllowParties ?? new List<int>())
+            {
+                if (!_departments.ContainsKey(top)) continue;
+                var queue = new Queue<int>(new[] { top });
+                while (queue.Count > 0)
+                {
+                    var d = queue.Dequeue();
+                    if (!visible.Add(d)) continue;
+                    foreach (var c in _children[d]) queue.Enqueue(c);
+                }
+            }
+            return visible;
+        }
+    }
+
+    /// <summary>60011 unless the secret's app may see the department.</summary>
+    public void CheckVisible(WeComSecret secret, long? departmentId)
+    {
+        var visible = VisibleDepartments(secret);
+        if (visible != null && departmentId.HasValue && !visible.Contains((int)departmentId.Value))
+            throw new WeComError(60011, "no privilege to access/modify contact/party/agent: department " + departmentId + " is outside the app's visible range");
+    }
+
+    /// <summary>60011 unless the secret's app may see the member (a visible department, or named in the range).</summary>
+    public void CheckVisible(WeComSecret secret, WeComUser user)
+    {
+        var visible = VisibleDepartments(secret);
+        if (visible == null) return;
+        bool named = secret.AllowUsers?.Any(u => string.Equals(u, user.UserId, StringComparison.OrdinalIgnoreCase)) == true;
+        if (!named && !(user.Department ?? new List<int>()).Any(visible.Contains))
+            throw new WeComError(60011, "no privilege to access/modify contact/party/agent: member " + user.UserId + " is outside the app's visible range");
+    }
+
     public WeComDepartment GetDepartment(long? id)
     {
         lock (Gate)
