@@ -217,11 +217,26 @@ public sealed class AuthingUserTests : EmulatorTestBase
         var (_, r) = await AuthingAsync("POST", "/api/v3/create-user", new { username = "zs", customData = new { wechatwork_user_id = "zs" } });
         Assert.Equal(400, Status(r));
         await DefineUserFieldsAsync("wechatwork_user_id");
-        var fields = await AuthingOkAsync("GET", "/api/v3/list-custom-fields", new Dictionary<string, string> { ["targetType"] = "USER" });
+        var fields = await AuthingOkAsync("GET", "/api/v3/get-custom-fields", new Dictionary<string, string> { ["targetType"] = "USER" });
         Assert.Equal("wechatwork_user_id", (string)fields["data"][0]["key"]);
         var id = await CreateAsync(new { username = "zs", customData = new { wechatwork_user_id = "zs" } });
         var got = await AuthingOkAsync("GET", "/api/v3/get-user", new Dictionary<string, string> { ["userId"] = id, ["withCustomData"] = "true" });
         Assert.Equal("zs", (string)got["data"]["customData"]["wechatwork_user_id"]);
+    }
+
+    [Fact]
+    public async Task List_custom_fields_is_paged_and_needs_a_data_type_get_custom_fields_answers_all()
+    {
+        await DefineUserFieldsAsync(Enumerable.Range(0, 13).Select(i => "f" + i).ToArray());
+        var (_, noType) = await AuthingAsync("GET", "/api/v3/list-custom-fields", new Dictionary<string, string> { ["targetType"] = "USER" });
+        Assert.Equal(400, Status(noType));
+        var first = await AuthingOkAsync("GET", "/api/v3/list-custom-fields", new Dictionary<string, string> { ["targetType"] = "USER", ["dataType"] = "STRING" });
+        Assert.Equal(13, (int)first["data"]["totalCount"]);
+        Assert.Equal(10, first["data"]["list"].AsArray().Count); // default limit 10
+        var (_, tooMany) = await AuthingAsync("GET", "/api/v3/list-custom-fields", new Dictionary<string, string> { ["targetType"] = "USER", ["dataType"] = "STRING", ["limit"] = "51" });
+        Assert.Equal(400, Status(tooMany));
+        var all = await AuthingOkAsync("GET", "/api/v3/get-custom-fields", new Dictionary<string, string> { ["targetType"] = "USER" });
+        Assert.Equal(13, all["data"].AsArray().Count);
     }
 
     [Fact]

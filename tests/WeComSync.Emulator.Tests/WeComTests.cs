@@ -210,6 +210,42 @@ public sealed class WeComUserTests : EmulatorTestBase
     public WeComUserTests(EmulatorFixture f) : base(f) { }
 
     [Fact]
+    public async Task Each_route_takes_its_documented_method_43001_43002()
+    {
+        var token = await TokenAsync();
+        // user/create is POST, user/get is GET (document/path/90195, /90196).
+        Assert.Equal(43002, Errcode(await WeComGetAsync($"/cgi-bin/user/create?access_token={token}")));
+        Assert.Equal(43001, Errcode(await WeComPostAsync($"/cgi-bin/user/get?access_token={token}&userid=x", new { })));
+    }
+
+    [Theory]
+    [InlineData("department", "[\"1\"]")]
+    [InlineData("main_department", "\"1\"")]
+    [InlineData("enable", "\"1\"")]
+    [InlineData("userid", "12345")]
+    [InlineData("to_invite", "\"false\"")]
+    public async Task A_field_of_the_wrong_json_type_is_refused_with_40058(string field, string json)
+    {
+        var token = await TokenAsync();
+        var body = System.Text.Json.Nodes.JsonNode.Parse("{\"userid\":\"typed\",\"name\":\"T\",\"department\":[1],\"mobile\":\"13800000077\"}")!.AsObject();
+        body[field] = System.Text.Json.Nodes.JsonNode.Parse(json);
+        var r = await WeComAsync("/cgi-bin/user/create", body, token: token);
+        Assert.Equal(40058, Errcode(r));
+        Assert.Equal(0, State.WeCom.UserCount);
+    }
+
+    [Fact]
+    public async Task User_create_invites_unless_to_invite_is_false()
+    {
+        var token = await TokenAsync();
+        await CreateUserAsync("invited", token: token);
+        var r = await WeComAsync("/cgi-bin/user/create", new { userid = "quiet", name = "Q", department = new[] { 1 }, mobile = "13800000078", to_invite = false }, token: token);
+        Assert.Equal(0, Errcode(r));
+        Assert.Equal(new[] { "invited" }, State.WeCom.Invitations);
+        Assert.Equal("[\"invited\"]", await Http.GetStringAsync("/_emulator/wecom/invitations"));
+    }
+
+    [Fact]
     public async Task Create_then_get_returns_every_documented_field()
     {
         var token = await TokenAsync();

@@ -60,6 +60,14 @@ namespace WeComSync.WeCom
 
         // ---- token ------------------------------------------------------------------------------------------
 
+        /// <summary>
+        /// Fetches a token now (Connect-WeCom), so a wrong corp id or secret (40013/40001), an unreachable host or a
+        /// refused IP fails at connect time with its explained errcode rather than in the middle of a sync. The token stays
+        /// inside the client.
+        /// </summary>
+        public Task ConnectAsync(CancellationToken ct) => GetTokenAsync(ct);
+
+
         /// <summary>Returns the cached token or fetches one. Never exposes the token outside the client.</summary>
         internal async Task<string> GetTokenAsync(CancellationToken ct)
         {

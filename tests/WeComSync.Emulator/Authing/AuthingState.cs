@@ -60,6 +60,7 @@ public sealed class AuthingState
     {
         lock (Gate)
         {
+            ApplyUpdateDefaults = false;
             _usersVersion++;
             _users.Clear(); _byId.Clear(); _byUsername.Clear(); _byEmail.Clear(); _byPhone.Clear(); _byExternalId.Clear();
             _organizations.Clear(); _departments.Clear(); _children.Clear(); _members.Clear(); _customFields.Clear();
@@ -325,6 +326,12 @@ public sealed class AuthingState
     }
 
     /// <summary>update-user / update-user-batch: all or none; omitted fields stay.</summary>
+    /// <summary>
+    /// update-user and update-user-batch apply the documented defaults to fields the body leaves out (status Activated,
+    /// gender U), as the documentation allows; off by default (the fields stay as they are).
+    /// </summary>
+    public bool ApplyUpdateDefaults { get; set; }
+
     public List<AuthingUser> UpdateUsers(IList<JsonObject> list)
     {
         lock (Gate)
@@ -340,6 +347,13 @@ public sealed class AuthingState
                 var updated = original.Copy();
                 var fields = new JsonObject();
                 foreach (var (k, v) in b) if (k is not ("userId" or "options")) fields[k] = v?.DeepClone();
+                if (ApplyUpdateDefaults)
+                {
+                    // The documented defaults of update-user's optional fields (Authing docs, 修改用户资料: status
+                    // "Activated", gender "U"): what a service that applies them does with a field left out.
+                    if (!fields.ContainsKey("status")) fields["status"] = "Activated";
+                    if (!fields.ContainsKey("gender")) fields["gender"] = "U";
+                }
                 ApplyProfile(updated, fields);
                 if (updated.Email == null && updated.Phone == null && updated.Username == null)
                     throw AuthingError.BadRequest("at least one of email, phone and username must remain");

@@ -39,6 +39,7 @@ public sealed partial class WeComState
     private readonly Dictionary<int, HashSet<string>> _members = new();
     private readonly Dictionary<string, WeComSecret> _secrets = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Token> _tokens = new(StringComparer.Ordinal);
+    private readonly List<string> _invitations = new();
     private int _nextDepartmentId = 2;
     private int _tokenGeneration;
     private int _invalidatedErrcode = 40014;
@@ -68,7 +69,7 @@ public sealed partial class WeComState
         lock (Gate)
         {
             _departments.Clear(); _children.Clear(); _users.Clear(); _userKeys.Clear();
-            _mobiles.Clear(); _emails.Clear(); _members.Clear(); _secrets.Clear(); _tokens.Clear();
+            _mobiles.Clear(); _emails.Clear(); _members.Clear(); _secrets.Clear(); _tokens.Clear(); _invitations.Clear();
             _departments[1] = new WeComDepartment { Id = 1, Name = EmulatorDefaults.RootDepartmentName, ParentId = 0, Order = 100000000, DepartmentLeader = new() };
             _children[1] = new List<int>();
             _members[1] = new HashSet<string>(StringComparer.Ordinal);
@@ -84,6 +85,9 @@ public sealed partial class WeComState
     }
 
     public int DepartmentCount { get { lock (Gate) return _departments.Count; } }
+
+    /// <summary>Members user/create invited (to_invite true or absent), in order, since the last reset.</summary>
+    public IReadOnlyList<string> Invitations { get { lock (Gate) return _invitations.ToList(); } }
 
     public int UserCount { get { lock (Gate) return _users.Count; } }
 
@@ -373,6 +377,8 @@ public sealed partial class WeComState
             ApplyUserFields(u, b, departments, creating: true);
             if (_users.Count >= SeatLimit) throw new WeComError(45024, "account number exceeds the seat limit");
             AddUser(u);
+            // user/create invites the new member by default ("to_invite … 默认值为true", document/path/90195).
+            if (b.Has("to_invite") ? b.Bool("to_invite") != false : true) _invitations.Add(u.UserId);
         }
     }
 
