@@ -47,7 +47,8 @@ function Invoke-WeComDownstreamSync {
     .PARAMETER LogPath
         A folder for run logs; each run writes its own sub-folder.
     .PARAMETER ThrottleLimit
-        Most WeCom calls in flight at once.
+        Most WeCom calls in flight at once: an optional ceiling. Without it the number adapts to the service (grows
+        while calls succeed quickly, halves when throttled), up to 64, under the connection's -CallsPerMinute.
     .PARAMETER MaskPersonalData
         Mask mobile numbers and emails in the run log.
     .PARAMETER FailOnError
@@ -88,7 +89,7 @@ function Invoke-WeComDownstreamSync {
         [switch] $NoNameMatch,
         [string] $LogPath,
         [ValidateRange(1, 64)]
-        [int] $ThrottleLimit = 4,
+        [int] $ThrottleLimit,
         [switch] $MaskPersonalData,
         [switch] $FailOnError,
         [WeComSync.Authing.AuthingConnection] $AuthingConnection,
@@ -102,52 +103,42 @@ function Invoke-WeComDownstreamSync {
     if ($OrganizationCode) { $authing.OrganizationCode = $OrganizationCode }
     $wecom = @{}
     if ($WeComConnection) { $wecom.Connection = $WeComConnection }
-    $apply = @{ ThrottleLimit = $ThrottleLimit; WhatIf = [bool] $WhatIfPreference }
+    # Per-object errors (failed objects) are shown as the caller's preference says, and never stop the run.
+    $objectErrors = Get-WeComSyncErrorAction $ErrorActionPreference
+    $whatIfRun = [bool] $WhatIfPreference
+    $apply = @{ WhatIf = $whatIfRun; ErrorAction = $objectErrors }
+    # Without -ThrottleLimit the calls in flight adapt to the service (up to 64); with it, that is the ceiling.
+    if ($ThrottleLimit) { $apply.ThrottleLimit = $ThrottleLimit }
+    $reads = if ($ThrottleLimit) { @{ ThrottleLimit = $ThrottleLimit } } else { @{} }
     $apply.Confirm = if ($PSBoundParameters.ContainsKey('Confirm')) { $PSBoundParameters.Confirm } else { $false }
     $writeBack = @{}
     if ($AuthingConnection) { $writeBack.AuthingConnection = $AuthingConnection }
     if ($OrganizationCode) { $writeBack.OrganizationCode = $OrganizationCode }
     $guard = @{ MaxDelete = $MaxDelete; MaxDeletePercent = $MaxDeletePercent; Force = $Force }
     $operations = if ($Delete) { 'Create', 'Update', 'Delete' } else { 'Create', 'Update' }
-    $status = if ($WhatIfPreference) { 'Skipped' } else { 'Running' }
-
-    # Applies one plan in one logged step; a delete guard stop ends the run as Stopped.
-    $applyPlan = {
-        param($Name, $Plan, $Command, $Extra)
-        $run.WritePlan($Name, [WeComSync.Model.Change[]] @($Plan))
-        $step = $run.BeginStep($Name)
-        if ($Plan.Count) {
-            try {
-                # One object's failure is an error record and a Failed result; the run goes on, whatever the caller's preference.
-                & $Command -InputObject $Plan @wecom @apply @writeBack @Extra -ErrorAction Continue | ForEach-Object { $step.Record($_) }
-            }
-            catch {
-                if ($_.FullyQualifiedErrorId -like 'DeleteGuard*') { $step.Complete('Stopped', $_.Exception.Message); $run.Stop($_.Exception.Message) }
-                throw
-            }
-        }
-        $counts = $Plan | Group-Object Operation | ForEach-Object { "$($_.Count) $($_.Name.ToLowerInvariant())" }
-        $step.Complete($status, $(if ($counts) { $counts -join ', ' } else { 'no changes' }))
-    }
+    $sync = @{ Run = $run; WhatIfRun = $whatIfRun }
+    $toWeCom = $wecom + $apply + $writeBack
 
     try {
         # 1. Departments: read both sides, apply creates, renames and moves (parents first). Deletes wait for the users.
         $step = $run.BeginStep('read departments')
-        $authingDepartments = @(Get-AuthingDepartment @authing)
-        $wecomDepartments = @(Get-WeComDepartment @wecom)
+        $readErrors = @()
+        $authingDepartments = @(Get-AuthingDepartment @authing -ErrorAction $objectErrors -ErrorVariable +readErrors)
+        $wecomDepartments = @(Get-WeComDepartment @wecom -ErrorAction $objectErrors -ErrorVariable +readErrors)
         $step.Count('Read', $authingDepartments.Count + $wecomDepartments.Count)
-        $step.Complete('Succeeded', "Authing $($authingDepartments.Count), WeCom $($wecomDepartments.Count)")
+        Complete-WeComSyncReadStep $step "Authing $($authingDepartments.Count), WeCom $($wecomDepartments.Count)." $readErrors
         $departmentMode = if ($UpdateMode -eq 'Overwrite') { 'Changed' } else { $UpdateMode }
-        $departmentPlan = @(Compare-Directory -ReferenceObject $authingDepartments -DifferenceObject $wecomDepartments -UpdateMode $departmentMode -Operation $operations)
+        $departmentPlan = @(Compare-Directory -InformationAction Ignore -ReferenceObject $authingDepartments -DifferenceObject $wecomDepartments -UpdateMode $departmentMode -Operation $operations)
         $departmentDeletes = @($departmentPlan | Where-Object Operation -EQ 'Delete')
-        & $applyPlan 'departments' @($departmentPlan | Where-Object Operation -NE 'Delete') 'Sync-WeComDepartment' @{}
+        Invoke-WeComSyncStep @sync -Name departments -Plan @($departmentPlan | Where-Object Operation -NE 'Delete') -Command Sync-WeComDepartment -Parameters $toWeCom
 
         # 2. Users, read after the departments so that new department links resolve.
         $step = $run.BeginStep('read users')
-        $authingUsers = @(Get-AuthingUser @authing)
-        $wecomUsers = @(Get-WeComUser @wecom -ThrottleLimit $ThrottleLimit)
+        $readErrors = @()
+        $authingUsers = @(Get-AuthingUser @authing -ErrorAction $objectErrors -ErrorVariable +readErrors)
+        $wecomUsers = @(Get-WeComUser @wecom @reads -ErrorAction $objectErrors -ErrorVariable +readErrors)
         $step.Count('Read', $authingUsers.Count + $wecomUsers.Count)
-        $step.Complete('Succeeded', "Authing $($authingUsers.Count), WeCom $($wecomUsers.Count)")
+        Complete-WeComSyncReadStep $step "Authing $($authingUsers.Count), WeCom $($wecomUsers.Count)." $readErrors
         $reference = $authingUsers
         # Last fallback: a name unique among the unmatched users of both sides. The pair gets its link written back
         # (so the next run matches on the link); a shared name is a Conflict, reported and never guessed.
@@ -156,26 +147,28 @@ function Invoke-WeComDownstreamSync {
         # overwrite; a new member still gets every known field, because WeCom will not create one without a mobile or email.
         $compare = @{ UpdateMode = $UpdateMode; Operation = $operations; MatchBy = $matchBy }
         if ($ExcludeProperty) {
-            $userPlan = @(Compare-Directory -ReferenceObject $reference -DifferenceObject $wecomUsers -UpdateMode $UpdateMode -MatchBy $matchBy -Operation ($operations | Where-Object { $_ -ne 'Update' })) +
-                @(Compare-Directory -ReferenceObject $reference -DifferenceObject $wecomUsers -UpdateMode $UpdateMode -MatchBy $matchBy -Operation Update -ExcludeProperty $ExcludeProperty |
+            $userPlan = @(Compare-Directory -InformationAction Ignore -ReferenceObject $reference -DifferenceObject $wecomUsers -UpdateMode $UpdateMode -MatchBy $matchBy -Operation ($operations | Where-Object { $_ -ne 'Update' })) +
+                @(Compare-Directory -InformationAction Ignore -ReferenceObject $reference -DifferenceObject $wecomUsers -UpdateMode $UpdateMode -MatchBy $matchBy -Operation Update -ExcludeProperty $ExcludeProperty |
                     Where-Object Operation -EQ 'Update')   # conflicts are already in the first plan
         }
         else {
-            $userPlan = @(Compare-Directory -ReferenceObject $reference -DifferenceObject $wecomUsers @compare)
+            $userPlan = @(Compare-Directory -InformationAction Ignore -ReferenceObject $reference -DifferenceObject $wecomUsers @compare)
         }
         $userExtra = @{}
         if ($ExcludeProperty) { $userExtra.ExcludeProperty = $ExcludeProperty }
-        & $applyPlan 'users' $userPlan 'Sync-WeComUser' ($userExtra + $guard)
+        Invoke-WeComSyncStep @sync -Name users -Plan $userPlan -Command Sync-WeComUser -Parameters ($toWeCom + $userExtra + $guard)
 
         # 3. Department deletes last (children first): WeCom deletes only empty departments.
-        if ($Delete) { & $applyPlan 'delete departments' $departmentDeletes 'Sync-WeComDepartment' $guard }
+        if ($Delete) { Invoke-WeComSyncStep @sync -Name 'delete departments' -Plan $departmentDeletes -Command Sync-WeComDepartment -Parameters ($toWeCom + $guard) }
 
-        Complete-WeComSyncRun -Run $run -Cmdlet $PSCmdlet -FailOnError:$FailOnError
+        Complete-WeComSyncRun -Run $run -Cmdlet $PSCmdlet -FailOnError:$FailOnError -WhatIfRun:$whatIfRun
     }
     catch {
+        # The one summary of what happened so far, then the error, raised by the template itself.
         Complete-WeComSyncRun -Run $run -Cmdlet $PSCmdlet -ErrorRecord $_
     }
     finally {
+        # Ctrl+C or a stopped pipeline runs no catch block: the run is recorded as Interrupted here.
         $run.Dispose()
     }
 }

@@ -131,7 +131,7 @@ namespace WeComSync.WeCom
                 throw new ApiException(WeComErrors.Service, api, "http:" + (int)status, "the answer is not WeCom JSON: " + Truncate(body), isTransient: false);
             }
             int code = json.Value<int?>("errcode") ?? 0;
-            if (code != 0) throw WeComErrors.Create(api, code, (string)json["errmsg"], Settings.Retry?.RateWindow ?? TimeSpan.FromMinutes(1));
+            if (code != 0) throw WeComErrors.Create(api, code, (string)json["errmsg"], _transport.Options.RateWindow);
             return json;
         }
 
@@ -208,6 +208,9 @@ namespace WeComSync.WeCom
         }
 
         public const int MaxBatchDelete = 200;
+
+        /// <summary>WeCom's documented frequency limit per corp and API (calls per minute); 45009 blocks the API beyond it.</summary>
+        public const int DocumentedCallsPerMinute = 10000;
 
         public void Dispose()
         {

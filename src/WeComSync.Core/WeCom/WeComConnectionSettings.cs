@@ -38,8 +38,11 @@ namespace WeComSync.WeCom
 
         public RetryOptions Retry { get; set; } = new RetryOptions();
 
-        /// <summary>How many detail reads run at once (user/list per department, user/get, department/get).</summary>
-        public int ReadParallelism { get; set; } = 4;
+        /// <summary>
+        /// Most detail reads at once (user/list per department, user/get, department/get): a ceiling, the number in
+        /// flight adapts to the service; 0 = the default ceiling.
+        /// </summary>
+        public int ReadParallelism { get; set; }
 
         /// <summary>Renew the cached token this long before WeCom says it expires.</summary>
         public TimeSpan TokenRenewalMargin { get; set; } = TimeSpan.FromMinutes(5);

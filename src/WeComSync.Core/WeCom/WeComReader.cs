@@ -39,7 +39,7 @@ namespace WeComSync.WeCom
             Parallelism = client.ReadParallelism;
         }
 
-        /// <summary>Detail reads in flight at once.</summary>
+        /// <summary>Most detail reads in flight at once (a ceiling: the number adapts to the service); 0 = the default ceiling.</summary>
         public int Parallelism { get; set; }
 
         public ReadProgress Progress { get; } = new ReadProgress();
@@ -50,9 +50,7 @@ namespace WeComSync.WeCom
         /// <summary>Page size of user/list_id (WeCom allows 1..10000).</summary>
         public int ListIdPageSize { get; set; } = 10000;
 
-        // Codes that mean "this app may not call that endpoint" rather than "something broke".
-        private static bool IsNotAllowed(string code) =>
-            code == "48009" || code == "48002" || code == "60011" || code == "48001" || code == "301002" || code == "60020";
+        private static bool IsNotAllowed(string code) => WeComErrors.IsNotAllowed(code);
 
         // ---- departments ------------------------------------------------------------------------------------
 
@@ -302,30 +300,8 @@ namespace WeComSync.WeCom
         }
 
         private Task ForEachAsync<T>(IEnumerable<T> items, Func<T, Task> body, CancellationToken ct) =>
-            WeCom.Parallelism.ForEachAsync(items, Math.Max(1, Parallelism), body, ct);
+            new AdaptiveConcurrency(Parallelism).ForEachAsync(items, body, ct);
 
         private void Note(string text) => Notes.Enqueue(text);
-    }
-
-    /// <summary>Runs work items with at most N in flight (netstandard2.0 has no Parallel.ForEachAsync).</summary>
-    internal static class Parallelism
-    {
-        public static async Task ForEachAsync<T>(IEnumerable<T> items, int degree, Func<T, Task> body, CancellationToken ct)
-        {
-            using (var gate = new SemaphoreSlim(degree, degree))
-            {
-                var tasks = new List<Task>();
-                foreach (var item in items)
-                {
-                    await gate.WaitAsync(ct).ConfigureAwait(false);
-                    tasks.Add(Task.Run(async () =>
-                    {
-                        try { await body(item).ConfigureAwait(false); }
-                        finally { gate.Release(); }
-                    }, ct));
-                }
-                await Task.WhenAll(tasks).ConfigureAwait(false);
-            }
-        }
     }
 }

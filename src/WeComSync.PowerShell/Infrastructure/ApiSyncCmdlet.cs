@@ -27,10 +27,13 @@ namespace WeComSync.PowerShell.Infrastructure
         [Parameter(ValueFromPipelineByPropertyName = true)]
         public string OrganizationCode { get; set; }
 
-        /// <summary>Most changes applied at once (parallel calls).</summary>
+        /// <summary>
+        /// Most changes applied at once: an optional ceiling. Without it the number in flight adapts to the service
+        /// (grows while calls succeed quickly, halves on throttling), up to 64, under the connection's rate limit.
+        /// </summary>
         [Parameter]
         [ValidateRange(1, 64)]
-        public int ThrottleLimit { get; set; } = ApplyOptions.DefaultThrottleLimit;
+        public int ThrottleLimit { get; set; }
 
         [Parameter]
         [ValidateRange(0, int.MaxValue)]
@@ -43,6 +46,13 @@ namespace WeComSync.PowerShell.Infrastructure
         /// <summary>Apply deletes beyond the delete guard's limits.</summary>
         [Parameter]
         public SwitchParameter Force { get; set; }
+
+        /// <summary>
+        /// The templates' run-log step: every result is recorded there as soon as it is known, before it is written to
+        /// the pipeline, so the counts of an interrupted run (Ctrl+C) match what was written.
+        /// </summary>
+        [Parameter(DontShow = true)]
+        public WeComSync.RunLog.RunStep RunStep { get; set; }
 
         protected abstract ObjectKind Kind { get; }
 
@@ -77,17 +87,27 @@ namespace WeComSync.PowerShell.Infrastructure
             var client = ClientOf(connection);
             var previous = client.Trace;
             client.Trace = applier.PostVerbose;
+            bool stopped = false;
             try
             {
                 applier.Apply(_changes, changeApplier, result =>
                 {
-                    WriteObject(result);
-                    if (result.Outcome == Outcome.Failed)
+                    RunStep?.Record(result);
+                    // Once the pipeline is stopped (Ctrl+C) nothing more can be written; the applier still finishes the
+                    // writes in flight, and their results still reach the run step above.
+                    if (stopped) return;
+                    try
                     {
-                        WriteError(Errors.Create(Service + "Sync" + ErrorIdPart(result.ErrorCode), ErrorCategory.WriteError, result.Change,
-                            Redaction.Redact($"{result.Change}: {result.ErrorCode} {result.Error}")));
+                        WriteObject(result);
+                        if (result.Outcome == Outcome.Failed)
+                        {
+                            WriteError(Errors.Create(Service + "Sync" + ErrorIdPart(result.ErrorCode), ErrorCategory.WriteError, result.Change,
+                                Redaction.Redact($"{result.Change}: {result.ErrorCode} {result.Error}")));
+                        }
                     }
+                    catch (PipelineStoppedException) { stopped = true; }
                 });
+                if (stopped) throw new PipelineStoppedException();
             }
             catch (DeleteGuardException e)
             {
