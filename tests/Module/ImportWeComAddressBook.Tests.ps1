@@ -37,7 +37,7 @@ Describe 'Import-WeComAddressBook' {
         $users = Import-WeComAddressBook $bad -ErrorVariable problems -ErrorAction SilentlyContinue
         $users.Count | Should -Be 90
         $problems.Count | Should -Be 10 # a duplicate 账号 is an error on both of its rows
-        $dup = $problems | Where-Object { $_.FullyQualifiedErrorId -like 'AddressBookDuplicateUserId*' }
+        $dup = $problems | Where-Object { $_.FullyQualifiedErrorId -like 'AddressBookDuplicateUserId*' } | Select-Object -Last 1
         $dup | Should -Not -BeNullOrEmpty
         $dup.CategoryInfo.Category | Should -Be 'InvalidData'
         $dup.TargetObject | Should -BeOfType ([WeComSync.AddressBook.AddressBookRow])
@@ -141,23 +141,22 @@ Describe 'Import-WeComAddressBook' {
 }
 
 Describe 'Odd exports: what the admin sees is what is read' {
-    It 'reads masked mobiles as unknown with one warning for the file, and keeps the error cell of a hand-edited sheet out' {
-        $path = Join-Path $TestDrive 'masked.xlsx'
-        [WeComSync.ExportGenerator.HandEditedExport]::Write($path, [WeComSync.ExportGenerator.HandSheet]@{ Rows = [Collections.Generic.List[string]]@(
-            [WeComSync.ExportGenerator.HandEditedExport]::Member(10, '张三', 'zs', '腾讯公司/研发部', '138****0005', $null, $null),
-            [WeComSync.ExportGenerator.HandEditedExport]::Member(11, '李四', 'ls', '腾讯公司/研发部', '13800000002', $null,
-                [Collections.Generic.Dictionary[string, string]]@{ D = [WeComSync.ExportGenerator.HandEditedExport]::Error('D11', '#N/A', $null) })) })
-        $users = Import-WeComAddressBook $path -WarningVariable warnings -WarningAction SilentlyContinue
-        $users.Count | Should -Be 2
+    It 'reads masked mobiles as unknown, with one warning for the file' {
+        $path = Join-Path $TestDrive 'masked.csv'
+        "姓名,账号,部门,手机,邮箱`r`n张三,zs,公司/研发部,138****0005,`r`n李四,ls,公司/研发部,13800000002,`r`n王五,ww,公司/研发部,,ww***@example.com" |
+            Set-Content -LiteralPath $path -Encoding utf8BOM
+        $users = Import-WeComAddressBook $path -WarningVariable warnings -WarningAction SilentlyContinue -ErrorVariable problems
+        $problems.Count | Should -Be 0
+        $users.Count | Should -Be 3
         $users[0].Mobile | Should -BeNullOrEmpty
-        $users[1].Position | Should -BeNullOrEmpty
-        @($warnings | Where-Object { $_ -match 'value\(s\) are masked' }).Count | Should -Be 1
-        @($warnings | Where-Object { $_ -match 'D11: #N/A' }).Count | Should -Be 1
+        $users[0].WithheldFields | Should -Contain 'Mobile'
+        @($warnings | Where-Object { $_ -match '2 mobile or email value\(s\) are masked' }).Count | Should -Be 1
     }
 
     It 'refuses a zip bomb with one terminating error naming the part' {
         $bomb = Join-Path $TestDrive 'bomb.xlsx'
-        [WeComSync.ExportGenerator.HandEditedExport]::WriteZipBomb($bomb, 128)
+        & dotnet $generator --zip-bomb 128 --out $bomb | Out-Null
+        (Get-Item $bomb).Length | Should -BeLessThan 2MB
         { Import-WeComAddressBook $bomb } | Should -Throw -ErrorId 'AddressBookTooLarge*'
     }
 }
@@ -212,17 +211,20 @@ Describe 'Deletes never follow from a file that was not read completely' {
         $before = @(Get-AuthingUser).Count
         $edited = foreach ($r in $rows | Select-Object -Skip 1) { $r = Copy-Row $r; if ($r.账号 -eq $rows[6].账号) { $r.账号 = '' }; $r }
         $path = Save-Copy $edited 'unreadable-id.csv'
-        $summary = Invoke-WeComUpstreamSync -Path $path -Mode DeleteOnly -Confirm:$false -ErrorAction SilentlyContinue -ErrorVariable problems -WarningVariable warnings -WarningAction SilentlyContinue 6>$null
+        $refusal = $null
+        try { Invoke-WeComUpstreamSync -Path $path -Mode DeleteOnly -Confirm:$false -ErrorAction SilentlyContinue -WarningVariable warnings -WarningAction SilentlyContinue 6>$null | Out-Null }
+        catch { $refusal = $_ }
         @(Get-AuthingUser).Count | Should -Be $before
-        $refusal = $problems | Where-Object { $_.FullyQualifiedErrorId -like 'DeleteRefused*' } | Select-Object -First 1
-        $refusal | Should -Not -BeNullOrEmpty
+        $refusal.FullyQualifiedErrorId | Should -BeLike 'DeleteRefused*' 
         $refusal.Exception.Message | Should -Match 'unreadable-id\.csv, sheet unreadable-id, row 7'
         $refusal.Exception.Message | Should -Match 'Fix the 账号 on that row'
-        @($warnings | Where-Object { $_ -match 'no member is deleted because of this file' }).Count | Should -Be 1
+        # (A caller's -WarningVariable also collects the warnings the template hides from its second read: compare texts.)
+        @($warnings.Message | Where-Object { $_ -match 'no member is deleted because of this file' } | Sort-Object -Unique).Count | Should -Be 1
     }
 
     It 'a department named only on a bad row is never planned for deletion, also from a saved list' {
-        $dept = $rows[2].部门
+        # A leaf department: no other row names a department below it.
+        $dept = $rows.部门 | Where-Object { $d = $_; -not ($rows.部门 | Where-Object { $_ -like "$d/*" }) } | Select-Object -First 1
         $edited = foreach ($r in $rows) { $r = Copy-Row $r; if ($r.部门 -eq $dept) { $r.姓名 = '' }; $r }
         $path = Save-Copy $edited 'dept-on-bad-row.csv'
         $departments = Import-WeComAddressBook $path -Department -ErrorAction SilentlyContinue
