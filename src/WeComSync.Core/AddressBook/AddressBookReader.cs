@@ -62,7 +62,8 @@ namespace WeComSync.AddressBook
         public int MaskedValues { get; set; }
         public int UnknownCells { get; set; }
         public override string ToString() =>
-            $"{File} ({Format}{(Encoding == null ? "" : ", " + Encoding)}): sheets {string.Join(", ", Sheets)}; {RowsRead} rows, {UsersRead} members, {RowsSkipped} rows skipped";
+            $"{File} ({Format}{(Encoding == null ? "" : ", " + Encoding)}): sheets {string.Join(", ", Sheets)}; {RowsRead} rows, {UsersRead} members, {RowsSkipped} rows skipped" +
+            (MaskedValues > 0 ? $", {MaskedValues} masked values" : "") + (UnknownCells > 0 ? $", {UnknownCells} unreadable cells" : "");
     }
 
     /// <summary>
