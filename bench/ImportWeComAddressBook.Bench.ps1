@@ -104,7 +104,7 @@ public static class BareExcelLoop
 
     # A zip bomb: refused by the reader's look at the package before anything is expanded into memory.
     $bomb = Join-Path $work 'bomb.xlsx'
-    & dotnet $generator --zip-bomb 1024 --out $bomb | Write-Host
+    & dotnet $generator --zip-bomb 1000 --out $bomb | Write-Host
     $bombRefused = (Measure-Command { try { Import-WeComAddressBook -LiteralPath $bomb | Out-Null } catch { $script:bombError = $_ } }).TotalSeconds
     if ($script:bombError.FullyQualifiedErrorId -notlike 'AddressBookTooLarge*') { throw "the zip bomb was not refused: $($script:bombError)" }
     $bombPeak = & $probe "try { Import-WeComAddressBook -LiteralPath '$bomb' | Out-Null } catch { }"
@@ -120,7 +120,7 @@ public static class BareExcelLoop
     Write-Host ("  package check alone           {0,8:N2} s   {1:P0} of the cmdlet's time (bounds, error cells, formulas)" -f $inspect, ($inspect / $cmdlet))
     Write-Host ("  peak memory, streamed         {0,8:N0} MB  (module loaded, nothing read: {1:N0} MB; target < 300 MB)" -f $streamed, $baseline)
     Write-Host ("  peak memory, all users held   {0,8:N0} MB  (`$u = Import-WeComAddressBook …)" -f $held)
-    Write-Host ("  zip bomb, {0:N1} MB -> 1 GB     {1,8:N2} s   refused; peak memory {2:N0} MB ({3:N0} MB above the module alone)" -f ((Get-Item $bomb).Length / 1MB), $bombRefused, $bombPeak, ($bombPeak - $baseline))
+    Write-Host ("  zip bomb, {0:N1} MB -> 1 GB    {1,8:N2} s   refused; peak memory {2:N0} MB ({3:N0} MB above the module alone)" -f ((Get-Item $bomb).Length / 1MB), $bombRefused, $bombPeak, ($bombPeak - $baseline))
 }
 finally {
     Remove-Item -LiteralPath $work -Recurse -Force -ErrorAction SilentlyContinue

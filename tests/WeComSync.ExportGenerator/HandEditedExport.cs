@@ -101,23 +101,22 @@ namespace WeComSync.ExportGenerator
         }
 
         /// <summary>
-        /// A small file whose first sheet expands to <paramref name="expandedMegabytes"/> MB of ordinary-looking rows
-        /// (a zip bomb): the template's rows, then the same row over and over.
+        /// A small file whose first sheet expands to <paramref name="expandedMegabytes"/> MB (a zip bomb): the template's
+        /// sheet head, then blanks between two rows (valid XML; deflate packs a run of one byte about 1 000 to 1).
         /// </summary>
         public static void WriteZipBomb(string path, int expandedMegabytes)
         {
             Write(path, new HandSheet());
-            string filler = string.Concat(Enumerable.Range(0, 64).Select(i => "<row><c t=\"inlineStr\"><is><t>x</t></is></c></row>"));
-            var chunk = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat(filler, 1 << 16 >> 9)));
+            var chunk = Encoding.ASCII.GetBytes(new string(' ', 1 << 16));
             using (var zip = ZipFile.Open(path, ZipArchiveMode.Update))
             {
                 zip.GetEntry("xl/worksheets/sheet1.xml").Delete();
                 using (var s = zip.CreateEntry("xl/worksheets/sheet1.xml", CompressionLevel.Optimal).Open())
                 {
-                    var head = Encoding.UTF8.GetBytes("<?xml version=\"1.0\" encoding=\"UTF-8\"?><worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>");
+                    var head = Encoding.UTF8.GetBytes("<?xml version=\"1.0\" encoding=\"UTF-8\"?><worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData><row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>x</t></is></c></row>");
                     s.Write(head, 0, head.Length);
                     for (long written = 0; written < (long)expandedMegabytes << 20; written += chunk.Length) s.Write(chunk, 0, chunk.Length);
-                    var tail = Encoding.UTF8.GetBytes("</sheetData></worksheet>");
+                    var tail = Encoding.UTF8.GetBytes("<row r=\"2\"><c r=\"A2\" t=\"inlineStr\"><is><t>x</t></is></c></row></sheetData></worksheet>");
                     s.Write(tail, 0, tail.Length);
                 }
             }

@@ -102,7 +102,8 @@ namespace WeComSync.AddressBook
                             run = 0;
                             continue;
                         }
-                        if (++run > MaxRunBytes)
+                        // Blanks between elements are not a cell's text (and a flood of them is the expansion limit's job).
+                        if (b != ' ' && b != '\n' && b != '\r' && b != '\t' && ++run > MaxRunBytes)
                             throw Refuse(ProblemCodes.CellTooLong, $"{name}: {part} holds text longer than Excel's limit of {MaxCellCharacters:N0} characters for one cell; no export has that. The file is refused before reading it. Export it again, or open it in Excel and save it again.");
                         if (tagLength >= 0)
                         {
