@@ -23,7 +23,7 @@ public sealed class WeComError : Exception
 
 /// <summary>
 /// One WeCom corp in memory: departments, members, app secrets and access tokens. Every public member takes the
-/// state's lock, so endpoints and control calls may run concurrently. Validation follows DESIGN.md §6.
+/// state's lock, so endpoints and control calls may run concurrently. Validation follows docs/ARCHITECTURE.md §11 and docs/ServiceFacts.md.
 /// </summary>
 public sealed partial class WeComState
 {
