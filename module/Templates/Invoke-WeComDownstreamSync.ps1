@@ -34,6 +34,9 @@ function Invoke-WeComDownstreamSync {
     .PARAMETER ExcludeProperty
         User fields never overwritten on existing WeCom members (e.g. Mobile, Email, which members keep up themselves).
         New members are still created with them: WeCom needs a mobile or an email to create a member.
+    .PARAMETER InviteNewMember
+        Let WeCom invite the members this run creates (a WeChat notice, SMS or email to each). Off by default: WeCom's
+        user/create invites unless told not to, and a sync should not message everyone it creates.
     .PARAMETER Delete
         Also delete the WeCom users and departments that are not in the Authing organization.
     .PARAMETER MaxDelete
@@ -80,6 +83,7 @@ function Invoke-WeComDownstreamSync {
         [ValidateSet('None', 'Overwrite', 'Changed')]
         [string] $UpdateMode = 'None',
         [string[]] $ExcludeProperty,
+        [switch] $InviteNewMember,
         [switch] $Delete,
         [ValidateRange(0, [int]::MaxValue)]
         [int] $MaxDelete = 500,
@@ -156,6 +160,7 @@ function Invoke-WeComDownstreamSync {
         }
         $userExtra = @{}
         if ($ExcludeProperty) { $userExtra.ExcludeProperty = $ExcludeProperty }
+        if ($InviteNewMember) { $userExtra.InviteNewMember = $true }
         Invoke-WeComSyncStep @sync -Name users -Plan $userPlan -Command Sync-WeComUser -Parameters ($toWeCom + $userExtra + $guard)
 
         # 3. Department deletes last (children first): WeCom deletes only empty departments.

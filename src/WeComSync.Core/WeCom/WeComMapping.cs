@@ -8,7 +8,7 @@ using WeComSync.Normalization;
 
 namespace WeComSync.WeCom
 {
-    /// <summary>WeCom JSON ↔ the neutral model (DESIGN.md §4 field mapping). A field WeCom did not return stays null (unknown).</summary>
+    /// <summary>WeCom JSON ↔ the neutral model (docs/ARCHITECTURE.md §3, field mapping). A field WeCom did not return stays null (unknown).</summary>
     public static class WeComMapping
     {
         /// <summary>Model fields that self-built and agent-development apps never see (gender, mobile, email, biz_mail, address).</summary>

@@ -21,11 +21,16 @@ namespace WeComSync.PowerShell.Commands
         [Parameter]
         public string[] ExcludeProperty { get; set; }
 
+        /// <summary>Let WeCom invite the members this creates (WeChat notice, SMS or email). Off by default: a sync invites no one.</summary>
+        [Parameter]
+        public SwitchParameter InviteNewMember { get; set; }
+
         protected override ObjectKind Kind => ObjectKind.User;
 
         protected override void ConfigureOptions(WeComApplyOptions options)
         {
             options.ExcludeProperty = new HashSet<string>(ExcludeProperty ?? Array.Empty<string>(), StringComparer.OrdinalIgnoreCase);
+            options.InviteNewMember = InviteNewMember.IsPresent;
         }
 
         protected override IChangeApplier CreateApplier(WeComConnection connection, WeComApplyOptions options) =>
