@@ -88,13 +88,14 @@ namespace WeComSync.PowerShell.Infrastructure
         {
             if (_changes.Count == 0) return;
             var connection = RequireConnection();
-            var changeApplier = CreateApplier(connection);
+            // First of all: a plan computed against another directory is refused before this one is even read.
             string mismatch = TargetMismatch(connection);
             if (mismatch != null)
             {
                 ThrowTerminatingError(Errors.Create("PlanTargetMismatch", ErrorCategory.InvalidOperation, _changes, mismatch + " Nothing was applied.",
                     "Compare again against this directory and review the new plan, or connect to the one the plan was computed against."));
             }
+            var changeApplier = CreateApplier(connection);
             var applier = new PlanApplier(new CmdletSyncHost(this, Cancellation), new ApplyOptions
             {
                 ThrottleLimit = ThrottleLimit,
