@@ -218,10 +218,12 @@ Describe 'A saved plan never applies over drift (Sync-WeComUser against the emul
     It 'refuses a plan for another corp' {
         $plan = Import-Clixml -LiteralPath (Join-Path $TestDrive 'downstream-plan.xml')
         $plan[0].Plan.Target.CorpId | Should -Be 'ww-emulator'
-        $other = Connect-WeCom -CorpId ww-other -Secret $script:wecomSecret -ApiHost $script:url -PassThru
-        $err = { $plan | Sync-WeComUser -Connection $other -Confirm:$false -ErrorAction Stop } | Should -Throw -PassThru
+        # The same plan file, as if it had been computed in another corp (the emulator knows one corp only).
+        foreach ($c in $plan) { $c.Plan.Target.CorpId = 'ww-other' }
+        Clear-WeComSyncEmulatorCallCount -BaseUrl $script:url
+        $err = { $plan | Sync-WeComUser -Confirm:$false -ErrorAction Stop } | Should -Throw -PassThru
         $err.FullyQualifiedErrorId | Should -BeLike 'PlanTargetMismatch*'
-        $err.Exception.Message | Should -Match 'corp ww-emulator, not ww-other'
-        Connect-WeCom -CorpId ww-emulator -Secret $script:wecomSecret -AppMode AgentDevelopment -ApiHost $script:url
+        $err.Exception.Message | Should -Match 'corp ww-other, not ww-emulator'
+        Get-WriteCallCount | Should -Be 0
     }
 }
