@@ -19,40 +19,34 @@ namespace WeComSync.AddressBook
         private readonly string _defaultCountryCode;
         private readonly string[] _withheld;
 
-        // Column indexes, looked up once per sheet.
-        private readonly int _name, _userId, _alias, _position, _department, _gender, _mobile, _telephone, _email, _bizMail, _address, _activation, _disabled;
+        // Column indexes, looked up once per sheet: the key and name, the status words, and every other registry field.
+        private readonly int _name, _userId, _department, _activation, _disabled;
+        private readonly (UserFieldDefinition Field, int Index, string Header)[] _fields;
 
         public UserRowParser(AddressBookColumns columns, string defaultCountryCode)
         {
             _columns = columns;
             _defaultCountryCode = defaultCountryCode ?? MobileNumber.DefaultCountryCode;
-            _name = columns.IndexOf(AddressBookField.Name);
-            _userId = columns.IndexOf(AddressBookField.UserId);
-            _alias = columns.IndexOf(AddressBookField.Alias);
-            _position = columns.IndexOf(AddressBookField.Position);
-            _department = columns.IndexOf(AddressBookField.Department);
-            _gender = columns.IndexOf(AddressBookField.Gender);
-            _mobile = columns.IndexOf(AddressBookField.Mobile);
-            _telephone = columns.IndexOf(AddressBookField.Telephone);
-            _email = columns.IndexOf(AddressBookField.Email);
-            _bizMail = columns.IndexOf(AddressBookField.BizMail);
-            _address = columns.IndexOf(AddressBookField.Address);
-            _activation = columns.IndexOf(AddressBookField.Activation);
-            _disabled = columns.IndexOf(AddressBookField.Disabled);
+            _name = columns.IndexOf(nameof(User.Name));
+            _userId = columns.IndexOf(AddressBookColumns.UserId);
+            _department = columns.IndexOf(nameof(User.Departments));
+            _activation = columns.IndexOf(AddressBookColumns.Activation);
+            _disabled = columns.IndexOf(nameof(User.Enabled));
 
             // Fields whose column the file lacks stay null (unknown), and say so, so comparison never blanks them.
             var withheld = new List<string>();
-            if (_alias < 0) withheld.Add(nameof(User.Alias));
-            if (_position < 0) withheld.Add(nameof(User.Position));
-            if (_gender < 0) withheld.Add(nameof(User.Gender));
-            if (_mobile < 0) withheld.Add(nameof(User.Mobile));
-            if (_telephone < 0) withheld.Add(nameof(User.Telephone));
-            if (_email < 0) withheld.Add(nameof(User.Email));
-            if (_bizMail < 0) withheld.Add(nameof(User.BizMail));
-            if (_address < 0) withheld.Add(nameof(User.Address));
+            var fields = new List<(UserFieldDefinition, int, string)>();
+            foreach (var f in UserFieldRegistry.BuiltIn)
+            {
+                if (f.Kind == FieldKind.Departments || f.Kind == FieldKind.Enabled || f.Name == nameof(User.Name)) continue; // read apart
+                int index = columns.IndexOf(f.Name);
+                if (index < 0) withheld.Add(f.Name);
+                else fields.Add((f, index, columns.Headers[index]));
+            }
             if (_activation < 0 && _disabled < 0) { withheld.Add(nameof(User.Status)); withheld.Add(nameof(User.StatusText)); }
             if (_disabled < 0) withheld.Add(nameof(User.Enabled));
             _withheld = withheld.ToArray();
+            _fields = fields.ToArray();
         }
 
         /// <summary>
@@ -94,33 +88,34 @@ namespace WeComSync.AddressBook
                 UserId = userId,
                 PreviousUserId = previous,
                 Name = name,
-                Alias = Optional(cells, _alias),
-                Position = Optional(cells, _position),
-                Telephone = Optional(cells, _telephone),
-                Address = Optional(cells, _address),
             };
             foreach (string field in _withheld) user.WithheldFields.Add(field);
 
-            if (_mobile >= 0)
+            foreach (var (field, index, header) in _fields)
             {
-                string mobile = Cell(cells, _mobile);
-                if (mobile.Length > 0)
+                string value = Cell(cells, index);
+                switch (field.Kind)
                 {
-                    string badMobile = CheckMobile(mobile, out string normalized);
-                    if (badMobile != null) { problem = (ProblemCodes.InvalidMobile, badMobile); return null; }
-                    mobile = normalized;
+                    case FieldKind.Mobile:
+                        if (value.Length > 0)
+                        {
+                            string badMobile = CheckMobile(value, out string normalized);
+                            if (badMobile != null) { problem = (ProblemCodes.InvalidMobile, badMobile); return null; }
+                            value = normalized;
+                        }
+                        field.Set(user, value);
+                        break;
+                    case FieldKind.Email:
+                        if (value.Length > 0 && !LooksLikeEmail(value)) { problem = (ProblemCodes.InvalidEmail, $"{header} '{value}' is not an email address"); return null; }
+                        field.Set(user, value);
+                        break;
+                    case FieldKind.Gender:
+                        field.Set(user, ParseGender(value));
+                        break;
+                    default:
+                        field.Set(user, value);
+                        break;
                 }
-                user.Mobile = mobile;
-            }
-            if (_email >= 0)
-            {
-                user.Email = Cell(cells, _email);
-                if (user.Email.Length > 0 && !LooksLikeEmail(user.Email)) { problem = (ProblemCodes.InvalidEmail, $"邮箱 '{user.Email}' is not an email address"); return null; }
-            }
-            if (_bizMail >= 0)
-            {
-                user.BizMail = Cell(cells, _bizMail);
-                if (user.BizMail.Length > 0 && !LooksLikeEmail(user.BizMail)) { problem = (ProblemCodes.InvalidEmail, $"企业邮箱 '{user.BizMail}' is not an email address"); return null; }
             }
             if (string.IsNullOrEmpty(user.Mobile) && string.IsNullOrEmpty(user.Email) && string.IsNullOrEmpty(user.BizMail))
             {
@@ -128,7 +123,6 @@ namespace WeComSync.AddressBook
                 return null;
             }
 
-            if (_gender >= 0) user.Gender = ParseGender(Cell(cells, _gender));
             if (_activation >= 0 || _disabled >= 0) ParseStatus(user, Optional(cells, _activation), Optional(cells, _disabled));
 
             var departments = DepartmentPaths.Split(Cell(cells, _department));
@@ -146,7 +140,7 @@ namespace WeComSync.AddressBook
 
             for (int i = 0; i < _columns.Fields.Count; i++)
             {
-                if (_columns.Fields[i] != AddressBookField.Extra) continue;
+                if (_columns.Fields[i] != null) continue;
                 string value = Cell(cells, i);
                 if (value.Length == 0 && _columns.Unnamed[i]) continue;
                 user.Extra[_columns.Headers[i]] = value;

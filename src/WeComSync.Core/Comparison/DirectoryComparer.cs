@@ -78,11 +78,12 @@ namespace WeComSync.Comparison
             return null;
         }
 
-        private static CompareOptions Without(CompareOptions o, PlanOperation op) => new CompareOptions
+        private static CompareOptions Without(CompareOptions o, PlanOperation op)
         {
-            MatchBy = o.MatchBy, Property = o.Property, ExcludeProperty = o.ExcludeProperty, UpdateMode = o.UpdateMode,
-            Operation = o.Operation & ~op, Verbose = o.Verbose, RenameSimilarity = o.RenameSimilarity,
-        };
+            var copy = o.Clone();
+            copy.Operation = o.Operation & ~op;
+            return copy;
+        }
 
         private static Plan Finish(Plan plan, (string Reason, DirectoryObject Object)? refusal, CompareOptions options)
         {

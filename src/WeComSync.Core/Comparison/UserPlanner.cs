@@ -18,8 +18,10 @@ namespace WeComSync.Comparison
 
         private readonly CompareOptions _options;
         private readonly UserField[] _fields;
+        private readonly UserField[] _unflagged; // compared fields the fast path does not cover
         private readonly UserFieldSet _fieldSet;
-        private readonly bool[] _excluded; // by UserFields.All index
+        private readonly List<UserField> _available; // built-in and mapped fields
+        private readonly bool[] _excluded; // by _available index
         private readonly bool _excludeUserId;
         private readonly Action<string> _log;
 
@@ -33,8 +35,10 @@ namespace WeComSync.Comparison
             _options = options;
             _fields = UserFields.Select(options);
             _fieldSet = UserFields.SetOf(_fields);
-            _excluded = new bool[UserFields.All.Count];
-            for (int k = 0; k < _excluded.Length; k++) _excluded[k] = UserFields.Contains(options.ExcludeProperty, UserFields.All[k].Name);
+            _unflagged = _fields.Where(f => UserFields.Flag(f) == UserFieldSet.None).ToArray();
+            _available = UserFields.Available(options);
+            _excluded = new bool[_available.Count];
+            for (int k = 0; k < _excluded.Length; k++) _excluded[k] = UserFields.Contains(options.ExcludeProperty, _available[k].Name);
             _excludeUserId = UserFields.Contains(options.ExcludeProperty, nameof(User.UserId));
             _log = options.Verbose;
         }
@@ -343,15 +347,15 @@ namespace WeComSync.Comparison
             // -Property limits what is compared, not what a new user is created with; excluded fields are never written.
             for (int k = 0; k < _excluded.Length; k++)
             {
-                var f = UserFields.All[k];
+                var f = _available[k];
                 if (_excluded[k]) { trimmed |= f.HasValue(s); continue; }
                 if (f.IsKnown(s)) fields.Add(new FieldChange(f.Name, null, f.Written(s)));
             }
             if (trimmed)
             {
                 // Excluded fields are never written, on create either: the desired object carries them as unknown.
-                desired = Copy(s);
-                foreach (var name in _options.ExcludeProperty) UserFields.Find(name)?.Set(desired, null);
+                desired = s.Clone();
+                for (int k = 0; k < _excluded.Length; k++) if (_excluded[k]) _available[k].Set(desired, null);
             }
             _creates.Add(new Change { Operation = ChangeOperation.Create, Kind = ObjectKind.User, Key = key, Desired = desired, Fields = fields, Reason = "not in the difference side" });
             _log?.Invoke($"{key}: no match; create.");
@@ -377,9 +381,10 @@ namespace WeComSync.Comparison
                 // Every field provably the same already: overwriting would write nothing new.
                 if (!allSame) (fields = fields ?? new List<FieldChange>(sent.Count)).AddRange(sent);
             }
-            else if (!UserFields.AllEqual(s, t, _fieldSet))
+            else
             {
-                foreach (var f in _fields)
+                // Every flagged field ordinally equal: only the fields the fast path does not cover can differ.
+                foreach (var f in UserFields.AllEqual(s, t, _fieldSet) ? _unflagged : _fields)
                 {
                     if (!f.Differs(s, t)) continue; // unknown is not empty: never a change
                     (fields = fields ?? new List<FieldChange>()).Add(new FieldChange(f.Name, f.Written(t), f.Written(s)));
@@ -417,21 +422,6 @@ namespace WeComSync.Comparison
         }
 
         private static string Where(User u) => u.Origin == null ? "" : $"at {u.Origin} ";
-
-        internal static User Copy(User u)
-        {
-            var c = new User
-            {
-                UserId = u.UserId, PreviousUserId = u.PreviousUserId, Username = u.Username, Name = u.Name, Alias = u.Alias,
-                Position = u.Position, Gender = u.Gender, Mobile = u.Mobile, Telephone = u.Telephone, Email = u.Email,
-                BizMail = u.BizMail, Address = u.Address, Departments = u.Departments == null ? null : new List<string>(u.Departments),
-                Enabled = u.Enabled, Status = u.Status, StatusText = u.StatusText,
-                Extra = u.Extra == null ? null : new Dictionary<string, string>(u.Extra),
-                Source = u.Source, SourceId = u.SourceId, Origin = u.Origin, IncompleteReason = u.IncompleteReason,
-            };
-            if (u.WithheldFields != null) foreach (var w in u.WithheldFields) c.WithheldFields.Add(w);
-            return c;
-        }
     }
 
     internal sealed class ReferenceEqualityComparer<T> : IEqualityComparer<T> where T : class

@@ -14,5 +14,8 @@ namespace WeComSync.WeCom
 
         /// <summary>Model fields never written by an update (e.g. Mobile, Email), whatever the plan says.</summary>
         public ISet<string> ExcludeProperty { get; set; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+
+        /// <summary>Where WeCom keeps the user fields; null: the connection's field map.</summary>
+        public Model.FieldMap FieldMap { get; set; }
     }
 }

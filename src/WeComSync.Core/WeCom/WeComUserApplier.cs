@@ -25,11 +25,13 @@ namespace WeComSync.WeCom
 
         private readonly WeComClient _client;
         private readonly WeComApplyOptions _options;
+        private readonly WeComUserFields _fields;
 
         public WeComUserApplier(WeComClient client, WeComApplyOptions options = null)
         {
             _client = client ?? throw new ArgumentNullException(nameof(client));
             _options = options ?? new WeComApplyOptions();
+            _fields = WeComUserFields.For(_options.FieldMap ?? client.Settings.FieldMap);
         }
 
         /// <summary>Userids per batchdelete call (WeCom allows at most 200).</summary>
@@ -128,11 +130,11 @@ namespace WeComSync.WeCom
             }
 
             var body = new JObject { ["userid"] = userId };
-            foreach (var field in WeComMapping.WritableFields)
+            foreach (var field in _fields.Writable)
             {
-                var value = WeComMapping.ValueOf(source, field);
+                var value = field.Get(source);
                 if (value == null || (value is string s && s.Length == 0)) continue;
-                WeComMapping.WriteField(body, field, source);
+                _fields.Write(body, field.Name, source);
             }
             body["department"] = new JArray(departments);
             body["main_department"] = departments[0];
@@ -207,7 +209,7 @@ namespace WeComSync.WeCom
                 }
                 else
                 {
-                    WeComMapping.WriteField(body, field, source);
+                    _fields.Write(body, field, source);
                 }
             }
             bool linkBack = LinkChange.Carries(change);
