@@ -28,6 +28,9 @@ namespace WeComSync.Authing
             _client = client ?? throw new ArgumentNullException(nameof(client));
         }
 
+        /// <summary>Where Authing keeps the user fields for this read; null: the connection's field map.</summary>
+        public Model.FieldMap FieldMap { get; set; }
+
         /// <summary>Pages read at once (list-users pages of 50 are independent once the total is known).</summary>
         public int Parallelism { get; set; } = 4;
 
@@ -48,7 +51,7 @@ namespace WeComSync.Authing
         public async Task<AuthingUserRead> ReadUsersAsync(AuthingDepartmentMap departments, JArray advancedFilter, CancellationToken cancellationToken, Action<int, int> progress = null)
         {
             var read = new AuthingUserRead();
-            var mapper = new AuthingUserMapper(_client.Settings);
+            var mapper = new AuthingUserMapper(_client.Settings, FieldMap);
             var pages = new SortedDictionary<int, List<AuthingUserDto>>();
             // Without the first page we do not even know how many there are: its failure fails the read.
             var first = await _client.ListUsersAsync(1, AuthingClient.PageSize, advancedFilter, cancellationToken).ConfigureAwait(false);

@@ -24,15 +24,19 @@ namespace WeComSync.Authing
         private readonly AuthingClient _client;
         private readonly string _organizationCode;
         private readonly string _rootLinkId;
-        private readonly AuthingUserMapper _mapper;
+        private AuthingUserMapper _mapper;
 
         public AuthingUserApplier(AuthingClient client, string organizationCode, string rootLinkId = null)
         {
             _client = client ?? throw new ArgumentNullException(nameof(client));
             _organizationCode = organizationCode;
             _rootLinkId = rootLinkId;
-            _mapper = new AuthingUserMapper(client.Settings);
         }
+
+        /// <summary>Where Authing keeps the user fields for these writes; null: the connection's field map.</summary>
+        public FieldMap FieldMap { get; set; }
+
+        private AuthingUserMapper Mapper => _mapper ?? (_mapper = new AuthingUserMapper(_client.Settings, FieldMap));
 
         /// <summary>Users per create/delete call (Authing's limit is 50).</summary>
         public int BatchSize { get; set; } = AuthingClient.PageSize;
@@ -103,7 +107,7 @@ namespace WeComSync.Authing
                 if (user == null || string.IsNullOrEmpty(user.UserId)) { results.Add(Results.Failed(change, new InvalidOperationException("The create change carries no user with a userid."))); continue; }
                 var (ids, missing) = ResolveDepartments(user);
                 if (missing != null) { results.Add(new Result { Change = change, Outcome = Outcome.Failed, ErrorCode = "department", Error = missing }); continue; }
-                pending.Add(new Pending { Change = change, User = user, DepartmentIds = ids, Body = _mapper.ToCreateBody(user, ids) });
+                pending.Add(new Pending { Change = change, User = user, DepartmentIds = ids, Body = Mapper.ToCreateBody(user, ids) });
             }
             if (pending.Count == 0) return results;
 
@@ -272,7 +276,7 @@ namespace WeComSync.Authing
                 if (missing != null) return new Result { Change = change, Outcome = Outcome.Failed, ErrorCode = "department", Error = missing, Duration = watch.Elapsed };
                 ids = resolved;
             }
-            var body = _mapper.ToUpdateBody(desired, fields, writeLink);
+            var body = Mapper.ToUpdateBody(desired, fields, writeLink);
             if (body != null) await _client.UpdateUserAsync(userId, body, ct).ConfigureAwait(false);
             if (ids != null) await _client.SetUserDepartmentsAsync(userId, ids, ct).ConfigureAwait(false);
             return Results.Succeeded(change, userId, watch.Elapsed);

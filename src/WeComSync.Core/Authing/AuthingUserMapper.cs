@@ -21,10 +21,12 @@ namespace WeComSync.Authing
         private readonly HashSet<string> _mappedKeys;
         private readonly string[] _withheld;
 
-        public AuthingUserMapper(AuthingSettings settings)
+        /// <param name="settings">The pool's settings: link field names and the connection's field map.</param>
+        /// <param name="fieldMap">A field map for this use instead of the connection's (already merged over it).</param>
+        public AuthingUserMapper(AuthingSettings settings, FieldMap fieldMap = null)
         {
             _settings = settings ?? new AuthingSettings();
-            var map = _settings.FieldMap ?? FieldMap.Empty(FieldSide.Authing);
+            var map = fieldMap ?? _settings.FieldMap ?? FieldMap.Empty(FieldSide.Authing);
             _fields = map.Effective().Where(f => f.Field.Kind != FieldKind.Departments).ToList();
             _mappedKeys = new HashSet<string>(StringComparer.Ordinal) { Links.UserId, Links.UserDepartmentIds };
             foreach (var (field, target) in _fields)

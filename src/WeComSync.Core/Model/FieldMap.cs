@@ -147,3 +147,40 @@ namespace WeComSync.Model
         public override string ToString() => string.Join("; ", _entries.Select(e => $"{e.Key} = {(e.Value.Length == 0 ? "''" : e.Value)}"));
     }
 }
+
+namespace WeComSync.Model
+{
+    /// <summary>One row of the effective mapping (Get-WeComSyncFieldMap): a field and where the export and each API keep it.</summary>
+    public sealed class FieldMapRow
+    {
+        public string Field { get; set; }
+        public FieldKind Kind { get; set; }
+
+        /// <summary>A model field (true) or a mapped one, compared as text under its source name.</summary>
+        public bool BuiltIn { get; set; }
+
+        /// <summary>The export columns that hold it ("" when the export has none: a mapped field reads the column named like it).</summary>
+        public string Export { get; set; }
+
+        /// <summary>Where Authing keeps it; "" when Authing does not (the field is then unknown there, never written).</summary>
+        public string Authing { get; set; }
+
+        /// <summary>Where WeCom keeps it; "" when WeCom does not.</summary>
+        public string WeCom { get; set; }
+
+        /// <summary>The rows for an Authing and a WeCom map (null: the defaults): every built-in field, then the mapped ones.</summary>
+        public static List<FieldMapRow> Of(FieldMap authing, FieldMap weCom)
+        {
+            authing = authing ?? FieldMap.Empty(FieldSide.Authing);
+            weCom = weCom ?? FieldMap.Empty(FieldSide.WeCom);
+            var fields = UserFieldRegistry.BuiltIn.Concat(authing.MappedFields.Concat(weCom.MappedFields).Distinct(StringComparer.Ordinal).Select(UserFieldDefinition.Mapped));
+            return fields.Select(f => new FieldMapRow
+            {
+                Field = f.Name, Kind = f.Kind, BuiltIn = f.IsBuiltIn, Export = string.Join(", ", f.Headers),
+                Authing = authing.TargetOf(f) ?? "", WeCom = weCom.TargetOf(f) ?? "",
+            }).ToList();
+        }
+
+        public override string ToString() => $"{Field}: Authing {(Authing.Length == 0 ? "-" : Authing)}, WeCom {(WeCom.Length == 0 ? "-" : WeCom)}";
+    }
+}

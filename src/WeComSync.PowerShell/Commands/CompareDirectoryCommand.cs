@@ -44,6 +44,12 @@ namespace WeComSync.PowerShell.Commands
 
         [Parameter] public MatchKey[] MatchBy { get; set; } = { MatchKey.LinkKey, MatchKey.Username };
 
+        /// <summary>
+        /// Fields mapped besides the model's (@{ '工号' = 'externalId' }, or a .psd1/.json path): their sources are compared
+        /// too. Default: the sources mapped on the session's Connect-Authing and Connect-WeCom connections.
+        /// </summary>
+        [Parameter] public object FieldMap { get; set; }
+
         /// <summary>What the inputs are, when it cannot be told from them (both sides empty or plain rows).</summary>
         [Parameter] public ObjectKind? ObjectType { get; set; }
 
@@ -76,6 +82,9 @@ namespace WeComSync.PowerShell.Commands
             Plan plan;
             try
             {
+                options.MappedFields = FieldMap != null ? Conversion.FieldMapInput.MappedSources(FieldMap, SessionState)
+                    : (AuthingSession.Current?.Client.Settings.FieldMap?.MappedFields ?? Enumerable.Empty<string>())
+                        .Concat(WeComSession.Current?.Client.FieldMap?.MappedFields ?? Enumerable.Empty<string>()).Distinct(StringComparer.Ordinal).ToList();
                 if (kind == ObjectKind.User)
                 {
                     var source = Convert(reference, ModelConverter.ToUser, "ReferenceObject");
