@@ -47,7 +47,8 @@ function Invoke-WeComDownstreamSync {
     .PARAMETER LogPath
         A folder for run logs; each run writes its own sub-folder.
     .PARAMETER ThrottleLimit
-        Most WeCom calls in flight at once.
+        Most WeCom calls in flight at once: an optional ceiling. Without it the number adapts to the service (grows
+        while calls succeed quickly, halves when throttled), up to 64, under the connection's -CallsPerMinute.
     .PARAMETER MaskPersonalData
         Mask mobile numbers and emails in the run log.
     .PARAMETER FailOnError
@@ -88,7 +89,7 @@ function Invoke-WeComDownstreamSync {
         [switch] $NoNameMatch,
         [string] $LogPath,
         [ValidateRange(1, 64)]
-        [int] $ThrottleLimit = 4,
+        [int] $ThrottleLimit,
         [switch] $MaskPersonalData,
         [switch] $FailOnError,
         [WeComSync.Authing.AuthingConnection] $AuthingConnection,
@@ -102,7 +103,10 @@ function Invoke-WeComDownstreamSync {
     if ($OrganizationCode) { $authing.OrganizationCode = $OrganizationCode }
     $wecom = @{}
     if ($WeComConnection) { $wecom.Connection = $WeComConnection }
-    $apply = @{ ThrottleLimit = $ThrottleLimit; WhatIf = [bool] $WhatIfPreference }
+    $apply = @{ WhatIf = [bool] $WhatIfPreference }
+    # Without -ThrottleLimit the calls in flight adapt to the service (up to 64); with it, that is the ceiling.
+    if ($ThrottleLimit) { $apply.ThrottleLimit = $ThrottleLimit }
+    $reads = if ($ThrottleLimit) { @{ ThrottleLimit = $ThrottleLimit } } else { @{} }
     $apply.Confirm = if ($PSBoundParameters.ContainsKey('Confirm')) { $PSBoundParameters.Confirm } else { $false }
     $writeBack = @{}
     if ($AuthingConnection) { $writeBack.AuthingConnection = $AuthingConnection }
@@ -145,7 +149,7 @@ function Invoke-WeComDownstreamSync {
         # 2. Users, read after the departments so that new department links resolve.
         $step = $run.BeginStep('read users')
         $authingUsers = @(Get-AuthingUser @authing)
-        $wecomUsers = @(Get-WeComUser @wecom -ThrottleLimit $ThrottleLimit)
+        $wecomUsers = @(Get-WeComUser @wecom @reads)
         $step.Count('Read', $authingUsers.Count + $wecomUsers.Count)
         $step.Complete('Succeeded', "Authing $($authingUsers.Count), WeCom $($wecomUsers.Count)")
         $reference = $authingUsers

@@ -50,7 +50,8 @@ function Invoke-WeComUpstreamSync {
     .PARAMETER LogPath
         A folder for run logs; each run writes its own sub-folder.
     .PARAMETER ThrottleLimit
-        Most Authing calls in flight at once.
+        Most Authing calls in flight at once: an optional ceiling. Without it the number adapts to the service (grows
+        while calls succeed quickly, halves when throttled), up to 64, under the connection's -CallsPerMinute.
     .PARAMETER MaxDelete
         DeleteOnly: most users one run may delete.
     .PARAMETER MaxDeletePercent
@@ -111,7 +112,7 @@ function Invoke-WeComUpstreamSync {
         [string] $LogPath,
 
         [ValidateRange(1, 64)]
-        [int] $ThrottleLimit = 4,
+        [int] $ThrottleLimit,
 
         [ValidateRange(0, [int]::MaxValue)]
         [int] $MaxDelete = 500,
@@ -135,7 +136,9 @@ function Invoke-WeComUpstreamSync {
     $authing = @{}
     if ($Connection) { $authing.Connection = $Connection }
     if ($OrganizationCode) { $authing.OrganizationCode = $OrganizationCode }
-    $apply = @{ ThrottleLimit = $ThrottleLimit; WhatIf = [bool] $WhatIfPreference }
+    $apply = @{ WhatIf = [bool] $WhatIfPreference }
+    # Without -ThrottleLimit the calls in flight adapt to the service (up to 64); with it, that is the ceiling.
+    if ($ThrottleLimit) { $apply.ThrottleLimit = $ThrottleLimit }
     if ($PSBoundParameters.ContainsKey('Confirm')) { $apply.Confirm = $PSBoundParameters.Confirm } else { $apply.Confirm = $false }
 
     try {

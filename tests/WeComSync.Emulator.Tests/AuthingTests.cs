@@ -321,6 +321,16 @@ public sealed class AuthingUserTests : EmulatorTestBase
         Assert.Equal(404, Status(bad));
         var r = await AuthingOkAsync("POST", "/api/v3/update-user-batch", new { list = new[] { new { userId = a, name = "A" }, new { userId = b, name = "B" } } });
         Assert.Equal(new[] { "A", "B" }, r["data"].AsArray().Select(x => (string)x["name"]).ToArray());
+        // At most 50 users per call, and the same user twice is refused.
+        var (_, over) = await AuthingAsync("POST", "/api/v3/update-user-batch", new { list = Enumerable.Range(0, 51).Select(i => new { userId = a, name = "A" + i }).ToArray() });
+        Assert.Equal(400, Status(over));
+        var (_, twice) = await AuthingAsync("POST", "/api/v3/update-user-batch", new { list = new[] { new { userId = a, name = "A1" }, new { userId = a, name = "A2" } } });
+        Assert.Equal(400, Status(twice));
+        // The batch form has no userIdType: a username is not an Authing user id, and nothing is changed.
+        var (_, byName) = await AuthingAsync("POST", "/api/v3/update-user-batch", new { list = new[] { new { userId = "a", name = "X" } }, options = new { userIdType = "username" } });
+        Assert.Equal(404, Status(byName));
+        var got = await AuthingOkAsync("GET", "/api/v3/get-user", new Dictionary<string, string> { ["userId"] = a });
+        Assert.Equal("A", (string)got["data"]["name"]);
     }
 
     [Fact]

@@ -101,10 +101,14 @@ namespace WeComSync.Apply
     /// <summary>How a plan is applied.</summary>
     public sealed class ApplyOptions
     {
-        public const int DefaultThrottleLimit = 4;
+        /// <summary>
+        /// Most steps in flight at once: a ceiling for the adaptive concurrency, which finds the working value itself
+        /// (see <see cref="WeComSync.Http.AdaptiveConcurrency"/>). 0 = <see cref="WeComSync.Http.AdaptiveConcurrency.DefaultCeiling"/>.
+        /// </summary>
+        public int ThrottleLimit { get; set; }
 
-        /// <summary>Most steps in flight at once (parallel API calls).</summary>
-        public int ThrottleLimit { get; set; } = DefaultThrottleLimit;
+        /// <summary>The concurrency of the last <see cref="PlanApplier.Apply"/> (its peak and back-offs), for summaries and benchmarks.</summary>
+        public WeComSync.Http.AdaptiveConcurrency Concurrency { get; internal set; }
 
         public DeleteGuard DeleteGuard { get; set; } = new DeleteGuard();
 

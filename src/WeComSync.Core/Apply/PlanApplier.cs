@@ -16,7 +16,8 @@ namespace WeComSync.Apply
     /// <item>every ShouldProcess decision first, on the caller's thread (so -WhatIf and -Confirm behave as in any cmdlet
     /// and no worker ever touches the host); conflicts are reported as Skipped without a prompt;</item>
     /// <item>the delete guard on the approved deletes, judged against the plan context, before anything is written;</item>
-    /// <item>the approved changes in the target's stages, each stage's steps with at most ThrottleLimit in flight;</item>
+    /// <item>the approved changes in the target's stages, each stage's steps with as many in flight as the service takes
+    /// (<see cref="AdaptiveConcurrency"/>, at most ThrottleLimit);</item>
     /// <item>one <see cref="Result"/> per change, handed to the caller (and progress written) from the caller's thread only.</item>
     /// </list>
     /// </summary>
@@ -99,11 +100,13 @@ namespace WeComSync.Apply
             string activity = $"Applying {approved.Count} change(s) to {applier.TargetName}";
             // A failure that stops the run (an API blocked for longer than the connection may wait): steps not yet started
             // are skipped with its reason; steps in flight finish (cancelling a write in flight would leave its outcome unknown).
+            // One controller for the whole run: what the first stage learned about the service holds for the next.
+            var concurrency = _options.Concurrency = new AdaptiveConcurrency(_options.ThrottleLimit);
             using (var stop = new RunStop(token))
             {
                 foreach (var stage in stages)
                 {
-                    RunStage(stage, token, stop, r =>
+                    RunStage(stage, concurrency, token, stop, r =>
                     {
                         stop.Observe(r);
                         done++;
@@ -142,50 +145,44 @@ namespace WeComSync.Apply
             public void Dispose() => _source.Dispose();
         }
 
-        private void RunStage(ApplyStage stage, CancellationToken token, RunStop stop, Action<Result> emit)
+        private void RunStage(ApplyStage stage, AdaptiveConcurrency concurrency, CancellationToken token, RunStop stop, Action<Result> emit)
         {
-            int limit = Math.Max(1, _options.ThrottleLimit);
             var completed = new ConcurrentQueue<Result>();
-            using (var gate = new SemaphoreSlim(limit))
+            var tasks = stage.Steps.Select(step => Task.Run(async () =>
             {
-                var tasks = stage.Steps.Select(step => Task.Run(async () =>
+                IDisposable lease;
+                try
                 {
-                    try
-                    {
-                        await gate.WaitAsync(stop.Token).ConfigureAwait(false);
-                    }
-                    catch (OperationCanceledException)
+                    lease = await concurrency.EnterAsync(stop.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    foreach (var c in step.Changes) completed.Enqueue(Results.Skipped(c, stop.NotApplied()));
+                    return;
+                }
+                using (lease)
+                {
+                    if (stop.IsStopped)
                     {
                         foreach (var c in step.Changes) completed.Enqueue(Results.Skipped(c, stop.NotApplied()));
                         return;
                     }
-                    try
+                    AdaptiveConcurrency.Current = concurrency; // the step's calls report their latency and back-pressure here
+                    foreach (var r in await RunStepAsync(step, token).ConfigureAwait(false))
                     {
-                        if (stop.IsStopped)
-                        {
-                            foreach (var c in step.Changes) completed.Enqueue(Results.Skipped(c, stop.NotApplied()));
-                            return;
-                        }
-                        foreach (var r in await RunStepAsync(step, token).ConfigureAwait(false))
-                        {
-                            stop.Observe(r); // at once, so that no step waiting at the gate starts
-                            completed.Enqueue(r);
-                        }
+                        stop.Observe(r); // at once, so that no step waiting at the gate starts
+                        completed.Enqueue(r);
                     }
-                    finally
-                    {
-                        gate.Release();
-                    }
-                })).ToArray();
-
-                var all = Task.WhenAll(tasks);
-                while (true)
-                {
-                    bool finished = ((IAsyncResult)all).AsyncWaitHandle.WaitOne(TimeSpan.FromMilliseconds(100)) || all.IsCompleted;
-                    DrainVerbose();
-                    while (completed.TryDequeue(out var r)) emit(r);
-                    if (finished) break;
                 }
+            })).ToArray();
+
+            var all = Task.WhenAll(tasks);
+            while (true)
+            {
+                bool finished = ((IAsyncResult)all).AsyncWaitHandle.WaitOne(TimeSpan.FromMilliseconds(100)) || all.IsCompleted;
+                DrainVerbose();
+                while (completed.TryDequeue(out var r)) emit(r);
+                if (finished) break;
             }
         }
 

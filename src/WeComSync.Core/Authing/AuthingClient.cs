@@ -264,6 +264,20 @@ namespace WeComSync.Authing
             return As<AuthingUserDto>(await PostAsync("update-user", body, cancellationToken).ConfigureAwait(false));
         }
 
+        /// <summary>
+        /// Updates up to 50 users in one update-user-batch call (body {list, options}; each item a userId, which is the
+        /// Authing user id, and the fields to change). The answer is the updated users (UserListRespDto), so a caller can
+        /// see which ones were applied. Shape from Authing's SDKs (authing-java-sdk UpdateUserBatchReqDto/UpdateUserInfoDto,
+        /// go SDK UpdateUserBatch → UserListRespDto).
+        /// </summary>
+        public async Task<List<AuthingUserDto>> UpdateUsersBatchAsync(IReadOnlyList<JObject> users, CancellationToken cancellationToken)
+        {
+            if (users.Count == 0 || users.Count > PageSize) throw new ArgumentException($"update-user-batch takes 1 to {PageSize} users.");
+            var data = await PostAsync("update-user-batch", new JObject { ["list"] = new JArray(users) }, cancellationToken).ConfigureAwait(false);
+            var list = data is JObject o && o["list"] is JArray inner ? inner : data as JArray;
+            return list == null ? new List<AuthingUserDto>() : list.Select(As<AuthingUserDto>).ToList();
+        }
+
         public Task DeleteUsersBatchAsync(IReadOnlyList<string> userIds, CancellationToken cancellationToken)
         {
             if (userIds.Count > PageSize) throw new ArgumentException($"delete-users-batch takes at most {PageSize} users.");

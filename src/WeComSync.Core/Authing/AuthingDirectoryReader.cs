@@ -31,15 +31,22 @@ namespace WeComSync.Authing
         /// <summary>Where Authing keeps the user fields for this read; null: the connection's field map.</summary>
         public Model.FieldMap FieldMap { get; set; }
 
-        /// <summary>Pages read at once (list-users pages of 50 are independent once the total is known).</summary>
-        public int Parallelism { get; set; } = 4;
+        /// <summary>
+        /// Most pages read at once (list-users pages of 50 are independent once the total is known): a ceiling, the
+        /// number in flight adapts to the service (<see cref="AdaptiveConcurrency"/>); 0 = the default ceiling.
+        /// </summary>
+        public int Parallelism { get; set; }
 
         public async Task<AuthingDepartmentMap> ReadDepartmentsAsync(string organizationCode, string rootLinkId, CancellationToken cancellationToken)
         {
             if (string.IsNullOrEmpty(organizationCode))
                 throw new ArgumentException("No organization code: give -OrganizationCode, or a default with Connect-Authing -OrganizationCode.");
-            var org = await _client.GetOrganizationAsync(organizationCode, cancellationToken).ConfigureAwait(false);
-            var departments = await _client.GetAllDepartmentsAsync(organizationCode, cancellationToken).ConfigureAwait(false);
+            // Independent reads: both at once.
+            var orgRead = _client.GetOrganizationAsync(organizationCode, cancellationToken);
+            var departmentsRead = _client.GetAllDepartmentsAsync(organizationCode, cancellationToken);
+            await Task.WhenAll(orgRead, departmentsRead).ConfigureAwait(false);
+            var org = await orgRead.ConfigureAwait(false);
+            var departments = await departmentsRead.ConfigureAwait(false);
             return new AuthingDepartmentMap(organizationCode, org.DepartmentId, org.OrganizationName, departments, _client.Settings.LinkFields, rootLinkId);
         }
 
@@ -61,28 +68,19 @@ namespace WeComSync.Authing
             int done = 1;
             progress?.Invoke(done, Math.Max(1, pageCount));
 
-            using (var gate = new SemaphoreSlim(Math.Max(1, Parallelism)))
+            await new AdaptiveConcurrency(Parallelism).ForEachAsync(Enumerable.Range(2, Math.Max(0, pageCount - 1)), async page =>
             {
-                var tasks = Enumerable.Range(2, Math.Max(0, pageCount - 1)).Select(async page =>
+                try
                 {
-                    await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-                    try
-                    {
-                        var result = await _client.ListUsersAsync(page, AuthingClient.PageSize, advancedFilter, cancellationToken).ConfigureAwait(false);
-                        lock (pages) { pages[page] = result.List; done++; }
-                    }
-                    catch (ApiException e)
-                    {
-                        lock (pages) { read.FailedPages.Add(new ApiException(e.Service, $"list-users page {page}", e.Code, e.ApiMessage, e.IsTransient, e.RecommendedAction)); done++; }
-                    }
-                    finally
-                    {
-                        gate.Release();
-                    }
-                    progress?.Invoke(done, pageCount);
-                }).ToList();
-                await Task.WhenAll(tasks).ConfigureAwait(false);
-            }
+                    var result = await _client.ListUsersAsync(page, AuthingClient.PageSize, advancedFilter, cancellationToken).ConfigureAwait(false);
+                    lock (pages) { pages[page] = result.List; done++; }
+                }
+                catch (ApiException e)
+                {
+                    lock (pages) { read.FailedPages.Add(new ApiException(e.Service, $"list-users page {page}", e.Code, e.ApiMessage, e.IsTransient, e.RecommendedAction)); done++; }
+                }
+                progress?.Invoke(done, pageCount);
+            }, cancellationToken).ConfigureAwait(false);
 
             var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (var dto in pages.Values.SelectMany(p => p))

@@ -86,8 +86,41 @@ namespace WeComSync.Http
         public Task<T> SendAsync<T>(string api, Func<HttpRequestMessage> createRequest, Func<HttpStatusCode, string, T> interpret,
             CancellationToken cancellationToken, bool idempotent = true)
         {
-            return _pipeline.ExecuteAsync(async ct => await AttemptAsync(api, createRequest, interpret, idempotent, ct).ConfigureAwait(false), cancellationToken).AsTask();
+            return _pipeline.ExecuteAsync(async ct => await ObservedAttemptAsync(api, createRequest, interpret, idempotent, ct).ConfigureAwait(false), cancellationToken).AsTask();
         }
+
+        /// <summary>
+        /// One attempt, reported to the adaptive concurrency of the unit of work it runs in (if any): its latency from
+        /// asking for a permit to the answer (so a queue in the rate limiter counts as latency), and whether the answer
+        /// was back-pressure.
+        /// </summary>
+        private async Task<T> ObservedAttemptAsync<T>(string api, Func<HttpRequestMessage> createRequest, Func<HttpStatusCode, string, T> interpret,
+            bool idempotent, CancellationToken cancellationToken)
+        {
+            var controller = AdaptiveConcurrency.Current;
+            if (controller == null) return await AttemptAsync(api, createRequest, interpret, idempotent, cancellationToken).ConfigureAwait(false);
+            var watch = Stopwatch.StartNew();
+            try
+            {
+                var result = await AttemptAsync(api, createRequest, interpret, idempotent, cancellationToken).ConfigureAwait(false);
+                controller.OnCall(Service + " " + api, watch.Elapsed, backPressure: false);
+                return result;
+            }
+            catch (ApiException e)
+            {
+                controller.OnCall(Service + " " + api, watch.Elapsed, IsBackPressure(e));
+                throw;
+            }
+        }
+
+        /// <summary>
+        /// The service asks for fewer calls: throttled (HTTP/Authing 429, WeCom 45009), too many concurrent calls (WeCom
+        /// 45033), busy or unavailable (WeCom -1, HTTP 503), or no answer in time. Other errors are answers like any other.
+        /// </summary>
+        private static bool IsBackPressure(ApiException e) =>
+            e.RetryAfter.HasValue || e.Code == "timeout" || e.Code == "http:429" || e.Code == "http:503"
+            || e.Code == "429" || e.Code.StartsWith("429/", StringComparison.Ordinal)
+            || (e.Service == "WeCom" && (e.Code == "45009" || e.Code == "45033" || e.Code == "-1"));
 
         private async Task<T> AttemptAsync<T>(string api, Func<HttpRequestMessage> createRequest, Func<HttpStatusCode, string, T> interpret,
             bool idempotent, CancellationToken cancellationToken)

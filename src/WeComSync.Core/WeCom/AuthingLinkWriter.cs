@@ -1,9 +1,11 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Newtonsoft.Json.Linq;
 using WeComSync.Authing;
+using WeComSync.Http;
 using WeComSync.Model;
 
 namespace WeComSync.WeCom
@@ -12,17 +14,31 @@ namespace WeComSync.WeCom
     /// Write-back over the Authing client: after WeComSync creates (or links) an object in WeCom, the WeCom id goes
     /// into the Authing object's link fields (names from the connection's <see cref="LinkFieldNames"/>), so the next
     /// run matches on it instead of creating again.
+    /// <para>
+    /// User links go out in update-user-batch calls of up to <see cref="BatchSize"/> users, self-clocked: a link is
+    /// sent at once when no batch is in flight, otherwise it waits for the batch in flight to come back and goes with
+    /// everything that gathered meanwhile (a full batch goes at once). So a lone link costs no wait, and at any rate
+    /// the links cost about one Authing call per round trip instead of one per user. A refused batch (one bad user
+    /// fails the whole call) is retried one user per call, so the others still get their link; each caller's task
+    /// ends with its own user's outcome.
+    /// </para>
     /// </summary>
     public sealed class AuthingLinkWriter : IWeComLinkWriter
     {
         private readonly AuthingClient _client;
         private readonly string _organizationCode;
+        private readonly object _gate = new object();
+        private readonly List<PendingLink> _pending = new List<PendingLink>();
+        private int _batchesInFlight;
 
         public AuthingLinkWriter(AuthingClient client, string organizationCode)
         {
             _client = client ?? throw new ArgumentNullException(nameof(client));
             _organizationCode = organizationCode;
         }
+
+        /// <summary>Users per update-user-batch call (Authing takes at most 50, as for its other batch calls).</summary>
+        public int BatchSize { get; set; } = AuthingClient.PageSize;
 
         private LinkFieldNames Links => _client.Settings.LinkFields ?? new LinkFieldNames();
 
@@ -41,7 +57,111 @@ namespace WeComSync.WeCom
                 [Links.UserId] = userId,
                 [Links.UserDepartmentIds] = string.Join(LinkFieldNames.ListSeparator.ToString(), weComDepartmentIds ?? Array.Empty<string>()),
             };
-            return _client.UpdateUserAsync(source.SourceId, new JObject { ["customData"] = custom }, cancellationToken);
+            // Only the link fields: nothing else of the Authing user is touched by a write-back.
+            var link = new PendingLink(source.SourceId, new JObject { ["userId"] = source.SourceId, ["customData"] = custom });
+            List<PendingLink> batch = null;
+            lock (_gate)
+            {
+                _pending.Add(link);
+                if (_pending.Count >= Size || _batchesInFlight == 0) batch = TakeBatchLocked();
+            }
+            if (batch != null) _ = SendFromAsync(batch, cancellationToken);
+            return link.Done.Task;
+        }
+
+        private int Size => Math.Max(1, Math.Min(BatchSize, AuthingClient.PageSize));
+
+        private List<PendingLink> TakeBatchLocked()
+        {
+            int n = Math.Min(Size, _pending.Count);
+            var batch = _pending.GetRange(0, n);
+            _pending.RemoveRange(0, n);
+            _batchesInFlight++;
+            return batch;
+        }
+
+        /// <summary>Sends <paramref name="batch"/>, then whatever gathered meanwhile, until nothing waits. Never throws: every link's task gets its outcome.</summary>
+        private async Task SendFromAsync(List<PendingLink> batch, CancellationToken cancellationToken)
+        {
+            while (batch != null)
+            {
+                await SendAsync(batch, cancellationToken).ConfigureAwait(false);
+                lock (_gate)
+                {
+                    _batchesInFlight--;
+                    batch = _pending.Count > 0 && _batchesInFlight == 0 ? TakeBatchLocked() : null;
+                }
+            }
+        }
+
+        private async Task SendAsync(List<PendingLink> batch, CancellationToken cancellationToken)
+        {
+            try
+            {
+                if (batch.Count == 1)
+                {
+                    await SendOneAsync(batch[0], cancellationToken).ConfigureAwait(false);
+                    return;
+                }
+                List<AuthingUserDto> answered;
+                try
+                {
+                    answered = await _client.UpdateUsersBatchAsync(batch.Select(l => l.Body).ToList(), cancellationToken).ConfigureAwait(false);
+                }
+                catch (ApiException e) when (!e.IsTransient && !e.StopsRun)
+                {
+                    // The service refuses the whole batch for one bad user: one call per user, so the others still get their link.
+                    foreach (var link in batch) await SendOneAsync(link, cancellationToken).ConfigureAwait(false);
+                    return;
+                }
+                var updated = new HashSet<string>(answered.Where(u => u?.UserId != null).Select(u => u.UserId), StringComparer.Ordinal);
+                foreach (var link in batch)
+                {
+                    // A user missing from the answer is not known to be linked: write it alone (the update is idempotent).
+                    if (updated.Contains(link.AuthingUserId)) link.Done.TrySetResult(true);
+                    else await SendOneAsync(link, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                foreach (var link in batch) link.Done.TrySetCanceled();
+            }
+            catch (Exception e)
+            {
+                foreach (var link in batch) link.Done.TrySetException(e);
+            }
+        }
+
+        private async Task SendOneAsync(PendingLink link, CancellationToken cancellationToken)
+        {
+            try
+            {
+                await _client.UpdateUserAsync(link.AuthingUserId, new JObject { ["customData"] = link.Body["customData"].DeepClone() }, cancellationToken).ConfigureAwait(false);
+                link.Done.TrySetResult(true);
+            }
+            catch (OperationCanceledException)
+            {
+                link.Done.TrySetCanceled();
+            }
+            catch (Exception e)
+            {
+                link.Done.TrySetException(e);
+            }
+        }
+
+        private sealed class PendingLink
+        {
+            public PendingLink(string authingUserId, JObject body)
+            {
+                AuthingUserId = authingUserId;
+                Body = body;
+            }
+
+            public string AuthingUserId { get; }
+            public JObject Body { get; }
+
+            // Continuations run on the pool, never inline on the sender's loop.
+            public TaskCompletionSource<bool> Done { get; } = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         }
     }
 }

@@ -212,6 +212,9 @@ namespace WeComSync.WeCom
 
         public const int MaxBatchDelete = 200;
 
+        /// <summary>WeCom's documented frequency limit per corp and API (calls per minute); 45009 blocks the API beyond it.</summary>
+        public const int DocumentedCallsPerMinute = 10000;
+
         public void Dispose()
         {
             _transport.Dispose();

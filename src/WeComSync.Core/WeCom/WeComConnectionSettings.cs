@@ -38,8 +38,11 @@ namespace WeComSync.WeCom
 
         public RetryOptions Retry { get; set; } = new RetryOptions();
 
-        /// <summary>How many detail reads run at once (user/list per department, user/get, department/get).</summary>
-        public int ReadParallelism { get; set; } = 4;
+        /// <summary>
+        /// Most detail reads at once (user/list per department, user/get, department/get): a ceiling, the number in
+        /// flight adapts to the service; 0 = the default ceiling.
+        /// </summary>
+        public int ReadParallelism { get; set; }
 
         /// <summary>Where WeCom keeps the user fields beyond the defaults (extattr.&lt;name&gt;, external_position …); null: the defaults.</summary>
         public Model.FieldMap FieldMap { get; set; }

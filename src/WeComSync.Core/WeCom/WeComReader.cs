@@ -45,7 +45,7 @@ namespace WeComSync.WeCom
 
         private WeComUserFields Fields => _fieldsUsed ?? (_fieldsUsed = WeComUserFields.For(FieldMap ?? _client.Settings.FieldMap));
 
-        /// <summary>Detail reads in flight at once.</summary>
+        /// <summary>Most detail reads in flight at once (a ceiling: the number adapts to the service); 0 = the default ceiling.</summary>
         public int Parallelism { get; set; }
 
         public ReadProgress Progress { get; } = new ReadProgress();
@@ -308,30 +308,8 @@ namespace WeComSync.WeCom
         }
 
         private Task ForEachAsync<T>(IEnumerable<T> items, Func<T, Task> body, CancellationToken ct) =>
-            WeCom.Parallelism.ForEachAsync(items, Math.Max(1, Parallelism), body, ct);
+            new AdaptiveConcurrency(Parallelism).ForEachAsync(items, body, ct);
 
         private void Note(string text) => Notes.Enqueue(text);
-    }
-
-    /// <summary>Runs work items with at most N in flight (netstandard2.0 has no Parallel.ForEachAsync).</summary>
-    internal static class Parallelism
-    {
-        public static async Task ForEachAsync<T>(IEnumerable<T> items, int degree, Func<T, Task> body, CancellationToken ct)
-        {
-            using (var gate = new SemaphoreSlim(degree, degree))
-            {
-                var tasks = new List<Task>();
-                foreach (var item in items)
-                {
-                    await gate.WaitAsync(ct).ConfigureAwait(false);
-                    tasks.Add(Task.Run(async () =>
-                    {
-                        try { await body(item).ConfigureAwait(false); }
-                        finally { gate.Release(); }
-                    }, ct));
-                }
-                await Task.WhenAll(tasks).ConfigureAwait(false);
-            }
-        }
     }
 }

@@ -13,6 +13,9 @@ namespace WeComSync.PowerShell.Commands
     [OutputType(typeof(WeComConnection))]
     public sealed class ConnectWeComCommand : ConnectCmdlet
     {
+        /// <summary>WeCom's documented limit: 10 000 calls per minute per corp and API.</summary>
+        protected override int DefaultCallsPerMinute => WeComClient.DocumentedCallsPerMinute;
+
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = "Secret", ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
         public string CorpId { get; set; }

@@ -13,10 +13,10 @@ namespace WeComSync.PowerShell.Commands
     [OutputType(typeof(User))]
     public sealed class GetWeComUserCommand : WeComCmdlet
     {
-        /// <summary>Parallel detail reads (user/list per department).</summary>
+        /// <summary>Most detail reads at once (user/list per department): an optional ceiling; without it the number adapts to the service.</summary>
         [Parameter]
         [ValidateRange(1, 64)]
-        public int ThrottleLimit { get; set; } = 4;
+        public int ThrottleLimit { get; set; }
 
         /// <summary>Where WeCom keeps the user fields for this call, on top of the connection's (Connect-WeCom -FieldMap).</summary>
         [Parameter]

@@ -27,10 +27,13 @@ namespace WeComSync.PowerShell.Infrastructure
         [Parameter(ValueFromPipelineByPropertyName = true)]
         public string OrganizationCode { get; set; }
 
-        /// <summary>Most changes applied at once (parallel calls).</summary>
+        /// <summary>
+        /// Most changes applied at once: an optional ceiling. Without it the number in flight adapts to the service
+        /// (grows while calls succeed quickly, halves on throttling), up to 64, under the connection's rate limit.
+        /// </summary>
         [Parameter]
         [ValidateRange(1, 64)]
-        public int ThrottleLimit { get; set; } = ApplyOptions.DefaultThrottleLimit;
+        public int ThrottleLimit { get; set; }
 
         [Parameter]
         [ValidateRange(0, int.MaxValue)]

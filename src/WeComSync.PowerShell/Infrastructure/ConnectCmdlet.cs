@@ -25,7 +25,10 @@ namespace WeComSync.PowerShell.Infrastructure
         [Parameter]
         public TimeSpan AttemptTimeout { get; set; } = Defaults.AttemptTimeout;
 
-        /// <summary>Client-side cap on calls per API and -RateWindow (0 = none), so a large run is not throttled.</summary>
+        /// <summary>
+        /// Client-side cap on calls per API and -RateWindow (0 = none), so a large run is not throttled; the default is
+        /// the service's documented limit where it has one (<see cref="DefaultCallsPerMinute"/>).
+        /// </summary>
         [Parameter]
         [ValidateRange(0, 1000000)]
         public int CallsPerMinute { get; set; }
@@ -38,6 +41,9 @@ namespace WeComSync.PowerShell.Infrastructure
         [Parameter]
         public TimeSpan MaxWait { get; set; } = Defaults.MaxWait;
 
+        /// <summary>-CallsPerMinute when not given: the service's documented per-API limit, 0 where there is none.</summary>
+        protected virtual int DefaultCallsPerMinute => 0;
+
         protected RetryOptions BuildRetryOptions()
         {
             if (AttemptTimeout <= TimeSpan.Zero) ThrowBadSetting(nameof(AttemptTimeout), AttemptTimeout);
@@ -49,7 +55,9 @@ namespace WeComSync.PowerShell.Infrastructure
             options.AttemptTimeout = AttemptTimeout;
             options.BaseDelay = RetryDelay;
             if (options.MaxDelay < RetryDelay) options.MaxDelay = RetryDelay;
-            options.CallsPerMinute = CallsPerMinute;
+            // The adaptive concurrency grows until the service pushes back; where WeCom's push-back is a block for the
+            // rest of the window (45009), the limiter must keep the run under the limit before that happens.
+            options.CallsPerMinute = MyInvocation.BoundParameters.ContainsKey(nameof(CallsPerMinute)) ? CallsPerMinute : DefaultCallsPerMinute;
             options.RateWindow = RateWindow;
             options.MaxWait = MaxWait;
             return options;

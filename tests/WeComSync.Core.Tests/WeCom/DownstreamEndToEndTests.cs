@@ -24,6 +24,7 @@ namespace WeComSync.Tests.WeCom
         private AuthingClient _authing;
         private readonly HttpClient _control = new HttpClient();
         private const string Org = "emulator-org";
+        private string _salesDepartmentId;
 
         public async Task InitializeAsync()
         {
@@ -55,6 +56,7 @@ namespace WeComSync.Tests.WeCom
             var wx = await _authing.CreateDepartmentAsync(Org, "微信事业群", rd.DepartmentId, null, CancellationToken.None);
             var gz = await _authing.CreateDepartmentAsync(Org, "广州研发部", wx.DepartmentId, null, CancellationToken.None);
             var sales = await _authing.CreateDepartmentAsync(Org, "销售部", root, null, CancellationToken.None);
+            _salesDepartmentId = sales.DepartmentId;
             async Task User(string username, string name, string phone, params string[] depts)
             {
                 var u = await _authing.CreateUserAsync(new Newtonsoft.Json.Linq.JObject
@@ -141,6 +143,76 @@ namespace WeComSync.Tests.WeCom
             Assert.Empty(second.DepartmentPlan.Changes);
             Assert.Empty(second.UserPlan.Changes);
             Assert.Equal(0, second.Writes);
+        }
+
+        /// <summary>Seeds <paramref name="count"/> more Authing users (bulk0, bulk1, …) in 销售部, not linked to WeCom yet.</summary>
+        private async Task SeedMoreUsersAsync(int count)
+        {
+            for (int start = 0; start < count; start += AuthingClient.PageSize)
+            {
+                var batch = Enumerable.Range(start, Math.Min(AuthingClient.PageSize, count - start)).Select(i => new Newtonsoft.Json.Linq.JObject
+                {
+                    ["username"] = "bulk" + i, ["name"] = "批量" + i, ["email"] = $"bulk{i}@example.com",
+                    ["departmentIds"] = new Newtonsoft.Json.Linq.JArray(_salesDepartmentId),
+                }).ToList();
+                await _authing.CreateUsersBatchAsync(batch, CancellationToken.None);
+            }
+        }
+
+        /// <summary>Authing answers as slowly as over the internet, so that links gather while a write-back is in flight.</summary>
+        private void SlowAuthingUpdates()
+        {
+            foreach (var path in new[] { "/api/v3/update-user-batch", "/api/v3/update-user" })
+                _emulator.State.Faults.Add(new WeComSync.Emulator.Control.FaultRule { Api = "authing", Path = path, Kind = "latency", LatencyMs = 150 });
+        }
+
+        private long Served(string path) => _emulator.State.Calls.Snapshot().TryGetValue(path, out var n) ? n : 0;
+
+        [Fact]
+        public async Task Link_write_backs_go_to_Authing_in_update_user_batch_calls_and_every_new_member_is_linked()
+        {
+            await SeedMoreUsersAsync(96);
+            SlowAuthingUpdates();
+            using var wecom = Connect();
+            var first = await RunAsync(wecom, new CompareOptions { UpdateMode = UpdateMode.None });
+            Assert.Equal(100, first.Results.Count(r => r.Change.Kind == ObjectKind.User && r.Change.Operation == ChangeOperation.Create));
+            Assert.All(first.Results, r => { Assert.Equal(Outcome.Succeeded, r.Outcome); Assert.Null(r.ErrorCode); });
+
+            // 100 links in a handful of calls instead of 100 (a lone first link goes alone, at once).
+            long batches = Served("/api/v3/update-user-batch"), single = Served("/api/v3/update-user");
+            Assert.True(batches >= 2 && batches + single <= 25, $"{batches} update-user-batch and {single} update-user calls for 100 links");
+            var (authingUsers, _) = await ReadUsersAsync(wecom);
+            Assert.All(authingUsers, u => Assert.Equal(u.Username, u.UserId));
+            var second = await RunAsync(wecom, new CompareOptions { UpdateMode = UpdateMode.None });
+            Assert.Empty(second.UserPlan.Changes);
+            Assert.Equal(0, second.Writes);
+        }
+
+        [Fact]
+        public async Task A_refused_link_batch_is_sent_again_one_user_per_call_so_only_the_user_Authing_refuses_misses_its_link()
+        {
+            await SeedMoreUsersAsync(40);
+            SlowAuthingUpdates();
+            using var wecom = Connect();
+            var apply = new WeComApplyOptions { Ids = wecom.DepartmentIds, LinkWriter = new AuthingLinkWriter(_authing, Org) };
+            var (ad, wd) = await ReadDepartmentsAsync(wecom);
+            await Task.Run(() => new PlanApplier(new RecordingHost()).Apply(DirectoryComparer.CompareDepartments(ad, wd, new CompareOptions()).Changes, new WeComDepartmentApplier(wecom.Client, apply)));
+            var (au, wu) = await ReadUsersAsync(wecom);
+            var plan = DirectoryComparer.CompareUsers(au, wu, new CompareOptions { UpdateMode = UpdateMode.None });
+            // One Authing user is deleted between the plan and the apply: Authing refuses any batch that names it (404).
+            await _authing.DeleteUsersBatchAsync(new[] { au.Single(u => u.Username == "bulk7").SourceId }, CancellationToken.None);
+
+            var results = await Task.Run(() => new PlanApplier(new RecordingHost()).Apply(plan.Changes, new WeComUserApplier(wecom.Client, apply)));
+            Assert.Equal(44, results.Count);
+            Assert.All(results, r => Assert.Equal(Outcome.Succeeded, r.Outcome)); // every member is in WeCom
+            var refused = Assert.Single(results, r => r.ErrorCode != null);
+            Assert.Equal("bulk7", ((User)refused.Change.Desired).Username);
+            Assert.Equal("writeback", refused.ErrorCode);
+            Assert.Contains("writing the link back to Authing failed", refused.Error);
+            Assert.True(Served("/api/v3/update-user-batch") >= 1);
+            var (linked, _) = await ReadUsersAsync(wecom);
+            Assert.Equal(43, linked.Count);
+            Assert.All(linked, u => Assert.Equal(u.Username, u.UserId));
         }
 
         [Theory]

@@ -265,9 +265,9 @@ internal sealed class AuthingApi
     {
         var list = Objects(c.Body.Arr("list"), "list");
         if (list.Count == 0 || list.Count > 50) throw AuthingError.BadRequest("list must hold 1..50 users");
-        var idType = c.Body.Obj("options").Str("userIdType");
-        if (idType != null)
-            foreach (var o in list) if (!o.Has("options")) o["options"] = new JsonObject { ["userIdType"] = idType };
+        // The batch form takes no userIdType (authing-java-sdk UpdateUserBatchOptionsDto has none, UpdateUserInfoDto no
+        // options): every userId is an Authing user id, whatever the request says.
+        foreach (var o in list) o.Remove("options");
         return new JsonArray(A.UpdateUsers(list).Select(u => (JsonNode)UserDto(u, true, true)).ToArray());
     }
 
