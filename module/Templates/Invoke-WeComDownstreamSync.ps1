@@ -34,6 +34,11 @@ function Invoke-WeComDownstreamSync {
     .PARAMETER ExcludeProperty
         User fields never overwritten on existing WeCom members (e.g. Mobile, Email, which members keep up themselves).
         New members are still created with them: WeCom needs a mobile or an email to create a member.
+    .PARAMETER FieldMap
+        Where WeCom keeps the user fields beyond the defaults, on top of Connect-WeCom -FieldMap: a hashtable from a
+        model field or a mapped source to a WeCom member field or extattr.<name>, e.g. @{ '工号' = 'extattr.工号' }, or
+        the path of a .psd1/.json file. The Authing side reads a mapped source where Connect-Authing -FieldMap puts it,
+        else from the custom data key of the same name.
     .PARAMETER Delete
         Also delete the WeCom users and departments that are not in the Authing organization.
     .PARAMETER MaxDelete
@@ -80,6 +85,7 @@ function Invoke-WeComDownstreamSync {
         [ValidateSet('None', 'Overwrite', 'Changed')]
         [string] $UpdateMode = 'None',
         [string[]] $ExcludeProperty,
+        [object] $FieldMap,
         [switch] $Delete,
         [ValidateRange(0, [int]::MaxValue)]
         [int] $MaxDelete = 500,
@@ -103,6 +109,9 @@ function Invoke-WeComDownstreamSync {
     if ($OrganizationCode) { $authing.OrganizationCode = $OrganizationCode }
     $wecom = @{}
     if ($WeComConnection) { $wecom.Connection = $WeComConnection }
+    # The field map reads and writes WeCom's users and says what Compare-Directory compares besides the model's fields.
+    $fields = @{}
+    if ($FieldMap) { $fields.FieldMap = $FieldMap }
     $apply = @{ WhatIf = [bool] $WhatIfPreference }
     # Without -ThrottleLimit the calls in flight adapt to the service (up to 64); with it, that is the ceiling.
     if ($ThrottleLimit) { $apply.ThrottleLimit = $ThrottleLimit }
@@ -149,7 +158,7 @@ function Invoke-WeComDownstreamSync {
         # 2. Users, read after the departments so that new department links resolve.
         $step = $run.BeginStep('read users')
         $authingUsers = @(Get-AuthingUser @authing)
-        $wecomUsers = @(Get-WeComUser @wecom @reads)
+        $wecomUsers = @(Get-WeComUser @wecom @reads @fields)
         $step.Count('Read', $authingUsers.Count + $wecomUsers.Count)
         $step.Complete('Succeeded', "Authing $($authingUsers.Count), WeCom $($wecomUsers.Count)")
         $reference = $authingUsers
@@ -158,16 +167,16 @@ function Invoke-WeComDownstreamSync {
         $matchBy = if ($NoNameMatch) { 'LinkKey', 'Username' } else { 'LinkKey', 'Username', 'Name' }
         # -ExcludeProperty protects what existing members keep up themselves (their mobile, their email) from the
         # overwrite; a new member still gets every known field, because WeCom will not create one without a mobile or email.
-        $compare = @{ UpdateMode = $UpdateMode; Operation = $operations; MatchBy = $matchBy }
+        $compare = @{ UpdateMode = $UpdateMode; Operation = $operations; MatchBy = $matchBy } + $fields
         if ($ExcludeProperty) {
-            $userPlan = @(Compare-Directory -ReferenceObject $reference -DifferenceObject $wecomUsers -UpdateMode $UpdateMode -MatchBy $matchBy -Operation ($operations | Where-Object { $_ -ne 'Update' })) +
-                @(Compare-Directory -ReferenceObject $reference -DifferenceObject $wecomUsers -UpdateMode $UpdateMode -MatchBy $matchBy -Operation Update -ExcludeProperty $ExcludeProperty |
+            $userPlan = @(Compare-Directory -ReferenceObject $reference -DifferenceObject $wecomUsers -UpdateMode $UpdateMode -MatchBy $matchBy -Operation ($operations | Where-Object { $_ -ne 'Update' }) @fields) +
+                @(Compare-Directory -ReferenceObject $reference -DifferenceObject $wecomUsers -UpdateMode $UpdateMode -MatchBy $matchBy -Operation Update -ExcludeProperty $ExcludeProperty @fields |
                     Where-Object Operation -EQ 'Update')   # conflicts are already in the first plan
         }
         else {
             $userPlan = @(Compare-Directory -ReferenceObject $reference -DifferenceObject $wecomUsers @compare)
         }
-        $userExtra = @{}
+        $userExtra = @{} + $fields
         if ($ExcludeProperty) { $userExtra.ExcludeProperty = $ExcludeProperty }
         & $applyPlan 'users' $userPlan 'Sync-WeComUser' ($userExtra + $guard)
 

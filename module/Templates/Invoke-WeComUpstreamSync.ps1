@@ -47,6 +47,12 @@ function Invoke-WeComUpstreamSync {
         Changed (update only differing fields, the default), Overwrite (send every known field) or None (no updates).
     .PARAMETER ExcludeProperty
         User fields never compared or written (e.g. Mobile, Email).
+    .PARAMETER FieldMap
+        Where Authing keeps the user fields beyond the defaults, on top of Connect-Authing -FieldMap: a hashtable from
+        a model field or an export column to an Authing user field or customData.<key>, e.g.
+        @{ '工号' = 'externalId'; '职务' = 'customData.position'; '入职日期' = 'customData.hired_on' }, or the path of a
+        .psd1/.json file. Mapped fields are compared, shown in the plan and written like the built-in ones; a column the
+        file lacks is unknown, never written as empty. Create custom data keys first with Initialize-AuthingLinkField -FieldMap.
     .PARAMETER LogPath
         A folder for run logs; each run writes its own sub-folder.
     .PARAMETER ThrottleLimit
@@ -109,6 +115,8 @@ function Invoke-WeComUpstreamSync {
 
         [string[]] $ExcludeProperty,
 
+        [object] $FieldMap,
+
         [string] $LogPath,
 
         [ValidateRange(1, 64)]
@@ -135,6 +143,9 @@ function Invoke-WeComUpstreamSync {
     # What every Authing cmdlet gets: the connection and organization, and -WhatIf/-Confirm as the template got them.
     $authing = @{}
     if ($Connection) { $authing.Connection = $Connection }
+    # The field map reads and writes the users (Get-AuthingUser, Sync-AuthingUser) and says what Compare-Directory compares.
+    $fields = @{}
+    if ($FieldMap) { $fields.FieldMap = $FieldMap }
     if ($OrganizationCode) { $authing.OrganizationCode = $OrganizationCode }
     $apply = @{ WhatIf = [bool] $WhatIfPreference }
     # Without -ThrottleLimit the calls in flight adapt to the service (up to 64); with it, that is the ceiling.
@@ -171,7 +182,7 @@ function Invoke-WeComUpstreamSync {
         # A page that failed after the retries is an error here and marks the users incomplete: no deletes follow from them.
         $readErrors = @()
         $authingDepartments = @(Get-AuthingDepartment @authing @rootLink -ErrorVariable +readErrors)
-        $authingUsers = @(Get-AuthingUser @authing @rootLink -ErrorVariable +readErrors)
+        $authingUsers = @(Get-AuthingUser @authing @rootLink @fields -ErrorVariable +readErrors)
         $step.Count('Read', $authingDepartments.Count + $authingUsers.Count)
         $readText = "$($authingDepartments.Count) department(s), $($authingUsers.Count) user(s)."
         if ($readErrors.Count) { $step.Complete('PartiallyFailed', "$readText Read incompletely ($($readErrors.Count) error(s), first: $($readErrors[0])): no deletes.") }
@@ -191,11 +202,11 @@ function Invoke-WeComUpstreamSync {
             # 4. Users.
             $compare = @{ UpdateMode = $UpdateMode }
             if ($ExcludeProperty) { $compare.ExcludeProperty = $ExcludeProperty }
-            $plan = @(Compare-Directory -ReferenceObject $fileUsers -DifferenceObject $authingUsers @compare)
+            $plan = @(Compare-Directory -ReferenceObject $fileUsers -DifferenceObject $authingUsers @compare @fields)
             $run.WritePlan('users', [WeComSync.Model.Change[]] $plan)
             $step = $run.BeginStep('users')
             if ($plan.Count) {
-                Sync-AuthingUser -InputObject $plan @authing @rootLink @apply -ErrorAction Continue | ForEach-Object { $step.Record($_) }
+                Sync-AuthingUser -InputObject $plan @authing @rootLink @apply @fields -ErrorAction Continue | ForEach-Object { $step.Record($_) }
             }
             $step.Complete($(if ($WhatIfPreference) { 'Skipped' } else { 'Running' }), (Get-UpstreamPlanText $plan))
         }
