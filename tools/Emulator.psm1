@@ -71,8 +71,13 @@ function Start-WeComSyncEmulator {
     $dll = Join-Path $script:RepoRoot "tests/WeComSync.Emulator/bin/$Configuration/net10.0/WeComSync.Emulator.dll"
     if (-not (Test-Path $dll)) { throw "The emulator is not built ($dll is missing): run 'dotnet build tests/WeComSync.Emulator -c $Configuration' or build.ps1 first." }
 
-    $psi = [Diagnostics.ProcessStartInfo]::new((Get-DotnetPath))
-    foreach ($a in @($dll, '--port', "$Port")) { $psi.ArgumentList.Add($a) }
+    # Its own process group, so that Ctrl+C in the console stops the sync under test, not the emulator: setsid starts
+    # it in a new session (it execs in place: the process id stays the emulator's); on Windows a process without a
+    # window gets a console of its own, which the console's Ctrl+C does not reach.
+    $setsid = if (-not $IsWindows) { Get-Command setsid -CommandType Application -ErrorAction Ignore | Select-Object -First 1 }
+    $psi = [Diagnostics.ProcessStartInfo]::new($(if ($setsid) { $setsid.Source } else { Get-DotnetPath }))
+    foreach ($a in @(if ($setsid) { Get-DotnetPath }) + @($dll, '--port', "$Port")) { $psi.ArgumentList.Add($a) }
+    $psi.CreateNoWindow = $true
     $psi.UseShellExecute = $false
     $psi.RedirectStandardOutput = $true
     $psi.RedirectStandardError = $true

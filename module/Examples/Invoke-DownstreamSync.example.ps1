@@ -17,7 +17,7 @@
       WECOMSYNC_LOG_PATH        where run logs go (one folder per run); read them with Get-WeComSyncLog
 
     The exit code tells the scheduler how it went: 0 succeeded, 1 failed, 2 finished but some objects failed,
-    3 stopped on purpose (the delete guard).
+    3 stopped on purpose (the delete guard), 130 interrupted (Ctrl+C).
 .EXAMPLE
     pwsh -NoProfile -File ./Invoke-DownstreamSync.ps1 -WhatIf
     Shows the plan and changes nothing: run this once by hand before scheduling.
@@ -43,6 +43,7 @@ param(
     [int] $KeepLogDays = 90
 )
 $ErrorActionPreference = 'Stop'
+$runOutput = @()
 Set-StrictMode -Version 3.0
 
 function Get-SavedCredential([string] $File, [string] $UserVariable, [string] $SecretVariable) {
@@ -75,15 +76,14 @@ try {
     if ($Delete) { $sync.Delete = $true }
     if ($PSBoundParameters.ContainsKey('MaxDelete')) { $sync.MaxDelete = $MaxDelete }
     if ($WhatIfPreference) { $sync.WhatIf = $true }
-    $summary = Invoke-WeComDownstreamSync @sync | Select-Object -Last 1
-    $summary | Format-Table | Out-String | Write-Host
-    $exitCode = if ($summary -and $summary.PSObject.Properties['ExitCode']) { [int] $summary.ExitCode }
-                elseif ($summary -and $summary.Status -eq 'Succeeded' -and -not $summary.FailedCount) { 0 } else { 1 }
+    # Bad rows and failed objects never stop the run (they are in the summary, the error stream and the run log);
+    # -OutVariable keeps the one summary even when an error stops the run (the delete guard: exit code 3).
+    Invoke-WeComDownstreamSync @sync -OutVariable runOutput | Out-Null
 }
 catch {
     # An error that stopped everything (bad credentials, untrusted IP 60020, no permission): the message says what to fix.
     Write-Host "Downstream sync failed: $($_.Exception.Message)"
-    $exitCode = 1
+    if ($_.ErrorDetails.RecommendedAction) { Write-Host $_.ErrorDetails.RecommendedAction }
 }
 finally {
     if (Get-Command Disconnect-WeCom -ErrorAction Ignore) { Disconnect-WeCom }
@@ -94,4 +94,7 @@ if ($KeepLogDays -gt 0 -and $LogPath -and (Test-Path -LiteralPath $LogPath)) {
     Get-ChildItem -LiteralPath $LogPath -Directory | Where-Object LastWriteTime -LT (Get-Date).AddDays(-$KeepLogDays) |
         Remove-Item -Recurse -Force -ErrorAction Continue
 }
-exit $exitCode
+$summary = @($runOutput | Where-Object { $_ -is [WeComSync.RunLog.RunRecord] }) | Select-Object -Last 1
+if ($summary) { $summary | Format-Table | Out-String -Width 120 | Write-Host }
+# 0 succeeded, 1 failed, 2 some objects failed, 3 stopped on purpose (the delete guard), 130 interrupted.
+exit $(if ($summary) { $summary.ExitCode } else { 1 })

@@ -15,7 +15,8 @@
       WECOMSYNC_LOG_PATH        where run logs go (one folder per run); read them with Get-WeComSyncLog
 
     The exit code tells the scheduler how it went: 0 succeeded, 1 failed (nothing or not everything ran),
-    2 finished but some objects failed, 3 stopped on purpose (the delete guard).
+    2 finished but some objects failed (bad rows, failed objects: the run goes on), 3 stopped on purpose (the
+    delete guard), 130 interrupted (Ctrl+C).
 .EXAMPLE
     pwsh -NoProfile -File ./Invoke-UpstreamSync.ps1 -WhatIf
     Shows the plan and changes nothing: run this once by hand before scheduling.
@@ -37,6 +38,7 @@ param(
     [int] $KeepLogDays = 90
 )
 $ErrorActionPreference = 'Stop'
+$runOutput = @()
 Set-StrictMode -Version 3.0
 
 function Get-AuthingCredential {
@@ -71,15 +73,14 @@ try {
     $sync = @{ Path = $Path; OrganizationCode = $OrganizationCode; Mode = $Mode; LogPath = $LogPath; MaskPersonalData = $true }
     if ($PSBoundParameters.ContainsKey('MaxDelete')) { $sync.MaxDelete = $MaxDelete }
     if ($WhatIfPreference) { $sync.WhatIf = $true }
-    $summary = Invoke-WeComUpstreamSync @sync | Select-Object -Last 1
-    $summary | Format-Table | Out-String | Write-Host
-    $exitCode = if ($summary -and $summary.PSObject.Properties['ExitCode']) { [int] $summary.ExitCode }
-                elseif ($summary -and $summary.Status -eq 'Succeeded' -and -not $summary.FailedCount) { 0 } else { 1 }
+    # Bad rows and failed objects never stop the run (they are in the summary, the error stream and the run log);
+    # -OutVariable keeps the one summary even when an error stops the run (the delete guard: exit code 3).
+    Invoke-WeComUpstreamSync @sync -OutVariable runOutput | Out-Null
 }
 catch {
     # An error that stopped everything (bad credentials, no permission, a missing file): the message says what to fix.
     Write-Host "Upstream sync failed: $($_.Exception.Message)"
-    $exitCode = 1
+    if ($_.ErrorDetails.RecommendedAction) { Write-Host $_.ErrorDetails.RecommendedAction }
 }
 finally {
     if (Get-Command Disconnect-Authing -ErrorAction Ignore) { Disconnect-Authing }
@@ -89,4 +90,7 @@ if ($KeepLogDays -gt 0 -and $LogPath -and (Test-Path -LiteralPath $LogPath)) {
     Get-ChildItem -LiteralPath $LogPath -Directory | Where-Object LastWriteTime -LT (Get-Date).AddDays(-$KeepLogDays) |
         Remove-Item -Recurse -Force -ErrorAction Continue
 }
-exit $exitCode
+$summary = @($runOutput | Where-Object { $_ -is [WeComSync.RunLog.RunRecord] }) | Select-Object -Last 1
+if ($summary) { $summary | Format-Table | Out-String -Width 120 | Write-Host }
+# 0 succeeded, 1 failed, 2 some objects failed, 3 stopped on purpose (the delete guard), 130 interrupted.
+exit $(if ($summary) { $summary.ExitCode } else { 1 })

@@ -39,6 +39,14 @@ function Invoke-WeComDownstreamSync {
         model field or a mapped source to a WeCom member field or extattr.<name>, e.g. @{ '工号' = 'extattr.工号' }, or
         the path of a .psd1/.json file. The Authing side reads a mapped source where Connect-Authing -FieldMap puts it,
         else from the custom data key of the same name.
+    .PARAMETER Department
+        Only these departments (paths such as 示例科技/研发部, or WeCom ids), subtrees included: nothing outside is
+        created, updated or deleted, and the delete guard counts only what is in scope. A user moved out is left alone.
+    .PARAMETER ExcludeDepartment
+        Departments (paths or ids) whose subtrees are out of scope, even inside -Department.
+    .PARAMETER DeleteAction
+        With -Delete: Delete (the default) or Suspend (WeCom enable 0; departments are then not deleted). A suspended
+        member back in Authing is reactivated, never created twice.
     .PARAMETER Delete
         Also delete the WeCom users and departments that are not in the Authing organization.
     .PARAMETER MaxDelete
@@ -86,6 +94,10 @@ function Invoke-WeComDownstreamSync {
         [string] $UpdateMode = 'None',
         [string[]] $ExcludeProperty,
         [object] $FieldMap,
+        [string[]] $Department,
+        [string[]] $ExcludeDepartment,
+        [ValidateSet('Delete', 'Suspend')]
+        [string] $DeleteAction = 'Delete',
         [switch] $Delete,
         [ValidateRange(0, [int]::MaxValue)]
         [int] $MaxDelete = 500,
@@ -109,10 +121,10 @@ function Invoke-WeComDownstreamSync {
     if ($OrganizationCode) { $authing.OrganizationCode = $OrganizationCode }
     $wecom = @{}
     if ($WeComConnection) { $wecom.Connection = $WeComConnection }
-    # The field map reads and writes WeCom's users and says what Compare-Directory compares besides the model's fields.
-    $fields = @{}
-    if ($FieldMap) { $fields.FieldMap = $FieldMap }
-    $apply = @{ WhatIf = [bool] $WhatIfPreference }
+    # Per-object errors (failed objects) are shown as the caller's preference says, and never stop the run.
+    $objectErrors = Get-WeComSyncErrorAction $ErrorActionPreference
+    $whatIfRun = [bool] $WhatIfPreference
+    $apply = @{ WhatIf = $whatIfRun; ErrorAction = $objectErrors }
     # Without -ThrottleLimit the calls in flight adapt to the service (up to 64); with it, that is the ceiling.
     if ($ThrottleLimit) { $apply.ThrottleLimit = $ThrottleLimit }
     $reads = if ($ThrottleLimit) { @{ ThrottleLimit = $ThrottleLimit } } else { @{} }
@@ -122,73 +134,71 @@ function Invoke-WeComDownstreamSync {
     if ($OrganizationCode) { $writeBack.OrganizationCode = $OrganizationCode }
     $guard = @{ MaxDelete = $MaxDelete; MaxDeletePercent = $MaxDeletePercent; Force = $Force }
     $operations = if ($Delete) { 'Create', 'Update', 'Delete' } else { 'Create', 'Update' }
-    $status = if ($WhatIfPreference) { 'Skipped' } else { 'Running' }
-
-    # Applies one plan in one logged step; a delete guard stop ends the run as Stopped.
-    $applyPlan = {
-        param($Name, $Plan, $Command, $Extra)
-        $run.WritePlan($Name, [WeComSync.Model.Change[]] @($Plan))
-        $step = $run.BeginStep($Name)
-        if ($Plan.Count) {
-            try {
-                # One object's failure is an error record and a Failed result; the run goes on, whatever the caller's preference.
-                & $Command -InputObject $Plan @wecom @apply @writeBack @Extra -ErrorAction Continue | ForEach-Object { $step.Record($_) }
-            }
-            catch {
-                if ($_.FullyQualifiedErrorId -like 'DeleteGuard*') { $step.Complete('Stopped', $_.Exception.Message); $run.Stop($_.Exception.Message) }
-                throw
-            }
-        }
-        $counts = $Plan | Group-Object Operation | ForEach-Object { "$($_.Count) $($_.Name.ToLowerInvariant())" }
-        $step.Complete($status, $(if ($counts) { $counts -join ', ' } else { 'no changes' }))
-    }
+    $sync = @{ Run = $run; WhatIfRun = $whatIfRun }
+    $toWeCom = $wecom + $apply + $writeBack
+    # The field map reads and writes WeCom's users and says what Compare-Directory compares besides the model's fields.
+    $fields = @{}
+    if ($FieldMap) { $fields.FieldMap = $FieldMap }
+    # The scope: Compare-Directory leaves everything outside it alone; each step's message names it.
+    $scope = @{}
+    if ($Department) { $scope.Department = $Department }
+    if ($ExcludeDepartment) { $scope.ExcludeDepartment = $ExcludeDepartment }
+    if ($scope.Count) { $sync.Scope = [string] [WeComSync.Comparison.DepartmentScope]@{ Include = [string[]] @($Department); Exclude = [string[]] @($ExcludeDepartment) } }
 
     try {
         # 1. Departments: read both sides, apply creates, renames and moves (parents first). Deletes wait for the users.
         $step = $run.BeginStep('read departments')
-        $authingDepartments = @(Get-AuthingDepartment @authing)
-        $wecomDepartments = @(Get-WeComDepartment @wecom)
+        $readErrors = @()
+        $authingDepartments = @(Get-AuthingDepartment @authing -ErrorAction $objectErrors -ErrorVariable +readErrors)
+        $wecomDepartments = @(Get-WeComDepartment @wecom -ErrorAction $objectErrors -ErrorVariable +readErrors)
         $step.Count('Read', $authingDepartments.Count + $wecomDepartments.Count)
-        $step.Complete('Succeeded', "Authing $($authingDepartments.Count), WeCom $($wecomDepartments.Count)")
+        Complete-WeComSyncReadStep $step "Authing $($authingDepartments.Count), WeCom $($wecomDepartments.Count)." $readErrors
         $departmentMode = if ($UpdateMode -eq 'Overwrite') { 'Changed' } else { $UpdateMode }
-        $departmentPlan = @(Compare-Directory -ReferenceObject $authingDepartments -DifferenceObject $wecomDepartments -UpdateMode $departmentMode -Operation $operations)
+        $departmentPlan = @(Compare-Directory -InformationAction Ignore -ReferenceObject $authingDepartments -DifferenceObject $wecomDepartments -UpdateMode $departmentMode -Operation $operations @scope)
         $departmentDeletes = @($departmentPlan | Where-Object Operation -EQ 'Delete')
-        & $applyPlan 'departments' @($departmentPlan | Where-Object Operation -NE 'Delete') 'Sync-WeComDepartment' @{}
+        Invoke-WeComSyncStep @sync -Name departments -Plan @($departmentPlan | Where-Object Operation -NE 'Delete') -Command Sync-WeComDepartment -Parameters $toWeCom
 
         # 2. Users, read after the departments so that new department links resolve.
         $step = $run.BeginStep('read users')
-        $authingUsers = @(Get-AuthingUser @authing)
-        $wecomUsers = @(Get-WeComUser @wecom @reads @fields)
+        $readErrors = @()
+        $authingUsers = @(Get-AuthingUser @authing -ErrorAction $objectErrors -ErrorVariable +readErrors)
+        $wecomUsers = @(Get-WeComUser @wecom @reads @fields -ErrorAction $objectErrors -ErrorVariable +readErrors)
         $step.Count('Read', $authingUsers.Count + $wecomUsers.Count)
-        $step.Complete('Succeeded', "Authing $($authingUsers.Count), WeCom $($wecomUsers.Count)")
+        Complete-WeComSyncReadStep $step "Authing $($authingUsers.Count), WeCom $($wecomUsers.Count)." $readErrors
         $reference = $authingUsers
         # Last fallback: a name unique among the unmatched users of both sides. The pair gets its link written back
         # (so the next run matches on the link); a shared name is a Conflict, reported and never guessed.
         $matchBy = if ($NoNameMatch) { 'LinkKey', 'Username' } else { 'LinkKey', 'Username', 'Name' }
         # -ExcludeProperty protects what existing members keep up themselves (their mobile, their email) from the
         # overwrite; a new member still gets every known field, because WeCom will not create one without a mobile or email.
-        $compare = @{ UpdateMode = $UpdateMode; Operation = $operations; MatchBy = $matchBy } + $fields
+        if ($scope.Count) { $scope.ScopeDepartment = $authingDepartments + $wecomDepartments }
+        # Leavers are deleted or suspended (-DeleteAction); the field map and the scope apply to every user comparison.
+        $users = $fields + $scope + @{ DeleteAction = $DeleteAction }
+        $compare = @{ UpdateMode = $UpdateMode; Operation = $operations; MatchBy = $matchBy } + $users
         if ($ExcludeProperty) {
-            $userPlan = @(Compare-Directory -ReferenceObject $reference -DifferenceObject $wecomUsers -UpdateMode $UpdateMode -MatchBy $matchBy -Operation ($operations | Where-Object { $_ -ne 'Update' }) @fields) +
-                @(Compare-Directory -ReferenceObject $reference -DifferenceObject $wecomUsers -UpdateMode $UpdateMode -MatchBy $matchBy -Operation Update -ExcludeProperty $ExcludeProperty @fields |
+            $userPlan = @(Compare-Directory -InformationAction Ignore -ReferenceObject $reference -DifferenceObject $wecomUsers -UpdateMode $UpdateMode -MatchBy $matchBy -Operation ($operations | Where-Object { $_ -ne 'Update' }) @users) +
+                @(Compare-Directory -InformationAction Ignore -ReferenceObject $reference -DifferenceObject $wecomUsers -UpdateMode $UpdateMode -MatchBy $matchBy -Operation Update -ExcludeProperty $ExcludeProperty @users |
                     Where-Object Operation -EQ 'Update')   # conflicts are already in the first plan
         }
         else {
-            $userPlan = @(Compare-Directory -ReferenceObject $reference -DifferenceObject $wecomUsers @compare)
+            $userPlan = @(Compare-Directory -InformationAction Ignore -ReferenceObject $reference -DifferenceObject $wecomUsers @compare)
         }
         $userExtra = @{} + $fields
         if ($ExcludeProperty) { $userExtra.ExcludeProperty = $ExcludeProperty }
-        & $applyPlan 'users' $userPlan 'Sync-WeComUser' ($userExtra + $guard)
+        Invoke-WeComSyncStep @sync -Name users -Plan $userPlan -Command Sync-WeComUser -Parameters ($toWeCom + $userExtra + $guard)
 
         # 3. Department deletes last (children first): WeCom deletes only empty departments.
-        if ($Delete) { & $applyPlan 'delete departments' $departmentDeletes 'Sync-WeComDepartment' $guard }
+        #    Suspended members stay in their departments, so a Suspend run deletes no department.
+        if ($Delete -and $DeleteAction -eq 'Delete') { Invoke-WeComSyncStep @sync -Name 'delete departments' -Plan $departmentDeletes -Command Sync-WeComDepartment -Parameters ($toWeCom + $guard) }
 
-        Complete-WeComSyncRun -Run $run -Cmdlet $PSCmdlet -FailOnError:$FailOnError
+        Complete-WeComSyncRun -Run $run -Cmdlet $PSCmdlet -FailOnError:$FailOnError -WhatIfRun:$whatIfRun
     }
     catch {
+        # The one summary of what happened so far, then the error, raised by the template itself.
         Complete-WeComSyncRun -Run $run -Cmdlet $PSCmdlet -ErrorRecord $_
     }
     finally {
+        # Ctrl+C or a stopped pipeline runs no catch block: the run is recorded as Interrupted here.
         $run.Dispose()
     }
 }

@@ -53,6 +53,16 @@ function Invoke-WeComUpstreamSync {
         @{ '工号' = 'externalId'; '职务' = 'customData.position'; '入职日期' = 'customData.hired_on' }, or the path of a
         .psd1/.json file. Mapped fields are compared, shown in the plan and written like the built-in ones; a column the
         file lacks is unknown, never written as empty. Create custom data keys first with Initialize-AuthingLinkField -FieldMap.
+    .PARAMETER Department
+        Only these departments (paths as in the export, e.g. 示例科技/研发部, or ids), subtrees included: nothing
+        outside is created, updated or deleted, and the delete guard's percentage counts only the users in scope. A
+        user in several departments is in scope if any of them is; a user moved out of the scope is left alone.
+    .PARAMETER ExcludeDepartment
+        Departments (paths or ids) whose subtrees are out of scope, even inside -Department.
+    .PARAMETER DeleteAction
+        DeleteOnly: Delete (the default) or Suspend (Authing status Suspended; '= suspend' in the plan). A suspended
+        user back in the file is reactivated by the next CreateUpdate run, never created twice; a later Delete run
+        removes those still absent.
     .PARAMETER LogPath
         A folder for run logs; each run writes its own sub-folder.
     .PARAMETER ThrottleLimit
@@ -117,6 +127,13 @@ function Invoke-WeComUpstreamSync {
 
         [object] $FieldMap,
 
+        [string[]] $Department,
+
+        [string[]] $ExcludeDepartment,
+
+        [ValidateSet('Delete', 'Suspend')]
+        [string] $DeleteAction = 'Delete',
+
         [string] $LogPath,
 
         [ValidateRange(1, 64)]
@@ -140,6 +157,10 @@ function Invoke-WeComUpstreamSync {
     # The run log (RunSupport.ps1): a run folder under -LogPath, or a run kept in memory that still counts steps.
     $run = Start-WeComSyncRunLog -Name "upstream-$($Mode.ToLowerInvariant())" -LogPath $LogPath -MaskPersonalData:$MaskPersonalData -BoundParameters $PSBoundParameters
 
+    # Per-object errors (bad rows, failed objects) are shown as the caller's preference says, and never stop the run.
+    $objectErrors = Get-WeComSyncErrorAction $ErrorActionPreference
+    $whatIfRun = [bool] $WhatIfPreference
+
     # What every Authing cmdlet gets: the connection and organization, and -WhatIf/-Confirm as the template got them.
     $authing = @{}
     if ($Connection) { $authing.Connection = $Connection }
@@ -147,7 +168,7 @@ function Invoke-WeComUpstreamSync {
     $fields = @{}
     if ($FieldMap) { $fields.FieldMap = $FieldMap }
     if ($OrganizationCode) { $authing.OrganizationCode = $OrganizationCode }
-    $apply = @{ WhatIf = [bool] $WhatIfPreference }
+    $apply = @{ WhatIf = $whatIfRun; ErrorAction = $objectErrors }
     # Without -ThrottleLimit the calls in flight adapt to the service (up to 64); with it, that is the ceiling.
     if ($ThrottleLimit) { $apply.ThrottleLimit = $ThrottleLimit }
     if ($PSBoundParameters.ContainsKey('Confirm')) { $apply.Confirm = $PSBoundParameters.Confirm } else { $apply.Confirm = $false }
@@ -160,13 +181,20 @@ function Invoke-WeComUpstreamSync {
         if ($PSBoundParameters.ContainsKey('EndRow')) { $import.EndRow = $EndRow }
         $step = $run.BeginStep('read export')
         $badRows = @()
-        $fileUsers = @(Import-WeComAddressBook @import -ErrorVariable +badRows)
+        $fileUsers = @(Import-WeComAddressBook @import -ErrorAction $objectErrors -ErrorVariable +badRows)
+        # A file that cannot be read at all (missing, locked, not an export) is the run's error, not a bad row.
+        $fileError = $badRows | Where-Object { $_.TargetObject -isnot [WeComSync.AddressBook.AddressBookRow] } | Select-Object -First 1
+        if ($fileError -and $fileUsers.Count -eq 0) { throw $fileError }
         $fileDepartments = @(Import-WeComAddressBook @import -Department -ErrorAction Ignore) # the same bad rows, reported once above
         $step.Count('Read', $fileUsers.Count)
         $step.Count('Skipped', $badRows.Count)
         $step.Complete($(if ($badRows.Count) { 'PartiallyFailed' } else { 'Succeeded' }),
-            $(if ($badRows.Count) { "$($badRows.Count) bad row(s) skipped; $($fileDepartments.Count) department(s)." } else { "$($fileDepartments.Count) department(s)." }))
-        if ($fileUsers.Count -eq 0) { throw [System.InvalidOperationException]::new("The export '$Path' holds no valid member: nothing to sync (a delete-only run on it would delete everyone).") }
+            $(if ($badRows.Count) { "$($badRows.Count) bad row(s) skipped; $($fileUsers.Count) member(s), $($fileDepartments.Count) department(s)." } else { "$($fileUsers.Count) member(s), $($fileDepartments.Count) department(s)." }))
+        if ($fileUsers.Count -eq 0) {
+            throw (New-WeComSyncError -ErrorId UpstreamExportEmpty -Category InvalidData -TargetObject $Path `
+                    -Message "The export '$Path' holds no valid member: nothing to sync (a delete-only run on it would delete everyone)." `
+                    -RecommendedAction 'Export the address book again from the WeCom admin console (Contacts > Export), and check -Sheet/-StartRow.')
+        }
 
         # The file's top department is the company: with -IgnoreRootDepartment the organization's root stands for it
         # (the root carries its link); otherwise Compare-Directory plans it as an ordinary department under the root.
@@ -181,73 +209,46 @@ function Invoke-WeComUpstreamSync {
         $step = $run.BeginStep('read Authing')
         # A page that failed after the retries is an error here and marks the users incomplete: no deletes follow from them.
         $readErrors = @()
-        $authingDepartments = @(Get-AuthingDepartment @authing @rootLink -ErrorVariable +readErrors)
-        $authingUsers = @(Get-AuthingUser @authing @rootLink @fields -ErrorVariable +readErrors)
+        $authingDepartments = @(Get-AuthingDepartment @authing @rootLink -ErrorAction $objectErrors -ErrorVariable +readErrors)
+        $authingUsers = @(Get-AuthingUser @authing @rootLink @fields -ErrorAction $objectErrors -ErrorVariable +readErrors)
         $step.Count('Read', $authingDepartments.Count + $authingUsers.Count)
-        $readText = "$($authingDepartments.Count) department(s), $($authingUsers.Count) user(s)."
-        if ($readErrors.Count) { $step.Complete('PartiallyFailed', "$readText Read incompletely ($($readErrors.Count) error(s), first: $($readErrors[0])): no deletes.") }
-        else { $step.Complete('Succeeded', $readText) }
+        Complete-WeComSyncReadStep $step "$($authingDepartments.Count) department(s), $($authingUsers.Count) user(s)." $readErrors
 
+        $sync = @{ Run = $run; WhatIfRun = $whatIfRun }
+        # The scope: Compare-Directory leaves everything outside it alone; each step's message names it.
+        $scope = @{}
+        if ($Department) { $scope.Department = $Department }
+        if ($ExcludeDepartment) { $scope.ExcludeDepartment = $ExcludeDepartment }
+        if ($scope.Count) { $sync.Scope = [string] [WeComSync.Comparison.DepartmentScope]@{ Include = [string[]] @($Department); Exclude = [string[]] @($ExcludeDepartment) } }
         if ($Mode -eq 'CreateUpdate') {
             # 3. Departments, parents first (renames recognised by their members).
-            $plan = @(Compare-Directory -ReferenceObject $fileDepartments -DifferenceObject $authingDepartments -ReferenceUser $fileUsers -DifferenceUser $authingUsers)
-            $run.WritePlan('departments', [WeComSync.Model.Change[]] $plan)
-            $step = $run.BeginStep('departments')
-            if ($plan.Count) {
-                # One object's failure is an error record and a Failed result; the run goes on, whatever the caller's preference.
-                Sync-AuthingDepartment -InputObject $plan @authing @rootLink @apply -ErrorAction Continue | ForEach-Object { $step.Record($_) }
-            }
-            $step.Complete($(if ($WhatIfPreference) { 'Skipped' } else { 'Running' }), (Get-UpstreamPlanText $plan))
+            $plan = Compare-Directory -ReferenceObject $fileDepartments -DifferenceObject $authingDepartments -ReferenceUser $fileUsers -DifferenceUser $authingUsers @scope -InformationAction Ignore
+            Invoke-WeComSyncStep @sync -Name departments -Plan $plan -Command Sync-AuthingDepartment -Parameters ($authing + $rootLink + $apply)
 
             # 4. Users.
             $compare = @{ UpdateMode = $UpdateMode }
             if ($ExcludeProperty) { $compare.ExcludeProperty = $ExcludeProperty }
-            $plan = @(Compare-Directory -ReferenceObject $fileUsers -DifferenceObject $authingUsers @compare @fields)
-            $run.WritePlan('users', [WeComSync.Model.Change[]] $plan)
-            $step = $run.BeginStep('users')
-            if ($plan.Count) {
-                Sync-AuthingUser -InputObject $plan @authing @rootLink @apply @fields -ErrorAction Continue | ForEach-Object { $step.Record($_) }
-            }
-            $step.Complete($(if ($WhatIfPreference) { 'Skipped' } else { 'Running' }), (Get-UpstreamPlanText $plan))
+            if ($scope.Count) { $scope.ScopeDepartment = $fileDepartments + $authingDepartments }
+            $plan = Compare-Directory -ReferenceObject $fileUsers -DifferenceObject $authingUsers @compare @fields @scope -InformationAction Ignore
+            Invoke-WeComSyncStep @sync -Name users -Plan $plan -Command Sync-AuthingUser -Parameters ($authing + $rootLink + $apply + $fields)
         }
         else {
             # 3. Only deletes of users absent from the file, behind the guard; each delete confirmed unless -Confirm:$false.
             if (-not $PSBoundParameters.ContainsKey('Confirm')) { $apply.Remove('Confirm') }
-            $plan = @(Compare-Directory -ReferenceObject $fileUsers -DifferenceObject $authingUsers -Operation Delete)
-            $run.WritePlan('users', [WeComSync.Model.Change[]] $plan)
-            $step = $run.BeginStep('delete users')
-            if ($plan.Count) {
-                $guard = @{ MaxDelete = $MaxDelete; MaxDeletePercent = $MaxDeletePercent; Force = $Force }
-                try {
-                    Sync-AuthingUser -InputObject $plan @authing @apply @guard -ErrorAction Continue | ForEach-Object { $step.Record($_) }
-                }
-                catch {
-                    if ($_.FullyQualifiedErrorId -like 'DeleteGuard*') {
-                        $step.Complete('Stopped', $_.Exception.Message)
-                        $run.Stop($_.Exception.Message) | Out-Null
-                    }
-                    throw
-                }
-            }
-            $step.Complete($(if ($WhatIfPreference) { 'Skipped' } else { 'Running' }), (Get-UpstreamPlanText $plan))
+            if ($scope.Count) { $scope.ScopeDepartment = $fileDepartments + $authingDepartments }
+            $plan = Compare-Directory -ReferenceObject $fileUsers -DifferenceObject $authingUsers -Operation Delete -DeleteAction $DeleteAction @scope -InformationAction Ignore
+            $guard = @{ MaxDelete = $MaxDelete; MaxDeletePercent = $MaxDeletePercent; Force = $Force }
+            Invoke-WeComSyncStep @sync -Name 'delete users' -Plan $plan -Command Sync-AuthingUser -Parameters ($authing + $apply + $guard)
         }
 
-        Complete-WeComSyncRun -Run $run -Cmdlet $PSCmdlet -FailOnError:$FailOnError
+        Complete-WeComSyncRun -Run $run -Cmdlet $PSCmdlet -FailOnError:$FailOnError -WhatIfRun:$whatIfRun
     }
     catch {
-        # The summary of what happened so far, then the error (recorded in the run, rethrown by the template).
-        if ($_.FullyQualifiedErrorId -notlike 'WeComSyncRunNotSucceeded*') { $run.ToRecord() }
+        # The one summary of what happened so far, then the error, raised by the template itself.
         Complete-WeComSyncRun -Run $run -Cmdlet $PSCmdlet -ErrorRecord $_
     }
     finally {
+        # Ctrl+C or a stopped pipeline runs no catch block: the run is recorded as Interrupted here.
         $run.Dispose()
     }
-}
-
-function Get-UpstreamPlanText {
-    # One line for a step's message: how many of each operation the plan held.
-    param([object[]] $Plan)
-    if (-not $Plan -or $Plan.Count -eq 0) { return 'No changes.' }
-    $groups = $Plan | Group-Object { $_.Operation } | ForEach-Object { "$($_.Count) $($_.Name.ToLowerInvariant())" }
-    'Planned: ' + ($groups -join ', ') + '.'
 }

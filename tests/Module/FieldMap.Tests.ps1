@@ -108,3 +108,42 @@ Describe 'Field maps upstream (Invoke-WeComUpstreamSync -FieldMap) against the e
         (Get-RawAuthingUser $rows[0].账号).customData.wecom_uid | Should -Be $rows[0].账号
     }
 }
+
+Describe 'Leavers and scope upstream (-DeleteAction Suspend, -Department) against the emulator' {
+    BeforeEach {
+        $emulator | Reset-WeComSyncEmulator
+        Connect-Authing -AccessKeyId emulator-ak -AccessKeySecret $secret -ApiHost $emulator.BaseUrl -OrganizationCode emulator-org
+        Initialize-AuthingLinkField -Confirm:$false | Out-Null
+        $script:all = Save-Rows $rows 'all.csv'
+        Invoke-WeComUpstreamSync -Path $all -Confirm:$false 3>$null | Out-Null
+    }
+
+    It 'suspends a leaver instead of deleting it, and reactivates it when it is back, never creating it twice' {
+        $leaver = $rows[0].账号
+        $fewer = Save-Rows ($rows | Select-Object -Skip 1) 'fewer.csv'
+        $summary = Invoke-WeComUpstreamSync -Path $fewer -Mode DeleteOnly -DeleteAction Suspend -Confirm:$false 3>$null
+        ($summary.Steps | Where-Object Name -eq 'delete users').Message | Should -Match '1 suspend'
+        (Get-RawAuthingUser $leaver).status | Should -Be 'Suspended'
+        @((Get-WeComSyncEmulatorState -BaseUrl $emulator.BaseUrl).authing.users).Count | Should -Be $rows.Count   # kept, not deleted
+
+        $plan = @(Compare-Directory (Import-WeComAddressBook $all) (Get-AuthingUser))
+        $plan.Count | Should -Be 1
+        $plan[0].Operation | Should -Be 'Update'
+        $plan[0].Description | Should -Match 're-hired'
+        Invoke-WeComUpstreamSync -Path $all -Confirm:$false 3>$null | Out-Null
+        (Get-RawAuthingUser $leaver).status | Should -Be 'Activated'
+        @((Get-WeComSyncEmulatorState -BaseUrl $emulator.BaseUrl).authing.users | Where-Object username -eq $leaver).Count | Should -Be 1
+    }
+
+    It 'a scoped delete run leaves the rest of the organization untouched' {
+        $dept = ($rows[0].部门 -split '[；;]')[0]
+        $inScope = @($rows | Where-Object { ($_.部门 -split '[；;]') -contains $dept })
+        $summary = Invoke-WeComUpstreamSync -Path (Save-Rows ($rows | Select-Object -First 1) 'one.csv') -Mode DeleteOnly -Department $dept -Force -Confirm:$false 3>$null
+        ($summary.Steps | Where-Object Name -eq 'delete users').Message | Should -Match ([regex]::Escape("scope: $dept (subtrees)"))
+        $left = @((Get-WeComSyncEmulatorState -BaseUrl $emulator.BaseUrl).authing.users)
+        $left.Count | Should -Be ($rows.Count - $inScope.Count + 1)
+        $left.username | Should -Contain $rows[0].账号
+        foreach ($r in $rows | Where-Object { ($_.部门 -split '[；;]') -notcontains $dept }) { $left.username | Should -Contain $r.账号 }
+    }
+}
+

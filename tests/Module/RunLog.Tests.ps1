@@ -120,7 +120,7 @@ Describe 'Get-WeComSyncLog' {
         $back.Created | Should -Be 1
         $back.Failed | Should -Be 1
         $back.UnreadableLines | Should -Be 1
-        $back.ExitCode | Should -Be 1
+        $back.ExitCode | Should -Be 130
         $run.Dispose()
     }
 
@@ -142,8 +142,8 @@ Describe 'Get-WeComSyncLog' {
 Describe 'Get-WeComSyncLog views' {
     It 'shows runs as a table with id, name, status and counts' {
         $text = Get-WeComSyncLog -Path $root | Out-String -Width 160
-        $text | Should -Match 'Id\s+Name\s+Started\s+Duration\s+Status\s+Read\s+Created\s+Updated\s+Deleted\s+Failed\s+Skipped'
-        $text | Should -Match ([regex]::Escape($r2.ShortId) + '\s+downstream\s+\S+ \S+\s+\S+\s+\S*PartiallyFailed')
+        $text | Should -Match 'Id\s+Started\s+Status\s+Created\s+Updated\s+Deleted\s+Failed\s+Skipped\s+Name'
+        $text | Should -Match ([regex]::Escape($r2.ShortId) + '\s+\S+ \S+\s+\S*PartiallyFailed\S*\s+0\s+1\s+0\s+1\s+0\s+downstream')
     }
 
     It 'groups steps under their run' {

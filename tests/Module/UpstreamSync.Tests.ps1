@@ -59,7 +59,7 @@ Describe 'Upstream sync (Invoke-WeComUpstreamSync) against the emulator' {
         $summary = Invoke-Quiet @{ Path = $csv; WhatIf = $true }
         (Get-Writes).Count | Should -Be 0
         @(Get-AuthingUser).Count | Should -Be 0
-        ($summary.Steps | Where-Object Name -eq 'users').Message | Should -Match 'Planned: 40 create'
+        ($summary.Steps | Where-Object Name -eq 'users').Message | Should -Be 'What if: 40 to create.'
     }
 
     It 'one failed object never aborts the run, even when the caller stops on errors (-ErrorAction Stop)' {

@@ -10,7 +10,7 @@ public sealed class RateLimitTests : EmulatorTestBase
     public RateLimitTests(EmulatorFixture f) : base(f) { }
 
     [Fact]
-    public async Task WeCom_limit_broken_answers_45009_and_blocks_to_the_end_of_the_window_then_recovers()
+    public async Task WeCom_limit_broken_answers_45009_and_blocks_for_the_window_from_the_hit_then_recovers()
     {
         var token = await TokenAsync();
         await ControlAsync(HttpMethod.Post, "limits", new { api = "wecom", path = "/cgi-bin/department/simplelist", limit = 3, windowSeconds = 2 });
@@ -107,6 +107,15 @@ public sealed class FaultTests : EmulatorTestBase
         Assert.Equal(45009, Errcode(await WeComGetAsync("/cgi-bin/gettoken?corpid=ww-emulator&corpsecret=emulator-secret")));
         var (http, r) = await AuthingAsync("POST", "/api/v3/list-users", new { });
         Assert.Equal(HttpStatusCode.TooManyRequests, http);
+        Assert.Equal(429, Status(r));
+    }
+
+    [Fact]
+    public async Task Throttle_envelope_fault_is_http_200_with_429_in_the_envelope_on_authing()
+    {
+        await ControlAsync(HttpMethod.Post, "faults", new { api = "authing", kind = "throttle-envelope", count = 1 });
+        var (http, r) = await AuthingAsync("POST", "/api/v3/list-users", new { });
+        Assert.Equal(HttpStatusCode.OK, http);
         Assert.Equal(429, Status(r));
     }
 
@@ -326,6 +335,43 @@ public sealed class RateLimitWindowTests : EmulatorTestBase
         await Task.Delay(1100);
         Assert.Equal(0, Errcode(await WeComAsync("/cgi-bin/department/get", query: "id=1", token: token)));
         // The short window has room again, the long one (3 a minute) is spent.
+        Assert.Equal(45009, Errcode(await WeComAsync("/cgi-bin/department/get", query: "id=1", token: token)));
+    }
+
+    [Fact]
+    public async Task A_block_is_counted_from_the_hit_not_from_the_first_call_of_a_fixed_window()
+    {
+        // WeCom: "按分钟拦截则被屏蔽60秒" (developer.work.weixin.qq.com/document/path/90312): 60 s from the hit.
+        var token = await TokenAsync();
+        await ControlAsync(HttpMethod.Post, "limits", new { api = "wecom", path = "/cgi-bin/department/get", limit = 2, windowSeconds = 1 });
+        var watch = Stopwatch.StartNew();
+        Assert.Equal(0, Errcode(await WeComAsync("/cgi-bin/department/get", query: "id=1", token: token)));
+        await Task.Delay(700);
+        Assert.Equal(0, Errcode(await WeComAsync("/cgi-bin/department/get", query: "id=1", token: token)));
+        var hitAt = watch.Elapsed;
+        var hit = await WeComAsync("/cgi-bin/department/get", query: "id=1", token: token);
+        Assert.Equal(45009, Errcode(hit));
+        Assert.DoesNotContain("second", hit["errmsg"].GetValue<string>()); // like the live API, it does not say how long
+        // A fixed window opened by the first call would have ended at 1 s; the block runs to 1 s after the hit.
+        while (watch.Elapsed < TimeSpan.FromSeconds(1.2)) await Task.Delay(50);
+        if (watch.Elapsed < hitAt + TimeSpan.FromSeconds(0.9)) Assert.Equal(45009, Errcode(await WeComAsync("/cgi-bin/department/get", query: "id=1", token: token)));
+        while (watch.Elapsed < hitAt + TimeSpan.FromSeconds(1.1)) await Task.Delay(50);
+        Assert.Equal(0, Errcode(await WeComAsync("/cgi-bin/department/get", query: "id=1", token: token)));
+    }
+
+    [Fact]
+    public async Task An_hour_rule_blocks_for_its_own_block_length_and_refused_calls_are_not_counted()
+    {
+        var token = await TokenAsync();
+        await ControlAsync(HttpMethod.Post, "limits", new { api = "wecom", path = "/cgi-bin/department/get", limit = 100, windowSeconds = 0.2 });
+        await ControlAsync(HttpMethod.Post, "limits", new { api = "wecom", path = "/cgi-bin/department/get", limit = 1, windowSeconds = 12, blockSeconds = 1.5 });
+        Assert.Equal(0, Errcode(await WeComAsync("/cgi-bin/department/get", query: "id=1", token: token)));
+        var watch = Stopwatch.StartNew();
+        Assert.Equal(45009, Errcode(await WeComAsync("/cgi-bin/department/get", query: "id=1", token: token)));
+        await Task.Delay(400); // past the short rule's window: still blocked by the long one
+        if (watch.Elapsed < TimeSpan.FromSeconds(1.3)) Assert.Equal(45009, Errcode(await WeComAsync("/cgi-bin/department/get", query: "id=1", token: token)));
+        while (watch.Elapsed < TimeSpan.FromSeconds(1.6)) await Task.Delay(50);
+        // The block is over, but the long window still holds the one counted call: the next call is a new hit.
         Assert.Equal(45009, Errcode(await WeComAsync("/cgi-bin/department/get", query: "id=1", token: token)));
     }
 }

@@ -65,7 +65,7 @@ namespace WeComSync.Authing
                 bool fresh = _token != null && DateTimeOffset.UtcNow < _tokenExpires;
                 if (fresh && (stale == null || stale != _token)) return _token; // another caller already refreshed it
                 var secret = Settings.ReadSecret();
-                if (string.IsNullOrEmpty(secret)) throw new ApiException(ServiceName, "get-management-token", "credentials", "the access key secret is empty", false, "Run Connect-Authing with the access key secret.");
+                if (string.IsNullOrEmpty(secret)) throw new ApiException(ServiceName, "get-management-token", "credentials", "the access key secret is empty", ApiErrorClass.Credentials, "Run Connect-Authing with the access key secret.");
                 Redaction.Register(secret);
                 var data = await Transport.SendAsync("get-management-token",
                     () => Json(HttpMethod.Post, Prefix + "get-management-token", new JObject { ["accessKeyId"] = Settings.AccessKeyId, ["accessKeySecret"] = secret }, null),
@@ -83,8 +83,9 @@ namespace WeComSync.Authing
             }
             catch (ApiException e) when (e.Code.StartsWith("401") || e.Code.StartsWith("403") || e.Code.StartsWith("400"))
             {
-                throw new ApiException(ServiceName, "get-management-token", e.Code, e.ApiMessage, false,
-                    "Check the access key id and secret (Connect-Authing -Credential): use the user pool's key from the Authing console, Settings > Basic settings > Keys.");
+                // A refused token request is a wrong key, not a stale token: nothing can work.
+                throw new ApiException(ServiceName, "get-management-token", e.Code, e.ApiMessage, ApiErrorClass.Credentials,
+                    AuthingErrorCodes.Find(AuthingErrorCodes.Unauthorized).Action);
             }
             finally
             {
@@ -184,26 +185,18 @@ namespace WeComSync.Authing
             if (envelope == null)
             {
                 int http = (int)status;
-                if (http == 401) throw new ApiException(ServiceName, api, "401", "unauthorized", false);
-                throw new ApiException(ServiceName, api, "http:" + http, Truncate(body), http == 429 || http >= 500);
+                var bare = AuthingErrorCodes.Find(http);
+                throw new ApiException(ServiceName, api, http == AuthingErrorCodes.Unauthorized ? "401" : "http:" + http,
+                    http == AuthingErrorCodes.Unauthorized ? "unauthorized" : Truncate(body), bare.IsTransient ? bare.Class : ApiErrorClass.PerObject);
             }
+            // Throttling may come as HTTP 200 with statusCode 429 in the envelope: the envelope's code decides, whatever the HTTP status.
             int code = (int?)envelope["statusCode"] ?? (int)status;
             if (code == 200) return envelope["data"];
             var apiCode = envelope["apiCode"];
             string fullCode = apiCode == null || apiCode.Type == JTokenType.Null ? code.ToString() : code + "/" + apiCode;
             string message = (string)envelope["message"] ?? "";
-            bool transient = code == 429 || code == 500 || code == 502 || code == 503;
-            throw new ApiException(ServiceName, api, fullCode, message, transient, Advice(code));
-        }
-
-        private static string Advice(int code)
-        {
-            switch (code)
-            {
-                case 401: return "The management token was refused: reconnect with Connect-Authing and check the access key.";
-                case 403: return "The access key lacks permission for this call: give the key's role management rights in the Authing console.";
-                default: return null;
-            }
+            var row = AuthingErrorCodes.Find(code);
+            throw new ApiException(ServiceName, api, fullCode, message, row.Class, row.Action);
         }
 
         private static string Truncate(string body) => body == null ? "" : body.Length > 300 ? body.Substring(0, 300) + "…" : body;

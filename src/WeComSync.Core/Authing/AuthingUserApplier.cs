@@ -58,6 +58,7 @@ namespace WeComSync.Authing
             {
                 case ChangeOperation.Create: return "Create user";
                 case ChangeOperation.Delete: return "Delete user";
+                case ChangeOperation.Suspend: return "Suspend user (status Suspended)";
                 default:
                     return change.Fields == null || change.Fields.Count == 0 ? "Update user (link)" : "Update user: " + string.Join(", ", change.Fields.Select(f => f.ToString()));
             }
@@ -65,7 +66,7 @@ namespace WeComSync.Authing
 
         public async Task PrepareAsync(IReadOnlyList<Change> approved, CancellationToken cancellationToken)
         {
-            bool needsDepartments = approved.Any(c => c.Operation != ChangeOperation.Delete);
+            bool needsDepartments = approved.Any(c => !c.Operation.Removes());
             if (Map == null && needsDepartments)
                 Map = await new AuthingDirectoryReader(_client).ReadDepartmentsAsync(_organizationCode, _rootLinkId, cancellationToken).ConfigureAwait(false);
         }
@@ -76,6 +77,8 @@ namespace WeComSync.Authing
             yield return new ApplyStage("creating users", Batches(creates).Select(b => new ApplyStep(b, ct => CreateBatchAsync(b, ct))));
             var updates = approved.Where(c => c.Operation == ChangeOperation.Update || c.Operation == ChangeOperation.Move).ToList();
             yield return new ApplyStage("updating users", updates.Select(c => new ApplyStep(c, ct => UpdateAsync(c, ct))));
+            var suspends = approved.Where(c => c.Operation == ChangeOperation.Suspend).ToList();
+            yield return new ApplyStage("suspending users", suspends.Select(c => new ApplyStep(c, ct => SuspendAsync(c, ct))));
             var deletes = approved.Where(c => c.Operation == ChangeOperation.Delete).ToList();
             yield return new ApplyStage("deleting users", Batches(deletes).Select(b => new ApplyStep(b, ct => DeleteBatchAsync(b, ct))));
         }
@@ -280,6 +283,25 @@ namespace WeComSync.Authing
             if (body != null) await _client.UpdateUserAsync(userId, body, ct).ConfigureAwait(false);
             if (ids != null) await _client.SetUserDepartmentsAsync(userId, ids, ct).ConfigureAwait(false);
             return Results.Succeeded(change, userId, watch.Elapsed);
+        }
+
+        // ---------------------------------------------------------------- suspend
+
+        /// <summary>update-user with status Suspended (Authing v3 UpdateUserReqDto.status: Suspended, Activated …).</summary>
+        private async Task<Result> SuspendAsync(Change change, CancellationToken ct)
+        {
+            var watch = Stopwatch.StartNew();
+            var id = (change.Current as User)?.SourceId;
+            if (string.IsNullOrEmpty(id)) return Results.Failed(change, new InvalidOperationException("The suspend change carries no Authing user id."));
+            try
+            {
+                await _client.UpdateUserAsync(id, AuthingUserMapper.StatusBody(false), ct).ConfigureAwait(false);
+                return Results.Succeeded(change, id, watch.Elapsed);
+            }
+            catch (ApiException e) when (e.Code.StartsWith("404"))
+            {
+                return Results.Skipped(change, "The user no longer exists.", watch.Elapsed);
+            }
         }
 
         // ---------------------------------------------------------------- delete

@@ -64,6 +64,12 @@ namespace WeComSync.Comparison
 
         public UpdateMode UpdateMode { get; set; } = UpdateMode.Changed;
 
+        /// <summary>What a planned delete of a user does: Delete (default) or Suspend (its own operation in the plan).</summary>
+        public Model.DeleteAction DeleteAction { get; set; } = Model.DeleteAction.Delete;
+
+        /// <summary>Only objects in these departments are created, updated, suspended or deleted; null: the whole directory.</summary>
+        public DepartmentScope Scope { get; set; }
+
         /// <summary>Default Create and Update; Delete only when asked (the delete-only run).</summary>
         public PlanOperation Operation { get; set; } = PlanOperation.Create | PlanOperation.Update;
 

@@ -19,7 +19,7 @@ namespace WeComSync.Comparison
             var refusal = DeleteRefusal(source, target, options);
             if (refusal != null) options = Without(options, PlanOperation.Delete);
 
-            var plan = new UserPlanner(options).Plan(source, target);
+            var plan = Scoped(new UserPlanner(options).Plan(source, target), options, source, target, null);
             foreach (var c in plan.Changes) c.Description = PlanText.Describe(c);
             return Finish(plan, refusal, options);
         }
@@ -37,10 +37,42 @@ namespace WeComSync.Comparison
             var refusal = DeleteRefusal(source, target, options);
             if (refusal != null) options = Without(options, PlanOperation.Delete);
 
-            var plan = new DepartmentPlanner(options).Plan(source, target,
-                referenceUsers == null ? null : AsList(referenceUsers), differenceUsers == null ? null : AsList(differenceUsers));
+            var plan = Scoped(new DepartmentPlanner(options).Plan(source, target,
+                referenceUsers == null ? null : AsList(referenceUsers), differenceUsers == null ? null : AsList(differenceUsers)),
+                options, source, target, source.Concat(target));
             foreach (var c in plan.Changes) if (c.Description == null) c.Description = PlanText.Describe(c);
             return Finish(plan, refusal, options);
+        }
+
+        /// <summary>
+        /// Keeps the changes within <see cref="CompareOptions.Scope"/>: creates, updates and moves of objects whose desired
+        /// place is in scope, deletes and suspends of objects in scope now, conflicts that involve one. The counts a delete
+        /// guard judges are those within the scope.
+        /// </summary>
+        private static Plan Scoped<T>(Plan plan, CompareOptions options, IReadOnlyList<T> source, IReadOnlyList<T> target, IEnumerable<Department> departments)
+            where T : DirectoryObject
+        {
+            if (options.Scope == null || options.Scope.IsEmpty) return plan;
+            var scope = options.Scope.Bind(departments);
+            var kept = new List<Change>(plan.Changes.Count);
+            foreach (var c in plan.Changes)
+            {
+                bool inScope;
+                switch (c.Operation)
+                {
+                    case ChangeOperation.Delete:
+                    case ChangeOperation.Suspend: inScope = scope.Contains(c.Current); break;
+                    case ChangeOperation.Conflict: inScope = scope.Contains(c.Desired) || scope.Contains(c.Current) || (c.Candidates?.Any(scope.Contains) ?? false); break;
+                    default: inScope = scope.Contains(c.Desired ?? c.Current); break;
+                }
+                if (inScope) kept.Add(c);
+                else options.Verbose?.Invoke($"{c.Key}: outside the scope ({options.Scope}); left alone.");
+            }
+            var context = plan.Context;
+            context.SourceCount = source.Count(scope.Contains);
+            context.TargetCount = target.Count(scope.Contains);
+            context.Scope = options.Scope.ToString();
+            return new Plan(kept, context);
         }
 
         private static IReadOnlyList<T> AsList<T>(IEnumerable<T> items) where T : class
@@ -102,6 +134,7 @@ namespace WeComSync.Comparison
                     case ChangeOperation.Update: context.UpdateCount++; break;
                     case ChangeOperation.Move: context.MoveCount++; break;
                     case ChangeOperation.Delete: context.DeleteCount++; break;
+                    case ChangeOperation.Suspend: context.SuspendCount++; break;
                     default: context.ConflictCount++; break;
                 }
             }

@@ -23,6 +23,7 @@ namespace WeComSync.Comparison
         private readonly List<UserField> _available; // built-in and mapped fields
         private readonly bool[] _excluded; // by _available index
         private readonly bool _excludeUserId;
+        private readonly bool _excludeEnabled;
         private readonly Action<string> _log;
 
         private readonly List<Change> _creates = new List<Change>();
@@ -40,6 +41,8 @@ namespace WeComSync.Comparison
             _excluded = new bool[_available.Count];
             for (int k = 0; k < _excluded.Length; k++) _excluded[k] = UserFields.Contains(options.ExcludeProperty, _available[k].Name);
             _excludeUserId = UserFields.Contains(options.ExcludeProperty, nameof(User.UserId));
+            _excludeEnabled = UserFields.Contains(options.ExcludeProperty, nameof(User.Enabled)) ||
+                options.Property != null && options.Property.Count > 0 && !UserFields.Contains(options.Property, nameof(User.Enabled));
             _log = options.Verbose;
         }
 
@@ -229,7 +232,7 @@ namespace WeComSync.Comparison
                 // No field updates (-UpdateMode None), but a reference user matched without its link still gets the link
                 // written back: it completes an earlier create whose write-back was lost, and WeCom is not written.
                 for (int i = 0; i < n; i++)
-                    if (hit[i] >= 0 && LinkKey(source[i]) == null) LinkOnly(source[i], target[hit[i]], keys[i], "username");
+                    if (hit[i] >= 0 && (LinkKey(source[i]) == null || Rehired(source[i], target[hit[i]]))) LinkOnly(source[i], target[hit[i]], keys[i], LinkKey(source[i]) == null ? "username" : "userid");
                 foreach (var (i, t, how) in matches) LinkOnly(source[i], t, keys[i], how); // a name match pairs with a linked member
             }
 
@@ -244,6 +247,17 @@ namespace WeComSync.Comparison
                     {
                         // Not linked: not ours to delete (an Authing user that never came from WeCom).
                         _log?.Invoke($"{t.Username ?? t.SourceId}: not linked and not matched; left alone.");
+                        continue;
+                    }
+                    if (_options.DeleteAction == DeleteAction.Suspend)
+                    {
+                        if (t.Enabled == false) { _log?.Invoke($"{link}: not in the reference; suspended already."); continue; }
+                        _deletes.Add(new Change
+                        {
+                            Operation = ChangeOperation.Suspend, Kind = ObjectKind.User, Key = link, Current = t, Reason = "not in the reference; suspended, not deleted",
+                            Fields = new List<FieldChange> { new FieldChange(nameof(User.Enabled), t.Enabled, false) },
+                        });
+                        _log?.Invoke($"{link}: not in the reference; suspend.");
                         continue;
                     }
                     _deletes.Add(new Change { Operation = ChangeOperation.Delete, Kind = ObjectKind.User, Key = link, Current = t, Reason = "not in the reference" });
@@ -395,10 +409,12 @@ namespace WeComSync.Comparison
             if (linkBack != null) (fields = fields ?? new List<FieldChange>()).Add(linkBack);
             if (fields == null || fields.Count == 0) return;
             bool linkOnly = linkBack != null && fields.Count == 1;
+            bool rehired = Rehired(s, t) && fields.Any(f => f.Field == nameof(User.Enabled));
             _updates.Add(new Change
             {
                 Operation = ChangeOperation.Update, Kind = ObjectKind.User, Key = key, Desired = s, Current = t, Fields = fields,
-                Reason = "matched by " + how + (linkOnly ? "; link not written back yet" : _options.UpdateMode == UpdateMode.Overwrite ? "; overwrite" : ""),
+                Reason = "matched by " + how + (linkOnly ? "; link not written back yet" : _options.UpdateMode == UpdateMode.Overwrite ? "; overwrite" : "")
+                    + (rehired ? "; " + PlanText.Rehired : ""),
             });
         }
 
@@ -410,16 +426,29 @@ namespace WeComSync.Comparison
             return id == null ? null : new FieldChange(LinkChange.Field, null, id);
         }
 
+        /// <summary>
+        /// -UpdateMode None: no field updates, but a missing link is written back, and a suspended user who is active in
+        /// the source again (re-hired) is reactivated.
+        /// </summary>
         private void LinkOnly(User s, User t, string key, string how)
         {
             var link = ReferenceLink(s, t);
-            if (link == null) return;
+            bool rehired = Rehired(s, t);
+            if (link == null && !rehired) return;
+            var fields = new List<FieldChange>();
+            if (rehired) fields.Add(new FieldChange(nameof(User.Enabled), false, true));
+            if (link != null) fields.Add(link);
             _updates.Add(new Change
             {
-                Operation = ChangeOperation.Update, Kind = ObjectKind.User, Key = key, Desired = s, Current = t,
-                Fields = new List<FieldChange> { link }, Reason = "matched by " + how + "; link not written back yet",
+                Operation = ChangeOperation.Update, Kind = ObjectKind.User, Key = key, Desired = s, Current = t, Fields = fields,
+                Reason = "matched by " + how + (rehired ? "; " + PlanText.Rehired : "; link not written back yet"),
             });
         }
+
+        /// <summary>Suspended on the difference side, active in the reference: a leaver who came back (unless Enabled is excluded).</summary>
+        private bool Rehired(User s, User t) => t.Enabled == false && s.Enabled == true && !_excludeEnabled && BothKnowEnabled(s, t);
+
+        private static bool BothKnowEnabled(User s, User t) => !UserField.IsWithheld(s, nameof(User.Enabled)) && !UserField.IsWithheld(t, nameof(User.Enabled));
 
         private static string Where(User u) => u.Origin == null ? "" : $"at {u.Origin} ";
     }

@@ -11,13 +11,20 @@ namespace WeComSync.Http
     {
         public ApiException(string service, string endpoint, string code, string apiMessage, bool isTransient,
             string recommendedAction = null, Exception inner = null)
+            : this(service, endpoint, code, apiMessage, isTransient ? ApiErrorClass.Retryable : ApiErrorClass.PerObject, recommendedAction, inner)
+        {
+        }
+
+        /// <summary>An error classified by its service's table (<c>WeComErrorCodes</c>, <c>AuthingErrorCodes</c>).</summary>
+        public ApiException(string service, string endpoint, string code, string apiMessage, ApiErrorClass errorClass,
+            string recommendedAction = null, Exception inner = null)
             : base(Redaction.Redact(Format(service, endpoint, code, apiMessage, recommendedAction)), inner)
         {
             Service = service;
             Endpoint = Redaction.Redact(endpoint);
             Code = code;
             ApiMessage = Redaction.Redact(apiMessage);
-            IsTransient = isTransient;
+            Class = errorClass;
             RecommendedAction = recommendedAction;
         }
 
@@ -32,8 +39,17 @@ namespace WeComSync.Http
 
         public string ApiMessage { get; }
 
+        /// <summary>How callers treat the error (from the service's error table).</summary>
+        public ApiErrorClass Class { get; }
+
         /// <summary>True when retrying the same call may succeed (system busy, throttled, 5xx, transport error).</summary>
-        public bool IsTransient { get; }
+        public bool IsTransient => Class == ApiErrorClass.Retryable || Class == ApiErrorClass.Throttled || Class == ApiErrorClass.Blocked;
+
+        /// <summary>The service asks for fewer calls (throttled, blocked, too many concurrent calls, busy, or no answer in time).</summary>
+        public bool IsBackPressure => Class == ApiErrorClass.Throttled || Class == ApiErrorClass.Blocked || Code == "timeout";
+
+        /// <summary>Nothing else can work until an administrator acts (wrong credentials, forbidden secret or IP): a run stops.</summary>
+        public bool IsFatal => Class == ApiErrorClass.Credentials || Class == ApiErrorClass.Forbidden;
 
         /// <summary>What an administrator should do, when we know (e.g. add the server's IP to the trusted IPs).</summary>
         public string RecommendedAction { get; }
@@ -43,6 +59,12 @@ namespace WeComSync.Http
         /// waits that long when it fits the connection's MaxWait, otherwise the call fails and the message says when to retry.
         /// </summary>
         public TimeSpan? RetryAfter { get; set; }
+
+        /// <summary>
+        /// For a block whose length the answer does not say (WeCom 45009: a minute-level block lifts 60 s after the hit,
+        /// an hour-level one 60 min after it): how long the block is when it has not lifted after <see cref="RetryAfter"/>.
+        /// </summary>
+        public TimeSpan? LongerBlock { get; set; }
 
         /// <summary>
         /// A non-idempotent call (a create) timed out or lost its connection after the request may have reached the
@@ -60,10 +82,18 @@ namespace WeComSync.Http
         /// <summary>When a blocked API accepts calls again (UTC), when known.</summary>
         public DateTimeOffset? RetryAt { get; set; }
 
+        /// <summary>What happened as one sentence, then the advice once (each ends with a full stop).</summary>
         private static string Format(string service, string endpoint, string code, string apiMessage, string action)
         {
-            var text = $"{service} {endpoint} failed with code {code}: {apiMessage}";
-            return string.IsNullOrEmpty(action) ? text : text + " " + action;
+            var text = Sentence($"{service} {endpoint} failed with code {code}: {apiMessage}");
+            return string.IsNullOrEmpty(action) ? text : text + " " + Sentence(action);
+        }
+
+        internal static string Sentence(string text)
+        {
+            text = (text ?? "").Trim().TrimEnd(',', ';', ':');
+            return text.Length == 0 || text.EndsWith(".", StringComparison.Ordinal) || text.EndsWith("。", StringComparison.Ordinal)
+                || text.EndsWith("?", StringComparison.Ordinal) || text.EndsWith("!", StringComparison.Ordinal) ? text : text + ".";
         }
     }
 }

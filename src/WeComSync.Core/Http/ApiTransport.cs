@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Linq;
 using System.Net;
 using System.Net.Http;
 using System.Threading;
@@ -23,9 +24,19 @@ namespace WeComSync.Http
         private readonly ResiliencePipeline _pipeline;
         private readonly ConcurrentDictionary<string, RateLimiter> _limiters = new ConcurrentDictionary<string, RateLimiter>();
         private readonly ConcurrentDictionary<string, int> _calls = new ConcurrentDictionary<string, int>();
-        // An API the server blocked (WeCom 45009, a 429 with Retry-After): until when. Later calls wait it out or fail
-        // without being sent, so a blocked API is never hammered by the calls in flight behind the first refusal.
-        private readonly ConcurrentDictionary<string, DateTimeOffset> _blockedUntil = new ConcurrentDictionary<string, DateTimeOffset>();
+        // An API the server blocked (WeCom 45009, a 429 with Retry-After): since when and until when. Later calls wait it
+        // out or fail without being sent, so a blocked API is never hammered by the calls in flight behind the first refusal.
+        private readonly ConcurrentDictionary<string, Block> _blocks = new ConcurrentDictionary<string, Block>();
+
+        private sealed class Block
+        {
+            public DateTimeOffset FirstRefusal;
+            public DateTimeOffset Until;
+            /// <summary>The longer block the service may have imposed instead (WeCom's hour limit), when the answer cannot say.</summary>
+            public TimeSpan? Longer;
+            /// <summary>The API was still blocked when the shorter block ended: the longer block is the one in force.</summary>
+            public bool IsLonger;
+        }
 
         public ApiTransport(string service, Uri baseAddress, RetryOptions options = null, HttpMessageHandler handler = null, bool skipCertificateCheck = false)
         {
@@ -73,8 +84,9 @@ namespace WeComSync.Http
         private bool ShouldRetry(ApiException e) =>
             e.IsTransient && !e.OutcomeUnknown && !e.StopsRun && (!e.RetryAfter.HasValue || e.RetryAfter.Value <= Options.MaxWait);
 
-        /// <summary>Until when each API is known to be blocked (UTC); empty when none is.</summary>
-        public System.Collections.Generic.IReadOnlyDictionary<string, DateTimeOffset> BlockedUntil => _blockedUntil;
+        /// <summary>Until when each API is known to be blocked (UTC); a block that has ended may still be listed until the next call succeeds.</summary>
+        public System.Collections.Generic.IReadOnlyDictionary<string, DateTimeOffset> BlockedUntil =>
+            _blocks.ToArray().ToDictionary(kv => kv.Key, kv => kv.Value.Until);
 
         /// <summary>
         /// Sends a request built fresh for every attempt (a request message cannot be sent twice) and interprets the
@@ -113,19 +125,13 @@ namespace WeComSync.Http
             }
         }
 
-        /// <summary>
-        /// The service asks for fewer calls: throttled (HTTP/Authing 429, WeCom 45009), too many concurrent calls (WeCom
-        /// 45033), busy or unavailable (WeCom -1, HTTP 503), or no answer in time. Other errors are answers like any other.
-        /// </summary>
-        private static bool IsBackPressure(ApiException e) =>
-            e.RetryAfter.HasValue || e.Code == "timeout" || e.Code == "http:429" || e.Code == "http:503"
-            || e.Code == "429" || e.Code.StartsWith("429/", StringComparison.Ordinal)
-            || (e.Service == "WeCom" && (e.Code == "45009" || e.Code == "45033" || e.Code == "-1"));
+        /// <summary>The service asks for fewer calls: the error's class in its service's table (Throttled, Blocked), or no answer in time.</summary>
+        private static bool IsBackPressure(ApiException e) => e.IsBackPressure || e.RetryAfter.HasValue;
 
         private async Task<T> AttemptAsync<T>(string api, Func<HttpRequestMessage> createRequest, Func<HttpStatusCode, string, T> interpret,
             bool idempotent, CancellationToken cancellationToken)
         {
-            await WaitOutBlockAsync(api, cancellationToken).ConfigureAwait(false);
+            var waitedOut = await WaitOutBlockAsync(api, cancellationToken).ConfigureAwait(false);
             await WaitForPermitAsync(api, cancellationToken).ConfigureAwait(false);
             _calls.AddOrUpdate(api, 1, (_, n) => n + 1);
             using (var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
@@ -164,53 +170,102 @@ namespace WeComSync.Http
                 {
                     if (code == 429 || code >= 500)
                     {
-                        throw new ApiException(Service, api, "http:" + code, Truncate(body), isTransient: true) { RetryAfter = retryAfter };
+                        // 429 and 503 ask for fewer calls (RFC 9110 15.5.30, 15.6.4); other 5xx are plain failures.
+                        throw new ApiException(Service, api, "http:" + code, Truncate(body), code == 429 || code == 503 ? ApiErrorClass.Throttled : ApiErrorClass.Retryable) { RetryAfter = retryAfter };
                     }
-                    return interpret(status, body);
+                    var result = interpret(status, body);
+                    Unblocked(api);
+                    return result;
                 }
                 catch (ApiException e) when (e.RetryAfter.HasValue)
                 {
-                    throw Blocked(api, e);
+                    throw Blocked(api, e, waitedOut);
                 }
             }
         }
 
         /// <summary>
-        /// Remembers how long the API is blocked. A block within MaxWait is waited out by the retry (and by every call
-        /// behind it); a longer one becomes an error that stops the run and says when it can run again.
+        /// Remembers how long the API is blocked, counted from the first refusal. When the answer cannot say how long
+        /// (<see cref="ApiException.LongerBlock"/>: WeCom's 45009 is a minute or an hour), the shorter block is assumed;
+        /// a refusal after it ended means the longer one is in force, from the same first refusal, so the client never
+        /// retries every minute through an hour-long block. A block within MaxWait is waited out by the retry (and by
+        /// every call behind it); a longer one becomes an error that stops the run and says when it can run again.
         /// </summary>
-        private ApiException Blocked(string api, ApiException e)
+        /// <param name="waitedOut">The block this call waited for before it was sent, if any: refused after it, the block did not lift.</param>
+        private ApiException Blocked(string api, ApiException e, Block waitedOut)
         {
-            var until = DateTimeOffset.UtcNow + e.RetryAfter.Value;
-            _blockedUntil.AddOrUpdate(api, until, (_, old) => old > until ? old : until);
-            e.RetryAt = until;
+            var now = DateTimeOffset.UtcNow;
+            Block block;
+            lock (_blocks)
+            {
+                _blocks.TryGetValue(api, out block);
+                if (block == null || (now >= block.Until && (block.IsLonger || block.Longer == null)))
+                {
+                    block = new Block { FirstRefusal = now, Until = now + e.RetryAfter.Value, Longer = e.LongerBlock };
+                    _blocks[api] = block;
+                }
+                else if (!block.IsLonger && block.Longer != null && (now >= block.Until || ReferenceEquals(waitedOut, block)))
+                {
+                    block.IsLonger = true;
+                    block.Until = block.FirstRefusal + block.Longer.Value;
+                    Trace?.Invoke($"{Service}: {api} is still blocked after {e.RetryAfter.Value.TotalSeconds:0.#} s: the longer block is in force until {block.Until.ToLocalTime():HH:mm:ss}");
+                }
+                else if (block.Longer == null && now + e.RetryAfter.Value > block.Until)
+                {
+                    block.Until = now + e.RetryAfter.Value; // a later Retry-After moves the end
+                }
+            }
+            e.RetryAt = block.Until;
+            e.RetryAfter = block.Until - now;
             if (e.RetryAfter.Value <= Options.MaxWait) return e;
-            return BlockedTooLong(api, until, e.Code, e);
+            return BlockedTooLong(api, block, e.Code, e);
         }
 
-        private ApiException BlockedTooLong(string api, DateTimeOffset until, string code, Exception inner)
+        /// <summary>A call succeeded: a block recorded for the API is over.</summary>
+        private void Unblocked(string api)
         {
+            if (_blocks.IsEmpty) return;
+            lock (_blocks)
+            {
+                if (_blocks.TryGetValue(api, out var block) && DateTimeOffset.UtcNow >= block.Until) _blocks.TryRemove(api, out _);
+            }
+        }
+
+        private ApiException BlockedTooLong(string api, Block block, string code, Exception inner)
+        {
+            var until = block.Until;
             var wait = until - DateTimeOffset.UtcNow;
+            string when = $"until {Local(until)} ({Math.Ceiling(Math.Max(0, wait.TotalSeconds)):0} s from now)";
+            string retry = $"Run it again after {until.ToLocalTime():HH:mm:ss}";
+            if (block.IsLonger)
+            {
+                when += $": it was still refused when the shorter block from {block.FirstRefusal.ToLocalTime():HH:mm:ss} ended, so the longer one (WeCom: the hourly limit) is in force";
+            }
+            else if (block.Longer.HasValue)
+            {
+                var longer = block.FirstRefusal + block.Longer.Value;
+                when += $"; if the service's longer limit was hit instead (WeCom: the hourly limit), until {Local(longer)}";
+                retry += $" (or after {longer.ToLocalTime():HH:mm:ss} if it is still refused then)";
+            }
             return new ApiException(Service, api, code,
-                $"the API is blocked until {until.ToLocalTime():yyyy-MM-dd HH:mm:ss zzz} ({Math.Ceiling(Math.Max(0, wait.TotalSeconds)):0} s from now), longer than the {Options.MaxWait.TotalSeconds:0.#} s the connection may wait (MaxWait); the run stops here.",
-                isTransient: false,
-                $"Run it again after {until.ToLocalTime():HH:mm:ss}, or allow a longer wait (Connect-{Service} -MaxWait), or lower the call rate (-CallsPerMinute).", inner)
+                $"the API is blocked {when}, longer than the {Options.MaxWait.TotalSeconds:0.#} s the connection may wait (MaxWait); the run stops here",
+                ApiErrorClass.Blocked,
+                $"{retry}, or allow a longer wait (Connect-{Service} -MaxWait), or lower the call rate (-CallsPerMinute).", inner)
             { StopsRun = true, RetryAt = until, RetryAfter = wait };
         }
 
-        private async Task WaitOutBlockAsync(string api, CancellationToken cancellationToken)
+        private static string Local(DateTimeOffset time) => time.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss zzz", System.Globalization.CultureInfo.InvariantCulture);
+
+        /// <summary>Waits for a known block to end (or fails when it lasts longer than MaxWait); returns the block waited for, if any.</summary>
+        private async Task<Block> WaitOutBlockAsync(string api, CancellationToken cancellationToken)
         {
-            if (!_blockedUntil.TryGetValue(api, out var until)) return;
-            var wait = until - DateTimeOffset.UtcNow;
-            if (wait <= TimeSpan.Zero)
-            {
-                ((System.Collections.Generic.ICollection<System.Collections.Generic.KeyValuePair<string, DateTimeOffset>>)_blockedUntil)
-                    .Remove(new System.Collections.Generic.KeyValuePair<string, DateTimeOffset>(api, until));
-                return;
-            }
-            if (wait > Options.MaxWait) throw BlockedTooLong(api, until, "blocked", null);
+            if (!_blocks.TryGetValue(api, out var block)) return null;
+            var wait = block.Until - DateTimeOffset.UtcNow;
+            if (wait <= TimeSpan.Zero) return block; // ended: this call finds out whether it really lifted (see Blocked)
+            if (wait > Options.MaxWait) throw BlockedTooLong(api, block, "blocked", null);
             Trace?.Invoke($"{Service}: {api} is blocked for {wait.TotalMilliseconds:0} ms more; waiting");
             await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+            return block;
         }
 
         /// <summary>A Retry-After header (seconds or a date) on a throttled or unavailable answer.</summary>

@@ -202,7 +202,7 @@ namespace WeComSync.RunLog
             }
             foreach (var step in Steps.Where(s => !s.IsCompleted))
             {
-                if (status == RunStatus.Failed || status == RunStatus.Stopped) step.Complete(status, message);
+                if (status == RunStatus.Failed || status == RunStatus.Stopped || status == RunStatus.Interrupted) step.Complete(status, message);
                 else step.Complete();
             }
             lock (_gate)
@@ -222,6 +222,12 @@ namespace WeComSync.RunLog
 
         /// <summary>Records a deliberate stop (a delete guard, Ctrl+C): the running steps and the run become Stopped.</summary>
         public RunRecord Stop(string message) => Complete(RunStatus.Stopped, message);
+
+        /// <summary>What an interrupted run says.</summary>
+        public const string InterruptedMessage = "Interrupted (Ctrl+C or a stopped pipeline) before the end; the counts are what was written.";
+
+        /// <summary>Records an interruption (Ctrl+C, a stopped pipeline): the running steps and the run become Interrupted.</summary>
+        public RunRecord Interrupt(string message) => Complete(RunStatus.Interrupted, message);
 
         /// <summary>The run as it stands: what the templates return and Get-WeComSyncLog later reads back.</summary>
         public RunRecord ToRecord()
@@ -247,10 +253,10 @@ namespace WeComSync.RunLog
             }
         }
 
-        /// <summary>Closes the files. A run not completed by then is recorded as Stopped.</summary>
+        /// <summary>Closes the files. A run not completed by then (its script was stopped) is recorded as Interrupted.</summary>
         public void Dispose()
         {
-            if (Status == RunStatus.Running) Stop("The run ended before it was completed.");
+            if (Status == RunStatus.Running) Interrupt(InterruptedMessage);
             lock (_resultsGate)
             {
                 _results?.Dispose();

@@ -19,7 +19,7 @@ namespace WeComSync.RunLog
         Stopped,
         /// <summary>A step that had nothing to do or was not run.</summary>
         Skipped,
-        /// <summary>Found by the reader: the writing process died (killed, power loss) before it recorded an end.</summary>
+        /// <summary>Ended before its end by Ctrl+C or a stopped pipeline, or found by the reader: the writing process died (killed, power loss) before it recorded an end.</summary>
         Interrupted,
     }
 
@@ -99,9 +99,9 @@ namespace WeComSync.RunLog
         public int FailedCount => Failed > 0 ? Failed : (Status == RunStatus.Failed || Status == RunStatus.Interrupted ? 1 : 0);
 
         /// <summary>
-        /// The process exit code an unattended script should end with: 0 succeeded (or nothing to do), 1 failed or
-        /// interrupted, 2 finished with some objects failed, 3 stopped before the end (a delete guard, Ctrl+C),
-        /// 4 still running.
+        /// The process exit code an unattended script should end with: 0 succeeded (or nothing to do), 1 failed,
+        /// 2 finished with some objects failed, 3 stopped on purpose (the delete guard, an API blocked beyond -MaxWait),
+        /// 4 still running, 130 interrupted (Ctrl+C, a stopped pipeline, a killed process).
         /// </summary>
         public int ExitCode => ExitCodes.For(Status, Failed);
 
@@ -155,6 +155,9 @@ namespace WeComSync.RunLog
         public const int Stopped = 3;
         public const int Running = 4;
 
+        /// <summary>Ctrl+C, a stopped pipeline, a killed process: 128 + SIGINT, what a shell reports for Ctrl+C, so a wrapper and the run log agree.</summary>
+        public const int Interrupted = 130;
+
         public static int For(RunStatus status, int failedObjects)
         {
             switch (status)
@@ -165,6 +168,7 @@ namespace WeComSync.RunLog
                 case RunStatus.PartiallyFailed: return PartiallyFailed;
                 case RunStatus.Stopped: return Stopped;
                 case RunStatus.Running: return Running;
+                case RunStatus.Interrupted: return Interrupted;
                 default: return Failed;
             }
         }

@@ -134,7 +134,7 @@ namespace WeComSync.WeCom
                 throw new ApiException(WeComErrors.Service, api, "http:" + (int)status, "the answer is not WeCom JSON: " + Truncate(body), isTransient: false);
             }
             int code = json.Value<int?>("errcode") ?? 0;
-            if (code != 0) throw WeComErrors.Create(api, code, (string)json["errmsg"], Settings.Retry?.RateWindow ?? TimeSpan.FromMinutes(1));
+            if (code != 0) throw WeComErrors.Create(api, code, (string)json["errmsg"], _transport.Options.RateWindow);
             return json;
         }
 

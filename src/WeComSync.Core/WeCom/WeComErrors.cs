@@ -1,63 +1,56 @@
 using System;
+using System.Globalization;
 using System.Text.RegularExpressions;
 using WeComSync.Http;
 
 namespace WeComSync.WeCom
 {
     /// <summary>
-    /// Turns a WeCom errcode into an <see cref="ApiException"/>: whether a retry may help, how long a blocked API stays
-    /// blocked, and for the errors an administrator has to fix, what to do. Matches on errcode only: live errmsg texts
-    /// carry a "hint … from ip …" suffix and change without notice.
+    /// Turns a WeCom errcode into an <see cref="ApiException"/> classified by <see cref="WeComErrorCodes"/> (the one
+    /// table of WeCom codes). Matches on errcode only: live errmsg texts carry a "hint … from ip …" suffix and change
+    /// without notice.
     /// </summary>
     public static class WeComErrors
     {
         public const string Service = "WeCom";
 
-        /// <summary>Token problems that a fresh token fixes: invalid credential (also a reset secret), invalid token, expired token.</summary>
-        public static bool IsTokenError(int code) => code == 40001 || code == 40014 || code == 42001;
+        /// <summary>Codes a fresh token may fix (the client fetches one and sends the call once more).</summary>
+        public static bool IsTokenError(int code) => WeComErrorCodes.Find(code).RenewsToken;
 
         /// <summary>Errors that stop a whole run: nothing else can work until an administrator acts.</summary>
-        public static bool IsFatal(string code) =>
-            code == "60020" || code == "40001" || code == "40013" || code == "40091" || code == "48002" || code == "41001" || code == "301002";
+        public static bool IsFatal(string code) => TryParse(code, out int c) && WeComErrorCodes.Find(c).IsFatal;
 
-        public static string RecommendedAction(int code)
+        /// <summary>"This app may not read that" (visible range, detail ban, no list_id for this secret) rather than "something broke".</summary>
+        public static bool IsNotAllowed(string code) =>
+            TryParse(code, out int c) && (WeComErrorCodes.Find(c).Class == ApiErrorClass.Restricted || WeComErrorCodes.Find(c).Class == ApiErrorClass.Forbidden);
+
+        public static string RecommendedAction(int code) => WeComErrorCodes.Find(code).Action;
+
+        /// <summary>
+        /// Builds the exception for a failed call. <paramref name="rateWindow"/> is WeCom's minute (shorter against a
+        /// test emulator); a 45009 block lasts one such window from the hit, or sixty of them when the hour limit was hit
+        /// ("按分钟拦截则被屏蔽60秒,按小时拦截则被屏蔽60分钟", developer.work.weixin.qq.com/document/path/90312 and /90454).
+        /// The answer does not say which: the transport assumes a minute and, if the API is still blocked after it, the hour.
+        /// </summary>
+        public static ApiException Create(string api, int code, string message, TimeSpan rateWindow)
         {
-            switch (code)
+            var row = WeComErrorCodes.Find(code);
+            var e = new ApiException(Service, api, code.ToString(CultureInfo.InvariantCulture), message, row.Class, row.Action);
+            if (row.Class == ApiErrorClass.Blocked)
             {
-                case 60020: return "Add this server's public IP address to the app's trusted IPs (企业可信IP) in the WeCom admin console, then run again.";
-                case 48009: return "Detail reads (user/get, user/list, department/get, department/list) are banned for the address-book sync secret from IPs added after 2022-08-15: use the ID lists, and take names and details from the console export (Import-WeComAddressBook).";
-                case 48002: return "Contact writes need the address-book sync (通讯录同步) secret: connect with that secret (Connect-WeCom -AppMode AddressBookSync), or grant the app write access to the address book.";
-                case 40001:
-                case 40013:
-                case 40091:
-                    return "Check the corp id and the secret (Connect-WeCom -CorpId … -Secret …); a secret reset in the admin console invalidates the old one. Repeated wrong secrets ban the IP for an hour.";
-                case 60011: return "The app's visible range does not include this department or member: widen the app's visible range in the WeCom admin console.";
-                case 45009: return "The API's frequency limit was hit; it is blocked until the end of its window. Run again later or lower -ThrottleLimit.";
-                case 45033: return "Too many concurrent calls: lower -ThrottleLimit.";
-                case 45024: return "The corp's seat limit is reached: free or buy seats before adding members.";
-                default: return null;
+                if (rateWindow <= TimeSpan.Zero) rateWindow = TimeSpan.FromMinutes(1);
+                // A little more than the block: a retry that lands exactly on its end may still be refused.
+                var margin = TimeSpan.FromTicks(Math.Min(rateWindow.Ticks / 20, TimeSpan.FromSeconds(1).Ticks));
+                e.RetryAfter = rateWindow + margin;
+                e.LongerBlock = TimeSpan.FromTicks(rateWindow.Ticks * HourInMinutes) + margin;
             }
-        }
-
-        /// <summary>Builds the exception for a failed call. <paramref name="rateWindow"/> is the length of WeCom's limit window (one minute in production).</summary>
-        public static ApiException Create(string api, int code, string message, TimeSpan rateWindow, DateTimeOffset? now = null)
-        {
-            bool transient = code == -1 || code == 45033 || code == 45009;
-            var e = new ApiException(Service, api, code.ToString(System.Globalization.CultureInfo.InvariantCulture), message, transient, RecommendedAction(code));
-            if (code == 45009) e.RetryAfter = RestOfWindow(rateWindow, now ?? DateTimeOffset.UtcNow);
             return e;
         }
 
-        /// <summary>
-        /// WeCom's limit windows are natural minutes (hours): a blocked API frees at the next boundary. Waiting exactly
-        /// that long (plus a little) never hammers the blocked API and never waits longer than needed.
-        /// </summary>
-        public static TimeSpan RestOfWindow(TimeSpan window, DateTimeOffset now)
-        {
-            if (window <= TimeSpan.Zero) window = TimeSpan.FromMinutes(1);
-            long into = now.UtcTicks % window.Ticks;
-            return TimeSpan.FromTicks(window.Ticks - into) + TimeSpan.FromMilliseconds(50);
-        }
+        /// <summary>An hour-level block is sixty minute-level windows long.</summary>
+        public const int HourInMinutes = 60;
+
+        private static bool TryParse(string code, out int value) => int.TryParse(code, NumberStyles.Integer, CultureInfo.InvariantCulture, out value);
 
         private static readonly Regex Holder = new Regex(@"\b(?:existed|exists|by|userid)\s*[:：=]?\s*['""]?(?<id>[A-Za-z0-9][A-Za-z0-9_.@\-]{0,63})", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 

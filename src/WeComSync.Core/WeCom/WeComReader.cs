@@ -56,9 +56,7 @@ namespace WeComSync.WeCom
         /// <summary>Page size of user/list_id (WeCom allows 1..10000).</summary>
         public int ListIdPageSize { get; set; } = 10000;
 
-        // Codes that mean "this app may not call that endpoint" rather than "something broke".
-        private static bool IsNotAllowed(string code) =>
-            code == "48009" || code == "48002" || code == "60011" || code == "48001" || code == "301002" || code == "60020";
+        private static bool IsNotAllowed(string code) => WeComErrors.IsNotAllowed(code);
 
         // ---- departments ------------------------------------------------------------------------------------
 

@@ -53,6 +53,7 @@ namespace WeComSync.WeCom
             {
                 case ChangeOperation.Create: return "Create";
                 case ChangeOperation.Delete: return "Delete";
+                case ChangeOperation.Suspend: return "Suspend (enable 0)";
                 default:
                     if (LinkChange.Only(change)) return "Write the link back to Authing";
                     var fields = UpdateFields(change).ToList();
@@ -69,6 +70,8 @@ namespace WeComSync.WeCom
             {
                 yield return new ApplyStage("users", writes.Select(c => new ApplyStep(c, ct => c.Operation == ChangeOperation.Create ? CreateAsync(c, ct) : UpdateAsync(c, ct))));
             }
+            var suspends = approved.Where(c => c.Operation == ChangeOperation.Suspend).ToList();
+            if (suspends.Count > 0) yield return new ApplyStage("user suspends", suspends.Select(c => new ApplyStep(c, ct => SuspendAsync(c, ct))));
             var deletes = approved.Where(c => c.Operation == ChangeOperation.Delete).ToList();
             if (deletes.Count > 0)
             {
@@ -231,6 +234,16 @@ namespace WeComSync.WeCom
                 await WriteBackAsync(result, source, userId, departments ?? ResolveDepartments(current?.Departments, new List<string>()), ct).ConfigureAwait(false);
             }
             return result;
+        }
+
+        /// <summary>user/update with enable 0 (WeCom 更新成员: "enable 启用/禁用成员。1表示启用成员，0表示禁用成员").</summary>
+        private async Task<Result> SuspendAsync(Change change, CancellationToken ct)
+        {
+            var userId = (change.Current as User)?.UserId;
+            if (string.IsNullOrEmpty(userId)) return Results.Skipped(change, "The WeCom userid of this user is unknown.");
+            try { await _client.UpdateUserAsync(new JObject { ["userid"] = userId, ["enable"] = 0 }, ct).ConfigureAwait(false); }
+            catch (ApiException e) { return Results.Failed(change, e); }
+            return Results.Succeeded(change);
         }
 
         private async Task<IReadOnlyList<Result>> DeleteBatchAsync(IReadOnlyList<Change> batch, CancellationToken ct)

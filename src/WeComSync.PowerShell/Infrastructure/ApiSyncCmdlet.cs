@@ -47,6 +47,13 @@ namespace WeComSync.PowerShell.Infrastructure
         [Parameter]
         public SwitchParameter Force { get; set; }
 
+        /// <summary>
+        /// The templates' run-log step: every result is recorded there as soon as it is known, before it is written to
+        /// the pipeline, so the counts of an interrupted run (Ctrl+C) match what was written.
+        /// </summary>
+        [Parameter(DontShow = true)]
+        public WeComSync.RunLog.RunStep RunStep { get; set; }
+
         protected abstract ObjectKind Kind { get; }
 
         /// <summary>The service's applier for <see cref="Kind"/>; may stop the cmdlet (missing organization …).</summary>
@@ -80,17 +87,27 @@ namespace WeComSync.PowerShell.Infrastructure
             var client = ClientOf(connection);
             var previous = client.Trace;
             client.Trace = applier.PostVerbose;
+            bool stopped = false;
             try
             {
                 applier.Apply(_changes, changeApplier, result =>
                 {
-                    WriteObject(result);
-                    if (result.Outcome == Outcome.Failed)
+                    RunStep?.Record(result);
+                    // Once the pipeline is stopped (Ctrl+C) nothing more can be written; the applier still finishes the
+                    // writes in flight, and their results still reach the run step above.
+                    if (stopped) return;
+                    try
                     {
-                        WriteError(Errors.Create(Service + "Sync" + ErrorIdPart(result.ErrorCode), ErrorCategory.WriteError, result.Change,
-                            Redaction.Redact($"{result.Change}: {result.ErrorCode} {result.Error}")));
+                        WriteObject(result);
+                        if (result.Outcome == Outcome.Failed)
+                        {
+                            WriteError(Errors.Create(Service + "Sync" + ErrorIdPart(result.ErrorCode), ErrorCategory.WriteError, result.Change,
+                                Redaction.Redact($"{result.Change}: {result.ErrorCode} {result.Error}")));
+                        }
                     }
+                    catch (PipelineStoppedException) { stopped = true; }
                 });
+                if (stopped) throw new PipelineStoppedException();
             }
             catch (DeleteGuardException e)
             {

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
@@ -43,11 +44,41 @@ namespace WeComSync.PowerShell.Infrastructure
         protected T Run<T>(AuthingConnection connection, Func<CancellationToken, Task<T>> work, string activity, Func<string> status) =>
             Run(connection, work, activity, status == null ? null : (Func<(string, int)>)(() => (status(), -1)));
 
+        // Pools already found to have the link fields (one read per connection and session, not per Sync-* call).
+        private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<AuthingClient, object> LinkFieldsFound =
+            new System.Runtime.CompilerServices.ConditionalWeakTable<AuthingClient, object>();
+
+        /// <summary>
+        /// Stops <paramref name="cmdlet"/> before any write when the pool lacks the link fields (Initialize-AuthingLinkField
+        /// not run): without them every department would fail with a 400 and then every user with "department does not exist".
+        /// </summary>
+        internal static void RequireLinkFields(Cmdlet cmdlet, AuthingConnection connection, CancellationToken ct)
+        {
+            if (LinkFieldsFound.TryGetValue(connection.Client, out _)) return;
+            System.Collections.Generic.List<AuthingCustomFieldDto> missing;
+            try
+            {
+                missing = Task.Run(() => AuthingLinkFields.MissingAsync(connection.Client, ct), ct).GetAwaiter().GetResult();
+            }
+            catch (ApiException e)
+            {
+                cmdlet.ThrowTerminatingError(ToError(e));
+                return;
+            }
+            if (missing.Count == 0)
+            {
+                LinkFieldsFound.GetValue(connection.Client, _ => new object());
+                return;
+            }
+            string names = string.Join(", ", missing.Select(f => $"{f.Key} ({f.TargetType.ToLowerInvariant()})"));
+            cmdlet.ThrowTerminatingError(Errors.Create("AuthingLinkFieldsMissing", ErrorCategory.NotInstalled, connection,
+                $"The Authing pool {connection.UserPoolId} lacks the link field(s) that hold the WeCom identity: {names}. Nothing was written.",
+                "Run Initialize-AuthingLinkField once for this pool (Test-AuthingConnection shows every check), then run the sync again."));
+        }
+
         internal static ErrorRecord ToError(ApiException e)
         {
-            var category = e.Code.StartsWith("401") || e.Code.StartsWith("403") || e.Code == "credentials" ? ErrorCategory.AuthenticationError
-                : e.IsTransient ? ErrorCategory.ConnectionError : ErrorCategory.InvalidOperation;
-            return Errors.Create("Authing" + ErrorIdPart(e.Code), category, e.Endpoint, Redaction.Redact(e.Message), e.RecommendedAction, e);
+            return Errors.Create("Authing" + ErrorIdPart(e.Code), Errors.CategoryOf(e), e.Endpoint, Redaction.Redact(e.Message), e.RecommendedAction, e);
         }
     }
 }

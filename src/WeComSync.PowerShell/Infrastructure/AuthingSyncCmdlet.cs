@@ -20,7 +20,11 @@ namespace WeComSync.PowerShell.Infrastructure
 
         protected abstract IChangeApplier CreateApplier(AuthingConnection connection, string organizationCode);
 
-        protected override IChangeApplier CreateApplier(AuthingConnection connection) =>
-            CreateApplier(connection, AuthingCmdlet.RequireOrganization(this, connection, OrganizationCode));
+        protected override IChangeApplier CreateApplier(AuthingConnection connection)
+        {
+            string organization = AuthingCmdlet.RequireOrganization(this, connection, OrganizationCode);
+            AuthingCmdlet.RequireLinkFields(this, connection, Cancellation);
+            return CreateApplier(connection, organization);
+        }
     }
 }

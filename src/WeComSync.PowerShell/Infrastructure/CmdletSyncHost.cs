@@ -22,10 +22,12 @@ namespace WeComSync.PowerShell.Infrastructure
 
         public CancellationToken CancellationToken { get; }
 
-        public bool ShouldProcess(string target, string action) => _cmdlet.ShouldProcess(target, action);
+        // Once the pipeline is stopped (Ctrl+C) nothing can be written or asked: the engine finishes quietly.
+        public bool ShouldProcess(string target, string action) => !_cmdlet.Stopping && _cmdlet.ShouldProcess(target, action);
 
         public void WriteProgress(string activity, string status, int percentComplete)
         {
+            if (_cmdlet.Stopping) return;
             var record = new ProgressRecord(_activityId, activity, string.IsNullOrEmpty(status) ? " " : status)
             {
                 PercentComplete = percentComplete,
@@ -34,8 +36,8 @@ namespace WeComSync.PowerShell.Infrastructure
             _cmdlet.WriteProgress(record);
         }
 
-        public void WriteVerbose(string message) => _cmdlet.WriteVerbose(message);
+        public void WriteVerbose(string message) { if (!_cmdlet.Stopping) _cmdlet.WriteVerbose(message); }
 
-        public void WriteWarning(string message) => _cmdlet.WriteWarning(message);
+        public void WriteWarning(string message) { if (!_cmdlet.Stopping) _cmdlet.WriteWarning(message); }
     }
 }

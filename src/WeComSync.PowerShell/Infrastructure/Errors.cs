@@ -6,6 +6,22 @@ namespace WeComSync.PowerShell.Infrastructure
     /// <summary>Builds error records the same way everywhere: a stable ErrorId, a category, the object and a message that says what to do.</summary>
     internal static class Errors
     {
+        /// <summary>The PowerShell category of an API error, from its class in the service's error table.</summary>
+        public static ErrorCategory CategoryOf(WeComSync.Http.ApiException e)
+        {
+            switch (e.Class)
+            {
+                case WeComSync.Http.ApiErrorClass.Credentials:
+                case WeComSync.Http.ApiErrorClass.Token: return ErrorCategory.AuthenticationError;
+                case WeComSync.Http.ApiErrorClass.Forbidden:
+                case WeComSync.Http.ApiErrorClass.Restricted: return ErrorCategory.PermissionDenied;
+                case WeComSync.Http.ApiErrorClass.Throttled:
+                case WeComSync.Http.ApiErrorClass.Blocked: return ErrorCategory.LimitsExceeded;
+                case WeComSync.Http.ApiErrorClass.Retryable: return ErrorCategory.ConnectionError;
+                default: return ErrorCategory.InvalidOperation;
+            }
+        }
+
         public static ErrorRecord Create(string errorId, ErrorCategory category, object target, string message, Exception inner = null)
         {
             var exception = inner == null ? new InvalidOperationException(message) : new InvalidOperationException(message, inner);

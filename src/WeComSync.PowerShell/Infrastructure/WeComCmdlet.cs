@@ -33,12 +33,11 @@ namespace WeComSync.PowerShell.Infrastructure
 
         internal static ErrorRecord ToError(ApiException e, object target)
         {
-            var category = e.Code == "60020" || e.Code == "48002" || e.Code == "48009" ? ErrorCategory.PermissionDenied
-                : e.Code == "40001" || e.Code == "40013" || e.Code == "40091" ? ErrorCategory.AuthenticationError
-                : e.IsTransient ? ErrorCategory.LimitsExceeded : ErrorCategory.InvalidResult;
             string action = e.RecommendedAction;
-            if (e.RetryAfter.HasValue) action = (action + $" Retry after {DateTimeOffset.Now + e.RetryAfter.Value:HH:mm:ss}.").Trim();
-            return Errors.Create("WeComApi" + ErrorIdPart(e.Code), category, target, e.Message, action, e);
+            // A block the run did not wait out: when it lifts, unless the advice already says so.
+            if (e.RetryAt.HasValue && (action == null || action.IndexOf("Run it again after", StringComparison.Ordinal) < 0))
+                action = (action + $" Run it again after {e.RetryAt.Value.ToLocalTime():HH:mm:ss}.").Trim();
+            return Errors.Create("WeComApi" + ErrorIdPart(e.Code), Errors.CategoryOf(e), target, e.Message, action, e);
         }
     }
 }

@@ -43,6 +43,7 @@ namespace WeComSync.PowerShell.Infrastructure
                 WriteWarning("Not connected to Authing: new WeCom ids are not written back to Authing's link fields, so the next run cannot match on them. Run Connect-Authing first, or pass -NoWriteBack to silence this.");
                 return null;
             }
+            AuthingCmdlet.RequireLinkFields(this, authing, Cancellation);
             return new AuthingLinkWriter(authing.Client, string.IsNullOrEmpty(OrganizationCode) ? authing.OrganizationCode : OrganizationCode);
         }
 

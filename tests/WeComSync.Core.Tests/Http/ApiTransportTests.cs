@@ -114,6 +114,56 @@ namespace WeComSync.Tests.Http
             Assert.Equal("done", result);
         }
 
+        private static ApiException FrequencyLimited(TimeSpan shortBlock, TimeSpan longBlock) =>
+            new ApiException("WeCom", "x", "45009", "api freq out of limit", ApiErrorClass.Blocked) { RetryAfter = shortBlock, LongerBlock = longBlock };
+
+        [Fact]
+        public async Task Still_refused_when_the_short_block_ends_means_the_longer_block_the_run_stops_instead_of_retrying_each_window()
+        {
+            // WeCom 45009 does not say whether the minute (60 s) or the hour (60 min) limit was hit (90312/90454).
+            var handler = new ScriptedHandler(Answer(HttpStatusCode.OK, "x"), Answer(HttpStatusCode.OK, "x"), Answer(HttpStatusCode.OK, "x"), Answer(HttpStatusCode.OK, "x"));
+            var options = Fast; options.MaxWait = TimeSpan.FromSeconds(2);
+            using var transport = Transport(handler, options);
+            var first = DateTimeOffset.UtcNow;
+            var e = await Assert.ThrowsAsync<ApiException>(() => transport.SendAsync<string>("user/create", Get,
+                (s, b) => throw FrequencyLimited(TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(10)), CancellationToken.None));
+            Assert.Equal(2, handler.Calls); // the hit, and one retry when the short block ended; never a retry per window
+            Assert.True(e.StopsRun);
+            Assert.InRange(e.RetryAt.Value, first.AddMinutes(10).AddSeconds(-1), first.AddMinutes(10).AddSeconds(2));
+            Assert.Contains("longer one", e.Message);
+            // Later calls to the API fail at once, without being sent.
+            var later = await Assert.ThrowsAsync<ApiException>(() => transport.SendAsync("user/create", Get, Interpret, CancellationToken.None));
+            Assert.True(later.StopsRun);
+            Assert.Equal(2, handler.Calls);
+        }
+
+        [Fact]
+        public async Task A_short_block_that_lifted_is_forgotten_once_a_call_succeeds()
+        {
+            var handler = new ScriptedHandler(Answer(HttpStatusCode.OK, "x"), Answer(HttpStatusCode.OK, "x"), Answer(HttpStatusCode.OK, "x"), Answer(HttpStatusCode.OK, "x"));
+            using var transport = Transport(handler);
+            int n = 0;
+            string Refuse(HttpStatusCode s, string b) => ++n % 2 == 1 ? throw FrequencyLimited(TimeSpan.FromMilliseconds(50), TimeSpan.FromMinutes(10)) : "done";
+            Assert.Equal("done", await transport.SendAsync("user/create", Get, Refuse, CancellationToken.None));
+            Assert.Equal("done", await transport.SendAsync("user/create", Get, Refuse, CancellationToken.None));
+            Assert.Equal(4, handler.Calls);
+        }
+
+        [Fact]
+        public async Task A_stop_before_the_block_length_is_known_names_both_possible_ends_once()
+        {
+            var handler = new ScriptedHandler(Answer(HttpStatusCode.OK, "x"));
+            var options = Fast; options.MaxWait = TimeSpan.FromMilliseconds(10);
+            using var transport = Transport(handler, options);
+            var e = await Assert.ThrowsAsync<ApiException>(() => transport.SendAsync<string>("user/create", Get,
+                (s, b) => throw FrequencyLimited(TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(60)), CancellationToken.None));
+            Assert.True(e.StopsRun);
+            Assert.Contains("hourly limit", e.Message);
+            Assert.Contains("or after", e.RecommendedAction);
+            Assert.Single(System.Text.RegularExpressions.Regex.Matches(e.Message, "Run it again after"));
+            Assert.EndsWith(".", e.Message);
+        }
+
         [Fact]
         public async Task The_client_side_limiter_holds_calls_to_the_configured_rate()
         {

@@ -228,7 +228,7 @@ namespace WeComSync.Core.Tests.RunLog
         }
 
         [Fact]
-        public void Stop_MarksRunningStepsStopped_AndDisposeWithoutComplete_RecordsStopped()
+        public void Stop_MarksRunningStepsStopped_AndDisposeWithoutComplete_RecordsInterrupted_WithItsOwnExitCode()
         {
             using (var run = RunLogWriter.Start(_root, "upstream"))
             {
@@ -240,8 +240,13 @@ namespace WeComSync.Core.Tests.RunLog
                 Assert.Equal(RunStatus.Stopped, run.Complete().Status);   // a second end changes nothing
             }
             string id;
-            using (var run = RunLogWriter.Start(_root, "downstream")) { id = run.RunId; run.BeginStep("users"); }
-            Assert.Equal(RunStatus.Stopped, RunLogReader.FindRun(_root, id).Status);
+            using (var run = RunLogWriter.Start(_root, "downstream")) { id = run.RunId; run.BeginStep("users").Record(Created("a")); }
+            var interrupted = RunLogReader.FindRun(_root, id);
+            Assert.Equal(RunStatus.Interrupted, interrupted.Status);
+            Assert.Equal(RunStatus.Interrupted, interrupted.Steps[0].Status);
+            Assert.Equal(1, interrupted.Created);
+            Assert.Equal(ExitCodes.Interrupted, interrupted.ExitCode);
+            Assert.NotEqual(ExitCodes.Stopped, ExitCodes.Interrupted);
         }
 
         [Fact]
@@ -294,7 +299,7 @@ namespace WeComSync.Core.Tests.RunLog
             Assert.Equal(RunStatus.Succeeded, back.Steps[0].Status);
             Assert.Equal(RunStatus.Interrupted, back.Steps[1].Status);
             Assert.Equal((5, 2, 1), (back.Read, back.Created, back.Failed));
-            Assert.Equal(ExitCodes.Failed, back.ExitCode);
+            Assert.Equal(ExitCodes.Interrupted, back.ExitCode);
             Assert.Contains("interrupted", back.Message);
             run.Dispose();
         }

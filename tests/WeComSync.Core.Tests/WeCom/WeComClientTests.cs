@@ -110,12 +110,14 @@ namespace WeComSync.Tests.WeCom
         }
 
         [Fact]
-        public void Frequency_limit_45009_waits_for_the_rest_of_the_window()
+        public void Frequency_limit_45009_blocks_a_minute_from_the_hit_or_an_hour_when_it_has_not_lifted()
         {
-            var window = TimeSpan.FromMinutes(1);
-            var e = WeComErrors.Create("user/create", 45009, "api freq out of limit", window, new DateTimeOffset(2024, 1, 1, 8, 0, 45, TimeSpan.Zero));
+            // 90312/90454: a minute-level hit blocks 60 s, an hour-level hit 60 min, both counted from the hit (not natural minutes).
+            var e = WeComErrors.Create("user/create", 45009, "api freq out of limit", TimeSpan.FromMinutes(1));
             Assert.True(e.IsTransient);
-            Assert.InRange(e.RetryAfter.Value.TotalSeconds, 15, 15.2);
+            Assert.Equal(ApiErrorClass.Blocked, e.Class);
+            Assert.InRange(e.RetryAfter.Value.TotalSeconds, 60, 61);
+            Assert.InRange(e.LongerBlock.Value.TotalMinutes, 60, 60.1);
         }
 
         [Fact]

@@ -117,6 +117,9 @@ internal sealed class AuthingApi
                 case "throttle":
                     await WriteAsync(http, 429, 429, "too many requests", null, null);
                     return;
+                case "throttle-envelope":
+                    await WriteAsync(http, 200, 429, "too many requests", null, null);
+                    return;
                 case "errcode":
                     var status = fault.Status ?? 500;
                     await WriteAsync(http, status is 429 or >= 500 ? status : 200, status, "emulated error", fault.Errcode, null);

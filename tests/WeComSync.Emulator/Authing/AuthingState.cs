@@ -4,11 +4,16 @@ using System.Text.RegularExpressions;
 
 namespace WeComSync.Emulator.Authing;
 
-/// <summary>An Authing API error: the envelope's statusCode, message and optional apiCode.</summary>
+/// <summary>
+/// An Authing API error: the envelope's statusCode, message and optional apiCode. Only status codes of Core's table
+/// (<see cref="WeComSync.Authing.AuthingErrorCodes"/>, linked into this project) may be answered.
+/// </summary>
 public sealed class AuthingError : Exception
 {
     public AuthingError(int statusCode, string message, int? apiCode = null) : base(message)
     {
+        if (!WeComSync.Authing.AuthingErrorCodes.IsKnown(statusCode))
+            throw new InvalidOperationException($"statusCode {statusCode} is not in AuthingErrorCodes: add a row there (src/WeComSync.Core/Authing/AuthingErrorCodes.cs).");
         StatusCode = statusCode;
         ApiCode = apiCode;
     }
@@ -16,9 +21,9 @@ public sealed class AuthingError : Exception
     public int StatusCode { get; }
     public int? ApiCode { get; }
 
-    public static AuthingError BadRequest(string message) => new(400, message);
-    public static AuthingError UserNotFound(string id) => new(404, "user not found: " + id, 2004);
-    public static AuthingError Conflict(string message) => new(409, message);
+    public static AuthingError BadRequest(string message) => new(WeComSync.Authing.AuthingErrorCodes.BadRequest, message);
+    public static AuthingError UserNotFound(string id) => new(WeComSync.Authing.AuthingErrorCodes.NotFound, "user not found: " + id, 2004);
+    public static AuthingError Conflict(string message) => new(WeComSync.Authing.AuthingErrorCodes.Conflict, message);
 }
 
 /// <summary>

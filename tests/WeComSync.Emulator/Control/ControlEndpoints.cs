@@ -17,7 +17,7 @@ namespace WeComSync.Emulator.Control;
 /// <item><term>POST wecom/secrets</term><description><c>{secret, mode}</c>: mode <c>sync</c>, <c>sync-new-ip</c>, <c>self-built</c>, <c>agent</c>, <c>untrusted-ip</c> or <c>none</c> (removes: 40001), or <c>{secret, kind, newIp, trustedIp}</c>.</description></item>
 /// <item><term>POST wecom/settings</term><description><c>{tokenExpiresIn, seatLimit, listLimit, corpId, creator}</c>.</description></item>
 /// <item><term>POST authing/settings</term><description><c>{tokenExpiresIn, clockSkewSeconds, accessKeys:{id:secret}}</c>.</description></item>
-/// <item><term>POST limits</term><description><c>{api, path?, limit, windowSeconds}</c> and/or <c>{api, concurrency}</c>; DELETE clears.</description></item>
+/// <item><term>POST limits</term><description><c>{api, path?, limit, windowSeconds, blockSeconds?}</c> and/or <c>{api, concurrency}</c>; DELETE clears.</description></item>
 /// <item><term>POST faults</term><description>a <see cref="FaultRule"/>; DELETE clears; GET lists.</description></item>
 /// <item><term>POST tokens/invalidate</term><description><c>{api?: wecom|authing, errcode?: 40014|42001}</c>.</description></item>
 /// <item><term>GET tokens</term><description><c>{wecom:[…], authing:[…]}</c>: every token issued since the last reset.</description></item>
@@ -107,7 +107,12 @@ internal static class ControlEndpoints
                 var api = ApiName(b.Str("api"));
                 if (b.Long("concurrency") is long cap) s.Limits.SetConcurrency(api, (int)cap);
                 if (b.Long("limit") is long limit)
-                    s.Limits.AddRule(new RateLimitRule { Api = api, Path = b.Str("path"), Limit = (int)limit, WindowSeconds = (double)(b.Long("windowMs") is long ms ? ms / 1000.0 : b["windowSeconds"]?.GetValue<double>() ?? 60) });
+                    s.Limits.AddRule(new RateLimitRule
+                    {
+                        Api = api, Path = b.Str("path"), Limit = (int)limit,
+                        WindowSeconds = (double)(b.Long("windowMs") is long ms ? ms / 1000.0 : b["windowSeconds"]?.GetValue<double>() ?? 60),
+                        BlockSeconds = b["blockSeconds"]?.GetValue<double>(),
+                    });
             });
         });
         g.MapGet("/limits", () => Results.Json(new { rules = s.Limits.Rules, concurrency = s.Limits.ConcurrencyCaps }, Json.Options));

@@ -5,7 +5,8 @@ namespace WeComSync.Emulator.Control;
 /// <list type="bullet">
 /// <item><c>busy</c>: WeCom errcode -1 (system busy); Authing HTTP 500 with statusCode 500.</item>
 /// <item><c>http</c>: a bare HTTP <see cref="Status"/> (default 503) from both APIs.</item>
-/// <item><c>throttle</c>: WeCom errcode 45009; Authing HTTP 429.</item>
+/// <item><c>throttle</c>: WeCom errcode 45009; Authing HTTP 429 with the envelope.</item>
+/// <item><c>throttle-envelope</c>: Authing HTTP 200 with <c>statusCode: 429</c> in the envelope (as the live API also answers); WeCom 45009.</item>
 /// <item><c>errcode</c>: WeCom answers <see cref="Errcode"/>; Authing answers envelope <see cref="Status"/>.</item>
 /// <item><c>drop</c>: the connection is aborted without an answer.</item>
 /// <item><c>latency</c>: the call waits <see cref="LatencyMs"/> and then runs normally.</item>
@@ -40,7 +41,7 @@ public sealed class Faults
 
     public void Add(FaultRule rule)
     {
-        var kinds = new[] { "busy", "http", "throttle", "errcode", "drop", "latency" };
+        var kinds = new[] { "busy", "http", "throttle", "throttle-envelope", "errcode", "drop", "latency" };
         if (!kinds.Contains(rule.Kind)) throw new ArgumentException($"kind must be one of {string.Join(", ", kinds)}");
         if (rule.Rate < 0 || rule.Rate > 1) throw new ArgumentException("rate must be within 0..1");
         lock (_gate) _rules.Add(rule);

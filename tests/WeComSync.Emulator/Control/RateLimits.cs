@@ -3,10 +3,12 @@ using System.Diagnostics;
 namespace WeComSync.Emulator.Control;
 
 /// <summary>
-/// One rate-limit rule: at most <see cref="Limit"/> calls per <see cref="WindowSeconds"/> window for each API
-/// (path) of <see cref="Api"/>, or only for <see cref="Path"/> when given. Windows are fixed: the first call after a
-/// window ended opens the next one, and once the limit is broken every call is refused until the window ends
-/// (WeCom's "blocked for the rest of the window"; WeCom answers 45009, Authing HTTP 429).
+/// One rate-limit rule: at most <see cref="Limit"/> calls in any <see cref="WindowSeconds"/> (a sliding window) for
+/// each API (path) of <see cref="Api"/>, or only for <see cref="Path"/> when given. The call that breaks the limit is
+/// refused and blocks the path for <see cref="BlockSeconds"/> counted from that hit, whatever the window: WeCom
+/// documents "按分钟拦截则被屏蔽60秒,按小时拦截则被屏蔽60分钟" (developer.work.weixin.qq.com/document/path/90312,
+/// /90454) with 10 000 calls/min and 150 000 calls/hour per API. A minute rule and an hour rule stand side by side.
+/// Refused calls are not counted (the documentation is silent). WeCom answers 45009, Authing HTTP 429.
 /// </summary>
 public sealed class RateLimitRule
 {
@@ -19,9 +21,12 @@ public sealed class RateLimitRule
     public int Limit { get; set; }
 
     public double WindowSeconds { get; set; } = 60;
+
+    /// <summary>How long a broken limit blocks, from the hit; null: as long as the window.</summary>
+    public double? BlockSeconds { get; set; }
 }
 
-/// <summary>Fixed-window counters per (api, path) plus a concurrency cap per API (WeCom 45033, Authing 429).</summary>
+/// <summary>Sliding-window counters per (rule, path), blocks counted from the hit, and a concurrency cap per API (WeCom 45033, Authing 429).</summary>
 public sealed class RateLimits
 {
     private readonly object _gate = new();
@@ -32,14 +37,13 @@ public sealed class RateLimits
 
     private sealed class Window
     {
-        public long StartTicks;
-        public long EndTicks;
-        public int Count;
+        public readonly Queue<long> Calls = new();
+        public long BlockedUntil;
     }
 
     public void AddRule(RateLimitRule rule)
     {
-        if (rule.Limit < 0 || rule.WindowSeconds <= 0) throw new ArgumentException("limit must be >= 0 and windowSeconds > 0");
+        if (rule.Limit < 0 || rule.WindowSeconds <= 0 || rule.BlockSeconds <= 0) throw new ArgumentException("limit must be >= 0, windowSeconds and blockSeconds > 0");
         lock (_gate)
         {
             // One rule per (api, path, window length): a minute and an hour window may stand side by side.
@@ -74,7 +78,7 @@ public sealed class RateLimits
 
     private static string NormPath(string p) => string.IsNullOrEmpty(p) || p == "*" ? "*" : p;
 
-    /// <summary>Counts one call; false (with the seconds until the block ends) when the window's limit is broken.</summary>
+    /// <summary>Counts one call; false (with the seconds until the block ends) when the path is blocked or this call breaks a limit.</summary>
     public bool TryAcquire(string api, string path, out double retryAfterSeconds)
     {
         retryAfterSeconds = 0;
@@ -82,26 +86,32 @@ public sealed class RateLimits
         {
             if (_rules.Count == 0) return true;
             var now = Stopwatch.GetTimestamp();
-            var allowed = true;
+            var matching = new List<(RateLimitRule rule, Window w)>();
             foreach (var rule in _rules)
             {
                 if (rule.Api != api) continue;
                 var rp = NormPath(rule.Path);
                 if (rp != "*" && rp != path) continue;
                 var key = api + " " + rp + " " + path + " " + rule.WindowSeconds;
-                if (!_windows.TryGetValue(key, out var w) || now >= w.EndTicks)
-                {
-                    w = new Window { StartTicks = now, EndTicks = now + (long)(rule.WindowSeconds * Stopwatch.Frequency), Count = 0 };
-                    _windows[key] = w;
-                }
-                w.Count++;
-                if (w.Count > rule.Limit)
-                {
-                    allowed = false;
-                    retryAfterSeconds = Math.Max(retryAfterSeconds, (w.EndTicks - now) / (double)Stopwatch.Frequency);
-                }
+                if (!_windows.TryGetValue(key, out var w)) _windows[key] = w = new Window();
+                var windowStart = now - (long)(rule.WindowSeconds * Stopwatch.Frequency);
+                while (w.Calls.Count > 0 && w.Calls.Peek() <= windowStart) w.Calls.Dequeue();
+                matching.Add((rule, w));
             }
-            return allowed;
+            // Blocked by an earlier hit: refused, not counted.
+            foreach (var (_, w) in matching)
+                if (now < w.BlockedUntil) retryAfterSeconds = Math.Max(retryAfterSeconds, (w.BlockedUntil - now) / (double)Stopwatch.Frequency);
+            if (retryAfterSeconds > 0) return false;
+            // This call breaks a limit: the hit starts that rule's block.
+            foreach (var (rule, w) in matching)
+            {
+                if (w.Calls.Count < rule.Limit) continue;
+                w.BlockedUntil = now + (long)((rule.BlockSeconds ?? rule.WindowSeconds) * Stopwatch.Frequency);
+                retryAfterSeconds = Math.Max(retryAfterSeconds, (w.BlockedUntil - now) / (double)Stopwatch.Frequency);
+            }
+            if (retryAfterSeconds > 0) return false;
+            foreach (var (_, w) in matching) w.Calls.Enqueue(now);
+            return true;
         }
     }
 

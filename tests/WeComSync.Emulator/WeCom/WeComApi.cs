@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using WeComSync.Emulator.Control;
+using WeComSync.WeCom;
 
 namespace WeComSync.Emulator.WeCom;
 
@@ -71,12 +72,13 @@ internal sealed class WeComApi
         using var slot = _s.Limits.TryEnter(Api);
         if (slot == null)
         {
-            await WriteAsync(http, Error(45033, "api concurrent out of limit"));
+            await WriteAsync(http, Error(WeComErrorCodes.ConcurrencyLimited, "api concurrent out of limit"));
             return;
         }
-        if (!_s.Limits.TryAcquire(Api, path, out var retry))
+        if (!_s.Limits.TryAcquire(Api, path, out _))
         {
-            await WriteAsync(http, Error(45009, $"api freq out of limit, blocked for {Math.Ceiling(retry)} more seconds"));
+            // Live 45009 does not say how long the block lasts (a minute or an hour from the hit): neither does this.
+            await WriteAsync(http, Error(WeComErrorCodes.FrequencyLimited, "api freq out of limit"));
             return;
         }
         JsonObject body = null;
@@ -108,10 +110,10 @@ internal sealed class WeComApi
             switch (fault.Kind)
             {
                 case "busy":
-                    await WriteAsync(http, Error(-1, "system busy"));
+                    await WriteAsync(http, Error(WeComErrorCodes.SystemBusy, "system busy"));
                     return;
-                case "throttle":
-                    await WriteAsync(http, Error(45009, "api freq out of limit"));
+                case "throttle" or "throttle-envelope":
+                    await WriteAsync(http, Error(WeComErrorCodes.FrequencyLimited, "api freq out of limit"));
                     return;
                 case "errcode":
                     await WriteAsync(http, Error(fault.Errcode ?? -1, "emulated error"));

@@ -4,10 +4,20 @@ using System.Text.RegularExpressions;
 
 namespace WeComSync.Emulator.WeCom;
 
-/// <summary>A WeCom API error: the errcode and errmsg the endpoint answers.</summary>
+/// <summary>
+/// A WeCom API error: the errcode and errmsg the endpoint answers. Only codes of Core's table
+/// (<see cref="WeComSync.WeCom.WeComErrorCodes"/>, linked into this project) may be answered: a code the clients do not
+/// know about is a bug in the emulator or a missing row in the table, and fails loudly here.
+/// </summary>
 public sealed class WeComError : Exception
 {
-    public WeComError(int errcode, string errmsg) : base(errmsg) => Errcode = errcode;
+    public WeComError(int errcode, string errmsg) : base(errmsg)
+    {
+        if (!WeComSync.WeCom.WeComErrorCodes.IsKnown(errcode))
+            throw new InvalidOperationException($"errcode {errcode} is not in WeComErrorCodes: add a row there (src/WeComSync.Core/WeCom/WeComErrorCodes.cs).");
+        Errcode = errcode;
+    }
+
     public int Errcode { get; }
 }
 

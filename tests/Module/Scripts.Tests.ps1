@@ -1,0 +1,240 @@
+# Pester: the templates and the shipped example scripts the way scheduled scripts and admins run them, against the
+# emulator over HTTP on 127.0.0.1: one bad row or failed object never ends a run, whatever the caller's error
+# preference; the caller's preference only decides what is shown; one summary per run; errors that read like
+# cmdlet errors; an interrupted run recorded as such; summaries readable at 80 and 120 columns.
+BeforeAll {
+    Import-Module $env:WECOMSYNC_MODULE_PATH -Force
+    $repo = Resolve-Path (Join-Path $PSScriptRoot '../..')
+    Import-Module (Join-Path $repo 'tools/Emulator.psm1') -Force
+    $configuration = if ($env:WECOMSYNC_CONFIGURATION) { $env:WECOMSYNC_CONFIGURATION } else { 'Release' }
+    $generator = Join-Path $repo "tests/WeComSync.ExportGenerator/bin/$configuration/net10.0/WeComSync.ExportGenerator.dll"
+    $script:work = Join-Path ([IO.Path]::GetTempPath()) "wecomsync-scripts-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
+    New-Item -ItemType Directory -Path $work | Out-Null
+    # 30 members, two of them bad rows (an empty name, an invalid account).
+    $script:bad = Join-Path $work 'bad.xlsx'
+    $null = & (Get-Command dotnet).Source $generator --users 30 --seed 42 --out $bad --bad-rows 2
+    $script:emulator = Start-WeComSyncEmulator -Configuration $configuration
+    $script:secret = ConvertTo-SecureString 'emulator-sk' -AsPlainText -Force
+
+    function Connect-Pool([switch] $NoLinkField) {
+        $emulator | Reset-WeComSyncEmulator
+        Connect-Authing -AccessKeyId emulator-ak -AccessKeySecret $secret -ApiHost $emulator.BaseUrl -OrganizationCode emulator-org
+        if (-not $NoLinkField) { Initialize-AuthingLinkField -Confirm:$false | Out-Null }
+        $emulator | Clear-WeComSyncEmulatorCallCount
+    }
+    function Get-AuthingWriteCount {
+        $calls = Get-WeComSyncEmulatorCallCount -BaseUrl $emulator.BaseUrl
+        @($calls.Keys | Where-Object { $_ -match '^/api/v3/(create-|update-|delete-|set-|add-|remove-)' } | ForEach-Object { [int] $calls[$_] }) |
+            Measure-Object -Sum | ForEach-Object Sum
+    }
+    function Set-UserCreateFault {
+        foreach ($path in '/api/v3/create-users-batch', '/api/v3/create-user') {
+            Set-WeComSyncEmulatorFault -BaseUrl $emulator.BaseUrl -Api authing -Path $path -Kind errcode -Status 400
+        }
+    }
+    # Runs a script in a child pwsh (as a scheduler does) and returns its exit code and everything it printed.
+    function Invoke-ChildPwsh([string] $File, [hashtable] $Environment = @{}, [string[]] $Arguments = @()) {
+        $exe = [Environment]::ProcessPath
+        $prefix = @(if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' })
+        $saved = @{}
+        foreach ($k in $Environment.Keys) { $saved[$k] = [Environment]::GetEnvironmentVariable($k); [Environment]::SetEnvironmentVariable($k, $Environment[$k]) }
+        try { $output = & $exe @prefix -NoProfile -NonInteractive -File $File @Arguments 2>&1 | Out-String -Width 120; $code = $LASTEXITCODE }
+        finally { foreach ($k in $saved.Keys) { [Environment]::SetEnvironmentVariable($k, $saved[$k]) } }
+        [pscustomobject]@{ ExitCode = $code; Output = $output }
+    }
+}
+
+AfterAll {
+    Disconnect-Authing
+    Disconnect-WeCom
+    if ($emulator) { $emulator | Stop-WeComSyncEmulator }
+    if ($work -and (Test-Path $work)) { Remove-Item -LiteralPath $work -Recurse -Force }
+}
+
+Describe 'The templates never die on one bad object' {
+    BeforeEach { Connect-Pool }
+
+    It 'upstream with bad rows and failing user creates goes on under <How>: one summary, exit code 2' -ForEach @(
+        @{ How = "`$ErrorActionPreference = 'Stop'" }, @{ How = '-ErrorAction Stop' }) {
+        Set-UserCreateFault
+        $all = if ($How -like '-ErrorAction*') { Invoke-WeComUpstreamSync -Path $bad -ErrorAction Stop 2>&1 3>$null }
+        else { & { $ErrorActionPreference = 'Stop'; Invoke-WeComUpstreamSync -Path $bad 2>&1 3>$null } }
+        $summaries = @($all | Where-Object { $_ -is [WeComSync.RunLog.RunRecord] })
+        $summaries.Count | Should -Be 1
+        $summary = $summaries[0]
+        $summary.ExitCode | Should -Be 2
+        ($summary.Steps | Where-Object Name -EQ 'read export').Skipped | Should -Be 2
+        ($summary.Steps | Where-Object Name -EQ 'departments').Created | Should -BeGreaterThan 0
+        ($summary.Steps | Where-Object Name -EQ 'users').Failed | Should -Be 30
+        $errors = @($all | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] })
+        @($errors | Where-Object { "$_" -match 'row \d+' }).Count | Should -Be 2
+        @($errors | Where-Object FullyQualifiedErrorId -Like 'AuthingSync*').Count | Should -BeGreaterThan 0
+    }
+
+    It '-ErrorAction SilentlyContinue hides the per-object errors; they stay in the summary and the run log' {
+        Set-UserCreateFault
+        $logs = Join-Path $work 'silent-logs'
+        $all = Invoke-WeComUpstreamSync -Path $bad -LogPath $logs -ErrorAction SilentlyContinue 2>&1 3>$null
+        @($all | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] }).Count | Should -Be 0
+        $summary = @($all)[-1]
+        $summary.Failed | Should -Be 30
+        $summary.Skipped | Should -Be 2
+        @(Get-WeComSyncLog -Path $logs -Run $summary.ShortId -Failed).Count | Should -Be 30
+    }
+
+    It 'downstream with failing WeCom creates goes on under -ErrorAction Stop: exit code 2' {
+        $wecomSecret = ConvertTo-SecureString 'emulator-secret' -AsPlainText -Force
+        Get-AuthingDepartment | Out-Null
+        New-Item -ItemType Directory -Path (Join-Path $work 'down') -Force | Out-Null
+        Invoke-WeComUpstreamSync -Path $bad -IgnoreRootDepartment -ErrorAction SilentlyContinue | Out-Null
+        Connect-WeCom -CorpId ww-emulator -Secret $wecomSecret -AppMode AddressBookSync -ApiHost $emulator.BaseUrl
+        Set-WeComSyncEmulatorFault -BaseUrl $emulator.BaseUrl -Api wecom -Path /cgi-bin/user/create -Kind errcode -Errcode 60104
+        $all = Invoke-WeComDownstreamSync -ErrorAction Stop 2>&1 3>$null
+        $summary = @($all | Where-Object { $_ -is [WeComSync.RunLog.RunRecord] })
+        $summary.Count | Should -Be 1
+        ($summary[0].Steps | Where-Object Name -EQ 'users').Failed | Should -Be 30
+        $summary[0].ExitCode | Should -Be 2
+        @($all | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] }).Count | Should -BeGreaterThan 0
+    }
+
+    It 'a pool without the link fields stops before any write, with one error that says what to run' {
+        Connect-Pool -NoLinkField
+        $summaries = @()
+        try { Invoke-WeComUpstreamSync -Path $bad -ErrorAction SilentlyContinue -OutVariable +summaries | Out-Null } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -Be 'AuthingLinkFieldsMissing,Invoke-WeComUpstreamSync'
+        $err.Exception.Message | Should -Match 'wechatwork_user_id'
+        $err.ErrorDetails.RecommendedAction | Should -Match 'Initialize-AuthingLinkField'
+        Get-AuthingWriteCount | Should -Be 0
+        $summaries.Count | Should -Be 1
+        $summaries[0].Status | Should -Be 'Failed'
+        $summaries[0].ExitCode | Should -Be 1
+    }
+
+    It 'a missing file: one Failed summary, and an error that names the real cause and reads like a cmdlet error' {
+        $summaries = @()
+        try { Invoke-WeComUpstreamSync -Path (Join-Path $work 'nope.xlsx') -OutVariable +summaries | Out-Null } catch { $err = $_ }
+        $summaries.Count | Should -Be 1
+        $summaries[0].Status | Should -Be 'Failed'
+        $summaries[0].Message | Should -Match 'Cannot find the export file'
+        $err.FullyQualifiedErrorId | Should -Be 'AddressBookFileNotFound,Invoke-WeComUpstreamSync'
+        $err.InvocationInfo.MyCommand.Name | Should -Be 'Invoke-WeComUpstreamSync'
+        ($err | Out-String -Width 200) | Should -Not -Match 'Invoke-WeComUpstreamSync\.ps1'
+    }
+
+    It 'an export with no member, or none valid, is refused with the real cause as its error id, never as a script error' {
+        $empty = Join-Path $work 'empty.csv'
+        Set-Content -LiteralPath $empty -Value '姓名,账号,部门' -Encoding utf8BOM
+        { Invoke-WeComUpstreamSync -Path $empty -ErrorAction SilentlyContinue | Out-Null } |
+            Should -Throw -ErrorId 'AddressBookNoMembers,Invoke-WeComUpstreamSync'
+        $allBad = Join-Path $work 'all-bad.csv'
+        Set-Content -LiteralPath $allBad -Value "姓名,账号,部门`n,zhangsan,示例科技" -Encoding utf8BOM
+        { Invoke-WeComUpstreamSync -Path $allBad -ErrorAction SilentlyContinue | Out-Null } |
+            Should -Throw -ErrorId 'UpstreamExportEmpty,Invoke-WeComUpstreamSync' -ExpectedMessage '*holds no valid member*'
+        Get-AuthingWriteCount | Should -Be 0
+    }
+
+    It 'a -WhatIf run says what would be done, not "Created 0"' {
+        $summary = Invoke-WeComUpstreamSync -Path $bad -WhatIf -ErrorAction SilentlyContinue 6>$null
+        Get-AuthingWriteCount | Should -Be 0
+        $summary.Message | Should -Match 'users: 30 to create'
+        $text = $summary | Out-String -Width 80
+        $text | Should -Match 'users: 30 to create'
+        $text | Should -Not -Match 'Created'
+    }
+}
+
+Describe 'The run summary at 80 and 120 columns' {
+    BeforeAll {
+        Connect-Pool
+        Set-UserCreateFault
+        $script:failedRun = Invoke-WeComUpstreamSync -Path $bad -ErrorAction SilentlyContinue
+    }
+
+    It 'shows Failed and Skipped at 80 columns' {
+        $text = $failedRun | Out-String -Width 80
+        Write-Host $text
+        $lines = $text -split "`n" | Where-Object { $_.Trim() }
+        $lines[0] | Should -Match 'Failed\s+Skipped'
+        $lines[2] | Should -Match "\b30\s+2\b"
+        $lines | ForEach-Object { $_.TrimEnd().Length | Should -BeLessOrEqual 80 }
+    }
+
+    It 'shows the run name and status whole at 120 columns' {
+        $text = $failedRun | Out-String -Width 120
+        $text | Should -Match 'upstream-createupdate'
+        $text | Should -Match 'PartiallyFailed'
+    }
+}
+
+Describe 'The example scripts under their own $ErrorActionPreference = ''Stop''' {
+    BeforeEach { Connect-Pool }
+
+    It 'the upstream example syncs past bad rows and failed objects and exits 2' {
+        Set-UserCreateFault
+        $run = Invoke-ChildPwsh (Join-Path (Split-Path $env:WECOMSYNC_MODULE_PATH) 'Examples/Invoke-UpstreamSync.example.ps1') @{
+            WECOMSYNC_MODULE_PATH = $env:WECOMSYNC_MODULE_PATH; WECOMSYNC_AUTHING_AK = 'emulator-ak'; WECOMSYNC_AUTHING_SK = 'emulator-sk'
+            WECOMSYNC_AUTHING_HOST = $emulator.BaseUrl; WECOMSYNC_AUTHING_ORG = 'emulator-org'
+            WECOMSYNC_EXPORT_PATH = $bad; WECOMSYNC_LOG_PATH = (Join-Path $work 'example-logs')
+        }
+        $run.ExitCode | Should -Be 2
+        $run.Output | Should -Match 'row \d+'
+        $run.Output | Should -Match 'PartiallyFailed'
+        $run.Output | Should -Not -Match 'Upstream sync failed'
+        @(Get-AuthingDepartment).Count | Should -BeGreaterThan 1
+    }
+
+    It 'the downstream example syncs past failed objects and exits 2' {
+        Invoke-WeComUpstreamSync -Path $bad -IgnoreRootDepartment -ErrorAction SilentlyContinue | Out-Null
+        Set-WeComSyncEmulatorFault -BaseUrl $emulator.BaseUrl -Api wecom -Path /cgi-bin/user/create -Kind errcode -Errcode 60104
+        $run = Invoke-ChildPwsh (Join-Path (Split-Path $env:WECOMSYNC_MODULE_PATH) 'Examples/Invoke-DownstreamSync.example.ps1') @{
+            WECOMSYNC_MODULE_PATH = $env:WECOMSYNC_MODULE_PATH; WECOMSYNC_AUTHING_AK = 'emulator-ak'; WECOMSYNC_AUTHING_SK = 'emulator-sk'
+            WECOMSYNC_AUTHING_HOST = $emulator.BaseUrl; WECOMSYNC_AUTHING_ORG = 'emulator-org'
+            WECOMSYNC_WECOM_CORPID = 'ww-emulator'; WECOMSYNC_WECOM_SECRET = 'emulator-secret'; WECOMSYNC_WECOM_HOST = $emulator.BaseUrl
+            WECOMSYNC_WECOM_APPMODE = 'AddressBookSync'; WECOMSYNC_LOG_PATH = (Join-Path $work 'example-logs')
+        }
+        $run.ExitCode | Should -Be 2
+        $run.Output | Should -Match '60104'
+        $run.Output | Should -Not -Match 'Downstream sync failed'
+    }
+}
+
+Describe 'An interrupted run' {
+    It 'a stopped pipeline is recorded as Interrupted, exit code 130, with the counts of what was written' {
+        Connect-Pool
+        # Slow department creates, so that the stop lands in the middle of the departments step.
+        Set-WeComSyncEmulatorFault -BaseUrl $emulator.BaseUrl -Api authing -Path /api/v3/create-department -Kind latency -LatencyMs 400
+        $logs = Join-Path $work 'interrupted-logs'
+        $ps = [powershell]::Create()
+        $null = $ps.AddScript({
+                param($Module, $Url, $File, $Logs)
+                Import-Module $Module
+                Connect-Authing -AccessKeyId emulator-ak -AccessKeySecret (ConvertTo-SecureString 'emulator-sk' -AsPlainText -Force) -ApiHost $Url -OrganizationCode emulator-org
+                Invoke-WeComUpstreamSync -Path $File -LogPath $Logs -ThrottleLimit 1 -ErrorAction SilentlyContinue
+            }).AddArgument($env:WECOMSYNC_MODULE_PATH).AddArgument($emulator.BaseUrl).AddArgument($bad).AddArgument($logs)
+        try {
+            $async = $ps.BeginInvoke()
+            $deadline = [DateTime]::UtcNow.AddSeconds(60)
+            do { Start-Sleep -Milliseconds 200; $created = @(Get-AuthingDepartment -ErrorAction Ignore).Count }
+            until ($created -ge 3 -or [DateTime]::UtcNow -gt $deadline)
+            $ps.Stop()
+            $async.IsCompleted | Should -BeTrue
+        }
+        finally { $ps.Dispose() }
+        $run = Get-WeComSyncLog -Path $logs
+        $run.Status | Should -Be 'Interrupted'
+        $run.ExitCode | Should -Be 130
+        $step = Get-WeComSyncLog -Path $logs -Run $run.ShortId | Where-Object Name -EQ 'departments'
+        $step.Status | Should -Be 'Interrupted'
+        # Every department written is counted (the root is the organization's own).
+        $step.Created | Should -Be (@(Get-AuthingDepartment -IgnoreRootDepartment).Count)
+        $step.Created | Should -BeLessThan 11
+    }
+}
+
+Describe 'Start-WeComSyncEmulator' {
+    It 'runs the emulator in its own process group, so Ctrl+C in the console stops the sync, not the emulator' -Skip:($IsWindows) {
+        $group = { param($id) ((Get-Content -LiteralPath "/proc/$id/stat" -Raw) -replace '^.*\) ', '' -split ' ')[2] }
+        & $group $emulator.Process.Id | Should -Not -Be (& $group $PID)
+        & $group $emulator.Process.Id | Should -Be $emulator.Process.Id
+    }
+}
