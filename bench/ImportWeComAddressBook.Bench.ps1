@@ -38,7 +38,9 @@ try {
     & dotnet $generator --users $Users --seed 42 --multi-dept-rate 0.1 --no-instructions --encoding utf8-bom --out $csv | Write-Host
 
     # ExcelDataReader's bare row loop, compiled (a PowerShell loop would measure the interpreter, not the reader).
-    $edr = Join-Path $moduleDir 'ExcelDataReader.dll'
+    # The module keeps its ExcelDataReader in its own load context (dependencies/); the loop loads the same file for itself.
+    $edr = Join-Path $moduleDir 'dependencies/ExcelDataReader.dll'
+    Add-Type -Path $edr
     Add-Type -ReferencedAssemblies $edr, 'netstandard', 'System.Data', 'System.Data.Common', 'System.Text.Encoding.CodePages', 'System.Runtime', 'System.Collections' -TypeDefinition @'
 public static class BareExcelLoop
 {

@@ -171,6 +171,7 @@ function Invoke-WeComUpstreamSync {
     $apply = @{ WhatIf = $whatIfRun; ErrorAction = $objectErrors }
     # Without -ThrottleLimit the calls in flight adapt to the service (up to 64); with it, that is the ceiling.
     if ($ThrottleLimit) { $apply.ThrottleLimit = $ThrottleLimit }
+    $reads = if ($ThrottleLimit) { @{ ThrottleLimit = $ThrottleLimit } } else { @{} }
     if ($PSBoundParameters.ContainsKey('Confirm')) { $apply.Confirm = $PSBoundParameters.Confirm } else { $apply.Confirm = $false }
 
     try {
@@ -210,7 +211,7 @@ function Invoke-WeComUpstreamSync {
         # A page that failed after the retries is an error here and marks the users incomplete: no deletes follow from them.
         $readErrors = @()
         $authingDepartments = @(Get-AuthingDepartment @authing @rootLink -ErrorAction $objectErrors -ErrorVariable +readErrors)
-        $authingUsers = @(Get-AuthingUser @authing @rootLink @fields -ErrorAction $objectErrors -ErrorVariable +readErrors)
+        $authingUsers = @(Get-AuthingUser @authing @rootLink @reads @fields -ErrorAction $objectErrors -ErrorVariable +readErrors)
         $step.Count('Read', $authingDepartments.Count + $authingUsers.Count)
         Complete-WeComSyncReadStep $step "$($authingDepartments.Count) department(s), $($authingUsers.Count) user(s)." $readErrors
 
