@@ -121,6 +121,24 @@ namespace WeComSync.WeCom
         }
 
         /// <summary>
+        /// user/create and user/update's extattr: {"attrs":[{"type":0,"name":…,"text":{"value":…}}]} (WeCom 成员管理;
+        /// QQ::weixin::work::user, wechatpy). Every mapped attribute the source knows goes in together, whichever one
+        /// changed: should WeCom replace the whole list on update, no mapped attribute is lost.
+        /// </summary>
+        private void WriteAttrs(JObject body, User source)
+        {
+            var attrs = new JArray();
+            foreach (var (field, target) in _fields)
+            {
+                if (!target.StartsWith(FieldMap.ExtattrPrefix, StringComparison.Ordinal)) continue;
+                var value = field.GetText(source);
+                if (value == null) continue;
+                attrs.Add(new JObject { ["type"] = 0, ["name"] = target.Substring(FieldMap.ExtattrPrefix.Length), ["text"] = new JObject { ["value"] = value } });
+            }
+            body["extattr"] = new JObject { ["attrs"] = attrs };
+        }
+
+        /// <summary>
         /// Writes one model field into a create/update body. Departments are written by the applier (they need id
         /// resolution). Returns false for a field WeCom has no place for.
         /// </summary>
@@ -137,10 +155,7 @@ namespace WeComSync.WeCom
             }
             if (slot.Target.StartsWith(FieldMap.ExtattrPrefix, StringComparison.Ordinal))
             {
-                // user/update's extattr: {"attrs":[{"type":0,"name":…,"text":{"value":…}}]} (WeCom 更新成员; go-workwx, wechatpy).
-                var extattr = (JObject)(body["extattr"] ?? (body["extattr"] = new JObject()));
-                var attrs = (JArray)(extattr["attrs"] ?? (extattr["attrs"] = new JArray()));
-                attrs.Add(new JObject { ["type"] = 0, ["name"] = slot.Target.Substring(FieldMap.ExtattrPrefix.Length), ["text"] = new JObject { ["value"] = (string)value ?? "" } });
+                WriteAttrs(body, source);
                 return true;
             }
             body[slot.Target] = (string)value ?? "";
