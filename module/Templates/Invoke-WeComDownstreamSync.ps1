@@ -47,6 +47,9 @@ function Invoke-WeComDownstreamSync {
     .PARAMETER DeleteAction
         With -Delete: Delete (the default) or Suspend (WeCom enable 0; departments are then not deleted). A suspended
         member back in Authing is reactivated, never created twice.
+    .PARAMETER InviteNewMember
+        Let WeCom invite the members this run creates (a WeChat notice, SMS or email to each). Off by default: WeCom's
+        user/create invites unless told not to, and a sync should not message everyone it creates.
     .PARAMETER Delete
         Also delete the WeCom users and departments that are not in the Authing organization.
     .PARAMETER MaxDelete
@@ -98,6 +101,7 @@ function Invoke-WeComDownstreamSync {
         [string[]] $ExcludeDepartment,
         [ValidateSet('Delete', 'Suspend')]
         [string] $DeleteAction = 'Delete',
+        [switch] $InviteNewMember,
         [switch] $Delete,
         [ValidateRange(0, [int]::MaxValue)]
         [int] $MaxDelete = 500,
@@ -185,6 +189,7 @@ function Invoke-WeComDownstreamSync {
         }
         $userExtra = @{} + $fields
         if ($ExcludeProperty) { $userExtra.ExcludeProperty = $ExcludeProperty }
+        if ($InviteNewMember) { $userExtra.InviteNewMember = $true }
         Invoke-WeComSyncStep @sync -Name users -Plan $userPlan -Command Sync-WeComUser -Parameters ($toWeCom + $userExtra + $guard)
 
         # 3. Department deletes last (children first): WeCom deletes only empty departments.

@@ -182,11 +182,13 @@ function Invoke-WeComUpstreamSync {
         if ($PSBoundParameters.ContainsKey('EndRow')) { $import.EndRow = $EndRow }
         $step = $run.BeginStep('read export')
         $badRows = @()
-        $fileUsers = @(Import-WeComAddressBook @import -ErrorAction $objectErrors -ErrorVariable +badRows)
+        $fileUsers = @(Import-WeComAddressBook @import -ErrorAction $objectErrors -ErrorVariable +badRows -WarningVariable fileWarnings)
         # A file that cannot be read at all (missing, locked, not an export) is the run's error, not a bad row.
         $fileError = $badRows | Where-Object { $_.TargetObject -isnot [WeComSync.AddressBook.AddressBookRow] } | Select-Object -First 1
         if ($fileError -and $fileUsers.Count -eq 0) { throw $fileError }
-        $fileDepartments = @(Import-WeComAddressBook @import -Department -ErrorAction Ignore) # the same bad rows, reported once above
+        # The same bad rows and warnings, reported once above; only the tree's own warnings are new.
+        $fileDepartments = @(Import-WeComAddressBook @import -Department -ErrorAction Ignore -WarningAction SilentlyContinue -WarningVariable treeWarnings)
+        $treeWarnings | Where-Object { $_.Message -notin $fileWarnings.Message } | ForEach-Object { Write-Warning $_.Message }
         $step.Count('Read', $fileUsers.Count)
         $step.Count('Skipped', $badRows.Count)
         $step.Complete($(if ($badRows.Count) { 'PartiallyFailed' } else { 'Succeeded' }),
@@ -237,7 +239,11 @@ function Invoke-WeComUpstreamSync {
             # 3. Only deletes of users absent from the file, behind the guard; each delete confirmed unless -Confirm:$false.
             if (-not $PSBoundParameters.ContainsKey('Confirm')) { $apply.Remove('Confirm') }
             if ($scope.Count) { $scope.ScopeDepartment = $fileDepartments + $authingDepartments }
-            $plan = Compare-Directory -ReferenceObject $fileUsers -DifferenceObject $authingUsers -Operation Delete -DeleteAction $DeleteAction @scope -InformationAction Ignore
+            # A side read incompletely (a failed page; a skipped row whose 账号 cannot be read) refuses every delete:
+            # the run deletes nobody and ends with the refusal, which names what to fix.
+            $refusals = @()
+            $plan = Compare-Directory -ReferenceObject $fileUsers -DifferenceObject $authingUsers -Operation Delete -DeleteAction $DeleteAction @scope -InformationAction Ignore -ErrorAction SilentlyContinue -ErrorVariable refusals
+            if ($refusals.Count) { throw $refusals[0] }
             $guard = @{ MaxDelete = $MaxDelete; MaxDeletePercent = $MaxDeletePercent; Force = $Force }
             Invoke-WeComSyncStep @sync -Name 'delete users' -Plan $plan -Command Sync-AuthingUser -Parameters ($authing + $apply + $guard)
         }

@@ -59,13 +59,33 @@ Describe 'Connect-WeCom and the WeCom reading cmdlets' {
         $root.Key | Should -Be '1'
     }
 
-    It 'explains a wrong secret (40001) as a terminating error with what to do' {
-        $bad = Connect-WeCom -CorpId ww-emulator -Secret (ConvertTo-SecureString 'wrong-secret-xyz' -AsPlainText -Force) -ApiHost $script:url -PassThru
-        $err = { Get-WeComDepartment -Connection $bad -ErrorAction Stop } | Should -Throw -PassThru
+    It 'refuses a wrong secret (40001) at connect time, saying what to do once' {
+        # Connect-WeCom fetches a token, as Connect-Authing does: the error comes now, not in the middle of a sync.
+        $err = { Connect-WeCom -CorpId ww-emulator -Secret (ConvertTo-SecureString 'wrong-secret-xyz' -AsPlainText -Force) -ApiHost $script:url -ErrorAction Stop } |
+            Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -Match '^WeComApi40001'
+        $err.CategoryInfo.Category | Should -Be 'AuthenticationError'
         $err.Exception.Message | Should -Match '40001'
         $err.ErrorDetails.RecommendedAction | Should -Match 'secret'
-        $err.Exception.Message | Should -Not -Match 'wrong-secret-xyz'
+        # The advice once: not in the exception's message (scripts print it and then the advice), once in what the console shows.
+        $err.Exception.Message | Should -Not -Match 'Check the corp id'
+        ([regex]::Matches("$err", 'Check the corp id')).Count | Should -Be 1
+        "$err" | Should -Match '\. Check the corp id.*\.$'
+        "$err" | Should -Not -Match 'wrong-secret-xyz'
+    }
+
+    It 'refuses a wrong corp id (40013) and an unreachable host at connect time' {
+        { Connect-WeCom -CorpId ww-nosuch -Secret $script:wecomSecret -ApiHost $script:url -ErrorAction Stop } | Should -Throw -ErrorId 'WeComApi40013*'
+        { Connect-WeCom -CorpId ww-emulator -Secret $script:wecomSecret -ApiHost 'http://127.0.0.1:1/' -MaxRetry 0 -ErrorAction Stop } | Should -Throw -ErrorId 'WeComApitransport*'
         Connect-WeCom -CorpId ww-emulator -Secret $script:wecomSecret -ApiHost $script:url
+    }
+
+    It 'Connect-Authing -OrganizationCode checks that the organization exists' {
+        $err = { Connect-Authing -Credential ([pscredential]::new('emulator-ak', (ConvertTo-SecureString 'emulator-sk' -AsPlainText -Force))) -ApiHost $script:url -OrganizationCode no-such-org -ErrorAction Stop } |
+            Should -Throw -PassThru
+        "$err" | Should -Match "no organization with code 'no-such-org'"
+        $err.ErrorDetails.RecommendedAction | Should -Match 'OrganizationCode'
+        Connect-Authing -Credential ([pscredential]::new('emulator-ak', (ConvertTo-SecureString 'emulator-sk' -AsPlainText -Force))) -ApiHost $script:url -OrganizationCode emulator-org
     }
 
     It 'Test-WeComConnection shows 48002 with its fix for an agent-development secret' {

@@ -260,7 +260,7 @@ namespace WeComSync.Apply
                 Outcome = Outcome.Failed,
                 StopsRun = api?.StopsRun == true,
                 ErrorCode = api?.Code ?? "error",
-                Error = Redaction.Redact(api == null ? error.Message : api.ApiMessage + (string.IsNullOrEmpty(api.RecommendedAction) ? "" : " " + api.RecommendedAction)),
+                Error = Redaction.Redact(api == null ? error.Message : ApiException.Sentence(api.ApiMessage) + (string.IsNullOrEmpty(api.RecommendedAction) ? "" : " " + ApiException.Sentence(api.RecommendedAction))),
                 Duration = duration,
             };
         }

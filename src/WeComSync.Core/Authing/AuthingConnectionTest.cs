@@ -122,8 +122,8 @@ namespace WeComSync.Authing
         {
             row.Passed = false;
             row.ErrorCode = e.Code;
-            row.Message = Redaction.Redact($"{e.Code}: {e.ApiMessage}");
-            row.RecommendedAction = action;
+            row.Message = Redaction.Redact(ApiException.Sentence($"{e.Code}: {e.ApiMessage}"));
+            row.RecommendedAction = action == null ? null : ApiException.Sentence(action);
         }
     }
 

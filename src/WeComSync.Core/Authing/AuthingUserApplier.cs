@@ -216,6 +216,7 @@ namespace WeComSync.Authing
             var body = (JObject)p.Body.DeepClone();
             body.Remove("username"); // keep the existing login name
             body.Remove("departmentIds");
+            AuthingClient.KeepUnchanged(body, existing.Status, existing.Gender);
             await _client.UpdateUserAsync(existing.UserId, body, ct).ConfigureAwait(false);
             if (p.DepartmentIds != null) await _client.SetUserDepartmentsAsync(existing.UserId, p.DepartmentIds, ct).ConfigureAwait(false);
             return new Result { Change = p.Change, Outcome = Outcome.Succeeded, NewId = existing.UserId, Duration = watch.Elapsed, Error = null, ErrorCode = null };
@@ -280,7 +281,7 @@ namespace WeComSync.Authing
                 ids = resolved;
             }
             var body = Mapper.ToUpdateBody(desired, fields, writeLink);
-            if (body != null) await _client.UpdateUserAsync(userId, body, ct).ConfigureAwait(false);
+            if (body != null) await _client.UpdateUserAsync(userId, AuthingClient.KeepUnchanged(body, current), ct).ConfigureAwait(false);
             if (ids != null) await _client.SetUserDepartmentsAsync(userId, ids, ct).ConfigureAwait(false);
             return Results.Succeeded(change, userId, watch.Elapsed);
         }

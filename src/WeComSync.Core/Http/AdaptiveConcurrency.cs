@@ -17,8 +17,9 @@ namespace WeComSync.Http
     /// server, or in the client-side rate limiter that waits for a permit — so the limit holds: more calls in flight
     /// would only wait longer.</item>
     /// <item>Back-pressure (throttling, concurrency refusals, timeouts: see <see cref="ApiTransport"/>) halves the limit
-    /// (multiplicative decrease) when it is more than noise: at least two refusals, and a tenth of the answers, within
-    /// one round trip's worth of answers. Once per round trip: only a call sent after the last decrease can cause
+    /// (multiplicative decrease) when it is more than noise: at least two refusals, and a quarter of the answers, within
+    /// one round trip's worth of answers (a service over its limit refuses most calls; a few scattered busy answers,
+    /// which the transport retries, are not a reason to slow down). Once per round trip: only a call sent after the last decrease can cause
     /// another.</item>
     /// </list>
     /// AIMD converges to a fair share of whatever capacity is there without knowing it, and halving backs off fast
@@ -49,7 +50,7 @@ namespace WeComSync.Http
         private int _roundAnswers;
         private int _roundPushBacks;
         private const int MinRound = 8;
-        private const double PushBackShare = 0.1;
+        private const double PushBackShare = 0.25;
 
         /// <param name="ceiling">Most units in flight (0 or less: <see cref="DefaultCeiling"/>).</param>
         /// <param name="initial">Units in flight at the start (at most the ceiling).</param>

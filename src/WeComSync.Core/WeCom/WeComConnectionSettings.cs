@@ -4,7 +4,7 @@ using WeComSync.Http;
 namespace WeComSync.WeCom
 {
     /// <summary>
-    /// Which kind of WeCom secret the connection uses; it decides what the API will show and allow (DESIGN.md §6).
+    /// Which kind of WeCom secret the connection uses; it decides what the API will show and allow (docs/ARCHITECTURE.md §11, docs/ServiceFacts.md).
     /// </summary>
     public enum WeComAppMode
     {

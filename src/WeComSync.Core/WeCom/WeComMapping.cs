@@ -8,7 +8,7 @@ using WeComSync.Normalization;
 
 namespace WeComSync.WeCom
 {
-    /// <summary>WeCom JSON ↔ the neutral model (DESIGN.md §4 field mapping). A field WeCom did not return stays null (unknown).</summary>
+    /// <summary>WeCom JSON ↔ the neutral model (docs/ARCHITECTURE.md §3, field mapping). A field WeCom did not return stays null (unknown).</summary>
     public static class WeComMapping
     {
         public static string Id(long id) => id.ToString(CultureInfo.InvariantCulture);

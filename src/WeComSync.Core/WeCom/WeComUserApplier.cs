@@ -141,6 +141,7 @@ namespace WeComSync.WeCom
             }
             body["department"] = new JArray(departments);
             body["main_department"] = departments[0];
+            body["to_invite"] = _options.InviteNewMember; // WeCom invites unless told not to
 
             string note = null;
             try

@@ -101,6 +101,9 @@ namespace WeComSync.PowerShell.Commands
             try
             {
                 System.Threading.Tasks.Task.Run(() => connection.Client.GetTokenAsync(System.Threading.CancellationToken.None)).GetAwaiter().GetResult();
+                // A default organization that does not exist would fail every later command: check it now (404 with advice).
+                if (!string.IsNullOrEmpty(settings.OrganizationCode))
+                    System.Threading.Tasks.Task.Run(() => connection.Client.GetOrganizationAsync(settings.OrganizationCode, System.Threading.CancellationToken.None)).GetAwaiter().GetResult();
             }
             catch (Http.ApiException e)
             {

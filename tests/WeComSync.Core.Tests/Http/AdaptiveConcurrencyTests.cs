@@ -31,11 +31,12 @@ namespace WeComSync.Tests.Http
             var c = new AdaptiveConcurrency(ceiling: 64);
             for (int i = 0; i < 28; i++) c.OnCall("WeCom user/create", Fast, false);
             Assert.Equal(32, c.Limit);
+            for (int i = 0; i < 4; i++) c.OnCall("WeCom user/create", TimeSpan.FromSeconds(1), false); // slow (no growth): the round of 32 answers ends
             // One refusal in a round trip's worth of answers is noise (the transport retries it); a service over its
-            // limit refuses a share of them: 4 of 32 here (at least a tenth, and two).
+            // limit refuses a share of them: 8 of 32 here (at least a quarter, and two).
             c.OnCall("WeCom user/create", Fast, backPressure: true);
             Assert.Equal(32, c.Limit);
-            for (int i = 0; i < 2; i++) c.OnCall("WeCom user/create", Fast, backPressure: true);
+            for (int i = 0; i < 6; i++) c.OnCall("WeCom user/create", Fast, backPressure: true);
             Assert.Equal(32, c.Limit);
             c.OnCall("WeCom user/create", Fast, backPressure: true);
             Assert.Equal(16, c.Limit);
