@@ -28,7 +28,7 @@ public sealed class AuthingError : Exception
 
 /// <summary>
 /// One Authing user pool in memory: users, organizations with their department trees, memberships and custom
-/// field definitions. Every public member takes the state's lock. Validation follows DESIGN.md §7; where the
+/// field definitions. Every public member takes the state's lock. Validation follows docs/ARCHITECTURE.md §11 and docs/ServiceFacts.md; where the
 /// documentation is silent the emulator chooses (noted on the member): batch writes are all-or-nothing,
 /// delete-users-batch ignores unknown ids, and sibling department names must differ.
 /// </summary>
