@@ -394,7 +394,7 @@ namespace WeComSync.AddressBook
         private static int KnownFields(string[] cells)
         {
             int n = 0;
-            foreach (string c in cells) if (!string.IsNullOrEmpty(c) && AddressBookColumns.FieldOf(c) != AddressBookField.Extra) n++;
+            foreach (string c in cells) if (!string.IsNullOrEmpty(c) && AddressBookColumns.FieldOf(c) != null) n++;
             return n;
         }
 

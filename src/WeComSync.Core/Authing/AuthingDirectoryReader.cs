@@ -32,6 +32,9 @@ namespace WeComSync.Authing
             _client = client ?? throw new ArgumentNullException(nameof(client));
         }
 
+        /// <summary>Where Authing keeps the user fields for this read; null: the connection's field map.</summary>
+        public Model.FieldMap FieldMap { get; set; }
+
         /// <summary>
         /// Most pages read at once (list-users pages of 50 are independent once the total is known): a ceiling, the
         /// number in flight adapts to the service (<see cref="AdaptiveConcurrency"/>); 0 = the default ceiling.
@@ -59,7 +62,7 @@ namespace WeComSync.Authing
         public async Task<AuthingUserRead> ReadUsersAsync(AuthingDepartmentMap departments, JArray advancedFilter, CancellationToken cancellationToken, Action<int, int> progress = null)
         {
             var read = new AuthingUserRead();
-            var mapper = new AuthingUserMapper(_client.Settings);
+            var mapper = new AuthingUserMapper(_client.Settings, FieldMap);
             var pages = new SortedDictionary<int, List<AuthingUserDto>>();
             // Without the first page we do not even know how many there are: its failure fails the read.
             var first = await _client.ListUsersAsync(1, AuthingClient.PageSize, advancedFilter, cancellationToken).ConfigureAwait(false);

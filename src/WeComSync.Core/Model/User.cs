@@ -64,6 +64,16 @@ namespace WeComSync.Model
         /// <summary>Custom columns (export) or custom data (Authing) not mapped to a model field.</summary>
         public Dictionary<string, string> Extra { get; set; } = new Dictionary<string, string>();
 
+        /// <summary>A copy whose lists, extra values and withheld fields are its own (planners adjust copies, never the caller's objects).</summary>
+        public User Clone()
+        {
+            var c = (User)MemberwiseClone();
+            c.Departments = Departments == null ? null : new List<string>(Departments);
+            c.Extra = Extra == null ? null : new Dictionary<string, string>(Extra);
+            c.WithheldFields = new HashSet<string>(WithheldFields ?? (IEnumerable<string>)new string[0], System.StringComparer.OrdinalIgnoreCase);
+            return c;
+        }
+
         public override string ToString() => Name == null ? UserId : $"{UserId} ({Name})";
     }
 }

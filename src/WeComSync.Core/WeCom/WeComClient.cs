@@ -42,6 +42,9 @@ namespace WeComSync.WeCom
         public string CorpId => Settings.CorpId;
         public WeComAppMode AppMode => Settings.AppMode;
         public int ReadParallelism => Settings.ReadParallelism;
+
+        /// <summary>The connection's field map (null: the registry's defaults).</summary>
+        public Model.FieldMap FieldMap => Settings.FieldMap;
         public RetryOptions RetryOptions => _transport.Options;
         public Uri ApiHost => _transport.BaseAddress;
 

@@ -44,6 +44,9 @@ namespace WeComSync.WeCom
         /// </summary>
         public int ReadParallelism { get; set; }
 
+        /// <summary>Where WeCom keeps the user fields beyond the defaults (extattr.&lt;name&gt;, external_position …); null: the defaults.</summary>
+        public Model.FieldMap FieldMap { get; set; }
+
         /// <summary>Renew the cached token this long before WeCom says it expires.</summary>
         public TimeSpan TokenRenewalMargin { get; set; } = TimeSpan.FromMinutes(5);
     }

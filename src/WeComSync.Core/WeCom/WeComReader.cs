@@ -32,12 +32,18 @@ namespace WeComSync.WeCom
     public sealed class WeComReader
     {
         private readonly WeComClient _client;
+        private WeComUserFields _fieldsUsed;
 
         public WeComReader(WeComClient client)
         {
             _client = client ?? throw new ArgumentNullException(nameof(client));
             Parallelism = client.ReadParallelism;
         }
+
+        /// <summary>Where WeCom keeps the user fields for this read; null: the connection's field map.</summary>
+        public FieldMap FieldMap { get; set; }
+
+        private WeComUserFields Fields => _fieldsUsed ?? (_fieldsUsed = WeComUserFields.For(FieldMap ?? _client.Settings.FieldMap));
 
         /// <summary>Most detail reads in flight at once (a ceiling: the number adapts to the service); 0 = the default ceiling.</summary>
         public int Parallelism { get; set; }
@@ -265,7 +271,7 @@ namespace WeComSync.WeCom
         private async Task ReadDetailsAsync(Dictionary<string, User> users, IReadOnlyList<Department> departments, CancellationToken ct)
         {
             var withheld = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-            if (_client.AppMode != WeComAppMode.AddressBookSync) foreach (var f in WeComMapping.SensitiveFields) withheld.Add(f);
+            if (_client.AppMode != WeComAppMode.AddressBookSync) foreach (var f in Fields.SensitiveFields) withheld.Add(f);
 
             var deptIds = users.Values.SelectMany(u => u.Departments ?? new List<string>()).Distinct().ToList();
             var done = new ConcurrentDictionary<string, bool>(StringComparer.OrdinalIgnoreCase);
@@ -282,7 +288,7 @@ namespace WeComSync.WeCom
                     {
                         string userId = (string)m["userid"];
                         if (userId == null || !users.TryGetValue(userId, out var u) || !done.TryAdd(userId, true)) continue;
-                        lock (u) WeComMapping.ApplyDetails(u, m, withheld);
+                        lock (u) Fields.ApplyDetails(u, m, withheld);
                     }
                 }
                 catch (ApiException e) when (e.Code == "48009" || e.Code == "48002" || e.Code == "60011")
@@ -304,7 +310,7 @@ namespace WeComSync.WeCom
             {
                 if (banned != 0 || !done.ContainsKey(u.UserId))
                 {
-                    foreach (var f in WeComMapping.DetailFields) if (!(f == "Name" && u.Name != null)) u.WithheldFields.Add(f);
+                    foreach (var f in Fields.DetailFields) if (!(f == "Name" && u.Name != null)) u.WithheldFields.Add(f);
                     var failed = (u.Departments ?? new List<string>()).Select(d => failures.TryGetValue(d, out var r) ? r : null).FirstOrDefault(r => r != null);
                     if (failed != null) u.IncompleteReason = failed;
                 }
@@ -324,7 +330,7 @@ namespace WeComSync.WeCom
                 try
                 {
                     var m = await _client.GetUserAsync(u.UserId, ct).ConfigureAwait(false);
-                    if (done.TryAdd(u.UserId, true)) lock (u) WeComMapping.ApplyDetails(u, m, withheld);
+                    if (done.TryAdd(u.UserId, true)) lock (u) Fields.ApplyDetails(u, m, withheld);
                 }
                 catch (ApiException e) when (!WeComErrors.IsFatal(e.Code))
                 {

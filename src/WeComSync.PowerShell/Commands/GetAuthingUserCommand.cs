@@ -31,6 +31,10 @@ namespace WeComSync.PowerShell.Commands
         [Parameter]
         public string RootLinkId { get; set; }
 
+        /// <summary>Where Authing keeps the user fields for this call, on top of the connection's (Connect-Authing -FieldMap).</summary>
+        [Parameter]
+        public object FieldMap { get; set; }
+
         /// <summary>Most pages read at once: an optional ceiling; without it the number adapts to the service.</summary>
         [Parameter]
         [ValidateRange(1, 64)]
@@ -47,10 +51,11 @@ namespace WeComSync.PowerShell.Commands
                 foreach (System.Collections.DictionaryEntry e in Filter)
                     filter.Add(new JObject { ["field"] = e.Key.ToString(), ["operator"] = "EQUAL", ["value"] = e.Value?.ToString() });
             }
+            var fieldMap = Conversion.FieldMapInput.Resolve(this, FieldMap, Model.FieldSide.Authing, connection.Client.Settings.FieldMap);
             int done = 0, total = 0;
             var read = Run(connection, async ct =>
             {
-                var reader = new AuthingDirectoryReader(connection.Client) { Parallelism = ThrottleLimit };
+                var reader = new AuthingDirectoryReader(connection.Client) { Parallelism = ThrottleLimit, FieldMap = fieldMap };
                 var map = organization == null ? null : await reader.ReadDepartmentsAsync(organization, RootLinkId, ct).ConfigureAwait(false);
                 return await reader.ReadUsersAsync(map, filter, ct, (d, t) => { done = d; total = t; }).ConfigureAwait(false);
             }, "Reading Authing users", () => total == 0 ? "first page" : $"page {done} of {total}");

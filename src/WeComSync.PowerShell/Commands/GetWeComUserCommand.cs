@@ -18,10 +18,15 @@ namespace WeComSync.PowerShell.Commands
         [ValidateRange(1, 64)]
         public int ThrottleLimit { get; set; }
 
+        /// <summary>Where WeCom keeps the user fields for this call, on top of the connection's (Connect-WeCom -FieldMap).</summary>
+        [Parameter]
+        public object FieldMap { get; set; }
+
         protected override void EndProcessing()
         {
             var connection = RequireConnection();
-            var reader = new WeComReader(connection.Client) { Parallelism = ThrottleLimit };
+            var fieldMap = Conversion.FieldMapInput.Resolve(this, FieldMap, FieldSide.WeCom, connection.Client.FieldMap);
+            var reader = new WeComReader(connection.Client) { Parallelism = ThrottleLimit, FieldMap = fieldMap };
             var users = Run(connection, ct => reader.ReadUsersAsync(ct), "Reading WeCom users", reader.Progress);
             while (reader.Notes.TryDequeue(out var note)) WriteWarning(note);
             int incomplete = 0;

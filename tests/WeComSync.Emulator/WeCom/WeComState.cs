@@ -551,10 +551,29 @@ public sealed partial class WeComState
             if (e == 0 && u.Status != 5) u.Status = 2;
             else if (e == 1 && u.Status == 2) u.Status = 4;
         }
-        if (b.Has("extattr")) u.Extattr = b.Obj("extattr")?.DeepClone() as JsonObject;
+        if (b.Has("extattr")) u.Extattr = CheckedExtattr(b.Obj("extattr"));
         if (b.Has("external_position")) u.ExternalPosition = b.Str("external_position");
         if (b.Has("external_profile")) u.ExternalProfile = b.Obj("external_profile")?.DeepClone() as JsonObject;
         if (b.Has("avatar_mediaid")) u.Avatar = "https://emulator.invalid/avatar/" + b.Str("avatar_mediaid");
+    }
+
+    /// <summary>
+    /// extattr as user/create and user/update take it: {"attrs":[{"type":0,"name":…,"text":{"value":…}} or
+    /// {"type":1,"name":…,"web":{"url":…,"title":…}}]} (WeCom 成员管理). Anything else is refused (40058), and the list
+    /// replaces the member's attributes: the strictest reading, so a client must send every attribute it keeps.
+    /// </summary>
+    private static JsonObject CheckedExtattr(JsonObject extattr)
+    {
+        if (extattr == null) return null;
+        if (extattr["attrs"] is not JsonArray attrs) throw new WeComError(40058, "invalid extattr: attrs must be an array");
+        foreach (var node in attrs)
+        {
+            if (node is not JsonObject a || string.IsNullOrEmpty(a["name"]?.GetValue<string>())) throw new WeComError(40058, "invalid extattr: every attr needs a name");
+            var type = a["type"]?.GetValue<int>() ?? -1;
+            bool ok = type == 0 ? a["text"]?["value"] != null : type == 1 && a["web"]?["url"] != null;
+            if (!ok) throw new WeComError(40058, $"invalid extattr attr '{a["name"]}': type 0 needs text.value, type 1 needs web.url");
+        }
+        return extattr.DeepClone() as JsonObject;
     }
 
     private void AddUser(WeComUser u)
