@@ -307,7 +307,7 @@ namespace WeComSync.WeCom
         public async Task<IReadOnlyDictionary<Change, DirectoryObject>> ReadNowAsync(IReadOnlyList<Change> changes, CancellationToken cancellationToken)
         {
             var withheld = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-            if (_client.AppMode != WeComAppMode.AddressBookSync) foreach (var f in WeComMapping.SensitiveFields) withheld.Add(f);
+            if (_client.AppMode != WeComAppMode.AddressBookSync) foreach (var f in _fields.SensitiveFields) withheld.Add(f);
             var wanted = new List<(Change Change, string UserId)>();
             foreach (var c in changes)
             {
@@ -337,7 +337,7 @@ namespace WeComSync.WeCom
                 }
                 if (m == null) { now[change] = null; continue; }
                 var user = new User { Source = DirectorySource.WeComApi, UserId = userId, SourceId = userId };
-                WeComMapping.ApplyDetails(user, m, withheld);
+                _fields.ApplyDetails(user, m, withheld);
                 foreach (var f in withheld) user.WithheldFields.Add(f);
                 now[change] = user;
             }
