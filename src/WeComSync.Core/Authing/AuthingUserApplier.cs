@@ -377,7 +377,7 @@ namespace WeComSync.Authing
                 foreach (var (change, id) in wanted)
                 {
                     if (!found.TryGetValue(id, out var dto)) { now[change] = null; continue; }
-                    var user = _mapper.ToModel(dto, Map);
+                    var user = Mapper.ToModel(dto, Map);
                     if (Map == null) user.Departments = null;   // not read for a deletes-only plan: unknown, not compared
                     now[change] = user;
                 }
