@@ -76,9 +76,11 @@ function Invoke-WeComDownstreamSync {
     [CmdletBinding(SupportsShouldProcess, ConfirmImpact = 'Medium')]
     [OutputType([WeComSync.RunLog.RunRecord])]
     param(
+        [ArgumentCompleter([WeComSync.PowerShell.Infrastructure.OrganizationCodeCompleter])]
         [string] $OrganizationCode,
         [ValidateSet('None', 'Overwrite', 'Changed')]
         [string] $UpdateMode = 'None',
+        [ArgumentCompleter([WeComSync.PowerShell.Infrastructure.UserFieldCompleter])]
         [string[]] $ExcludeProperty,
         [switch] $Delete,
         [ValidateRange(0, [int]::MaxValue)]

@@ -91,11 +91,13 @@ function Invoke-WeComUpstreamSync {
         [Parameter(Mandatory, Position = 0)]
         [string] $Path,
 
+        [ArgumentCompleter([WeComSync.PowerShell.Infrastructure.OrganizationCodeCompleter])]
         [string] $OrganizationCode,
 
         [ValidateSet('CreateUpdate', 'DeleteOnly')]
         [string] $Mode = 'CreateUpdate',
 
+        [ArgumentCompleter([WeComSync.PowerShell.Infrastructure.SheetCompleter])]
         [string[]] $Sheet,
 
         [int] $StartRow,
@@ -107,6 +109,7 @@ function Invoke-WeComUpstreamSync {
         [ValidateSet('Changed', 'Overwrite', 'None')]
         [string] $UpdateMode = 'Changed',
 
+        [ArgumentCompleter([WeComSync.PowerShell.Infrastructure.UserFieldCompleter])]
         [string[]] $ExcludeProperty,
 
         [string] $LogPath,

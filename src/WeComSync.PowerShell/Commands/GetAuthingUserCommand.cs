@@ -33,6 +33,7 @@ namespace WeComSync.PowerShell.Commands
         [Parameter(ParameterSetName = "Organization", ValueFromPipelineByPropertyName = true)]
         [Parameter(ParameterSetName = "UserId")]
         [Parameter(ParameterSetName = "Username")]
+        [ArgumentCompleter(typeof(OrganizationCodeCompleter))]
         public string OrganizationCode { get; set; }
 
         /// <summary>Every user of the pool, in any organization or none.</summary>

@@ -19,6 +19,7 @@ namespace WeComSync.PowerShell.Commands
     {
         /// <summary>Fields an update never writes (e.g. Mobile, Email), whatever the plan says.</summary>
         [Parameter]
+        [ArgumentCompleter(typeof(UserFieldCompleter))]
         public string[] ExcludeProperty { get; set; }
 
         protected override ObjectKind Kind => ObjectKind.User;

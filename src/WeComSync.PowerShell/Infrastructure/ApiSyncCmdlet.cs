@@ -25,6 +25,7 @@ namespace WeComSync.PowerShell.Infrastructure
 
         /// <summary>The Authing organization the departments belong to; default: the Authing connection's.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(OrganizationCodeCompleter))]
         public string OrganizationCode { get; set; }
 
         /// <summary>
@@ -79,14 +80,15 @@ namespace WeComSync.PowerShell.Infrastructure
             if (_changes.Count == 0) return;
             var connection = RequireConnection();
             var changeApplier = CreateApplier(connection);
-            var applier = new PlanApplier(new CmdletSyncHost(this, Cancellation), new ApplyOptions
+            var output = new CmdletOutputWriter(this, Cancellation);
+            var applier = new PlanApplier(output, new ApplyOptions
             {
                 ThrottleLimit = ThrottleLimit,
                 DeleteGuard = new DeleteGuard { MaxDelete = MaxDelete, MaxDeletePercent = MaxDeletePercent, Force = Force },
             });
             var client = ClientOf(connection);
             var previous = client.Trace;
-            client.Trace = applier.PostVerbose;
+            client.Trace = output.WriteTrace;
             bool stopped = false;
             try
             {
