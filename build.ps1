@@ -9,7 +9,8 @@
                prints one closing line 'N passed, N failed, N skipped' and exits non-zero on any failure
       Bench    Build, then run every bench/*.Bench.ps1 (figures are ratios against the alternative)
       Demo     Build, then run demo/Invoke-Demo.ps1 (emulator + generated export + upstream and downstream sync)
-      Package  Build, then zip the module into out/WeComSync-<version>.zip
+      Package  Build, then pack the module into out/WeComSync.<version>.nupkg (the PowerShell Gallery's format:
+               Install-PSResource/Install-Module install it from a file repository or a feed)
       Clean    remove out/ and every bin/obj folder
 .EXAMPLE
     dotnet tool restore; dotnet pwsh ./build.ps1 -Task Test
@@ -70,21 +71,55 @@ function Get-PesterModulePath {
     return $manifest.FullName
 }
 
+# The version lives in Directory.Build.props (the assemblies get it from there); the module manifest is stamped from it:
+# '1.2.0' -> ModuleVersion '1.2.0'; '1.2.0-beta1' -> ModuleVersion '1.2.0' and PSData Prerelease 'beta1'; the release
+# notes are that version's section of module/CHANGELOG.md.
+function Get-ProjectVersion {
+    [xml] $props = Get-Content -LiteralPath (Join-Path $root 'Directory.Build.props') -Raw
+    $version = @($props.Project.PropertyGroup | ForEach-Object { $_['Version'] } | Where-Object { $_ } | ForEach-Object InnerText)[0]
+    if ($version -notmatch '^(?<number>\d+\.\d+\.\d+)(-(?<prerelease>[0-9A-Za-z]+))?$') {
+        throw "Directory.Build.props: <Version>$version</Version> is not major.minor.patch[-prerelease] (letters and digits only after the dash, as the PowerShell Gallery requires)."
+    }
+    $number = $Matches['number']; $prerelease = [string] $Matches['prerelease']
+    $changelog = Join-Path $root 'module/CHANGELOG.md'
+    $section = [regex]::Match((Get-Content -LiteralPath $changelog -Raw), ('(?ms)^## ' + [regex]::Escape($version) + '[ \t]*$(?<notes>.*?)(?=^## |\z)'))
+    if (-not $section.Success) { throw "module/CHANGELOG.md has no '## $version' section: add this release's notes there." }
+    [pscustomobject]@{ Number = $number; Prerelease = $prerelease; ReleaseNotes = $section.Groups['notes'].Value.Trim() }
+}
+
+function Set-ModuleVersion {
+    param([string] $Manifest, [pscustomobject] $Version)
+    $text = Get-Content -LiteralPath $Manifest -Raw
+    $fields = [ordered]@{ ModuleVersion = $Version.Number; Prerelease = $Version.Prerelease; ReleaseNotes = $Version.ReleaseNotes }
+    foreach ($field in $fields.GetEnumerator()) {
+        $pattern = "(?m)^(\s*$($field.Key)\s*=\s*)'[^']*'"
+        if ($text -notmatch $pattern) { throw "$Manifest has no $($field.Key) = '…' line to stamp." }
+        $value = $field.Value.Replace("'", "''")
+        $text = [regex]::Replace($text, $pattern, { param($m) $m.Groups[1].Value + "'" + $value + "'" })
+    }
+    [IO.File]::WriteAllText($Manifest, $text, [Text.UTF8Encoding]::new($true))
+}
+
 function Invoke-Build {
     Write-Host "==> Build ($Configuration)" -ForegroundColor Cyan
     Invoke-Native dotnet @('build', (Join-Path $root 'WeComSync.sln'), '-c', $Configuration, '-nologo', '-v', 'q', '-clp:ErrorsOnly')
 
-    # Assemble the module: manifest, root module, templates, formats, types, the cmdlet dll and its dependencies,
-    # without PowerShell's own assemblies (the host provides them).
+    # Assemble the module: manifest, root module, templates, formats, types, our two dlls (their types cross into
+    # PowerShell) and, under dependencies/, the private ones that DependencyLoader.cs isolates; without PowerShell's
+    # own assemblies (the host provides them).
     if (Test-Path $moduleOut) { Remove-Item $moduleOut -Recurse -Force }
     New-Item -ItemType Directory -Path $moduleOut | Out-Null
     Copy-Item -Path (Join-Path $root 'module/*') -Destination $moduleOut -Recurse
+    Set-ModuleVersion -Manifest (Join-Path $moduleOut 'WeComSync.psd1') -Version (Get-ProjectVersion)
+    $dependencies = New-Item -ItemType Directory -Path (Join-Path $moduleOut 'dependencies')
     $bin = Join-Path $root "src/WeComSync.PowerShell/bin/$Configuration/netstandard2.0"
     $excluded = @('System.Management.Automation.dll', 'Microsoft.PowerShell.*.dll', 'Microsoft.Management.Infrastructure.dll')
-    Get-ChildItem -Path $bin -Filter '*.dll' | Where-Object {
-        $name = $_.Name
-        -not ($excluded | Where-Object { $name -like $_ })
-    } | Copy-Item -Destination $moduleOut
+    foreach ($dll in Get-ChildItem -Path $bin -Filter '*.dll') {
+        $name = $dll.Name
+        if ($excluded | Where-Object { $name -like $_ }) { continue }
+        $destination = if ($name -like 'WeComSync.*') { $moduleOut } else { $dependencies.FullName }
+        Copy-Item -LiteralPath $dll.FullName -Destination $destination
+    }
 
     $help = Join-Path $root 'tools/Build-Help.ps1'
     $code = Invoke-ChildPwsh -File $help -ArgumentList @('-ModulePath', (Join-Path $moduleOut 'WeComSync.psd1'), '-DocsPath', (Join-Path $root 'docs/help'))
@@ -176,10 +211,8 @@ function Invoke-Demo {
 }
 
 function Invoke-Package {
-    $version = (Import-PowerShellDataFile (Join-Path $moduleOut 'WeComSync.psd1')).ModuleVersion
-    $zip = Join-Path $out "WeComSync-$version.zip"
-    Compress-Archive -Path $moduleOut -DestinationPath $zip -Force
-    Write-Host "Packaged $zip"
+    $code = Invoke-ChildPwsh -File (Join-Path $root 'tools/Build-Package.ps1') -ArgumentList @('-ModulePath', $moduleOut, '-DestinationPath', $out)
+    if ($code -ne 0) { throw "Packaging failed (exit code $code)." }
 }
 
 function Invoke-Clean {

@@ -10,7 +10,9 @@
         target <= 2);
       - the core reader alone (no PowerShell pipeline) against the same bare loop;
       - peak memory (peak working set) of a fresh PowerShell that streams the file through the cmdlet, next to a fresh
-        PowerShell that only imports the module (target: under 300 MB for 100 000 rows).
+        PowerShell that only imports the module (target: under 300 MB for 100 000 rows);
+      - a zip bomb (the real template whose sheet expands to 1 GB from about 1 MB): the time until it is refused and
+        the peak memory of a fresh PowerShell that tries it (target: refused within seconds, memory near the baseline).
     Each timing is the best of -Repeat runs after one warm-up run. Figures, not assertions: machines are noisy.
 #>
 param(
@@ -38,7 +40,9 @@ try {
     & dotnet $generator --users $Users --seed 42 --multi-dept-rate 0.1 --no-instructions --encoding utf8-bom --out $csv | Write-Host
 
     # ExcelDataReader's bare row loop, compiled (a PowerShell loop would measure the interpreter, not the reader).
-    $edr = Join-Path $moduleDir 'ExcelDataReader.dll'
+    # The module keeps its ExcelDataReader in its own load context (dependencies/); the loop loads the same file for itself.
+    $edr = Join-Path $moduleDir 'dependencies/ExcelDataReader.dll'
+    Add-Type -Path $edr
     Add-Type -ReferencedAssemblies $edr, 'netstandard', 'System.Data', 'System.Data.Common', 'System.Text.Encoding.CodePages', 'System.Runtime', 'System.Collections' -TypeDefinition @'
 public static class BareExcelLoop
 {
@@ -84,6 +88,9 @@ public static class BareExcelLoop
     $bare = Measure-Best { [BareExcelLoop]::Run($xlsx) }
     $core = Measure-Best { [System.Linq.Enumerable]::Count[WeComSync.Model.User]([WeComSync.AddressBook.AddressBookReader]::new().ReadUsers($xlsx)) }
     $departments = Measure-Best { Import-WeComAddressBook -LiteralPath $xlsx -Department }
+    # The look at the package before ExcelDataReader opens it (bounds, error cells, formulas): its share of the import.
+    $inspection = [WeComSync.AddressBook.AddressBookReader].Assembly.GetType('WeComSync.AddressBook.XlsxInspection').GetMethod('Inspect')
+    $inspect = Measure-Best { $fs = [IO.File]::OpenRead($xlsx); try { $null = $inspection.Invoke($null, @($fs, 'contacts.xlsx')) } finally { $fs.Dispose() } }
 
     # Peak memory in fresh processes, so nothing else this session allocated counts.
     $pwsh = [Environment]::ProcessPath
@@ -97,6 +104,13 @@ public static class BareExcelLoop
     $streamed = & $probe "Import-WeComAddressBook -LiteralPath '$xlsx' | Out-Null"
     $held = & $probe "`$u = Import-WeComAddressBook -LiteralPath '$xlsx'"
 
+    # A zip bomb: refused by the reader's look at the package before anything is expanded into memory.
+    $bomb = Join-Path $work 'bomb.xlsx'
+    & dotnet $generator --zip-bomb 1000 --out $bomb | Write-Host
+    $bombRefused = (Measure-Command { try { Import-WeComAddressBook -LiteralPath $bomb | Out-Null } catch { $script:bombError = $_ } }).TotalSeconds
+    if ($script:bombError.FullyQualifiedErrorId -notlike 'AddressBookTooLarge*') { throw "the zip bomb was not refused: $($script:bombError)" }
+    $bombPeak = & $probe "try { Import-WeComAddressBook -LiteralPath '$bomb' | Out-Null } catch { }"
+
     Write-Host ''
     Write-Host ("Import-WeComAddressBook, {0:N0} members from {1:N1} MB xlsx" -f $count, ((Get-Item $xlsx).Length / 1MB))
     Write-Host ("  time                          {0,8:N2} s   {1,10:N0} rows/s" -f $cmdlet, ($count / $cmdlet))
@@ -105,8 +119,10 @@ public static class BareExcelLoop
     Write-Host ("  vs ExcelDataReader bare loop  {0,8:N2} s   ratio {1:N2}  (target <= 2.00)" -f $bare, ($cmdlet / $bare))
     Write-Host ("  core reader, no pipeline      {0,8:N2} s   ratio {1:N2} of the bare loop" -f $core, ($core / $bare))
     Write-Host ("  -Department (tree)            {0,8:N2} s   ratio {1:N2} of the bare loop" -f $departments, ($departments / $bare))
+    Write-Host ("  package check alone           {0,8:N2} s   {1:P0} of the cmdlet's time (bounds, error cells, formulas)" -f $inspect, ($inspect / $cmdlet))
     Write-Host ("  peak memory, streamed         {0,8:N0} MB  (module loaded, nothing read: {1:N0} MB; target < 300 MB)" -f $streamed, $baseline)
     Write-Host ("  peak memory, all users held   {0,8:N0} MB  (`$u = Import-WeComAddressBook …)" -f $held)
+    Write-Host ("  zip bomb, {0:N1} MB -> 1 GB    {1,8:N2} s   refused; peak memory {2:N0} MB ({3:N0} MB above the module alone)" -f ((Get-Item $bomb).Length / 1MB), $bombRefused, $bombPeak, ($bombPeak - $baseline))
 }
 finally {
     Remove-Item -LiteralPath $work -Recurse -Force -ErrorAction SilentlyContinue

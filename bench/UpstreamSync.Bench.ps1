@@ -17,6 +17,7 @@ if ($PSStyle) { $PSStyle.OutputRendering = 'PlainText' }
 $repo = Split-Path $PSScriptRoot
 Import-Module $ModulePath -Force
 Import-Module (Join-Path $repo 'tools/Emulator.psm1') -Force
+Import-Module (Join-Path $PSScriptRoot 'Support/BenchExport.psm1') -Force
 
 function Get-Calls([string] $BaseUrl) { Get-WeComSyncEmulatorCallCount -BaseUrl $BaseUrl }
 function Get-WriteCount($Calls) {
@@ -27,27 +28,8 @@ $work = Join-Path ([IO.Path]::GetTempPath()) "wecomsync-bench-$([guid]::NewGuid(
 New-Item -ItemType Directory -Path $work | Out-Null
 $emulator = $null
 try {
-    # The generator's tree is small; spread the members over 20 x 10 x 9 = 2 020 departments (three levels).
-    $raw = Join-Path $work 'raw.csv'
-    $generator = Join-Path $repo "tests/WeComSync.ExportGenerator/bin/$Configuration/net10.0/WeComSync.ExportGenerator.dll"
-    & (Get-Command dotnet).Source $generator --users $Users --seed 11 --no-instructions --out $raw | Out-Host
-    $rows = Import-Csv -LiteralPath $raw -Encoding utf8
-    $company = ($rows[0].部门 -split '/')[0]
-    $teams = [System.Collections.Generic.List[string]]::new()
-    foreach ($g in 1..20) { foreach ($u in 1..10) { foreach ($t in 1..9) { $teams.Add("$company/事业群$g/部门$g-$u/小组$g-$u-$t") } } }
-    # Authing keeps mobiles and emails unique per pool; random data repeats a few at this size: keep the first.
-    $seenMobile = [System.Collections.Generic.HashSet[string]]::new()
-    $seenEmail = [System.Collections.Generic.HashSet[string]]::new([StringComparer]::OrdinalIgnoreCase)
-    for ($i = 0; $i -lt $rows.Count; $i++) {
-        if ($rows[$i].手机 -and -not $seenMobile.Add($rows[$i].手机)) { $rows[$i].手机 = '' }
-        if ($rows[$i].邮箱 -and -not $seenEmail.Add($rows[$i].邮箱)) { $rows[$i].邮箱 = '' }
-        if (-not $rows[$i].手机 -and -not $rows[$i].邮箱) { $rows[$i].邮箱 = "bench$i@example.com" }
-        $main = $teams[$i % $teams.Count]
-        $rows[$i].部门 = if ($rows[$i].部门 -match '；') { $main + '；' + $teams[($i * 7 + 3) % $teams.Count] } else { $main }
-    }
-    $export = Join-Path $work 'contacts.csv'
-    $rows | Export-Csv -LiteralPath $export -Encoding utf8BOM -NoTypeInformation
-    $rows = $null
+    # 20 x 10 x 9 = 2 020 departments (three levels).
+    $export = New-BenchUpstreamExport -Users $Users -Folder $work -Configuration $Configuration -Groups 20 -Units 10 -Teams 9
 
     $emulator = Start-WeComSyncEmulator -Configuration $Configuration
     $secret = ConvertTo-SecureString 'emulator-sk' -AsPlainText -Force

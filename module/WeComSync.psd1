@@ -3,7 +3,8 @@
     # Loaded up front so scripts (templates, admins) can name core types such as [WeComSync.Model.Change] before any cmdlet ran.
     RequiredAssemblies   = @('WeComSync.Core.dll')
     NestedModules        = @('WeComSync.PowerShell.dll')
-    ModuleVersion        = '0.1.0'
+    # Stamped by build.ps1 from <Version> in Directory.Build.props (with PSData.Prerelease and ReleaseNotes below).
+    ModuleVersion        = '0.0.0'
     GUID                 = '5b0d3c4e-8a51-4f0b-9c55-2f1d6f3b7a10'
     Author               = 'WeComSync contributors'
     CompanyName          = 'WeComSync'
@@ -35,8 +36,12 @@
     VariablesToExport    = @()
     PrivateData          = @{
         PSData = @{
-            Tags       = @('WeCom', 'WeChatWork', 'Authing', 'Identity', 'Sync', 'IAM')
-            ProjectUri = ''
+            Tags         = @('WeCom', 'WeChatWork', 'Authing', 'Identity', 'Sync', 'IAM', 'PSEdition_Core', 'PSEdition_Desktop')
+            # ProjectUri and LicenseUri are left out on purpose (the packer refuses them empty): the project has no
+            # public home page yet, and the license text ships in the package as LICENSE.txt.
+            # Stamped by build.ps1: the version's part of the package's version, and its section of CHANGELOG.md.
+            Prerelease   = ''
+            ReleaseNotes = ''
         }
     }
 }

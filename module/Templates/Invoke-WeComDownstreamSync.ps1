@@ -137,7 +137,7 @@ function Invoke-WeComDownstreamSync {
         # 2. Users, read after the departments so that new department links resolve.
         $step = $run.BeginStep('read users')
         $readErrors = @()
-        $authingUsers = @(Get-AuthingUser @authing -ErrorAction $objectErrors -ErrorVariable +readErrors)
+        $authingUsers = @(Get-AuthingUser @authing @reads -ErrorAction $objectErrors -ErrorVariable +readErrors)
         $wecomUsers = @(Get-WeComUser @wecom @reads -ErrorAction $objectErrors -ErrorVariable +readErrors)
         $step.Count('Read', $authingUsers.Count + $wecomUsers.Count)
         Complete-WeComSyncReadStep $step "Authing $($authingUsers.Count), WeCom $($wecomUsers.Count)." $readErrors

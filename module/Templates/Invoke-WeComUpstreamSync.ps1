@@ -146,6 +146,7 @@ function Invoke-WeComUpstreamSync {
     $apply = @{ WhatIf = $whatIfRun; ErrorAction = $objectErrors }
     # Without -ThrottleLimit the calls in flight adapt to the service (up to 64); with it, that is the ceiling.
     if ($ThrottleLimit) { $apply.ThrottleLimit = $ThrottleLimit }
+    $reads = if ($ThrottleLimit) { @{ ThrottleLimit = $ThrottleLimit } } else { @{} }
     if ($PSBoundParameters.ContainsKey('Confirm')) { $apply.Confirm = $PSBoundParameters.Confirm } else { $apply.Confirm = $false }
 
     try {
@@ -156,11 +157,13 @@ function Invoke-WeComUpstreamSync {
         if ($PSBoundParameters.ContainsKey('EndRow')) { $import.EndRow = $EndRow }
         $step = $run.BeginStep('read export')
         $badRows = @()
-        $fileUsers = @(Import-WeComAddressBook @import -ErrorAction $objectErrors -ErrorVariable +badRows)
+        $fileUsers = @(Import-WeComAddressBook @import -ErrorAction $objectErrors -ErrorVariable +badRows -WarningVariable fileWarnings)
         # A file that cannot be read at all (missing, locked, not an export) is the run's error, not a bad row.
         $fileError = $badRows | Where-Object { $_.TargetObject -isnot [WeComSync.AddressBook.AddressBookRow] } | Select-Object -First 1
         if ($fileError -and $fileUsers.Count -eq 0) { throw $fileError }
-        $fileDepartments = @(Import-WeComAddressBook @import -Department -ErrorAction Ignore) # the same bad rows, reported once above
+        # The same bad rows and warnings, reported once above; only the tree's own warnings are new.
+        $fileDepartments = @(Import-WeComAddressBook @import -Department -ErrorAction Ignore -WarningAction SilentlyContinue -WarningVariable treeWarnings)
+        $treeWarnings | Where-Object { $_.Message -notin $fileWarnings.Message } | ForEach-Object { Write-Warning $_.Message }
         $step.Count('Read', $fileUsers.Count)
         $step.Count('Skipped', $badRows.Count)
         $step.Complete($(if ($badRows.Count) { 'PartiallyFailed' } else { 'Succeeded' }),
@@ -185,7 +188,7 @@ function Invoke-WeComUpstreamSync {
         # A page that failed after the retries is an error here and marks the users incomplete: no deletes follow from them.
         $readErrors = @()
         $authingDepartments = @(Get-AuthingDepartment @authing @rootLink -ErrorAction $objectErrors -ErrorVariable +readErrors)
-        $authingUsers = @(Get-AuthingUser @authing @rootLink -ErrorAction $objectErrors -ErrorVariable +readErrors)
+        $authingUsers = @(Get-AuthingUser @authing @rootLink @reads -ErrorAction $objectErrors -ErrorVariable +readErrors)
         $step.Count('Read', $authingDepartments.Count + $authingUsers.Count)
         Complete-WeComSyncReadStep $step "$($authingDepartments.Count) department(s), $($authingUsers.Count) user(s)." $readErrors
 
@@ -204,7 +207,11 @@ function Invoke-WeComUpstreamSync {
         else {
             # 3. Only deletes of users absent from the file, behind the guard; each delete confirmed unless -Confirm:$false.
             if (-not $PSBoundParameters.ContainsKey('Confirm')) { $apply.Remove('Confirm') }
-            $plan = Compare-Directory -ReferenceObject $fileUsers -DifferenceObject $authingUsers -Operation Delete -InformationAction Ignore
+            # A side read incompletely (a failed page; a skipped row whose 账号 cannot be read) refuses every delete:
+            # the run deletes nobody and ends with the refusal, which names what to fix.
+            $refusals = @()
+            $plan = Compare-Directory -ReferenceObject $fileUsers -DifferenceObject $authingUsers -Operation Delete -InformationAction Ignore -ErrorAction SilentlyContinue -ErrorVariable refusals
+            if ($refusals.Count) { throw $refusals[0] }
             $guard = @{ MaxDelete = $MaxDelete; MaxDeletePercent = $MaxDeletePercent; Force = $Force }
             Invoke-WeComSyncStep @sync -Name 'delete users' -Plan $plan -Command Sync-AuthingUser -Parameters ($authing + $apply + $guard)
         }

@@ -36,8 +36,8 @@ Describe 'Import-WeComAddressBook' {
     It 'writes one non-terminating error per bad row and still emits the good rows' {
         $users = Import-WeComAddressBook $bad -ErrorVariable problems -ErrorAction SilentlyContinue
         $users.Count | Should -Be 90
-        $problems.Count | Should -Be 9
-        $dup = $problems | Where-Object { $_.FullyQualifiedErrorId -like 'AddressBookDuplicateUserId*' }
+        $problems.Count | Should -Be 10 # a duplicate 账号 is an error on both of its rows
+        $dup = $problems | Where-Object { $_.FullyQualifiedErrorId -like 'AddressBookDuplicateUserId*' } | Select-Object -Last 1
         $dup | Should -Not -BeNullOrEmpty
         $dup.CategoryInfo.Category | Should -Be 'InvalidData'
         $dup.TargetObject | Should -BeOfType ([WeComSync.AddressBook.AddressBookRow])
@@ -137,5 +137,101 @@ Describe 'Import-WeComAddressBook' {
             $p = $help.Parameters.Parameter | Where-Object Name -eq $name
             ($p.Description | Out-String).Trim() | Should -Not -BeNullOrEmpty -Because "-$name needs a description"
         }
+    }
+}
+
+Describe 'Odd exports: what the admin sees is what is read' {
+    It 'reads masked mobiles as unknown, with one warning for the file' {
+        $path = Join-Path $TestDrive 'masked.csv'
+        "姓名,账号,部门,手机,邮箱`r`n张三,zs,公司/研发部,138****0005,`r`n李四,ls,公司/研发部,13800000002,`r`n王五,ww,公司/研发部,,ww***@example.com" |
+            Set-Content -LiteralPath $path -Encoding utf8BOM
+        $users = Import-WeComAddressBook $path -WarningVariable warnings -WarningAction SilentlyContinue -ErrorVariable problems
+        $problems.Count | Should -Be 0
+        $users.Count | Should -Be 3
+        $users[0].Mobile | Should -BeNullOrEmpty
+        $users[0].WithheldFields | Should -Contain 'Mobile'
+        @($warnings | Where-Object { $_ -match '2 mobile or email value\(s\) are masked' }).Count | Should -Be 1
+    }
+
+    It 'refuses a zip bomb with one terminating error naming the part' {
+        $bomb = Join-Path $TestDrive 'bomb.xlsx'
+        & dotnet $generator --zip-bomb 128 --out $bomb | Out-Null
+        (Get-Item $bomb).Length | Should -BeLessThan 2MB
+        { Import-WeComAddressBook $bomb } | Should -Throw -ErrorId 'AddressBookTooLarge*'
+    }
+}
+
+# End to end against the emulator: a delete-only run never deletes a member because of a bad row.
+Describe 'Deletes never follow from a file that was not read completely' {
+    BeforeAll {
+        $repo = Resolve-Path (Join-Path $PSScriptRoot '../..')
+        Import-Module (Join-Path $repo 'tools/Emulator.psm1') -Force
+        $script:emulator = Start-WeComSyncEmulator -Configuration $configuration
+        $secret = ConvertTo-SecureString 'emulator-sk' -AsPlainText -Force
+        Connect-Authing -AccessKeyId emulator-ak -AccessKeySecret $secret -ApiHost $emulator.BaseUrl -OrganizationCode emulator-org
+        Initialize-AuthingLinkField -Confirm:$false | Out-Null
+
+        # The clean file seeds Authing; the tests edit copies of it as an admin would.
+        $csv = New-Export 'clean.csv' @('--users', '20', '--seed', '7', '--no-instructions', '--multi-dept-rate', '0')
+        $script:rows = @(Import-Csv -LiteralPath $csv -Encoding utf8)
+        $seed = Invoke-WeComUpstreamSync -Path $csv -Confirm:$false -WarningAction SilentlyContinue 6>$null
+        $seed.Status | Should -Be 'Succeeded'
+        function Save-Copy($Rows, [string] $Name) {
+            $path = Join-Path $TestDrive $Name
+            $Rows | Export-Csv -LiteralPath $path -Encoding utf8BOM -NoTypeInformation
+            $path
+        }
+        function Copy-Row($Row) { $copy = [ordered]@{}; foreach ($p in $Row.PSObject.Properties) { $copy[$p.Name] = $p.Value }; [pscustomobject]$copy }
+    }
+
+    AfterAll {
+        Disconnect-Authing
+        if ($emulator) { $emulator | Stop-WeComSyncEmulator }
+    }
+
+    It 'DeleteOnly with one existing user on a bad row and another really gone deletes only the second' {
+        $badUser = $rows[4].账号; $goneUser = $rows[11].账号
+        $edited = foreach ($r in $rows) {
+            if ($r.账号 -eq $goneUser) { continue }
+            $r = Copy-Row $r
+            if ($r.账号 -eq $badUser) { $r.姓名 = ''; $r.手机 = 'not a number' }   # a typo: the row is skipped as bad
+            $r
+        }
+        $path = Save-Copy $edited 'one-bad-one-gone.csv'
+        $summary = Invoke-WeComUpstreamSync -Path $path -Mode DeleteOnly -Confirm:$false -ErrorAction SilentlyContinue -ErrorVariable bad 6>$null
+        @($bad | Where-Object { $_.FullyQualifiedErrorId -like 'AddressBook*' }).Count | Should -Be 1
+        ($summary.Steps | Where-Object Name -eq 'delete users').Deleted | Should -Be 1
+        $left = (Get-AuthingUser).UserId
+        $left | Should -Contain $badUser
+        $left | Should -Not -Contain $goneUser
+        $left.Count | Should -Be 19
+    }
+
+    It 'DeleteOnly with a skipped row whose 账号 cannot be read deletes nobody and says which row to fix' {
+        $before = @(Get-AuthingUser).Count
+        $edited = foreach ($r in $rows | Select-Object -Skip 1) { $r = Copy-Row $r; if ($r.账号 -eq $rows[6].账号) { $r.账号 = '' }; $r }
+        $path = Save-Copy $edited 'unreadable-id.csv'
+        $refusal = $null
+        try { Invoke-WeComUpstreamSync -Path $path -Mode DeleteOnly -Confirm:$false -ErrorAction SilentlyContinue -WarningVariable warnings -WarningAction SilentlyContinue 6>$null | Out-Null }
+        catch { $refusal = $_ }
+        @(Get-AuthingUser).Count | Should -Be $before
+        $refusal.FullyQualifiedErrorId | Should -BeLike 'DeleteRefused*' 
+        $refusal.Exception.Message | Should -Match 'unreadable-id\.csv, sheet unreadable-id, row 7'
+        $refusal.Exception.Message | Should -Match 'Fix the 账号 on that row'
+        # (A caller's -WarningVariable also collects the warnings the template hides from its second read: compare texts.)
+        @($warnings.Message | Where-Object { $_ -match 'no member is deleted because of this file' } | Sort-Object -Unique).Count | Should -Be 1
+    }
+
+    It 'a department named only on a bad row is never planned for deletion, also from a saved list' {
+        # A leaf department: no other row names a department below it.
+        $dept = $rows.部门 | Where-Object { $d = $_; -not ($rows.部门 | Where-Object { $_ -like "$d/*" }) } | Select-Object -First 1
+        $edited = foreach ($r in $rows) { $r = Copy-Row $r; if ($r.部门 -eq $dept) { $r.姓名 = '' }; $r }
+        $path = Save-Copy $edited 'dept-on-bad-row.csv'
+        $departments = Import-WeComAddressBook $path -Department -ErrorAction SilentlyContinue
+        $departments.Key | Should -Not -Contain $dept
+        $departments | Export-Clixml (Join-Path $TestDrive 'depts.xml')
+        $saved = Import-Clixml (Join-Path $TestDrive 'depts.xml')
+        $plan = Compare-Directory -ReferenceObject $saved -DifferenceObject (Get-AuthingDepartment) -Operation Delete
+        @($plan | Where-Object Key -eq $dept).Count | Should -Be 0
     }
 }

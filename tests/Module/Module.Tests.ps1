@@ -19,7 +19,7 @@ Describe 'The WeComSync module' {
 
     It 'does not ship PowerShell''s own assemblies' {
         $dir = Split-Path $env:WECOMSYNC_MODULE_PATH
-        Get-ChildItem $dir -Filter 'System.Management.Automation.dll' | Should -BeNullOrEmpty
+        Get-ChildItem $dir -Filter 'System.Management.Automation.dll' -Recurse | Should -BeNullOrEmpty
     }
 
     It 'gives every exported command help with a synopsis and at least one example' {

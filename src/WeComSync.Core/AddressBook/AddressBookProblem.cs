@@ -35,10 +35,15 @@ namespace WeComSync.AddressBook
         public const string HeaderNotFound = "AddressBookHeaderNotFound";
         public const string MissingColumn = "AddressBookMissingColumn";
         public const string NoMembers = "AddressBookNoMembers";
+        public const string CellTooLong = "AddressBookCellTooLong";
+        public const string TooLarge = "AddressBookTooLarge";
+        public const string DtdRefused = "AddressBookDtdRefused";
 
         // Row problems: the row is skipped.
         public const string EmptyName = "AddressBookEmptyName";
         public const string NameTooLong = "AddressBookNameTooLong";
+        public const string InvalidName = "AddressBookInvalidName";
+        public const string UnreadableCell = "AddressBookUnreadableCell";
         public const string EmptyUserId = "AddressBookEmptyUserId";
         public const string InvalidUserId = "AddressBookInvalidUserId";
         public const string DuplicateUserId = "AddressBookDuplicateUserId";
@@ -53,6 +58,11 @@ namespace WeComSync.AddressBook
         public const string SheetSkipped = "AddressBookSheetSkipped";
         public const string SeveralTopDepartments = "AddressBookSeveralTopDepartments";
         public const string TopDepartmentUnknown = "AddressBookTopDepartmentUnknown";
+        public const string ValuesMasked = "AddressBookValuesMasked";
+        public const string CellUnknown = "AddressBookCellUnknown";
+        public const string HiddenSheetSkipped = "AddressBookHiddenSheetSkipped";
+        public const string SeveralSheets = "AddressBookSeveralSheets";
+        public const string IncompleteForDeletes = "AddressBookIncompleteForDeletes";
     }
 
     /// <summary>

@@ -59,8 +59,11 @@ namespace WeComSync.AddressBook
         public int UsersRead { get; set; }
         public int RowsSkipped { get; set; }
         public int Warnings { get; set; }
+        public int MaskedValues { get; set; }
+        public int UnknownCells { get; set; }
         public override string ToString() =>
-            $"{File} ({Format}{(Encoding == null ? "" : ", " + Encoding)}): sheets {string.Join(", ", Sheets)}; {RowsRead} rows, {UsersRead} members, {RowsSkipped} rows skipped";
+            $"{File} ({Format}{(Encoding == null ? "" : ", " + Encoding)}): sheets {string.Join(", ", Sheets)}; {RowsRead} rows, {UsersRead} members, {RowsSkipped} rows skipped" +
+            (MaskedValues > 0 ? $", {MaskedValues} masked values" : "") + (UnknownCells > 0 ? $", {UnknownCells} unreadable cells" : "");
     }
 
     /// <summary>
@@ -89,8 +92,20 @@ namespace WeComSync.AddressBook
             foreach (var user in ReadUsers(path)) tree.Add(user);
             var departments = tree.Build();
             foreach (var warning in tree.Warnings) Report(new AddressBookProblem(ProblemCodes.SeveralTopDepartments, ProblemSeverity.Warning, ProblemKind.InvalidData, $"{Summary.File}: {warning}"));
+
+            // Departments named only on skipped rows exist in WeCom all the same: never deleted (nor created from a bad row).
+            var skipped = new SkippedRecords { IncompleteReason = _departmentsIncomplete };
+            foreach (var pair in _skippedDepartments) if (!tree.Contains(pair.Key)) skipped.Add(pair.Key, pair.Value);
+            if (skipped.Keys.Count > 0 || skipped.IncompleteReason != null)
+                foreach (var d in departments) d.Skipped = skipped;
             return departments;
         }
+
+        // What the rows skipped as bad still tell (see SkippedRecords): filled while reading.
+        private SkippedRecords _skippedUsers;
+        private Dictionary<string, string> _skippedDepartments;
+        private string _departmentsIncomplete;
+        private int _unreadableRows, _departmentUnreadableRows;
 
         /// <summary>Streams the members of the file at <paramref name="path"/>.</summary>
         public IEnumerable<User> ReadUsers(string path)
@@ -98,26 +113,39 @@ namespace WeComSync.AddressBook
             using (var file = SpreadsheetFile.Open(path))
             {
                 Summary = new AddressBookSummary { File = file.FileName, Format = file.Format, Encoding = file.CsvEncoding?.WebName };
+                _skippedUsers = new SkippedRecords();
+                _skippedDepartments = new Dictionary<string, string>(StringComparer.Ordinal);
+                _departmentsIncomplete = null;
+                _unreadableRows = _departmentUnreadableRows = 0;
                 var selection = SelectSheets(file);
-                var seen = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
-                var seenSheet = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+                bool sheetsGiven = _options.Sheets?.Any(s => !string.IsNullOrWhiteSpace(s)) == true;
+                // Every 账号 met on any row, valid or bad (and both ids of old:new), with its row: duplicates are found
+                // across rows and sheets, and a 账号 is never on two rows unnoticed.
+                var seen = new Dictionary<string, (int Row, string Sheet, string Partner)>(StringComparer.OrdinalIgnoreCase);
                 var pending = new List<User>(); // members with an empty 部门, waiting to learn the top department
+                var withHeader = new List<string>();
+                var hidden = new List<string>();
                 string top = null;
-                int dataRows = 0, sheetsWithHeader = 0;
+                int dataRows = 0, masked = 0;
+                string pastEnd = null;
 
                 int index = 0;
                 do
                 {
                     if (!selection.Contains(index)) continue;
                     string sheet = file.SheetName;
+                    if (!sheetsGiven && file.IsHidden) { hidden.Add(sheet); continue; }
                     Summary.Sheets.Add(sheet);
                     _options.OnProgress?.Invoke(new AddressBookProgress { File = file.FileName, Sheet = sheet, RowsRead = Summary.RowsRead, Fraction = file.Fraction });
 
                     int rowIndex = -1;
                     string[] cells = null;
-                    var header = FindHeader(file, sheet, selection.Count == 1 || _options.Sheets?.Count > 0, ref rowIndex, ref cells, out int firstDataRow);
+                    var header = FindHeader(file, sheet, selection.Count == 1 || sheetsGiven, ref rowIndex, ref cells, out int firstDataRow);
                     if (header == null) continue;
-                    sheetsWithHeader++;
+                    withHeader.Add(sheet);
+                    if (withHeader.Count == 2 && !sheetsGiven)
+                        Report(new AddressBookProblem(ProblemCodes.SeveralSheets, ProblemSeverity.Warning, ProblemKind.InvalidData,
+                            $"{file.FileName}: sheets '{withHeader[0]}' and '{sheet}' both have a member header, and every such sheet is read. If one is a stale copy or another list (an HR roster), give -Sheet with the export's sheet."));
                     var parser = new UserRowParser(header, _options.DefaultCountryCode);
 
                     // FindHeader may have read the first data row already (when StartRow points below the header).
@@ -128,7 +156,9 @@ namespace WeComSync.AddressBook
                         haveRow = false;
                         if (rowIndex < firstDataRow) continue;
                         if (_options.EndRow >= 0 && rowIndex > _options.EndRow) break;
-                        if (IsBlank(cells)) continue;
+                        file.FillMerged(cells, rowIndex);
+                        string[] unknown = file.UnknownCells(rowIndex, cells.Length);
+                        if (unknown == null && IsBlank(cells)) continue;
 
                         dataRows++;
                         Summary.RowsRead++;
@@ -136,26 +166,49 @@ namespace WeComSync.AddressBook
                             _options.OnProgress?.Invoke(new AddressBookProgress { File = file.FileName, Sheet = sheet, RowsRead = Summary.RowsRead, Fraction = file.Fraction });
 
                         int excelRow = rowIndex + 1;
-                        var user = parser.Parse(cells, out var problem);
+                        if (unknown != null) WarnUnknown(file.FileName, sheet, excelRow, unknown);
+                        var user = parser.Parse(cells, unknown, out var problem);
+                        var keys = user == null ? parser.ReadKeys(cells, unknown)
+                            : user.PreviousUserId == null ? new[] { user.UserId } : new[] { user.UserId, user.PreviousUserId };
+
+                        // A 账号 on two rows (or an old:new whose old or new is another row's 账号): neither row is synced.
+                        string clash = null;
+                        (int Row, string Sheet, string Partner) first = default;
+                        if (keys != null) foreach (string k in keys) if (seen.TryGetValue(k, out first)) { clash = k; break; }
+                        if (clash != null)
+                        {
+                            string firstWhere = first.Sheet == sheet ? $"row {first.Row}" : $"sheet {first.Sheet}, row {first.Row}";
+                            string thisWhere = first.Sheet == sheet ? $"row {excelRow}" : $"sheet {sheet}, row {excelRow}";
+                            string origin = FormatOrigin(file.FileName, sheet, excelRow), firstOrigin = FormatOrigin(file.FileName, first.Sheet, first.Row);
+                            foreach (string k in keys) _skippedUsers.Add(k, origin);
+                            _skippedUsers.Add(clash, firstOrigin);
+                            _skippedUsers.Add(first.Partner, firstOrigin);
+                            string what = keys.Length > 1 || first.Partner != null ? $"'{clash}' is both a 账号 and part of an old:new rename" : $"账号 '{clash}' is on two rows (账号 are compared without case)";
+                            RowError(ProblemCodes.DuplicateUserId, file.FileName, first.Sheet, first.Row,
+                                $"{what}: here and on {thisWhere}; neither row is synced. Keep one row per member", header, null, excelRow, skips: false);
+                            RowError(ProblemCodes.DuplicateUserId, file.FileName, sheet, excelRow,
+                                (problem.Reason == null ? "" : problem.Reason + "; also, ") + $"{what}: here and on {firstWhere}; neither row is synced. Keep one row per member",
+                                header, cells, first.Row);
+                            SkipDepartments(parser, cells, unknown, origin);
+                            continue;
+                        }
+                        if (keys != null)
+                        {
+                            seen[keys[0]] = (excelRow, sheet, keys.Length > 1 ? keys[1] : null);
+                            if (keys.Length > 1) seen[keys[1]] = (excelRow, sheet, keys[0]);
+                        }
+
                         if (user == null)
                         {
+                            string origin = FormatOrigin(file.FileName, sheet, excelRow);
+                            if (keys != null) foreach (string k in keys) _skippedUsers.Add(k, origin);
+                            else MarkIncomplete(origin, parser.WhyNoKey(cells, unknown));
+                            SkipDepartments(parser, cells, unknown, origin);
                             RowError(problem.Code, file.FileName, sheet, excelRow, problem.Reason, header, cells);
                             continue;
                         }
-
-                        string key = user.UserId;
-                        if (seen.TryGetValue(key, out int firstRow))
-                        {
-                            string firstSheet = seenSheet[key];
-                            string where = firstSheet == sheet ? $"row {firstRow}" : $"sheet {firstSheet}, row {firstRow}";
-                            RowError(ProblemCodes.DuplicateUserId, file.FileName, sheet, excelRow,
-                                $"账号 '{user.UserId}' is also used by {where} (账号 are compared without case); every member needs its own 账号. Both rows are in error: fix {where} (already read) as well",
-                                header, cells, firstRow);
-                            continue;
-                        }
-                        seen[key] = excelRow;
-                        seenSheet[key] = sheet;
                         user.Origin = FormatOrigin(file.FileName, sheet, excelRow);
+                        user.Skipped = _skippedUsers;
 
                         if (user.Departments.Count == 0)
                         {
@@ -177,13 +230,28 @@ namespace WeComSync.AddressBook
                         Summary.UsersRead++;
                         yield return user;
                     }
+                    masked += parser.MaskedValues;
+                    if (rowIndex < firstDataRow && _options.StartRow.HasValue)
+                        pastEnd = $"{file.FileName}, sheet {sheet}: -StartRow {_options.StartRow} (row {_options.StartRow + 1} in Excel) is past the sheet's last row ({rowIndex + 1}); nothing was read. -StartRow counts from 0: give the header's Excel row number minus 1, or leave it out.";
                 }
                 while (++index < file.SheetCount && file.NextSheet());
 
-                if (sheetsWithHeader == 0)
-                    throw Fail(ProblemCodes.HeaderNotFound, $"{file.FileName}: no sheet has the address book's header row (a row naming 姓名 and 账号). Export the address book from the WeCom admin console, or give -Sheet and -StartRow.");
+                if (hidden.Count > 0)
+                    Report(new AddressBookProblem(ProblemCodes.HiddenSheetSkipped, ProblemSeverity.Warning, ProblemKind.InvalidData,
+                        $"{file.FileName}: hidden sheet(s) {string.Join(", ", hidden.Select(h => "'" + h + "'"))} not read; give -Sheet to read one."));
+                if (withHeader.Count == 0)
+                    throw Fail(ProblemCodes.HeaderNotFound, $"{file.FileName}: no {(hidden.Count > 0 ? "visible " : "")}sheet has the address book's header row (a row naming 姓名 and 账号). Export the address book from the WeCom admin console, or give -Sheet and -StartRow.");
+                if (dataRows == 0 && pastEnd != null) throw Fail(ProblemCodes.NoMembers, pastEnd);
                 if (dataRows == 0)
                     throw Fail(ProblemCodes.NoMembers, $"{file.FileName}, sheet {string.Join(", ", Summary.Sheets)}: the header is there but no member rows follow. Export the address book again (an empty file would make a sync see no members).");
+                if (masked > 0)
+                {
+                    Summary.MaskedValues = masked;
+                    Report(new AddressBookProblem(ProblemCodes.ValuesMasked, ProblemSeverity.Warning, ProblemKind.InvalidData,
+                        $"{file.FileName}: {masked} mobile or email value(s) are masked (like 138****0005): the export was made by an admin who may not see personal data. They are read as unknown: never compared, never written. To sync them, export as an admin who can see them."));
+                }
+                if (_skippedUsers.IncompleteReason != null)
+                    Report(new AddressBookProblem(ProblemCodes.IncompleteForDeletes, ProblemSeverity.Warning, ProblemKind.InvalidData, _skippedUsers.IncompleteReason));
 
                 if (pending.Count > 0)
                 {
@@ -213,6 +281,52 @@ namespace WeComSync.AddressBook
             file.Reset();
             return names;
         }
+
+        /// <summary>A skipped row whose 账号 cannot be read could be anyone: deletes cannot follow from this file.</summary>
+        private void MarkIncomplete(string origin, string why)
+        {
+            _unreadableRows++;
+            string more = _unreadableRows > 1 ? $" (and {_unreadableRows - 1} more such row(s))" : "";
+            if (_unreadableRows == 1) _firstUnreadable = $"{origin} was skipped and {why}";
+            _skippedUsers.IncompleteReason =
+                $"{_firstUnreadable}{more}, so the file cannot show which members left: no member is deleted because of this file. Fix the 账号 on that row (or delete the row if the member has left) and export or save again";
+        }
+
+        private string _firstUnreadable, _firstDepartmentUnreadable;
+
+        /// <summary>The departments a skipped row names are not gone either; a 部门 that cannot be read makes department deletes unsafe.</summary>
+        private void SkipDepartments(UserRowParser parser, string[] cells, string[] unknown, string origin)
+        {
+            var paths = parser.ReadDepartments(cells, unknown, out string why);
+            if (paths == null)
+            {
+                _departmentUnreadableRows++;
+                if (_departmentUnreadableRows == 1) _firstDepartmentUnreadable = $"{origin} was skipped and {why}";
+                string more = _departmentUnreadableRows > 1 ? $" (and {_departmentUnreadableRows - 1} more such row(s))" : "";
+                _departmentsIncomplete = $"{_firstDepartmentUnreadable}{more}, so the file cannot show which departments are gone: no department is deleted because of this file. Fix the 部门 on that row and export or save again";
+                return;
+            }
+            foreach (string p in paths)
+                for (string level = p; level != null; level = DepartmentPaths.Parent(level))
+                    if (!_skippedDepartments.ContainsKey(level)) _skippedDepartments[level] = origin;
+        }
+
+        /// <summary>One warning per unreadable cell (the first 20 of a file), naming it as Excel does: "E12: #N/A".</summary>
+        private void WarnUnknown(string file, string sheet, int excelRow, string[] unknown)
+        {
+            for (int i = 0; i < unknown.Length; i++)
+            {
+                if (unknown[i] == null) continue;
+                Summary.UnknownCells++;
+                if (Summary.UnknownCells > MaxCellWarnings) continue;
+                string cell = SpreadsheetFile.ColumnName(i) + excelRow;
+                string tail = Summary.UnknownCells == MaxCellWarnings ? " (further such cells are counted, not listed)" : "";
+                Report(new AddressBookProblem(ProblemCodes.CellUnknown, ProblemSeverity.Warning, ProblemKind.InvalidData,
+                    $"{file}, sheet {sheet}, {cell}: {unknown[i]}; read as unknown (not empty): the field is neither compared nor written.{tail}"));
+            }
+        }
+
+        private const int MaxCellWarnings = 20;
 
         /// <summary>Indexes of the sheets to read. Names are matched first, then 0-based indexes.</summary>
         private HashSet<int> SelectSheets(SpreadsheetFile file)
@@ -267,6 +381,8 @@ namespace WeComSync.AddressBook
                 else if (nearHeader == null && KnownFields(cells) >= 3) { nearHeader = (string[])cells.Clone(); nearRow = rowIndex; }
             }
 
+            // The sheet ended before -StartRow: nothing below it is data (never the last row read).
+            if (start.HasValue && rowIndex < start.Value) firstDataRow = start.Value;
             if (headerCells == null && nearHeader != null) { headerCells = nearHeader; headerRow = nearRow; if (firstDataRow < 0) firstDataRow = nearRow + 1; }
             if (headerCells == null)
             {
@@ -304,15 +420,15 @@ namespace WeComSync.AddressBook
             return true;
         }
 
-        private AddressBookProblem RowError(string code, string file, string sheet, int excelRow, string reason, AddressBookColumns header, string[] cells, int relatedRow = 0)
+        private AddressBookProblem RowError(string code, string file, string sheet, int excelRow, string reason, AddressBookColumns header, string[] cells, int relatedRow = 0, bool skips = true)
         {
             var row = new AddressBookRow { File = file, Sheet = sheet, Row = excelRow };
-            for (int i = 0; i < header.Headers.Count && i < cells.Length; i++)
-                row.Cells[header.Headers[i]] = Text.Clean(cells[i]) ?? string.Empty;
+            for (int i = 0; cells != null && i < header.Headers.Count && i < cells.Length; i++)
+                row.Cells[header.Headers[i]] = Text.Visible(cells[i]) ?? string.Empty;
             string message = $"{row.Origin}: {reason}." + (_options.Strict ? " Import stopped (-Strict)." : " The row is skipped.");
             var problem = new AddressBookProblem(code, ProblemSeverity.Error, ProblemKind.InvalidData, message, row);
             if (relatedRow > 0) problem.RelatedRows.Add(relatedRow);
-            Summary.RowsSkipped++;
+            if (skips) Summary.RowsSkipped++;
             if (_options.Strict) throw new AddressBookException(problem);
             Report(problem);
             return problem;

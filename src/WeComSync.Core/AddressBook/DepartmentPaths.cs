@@ -48,7 +48,7 @@ namespace WeComSync.AddressBook
             var sb = new StringBuilder(path.Length);
             foreach (string level in path.Split('/'))
             {
-                string name = Text.Clean(level);
+                string name = Text.CleanInvisible(level);
                 if (name.Length == 0) continue;
                 if (sb.Length > 0) sb.Append('/');
                 sb.Append(name);
@@ -79,6 +79,8 @@ namespace WeComSync.AddressBook
                 return (ProblemCodes.DepartmentTooDeep, $"department '{path}' has {levels.Length} levels; WeCom allows at most {MaxDepth}");
             foreach (string name in levels)
             {
+                if (Text.IndexOfInvisible(name) >= 0)
+                    return (ProblemCodes.InvalidDepartmentName, $"department name {Text.Describe(name)}; write each department on one line, several departments separated by '；' (not by a line break)");
                 int bad = name.IndexOfAny(ForbiddenCharacters.ToCharArray());
                 if (bad >= 0)
                     return (ProblemCodes.InvalidDepartmentName, $"department name '{name}' contains '{name[bad]}'; WeCom does not allow any of \\ : * ? \" < > |");

@@ -22,6 +22,8 @@ namespace WeComSync.AddressBook
 
         public int Count => _byPath.Count;
 
+        public bool Contains(string path) => _byPath.ContainsKey(path);
+
         public void Add(User user)
         {
             if (user.Departments == null) return;

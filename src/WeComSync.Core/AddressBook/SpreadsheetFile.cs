@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Text;
@@ -23,14 +24,25 @@ namespace WeComSync.AddressBook
         private readonly FileStream _stream;
         private readonly IExcelDataReader _reader;
 
-        private SpreadsheetFile(string path, FileStream stream, IExcelDataReader reader, string format, Encoding encoding)
+        // Unreadable cells (xlsx: error values, formulas without a saved value) per sheet; see XlsxInspection.
+        private readonly List<Dictionary<long, string>> _unknown;
+        private int _sheet, _row = -1;
+
+        // Merged ranges of the current sheet, by first row; the ones covering the current row; their top-left values.
+        private CellRange[] _merges;
+        private int _nextMerge;
+        private readonly List<(CellRange Range, string Value)> _activeMerges = new List<(CellRange, string)>();
+
+        private SpreadsheetFile(string path, FileStream stream, IExcelDataReader reader, string format, Encoding encoding, List<Dictionary<long, string>> unknown = null)
         {
+            _unknown = unknown;
             Path = path;
             FileName = System.IO.Path.GetFileName(path);
             _stream = stream;
             _reader = reader;
             Format = format;
             CsvEncoding = encoding;
+            StartSheet();
         }
 
         public string Path { get; }
@@ -86,7 +98,7 @@ namespace WeComSync.AddressBook
 
                 if (!zip && !compound && !rawBiff && (ext == ".csv" || ext == ".txt"))
                 {
-                    var encoding = DetectTextEncoding(stream, name);
+                    var encoding = DetectTextEncoding(stream, name); // also bounds the longest record
                     var csv = ExcelReaderFactory.CreateCsvReader(stream, new ExcelReaderConfiguration
                     {
                         FallbackEncoding = encoding,
@@ -95,8 +107,9 @@ namespace WeComSync.AddressBook
                     return new SpreadsheetFile(path, stream, csv, "csv", encoding);
                 }
 
+                var unknown = zip ? XlsxInspection.Inspect(stream, name) : null;
                 var reader = ExcelReaderFactory.CreateReader(stream);
-                return new SpreadsheetFile(path, stream, reader, zip ? "xlsx" : "xls", null);
+                return new SpreadsheetFile(path, stream, reader, zip ? "xlsx" : "xls", null, unknown);
             }
             catch (AddressBookException) { stream.Dispose(); throw; }
             catch (Exception ex)
@@ -109,26 +122,116 @@ namespace WeComSync.AddressBook
         /// <summary>Moves to the next row; false at the end of the sheet.</summary>
         public bool Read()
         {
+            _row++;
             try { return _reader.Read(); }
             catch (Exception ex) when (!(ex is AddressBookException)) { throw Translate(ex, FileName); }
         }
 
         public bool NextSheet()
         {
-            try { return _reader.NextResult(); }
+            bool more;
+            try { more = _reader.NextResult(); }
             catch (Exception ex) when (!(ex is AddressBookException)) { throw Translate(ex, FileName); }
+            _sheet++;
+            StartSheet();
+            return more;
         }
 
         /// <summary>Starts again at the first sheet.</summary>
-        public void Reset() => _reader.Reset();
+        public void Reset()
+        {
+            _reader.Reset();
+            _sheet = 0;
+            StartSheet();
+        }
+
+        /// <summary>True for a sheet the workbook hides (hidden or very hidden); what the admin does not see is not read unasked.</summary>
+        public bool IsHidden
+        {
+            get
+            {
+                string state = Format == "csv" ? null : _reader.VisibleState;
+                return state != null && !string.Equals(state, "visible", StringComparison.OrdinalIgnoreCase);
+            }
+        }
+
+        private void StartSheet()
+        {
+            _row = -1;
+            _activeMerges.Clear();
+            _nextMerge = 0;
+            CellRange[] merges = null;
+            try { merges = Format == "csv" ? null : _reader.MergeCells; }
+            catch (Exception ex) when (!(ex is AddressBookException)) { throw Translate(ex, FileName); }
+            _merges = merges == null || merges.Length == 0 ? null : (CellRange[])merges.Clone();
+            if (_merges != null) Array.Sort(_merges, (a, b) => a.FromRow.CompareTo(b.FromRow));
+        }
+
+        /// <summary>
+        /// Gives every cell a merged range covers the range's value, as Excel shows it (the file stores it in the
+        /// top-left cell only). Call after <see cref="GetRow"/> for the rows that are data.
+        /// </summary>
+        public void FillMerged(string[] cells, int rowIndex)
+        {
+            if (_activeMerges.Count == 0) return;
+            foreach (var (range, value) in _activeMerges)
+            {
+                if (rowIndex < range.FromRow || rowIndex > range.ToRow) continue;
+                for (int c = range.FromColumn; c <= range.ToColumn && c < cells.Length; c++)
+                    if (string.IsNullOrEmpty(cells[c])) cells[c] = value;
+            }
+        }
+
+        /// <summary>What each unreadable cell of a row holds ("#N/A", a formula without a value), or null when none is.</summary>
+        public string[] UnknownCells(int rowIndex, int width)
+        {
+            if (_unknown == null || _sheet >= _unknown.Count) return null;
+            var sheet = _unknown[_sheet];
+            if (sheet.Count == 0) return null;
+            string[] result = null;
+            for (int c = 0; c < width; c++)
+            {
+                if (!sheet.TryGetValue(((long)rowIndex << 16) | (uint)c, out string what)) continue;
+                (result = result ?? new string[width])[c] = what;
+            }
+            return result;
+        }
+
+        /// <summary>0 → "A", 27 → "AB": a column as Excel names it.</summary>
+        public static string ColumnName(int index)
+        {
+            string name = string.Empty;
+            for (index++; index > 0; index = (index - 1) / 26) name = (char)('A' + (index - 1) % 26) + name;
+            return name;
+        }
 
         /// <summary>The current row's cells as text (null for empty cells), sized to the sheet's field count.</summary>
         public string[] GetRow(string[] buffer)
         {
             int count = _reader.FieldCount;
             if (buffer == null || buffer.Length != count) buffer = new string[count];
-            for (int i = 0; i < count; i++) buffer[i] = ToText(_reader.GetValue(i));
+            for (int i = 0; i < count; i++)
+            {
+                string text = ToText(_reader.GetValue(i));
+                if (text != null && text.Length > XlsxInspection.MaxCellCharacters)
+                    throw Fail(ProblemCodes.CellTooLong, ProblemKind.InvalidData, $"{FileName}, sheet {SheetName}, cell {ColumnName(i)}{_row + 1}: {text.Length:N0} characters, more than Excel's limit of {XlsxInspection.MaxCellCharacters:N0} for one cell; the file was not written by Excel or the WeCom console. Export it again.");
+                buffer[i] = text;
+            }
+            if (_merges != null) TrackMerges(buffer);
             return buffer;
+        }
+
+        /// <summary>Keeps the top-left value of each merged range that starts on this row, and drops the ranges that ended.</summary>
+        private void TrackMerges(string[] cells)
+        {
+            _activeMerges.RemoveAll(m => m.Range.ToRow < _row);
+            while (_nextMerge < _merges.Length && _merges[_nextMerge].FromRow <= _row)
+            {
+                var range = _merges[_nextMerge++];
+                if (range.ToRow < _row) continue;
+                string value = range.FromColumn < cells.Length ? cells[range.FromColumn] : null;
+                if (!string.IsNullOrEmpty(value)) _activeMerges.Add((range, value));
+            }
         }
 
         /// <summary>
@@ -155,12 +258,15 @@ namespace WeComSync.AddressBook
         /// UTF-8 (with or without BOM) or, when the bytes are not valid UTF-8, GB18030 — what Chinese Excel writes for
         /// "CSV (逗号分隔)". Checks the whole file: a file that is UTF-8 for 10 000 rows and GBK after would be garbled.
         /// </summary>
+        /// <summary>Longest CSV record (a row, quoted line breaks included) read.</summary>
+        internal const int MaxCsvRecordBytes = 4 << 20;
+
         internal static Encoding DetectTextEncoding(Stream stream, string name)
         {
             var buffer = new byte[1 << 16];
             int n = stream.Read(buffer, 0, 4);
             stream.Seek(0, SeekOrigin.Begin);
-            if (n >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF) return new UTF8Encoding(true);
+            Encoding bom = n >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF ? new UTF8Encoding(true) : null;
             if (n >= 2 && buffer[0] == 0xFF && buffer[1] == 0xFE) return Encoding.Unicode;
             if (n >= 2 && buffer[0] == 0xFE && buffer[1] == 0xFF) return Encoding.BigEndianUnicode;
 
@@ -170,17 +276,28 @@ namespace WeComSync.AddressBook
             try
             {
                 int read;
+                bool quoted = false;
+                long record = 0, line = 1;
                 while ((read = stream.Read(buffer, 0, buffer.Length)) > 0)
                 {
                     if (Array.IndexOf(buffer, (byte)0, 0, read) >= 0)
                         throw Fail(ProblemCodes.NotASpreadsheet, ProblemKind.InvalidData, $"{name} is not a spreadsheet or a text CSV file (it contains binary data). Export the address book from the WeCom admin console as Excel (.xlsx).");
+                    // One record must fit what a row of cells can hold: the CSV reader keeps a whole record in memory.
+                    for (int i = 0; i < read; i++)
+                    {
+                        byte b = buffer[i];
+                        if (b == '"') quoted = !quoted;
+                        else if (b == '\n') { line++; if (!quoted) { record = 0; continue; } }
+                        if (++record > MaxCsvRecordBytes)
+                            throw Fail(ProblemCodes.CellTooLong, ProblemKind.InvalidData, $"{name}: the record that reaches line {line} is longer than {MaxCsvRecordBytes >> 20} MB, more than any row of cells can hold (Excel's limit is {XlsxInspection.MaxCellCharacters:N0} characters per cell); often a '\"' that is never closed. Export the address book again.");
+                    }
                     decoder.GetChars(buffer, 0, read, chars, 0, false);
                 }
                 decoder.GetChars(buffer, 0, 0, chars, 0, true);
             }
             catch (DecoderFallbackException) { utf8 = false; }
             stream.Seek(0, SeekOrigin.Begin);
-            return utf8 ? (Encoding)new UTF8Encoding(false) : Encoding.GetEncoding(54936);
+            return bom ?? (utf8 ? (Encoding)new UTF8Encoding(false) : Encoding.GetEncoding(54936));
         }
 
         internal static AddressBookException Translate(Exception ex, string name)
@@ -192,6 +309,9 @@ namespace WeComSync.AddressBook
                     return Fail(ProblemCodes.FileEncrypted, ProblemKind.Denied, $"{name} is encrypted (password protected). Open it in Excel, remove the password (File > Info > Protect Workbook), save, and import again.", ex);
                 case HeaderException _:
                     return Fail(ProblemCodes.NotASpreadsheet, ProblemKind.InvalidData, $"{name} is not an Excel workbook (.xlsx or .xls). Export the address book from the WeCom admin console, or save it as .xlsx or .csv.", ex);
+                case System.Xml.XmlException xml when xml.Message.IndexOf("DTD", StringComparison.OrdinalIgnoreCase) >= 0:
+                    // Never pass on the parser's advice to enable DTD processing: the file is refused, and that is right.
+                    return Fail(ProblemCodes.DtdRefused, ProblemKind.InvalidData, $"{name}: a part of the workbook declares a document type (<!DOCTYPE>), which neither Excel nor the WeCom console writes; it is refused. Export the address book again from the WeCom admin console.", ex);
                 case IOException io when !(ex is EndOfStreamException):
                     return Fail(ProblemCodes.FileLocked, ProblemKind.Unavailable, $"{name} could not be read ({io.Message.Trim()}). Close any program that has it open and try again.", ex);
                 default:

@@ -55,81 +55,77 @@ namespace WeComSync.AddressBook
             _withheld = withheld.ToArray();
         }
 
+        /// <summary>Masked values met so far (138****0005): read as unknown, counted for one warning per file.</summary>
+        public int MaskedValues { get; private set; }
+
         /// <summary>
         /// Parses a row. Returns the user, or null with <paramref name="problem"/> set to (code, reason) for the first
-        /// rule the row breaks. The user's Departments may be empty: the member belongs to the top department,
-        /// which the caller resolves.
+        /// rule the row breaks. <paramref name="unknown"/> (null when the row has none) holds, per column, what an
+        /// unreadable cell holds instead of a value ("#N/A", a formula without a value): unknown, never empty.
+        /// The user's Departments may be empty: the member belongs to the top department, which the caller resolves.
         /// </summary>
-        public User Parse(string[] cells, out (string Code, string Reason) problem)
+        public User Parse(string[] cells, string[] unknown, out (string Code, string Reason) problem)
         {
             problem = (null, null);
+            // Cell cleaning and validation first: the required cells must hold a value.
+            if (Unreadable(unknown, _name, "姓名 (name)", out problem)) return null;
             string name = Cell(cells, _name);
-            string rawUserId = Cell(cells, _userId);
             if (name.Length == 0) { problem = (ProblemCodes.EmptyName, "姓名 (name) is empty"); return null; }
             if (name.Length > MaxNameLength) { problem = (ProblemCodes.NameTooLong, $"姓名 (name) is {name.Length} characters long; WeCom allows at most {MaxNameLength}"); return null; }
-            if (rawUserId.Length == 0) { problem = (ProblemCodes.EmptyUserId, "账号 (userid) is empty"); return null; }
-
-            // old:new renames a generated account once (the template's instruction 3).
-            string userId = rawUserId, previous = null;
-            int colon = rawUserId.IndexOf(':');
-            if (colon < 0) colon = rawUserId.IndexOf('：');
-            if (colon >= 0)
-            {
-                previous = Text.Clean(rawUserId.Substring(0, colon));
-                userId = Text.Clean(rawUserId.Substring(colon + 1));
-                if (previous.Length == 0 || userId.Length == 0)
-                {
-                    problem = (ProblemCodes.InvalidUserId, $"账号 '{rawUserId}' is not a valid rename; write old_userid:new_userid");
-                    return null;
-                }
-                string badOld = CheckUserId(previous);
-                if (badOld != null) { problem = (ProblemCodes.InvalidUserId, $"the old 账号 in '{rawUserId}' {badOld}"); return null; }
-            }
-            string badId = CheckUserId(userId);
-            if (badId != null) { problem = (ProblemCodes.InvalidUserId, $"账号 '{userId}' {badId}"); return null; }
+            if (HasLineBreak(name)) { problem = (ProblemCodes.InvalidName, $"姓名 (name) {Text.Describe(name)}; a name is one line"); return null; }
+            if (Unreadable(unknown, _userId, "账号 (userid)", out problem)) return null;
+            var id = ReadUserId(Cell(cells, _userId));
+            if (id.Problem != null) { problem = id.Problem.Value; return null; }
+            if (Unreadable(unknown, _department, "部门 (department)", out problem)) return null;
 
             var user = new User
             {
                 Source = DirectorySource.WeComExport,
-                UserId = userId,
-                PreviousUserId = previous,
+                UserId = id.UserId,
+                PreviousUserId = id.Previous,
                 Name = name,
-                Alias = Optional(cells, _alias),
-                Position = Optional(cells, _position),
-                Telephone = Optional(cells, _telephone),
-                Address = Optional(cells, _address),
+                Alias = Optional(cells, unknown, _alias),
+                Position = Optional(cells, unknown, _position),
+                Telephone = Optional(cells, unknown, _telephone),
+                Address = Optional(cells, unknown, _address),
             };
             foreach (string field in _withheld) user.WithheldFields.Add(field);
 
+            // Mobile and emails: a masked or unreadable value is unknown (null, never compared or written) but still
+            // counts as "the member has one" for WeCom's mobile-or-email rule.
+            bool hasUnknownContact = false;
             if (_mobile >= 0)
             {
                 string mobile = Cell(cells, _mobile);
-                if (mobile.Length > 0)
+                if (IsUnknown(unknown, _mobile) || Text.IsMasked(mobile)) { hasUnknownContact = true; Unknown(user, nameof(User.Mobile), mobile); }
+                else
                 {
-                    string badMobile = CheckMobile(mobile, out string normalized);
-                    if (badMobile != null) { problem = (ProblemCodes.InvalidMobile, badMobile); return null; }
-                    mobile = normalized;
+                    if (mobile.Length > 0)
+                    {
+                        string badMobile = CheckMobile(mobile, out string normalized);
+                        if (badMobile != null) { problem = (ProblemCodes.InvalidMobile, badMobile); return null; }
+                        mobile = normalized;
+                    }
+                    user.Mobile = mobile;
                 }
-                user.Mobile = mobile;
             }
-            if (_email >= 0)
+            foreach (var (column, field, header) in new[] { (_email, nameof(User.Email), "邮箱"), (_bizMail, nameof(User.BizMail), "企业邮箱") })
             {
-                user.Email = Cell(cells, _email);
-                if (user.Email.Length > 0 && !LooksLikeEmail(user.Email)) { problem = (ProblemCodes.InvalidEmail, $"邮箱 '{user.Email}' is not an email address"); return null; }
+                if (column < 0) continue;
+                string raw = Cell(cells, column);
+                if (IsUnknown(unknown, column) || Text.IsMasked(raw)) { hasUnknownContact = true; Unknown(user, field, raw); continue; }
+                string email = EmailAddress.Parse(raw, out string bad);
+                if (bad != null) { problem = (ProblemCodes.InvalidEmail, $"{header} '{Text.Visible(raw)}' {bad}"); return null; }
+                if (field == nameof(User.Email)) user.Email = email; else user.BizMail = email;
             }
-            if (_bizMail >= 0)
-            {
-                user.BizMail = Cell(cells, _bizMail);
-                if (user.BizMail.Length > 0 && !LooksLikeEmail(user.BizMail)) { problem = (ProblemCodes.InvalidEmail, $"企业邮箱 '{user.BizMail}' is not an email address"); return null; }
-            }
-            if (string.IsNullOrEmpty(user.Mobile) && string.IsNullOrEmpty(user.Email) && string.IsNullOrEmpty(user.BizMail))
+            if (!hasUnknownContact && string.IsNullOrEmpty(user.Mobile) && string.IsNullOrEmpty(user.Email) && string.IsNullOrEmpty(user.BizMail))
             {
                 problem = (ProblemCodes.NoMobileOrEmail, "the member has neither 手机 (mobile) nor 邮箱 (email); WeCom needs one of them");
                 return null;
             }
 
-            if (_gender >= 0) user.Gender = ParseGender(Cell(cells, _gender));
-            if (_activation >= 0 || _disabled >= 0) ParseStatus(user, Optional(cells, _activation), Optional(cells, _disabled));
+            if (_gender >= 0 && !IsUnknown(unknown, _gender)) user.Gender = ParseGender(Cell(cells, _gender));
+            if (_activation >= 0 || _disabled >= 0) ParseStatus(user, Optional(cells, unknown, _activation), Optional(cells, unknown, _disabled));
 
             var departments = DepartmentPaths.Split(Cell(cells, _department));
             if (departments.Count > DepartmentPaths.MaxDepartmentsPerUser)
@@ -146,7 +142,7 @@ namespace WeComSync.AddressBook
 
             for (int i = 0; i < _columns.Fields.Count; i++)
             {
-                if (_columns.Fields[i] != AddressBookField.Extra) continue;
+                if (_columns.Fields[i] != AddressBookField.Extra || IsUnknown(unknown, i)) continue;
                 string value = Cell(cells, i);
                 if (value.Length == 0 && _columns.Unnamed[i]) continue;
                 user.Extra[_columns.Headers[i]] = value;
@@ -154,15 +150,100 @@ namespace WeComSync.AddressBook
             return user;
         }
 
-        private static string Cell(string[] cells, int index) =>
-            index < 0 || index >= cells.Length ? string.Empty : (Text.Clean(cells[index]) ?? string.Empty);
+        /// <summary>
+        /// The 账号 a row names, as far as it can be read whatever else is wrong with the row: the id (and the old id of
+        /// an old:new rename) with invisible characters dropped. Null when it cannot be read (empty, an error cell, not
+        /// a valid id): such a row could be anyone.
+        /// </summary>
+        public string[] ReadKeys(string[] cells, string[] unknown)
+        {
+            if (IsUnknown(unknown, _userId)) return null;
+            var id = ReadUserId(Text.Visible(Cell(cells, _userId)));
+            if (id.Problem != null) return null;
+            return id.Previous == null ? new[] { id.UserId } : new[] { id.UserId, id.Previous };
+        }
 
-        private static string Optional(string[] cells, int index) => index < 0 ? null : Cell(cells, index);
+        /// <summary>
+        /// The department paths a row names, whatever else is wrong with it; null (with <paramref name="why"/>) when the
+        /// 部门 cell cannot be read (an error cell, a path WeCom would refuse).
+        /// </summary>
+        public IReadOnlyList<string> ReadDepartments(string[] cells, string[] unknown, out string why)
+        {
+            why = null;
+            if (IsUnknown(unknown, _department)) { why = $"its 部门 cell holds {unknown[_department]}"; return null; }
+            var paths = DepartmentPaths.Split(Cell(cells, _department));
+            foreach (string path in paths)
+            {
+                var bad = DepartmentPaths.Check(path);
+                if (bad.Code != null) { why = "its " + bad.Reason; return null; }
+            }
+            return paths;
+        }
+
+        /// <summary>Why <see cref="ReadKeys"/> found no 账号, for the message that the file is incomplete.</summary>
+        public string WhyNoKey(string[] cells, string[] unknown)
+        {
+            if (IsUnknown(unknown, _userId)) return $"its 账号 cell holds {unknown[_userId]}";
+            string raw = Cell(cells, _userId);
+            if (raw.Length == 0) return "its 账号 is empty";
+            return ReadUserId(Text.Visible(raw)).Problem?.Reason ?? "its 账号 cannot be read";
+        }
+
+        /// <summary>账号, or old:new (the template's instruction 3: a generated account can be renamed once).</summary>
+        private static (string UserId, string Previous, (string Code, string Reason)? Problem) ReadUserId(string raw)
+        {
+            if (raw.Length == 0) return (null, null, (ProblemCodes.EmptyUserId, "账号 (userid) is empty"));
+            string userId = raw, previous = null;
+            int colon = raw.IndexOf(':');
+            if (colon < 0) colon = raw.IndexOf('：');
+            if (colon >= 0)
+            {
+                previous = Text.CleanInvisible(raw.Substring(0, colon));
+                userId = Text.CleanInvisible(raw.Substring(colon + 1));
+                if (previous.Length == 0 || userId.Length == 0)
+                    return (null, null, (ProblemCodes.InvalidUserId, $"账号 '{Text.Visible(raw)}' is not a valid rename; write old_userid:new_userid"));
+                string badOld = CheckUserId(previous);
+                if (badOld != null) return (null, null, (ProblemCodes.InvalidUserId, $"the old 账号 in '{Text.Visible(raw)}' {badOld}"));
+            }
+            string badId = CheckUserId(userId);
+            if (badId != null) return (null, null, (ProblemCodes.InvalidUserId, Text.IndexOfInvisible(userId) >= 0 ? $"账号 {badId}" : $"账号 '{userId}' {badId}"));
+            return (userId, previous, null);
+        }
+
+        private static bool IsUnknown(string[] unknown, int index) => unknown != null && index >= 0 && index < unknown.Length && unknown[index] != null;
+
+        private static bool Unreadable(string[] unknown, int index, string field, out (string Code, string Reason) problem)
+        {
+            problem = (null, null);
+            if (!IsUnknown(unknown, index)) return false;
+            problem = (ProblemCodes.UnreadableCell, $"{field} holds {unknown[index]}, not a value (the cell is not empty: fix the formula or type the value, then export or save again)");
+            return true;
+        }
+
+        /// <summary>A value the file does not show (masked or an error cell): null, withheld, counted when masked.</summary>
+        private void Unknown(User user, string field, string text)
+        {
+            user.WithheldFields.Add(field);
+            if (Text.IsMasked(text)) MaskedValues++;
+        }
+
+        private static bool HasLineBreak(string text)
+        {
+            foreach (char c in text) if (char.IsControl(c)) return true;
+            return false;
+        }
+
+        private static string Cell(string[] cells, int index) =>
+            index < 0 || index >= cells.Length ? string.Empty : (Text.CleanInvisible(cells[index]) ?? string.Empty);
+
+        private static string Optional(string[] cells, string[] unknown, int index) => index < 0 || IsUnknown(unknown, index) ? null : Cell(cells, index);
 
         /// <summary>Null when valid, else what is wrong (completing "账号 'x' …").</summary>
         internal static string CheckUserId(string id)
         {
             if (id.Length > MaxUserIdLength) return $"is {id.Length} characters long; at most {MaxUserIdLength} are allowed";
+            foreach (char c in id)
+                if (Text.IsInvisible(c)) return $"{Text.Describe(id)}, which cannot be seen in Excel; retype the 账号 with only letters, digits, '.', '-', '_' and '@'";
             if (!IsAsciiLetterOrDigit(id[0])) return "must start with a letter or digit";
             foreach (char c in id)
             {
@@ -180,23 +261,15 @@ namespace WeComSync.AddressBook
             normalized = MobileNumber.Normalize(mobile, _defaultCountryCode);
             if (mobile.IndexOf("E+", StringComparison.OrdinalIgnoreCase) > 0)
                 return $"手机 '{mobile}' was saved in scientific notation and its digits are lost; format the column as text in Excel and export again";
-            if (mobile.IndexOf('*') >= 0)
-                return $"手机 '{mobile}' is masked; export the address book with full mobile numbers";
             int digits = 0;
             for (int i = 0; i < normalized.Length; i++)
             {
                 char c = normalized[i];
                 if (c >= '0' && c <= '9') digits++;
-                else if (!(c == '+' && i == 0) && c != ' ') return $"手机 '{mobile}' is not a phone number";
+                else if (!(c == '+' && i == 0) && c != ' ') return Text.IsInvisible(c) ? $"手机 {Text.Describe(mobile)}, which is not part of a phone number" : $"手机 '{mobile}' is not a phone number";
             }
             if (normalized[0] != '+' || digits < 6 || digits > 20) return $"手机 '{mobile}' is not a phone number";
             return null;
-        }
-
-        private static bool LooksLikeEmail(string value)
-        {
-            int at = value.IndexOf('@');
-            return at > 0 && at == value.LastIndexOf('@') && at < value.Length - 1 && value.IndexOf(' ') < 0;
         }
 
         internal static Gender ParseGender(string text)

@@ -116,6 +116,7 @@ namespace WeComSync.Apply
                 }
                 _host.WriteProgress(activity, $"{done} of {total} done", 100);
                 DrainVerbose();
+                _host.WriteVerbose($"{applier.TargetName}: up to {concurrency.Peak} change(s) in flight (ceiling {concurrency.Ceiling}); back-pressure halved that {concurrency.Decreases} time(s).");
                 if (stop.Reason != null) throw new RunStoppedException(stop.Reason, SortByPlan(results));
             }
             return SortByPlan(results);

@@ -19,7 +19,9 @@ namespace WeComSync.Comparison
             var refusal = DeleteRefusal(source, target, options);
             if (refusal != null) options = Without(options, PlanOperation.Delete);
 
+            var withdrawn = Withdraw(ref source, u => u.UserId, u => u.PreviousUserId, ObjectKind.User);
             var plan = new UserPlanner(options).Plan(source, target);
+            plan = KeepSkipped(plan, source, withdrawn, options);
             foreach (var c in plan.Changes) c.Description = PlanText.Describe(c);
             return Finish(plan, refusal, options);
         }
@@ -37,8 +39,10 @@ namespace WeComSync.Comparison
             var refusal = DeleteRefusal(source, target, options);
             if (refusal != null) options = Without(options, PlanOperation.Delete);
 
+            var withdrawn = Withdraw(ref source, d => d.Key, d => null, ObjectKind.Department);
             var plan = new DepartmentPlanner(options).Plan(source, target,
                 referenceUsers == null ? null : AsList(referenceUsers), differenceUsers == null ? null : AsList(differenceUsers));
+            plan = KeepSkipped(plan, source, withdrawn, options);
             foreach (var c in plan.Changes) if (c.Description == null) c.Description = PlanText.Describe(c);
             return Finish(plan, refusal, options);
         }
@@ -76,6 +80,59 @@ namespace WeComSync.Comparison
                 }
             }
             return null;
+        }
+
+        /// <summary>
+        /// Takes out of the reference the objects whose key their own read skipped (<see cref="SkippedRecords"/>: the first
+        /// row of a duplicate 账号, emitted before its twin was met): each becomes a conflict, never a create or update.
+        /// </summary>
+        private static List<Change> Withdraw<T>(ref IReadOnlyList<T> source, Func<T, string> key, Func<T, string> previousKey, ObjectKind kind) where T : DirectoryObject
+        {
+            List<Change> conflicts = null;
+            List<T> kept = null;
+            for (int i = 0; i < source.Count; i++)
+            {
+                var o = source[i];
+                var skipped = o.Skipped;
+                string hit = skipped == null ? null : skipped.Contains(key(o)) ? key(o) : skipped.Contains(previousKey(o)) ? previousKey(o) : null;
+                if (hit == null) { kept?.Add(o); continue; }
+                if (kept == null) { kept = new List<T>(source.Count); for (int k = 0; k < i; k++) kept.Add(source[k]); }
+                (conflicts = conflicts ?? new List<Change>()).Add(new Change
+                {
+                    Operation = ChangeOperation.Conflict, Kind = kind, Key = key(o), Desired = o, Candidates = new List<DirectoryObject> { o },
+                    Reason = $"'{hit}' is also on a row that was skipped ({skipped.Keys[hit]}); neither is synced until the file has it once",
+                });
+            }
+            if (kept != null) source = kept;
+            return conflicts;
+        }
+
+        /// <summary>
+        /// Drops the deletes of objects whose key is among the reference's skipped records: they are in the file, on a row
+        /// that could not be read, so they are not gone. Adds the withdrawn objects' conflicts.
+        /// </summary>
+        private static Plan KeepSkipped<T>(Plan plan, IReadOnlyList<T> source, List<Change> withdrawn, CompareOptions options) where T : DirectoryObject
+        {
+            var skipped = new List<SkippedRecords>(1);
+            for (int i = 0; i < source.Count; i++)
+            {
+                var s = source[i].Skipped;
+                if (s != null && s.Keys.Count > 0 && !skipped.Contains(s)) skipped.Add(s);
+            }
+            if (withdrawn != null) foreach (var c in withdrawn) if (!skipped.Contains(c.Desired.Skipped)) skipped.Add(c.Desired.Skipped);
+            if (skipped.Count == 0) return plan;
+
+            var changes = new List<Change>(plan.Changes.Count + (withdrawn?.Count ?? 0));
+            foreach (var c in plan.Changes)
+            {
+                string where = null;
+                if (c.Operation == ChangeOperation.Delete)
+                    foreach (var s in skipped) if (s.Keys.TryGetValue(c.Key ?? string.Empty, out where)) break;
+                if (where == null) { changes.Add(c); continue; }
+                options.Verbose?.Invoke($"{c.Key}: not deleted; the reference has it on a row that was skipped ({where}).");
+            }
+            if (withdrawn != null) changes.AddRange(withdrawn);
+            return new Plan(changes, plan.Context);
         }
 
         private static CompareOptions Without(CompareOptions o, PlanOperation op) => new CompareOptions

@@ -17,7 +17,10 @@ namespace WeComSync.Http
     /// server, or in the client-side rate limiter that waits for a permit — so the limit holds: more calls in flight
     /// would only wait longer.</item>
     /// <item>Back-pressure (throttling, concurrency refusals, timeouts: see <see cref="ApiTransport"/>) halves the limit
-    /// (multiplicative decrease), once per round trip: only a call sent after the last decrease can cause another.</item>
+    /// (multiplicative decrease) when it is more than noise: at least two refusals, and a quarter of the answers, within
+    /// one round trip's worth of answers (a service over its limit refuses most calls; a few scattered busy answers,
+    /// which the transport retries, are not a reason to slow down). Once per round trip: only a call sent after the last decrease can cause
+    /// another.</item>
     /// </list>
     /// AIMD converges to a fair share of whatever capacity is there without knowing it, and halving backs off fast
     /// enough that a throttling service is not hammered while the transport's retries wait. The client-side rate
@@ -44,6 +47,10 @@ namespace WeComSync.Http
         private double _slowStartThreshold = double.MaxValue;
         private TimeSpan _lastDecrease = TimeSpan.MinValue;
         private int _inFlight;
+        private int _roundAnswers;
+        private int _roundPushBacks;
+        private const int MinRound = 8;
+        private const double PushBackShare = 0.25;
 
         /// <param name="ceiling">Most units in flight (0 or less: <see cref="DefaultCeiling"/>).</param>
         /// <param name="initial">Units in flight at the start (at most the ceiling).</param>
@@ -126,13 +133,25 @@ namespace WeComSync.Http
             lock (_gate)
             {
                 var now = _clock.Elapsed;
+                // A round: about one round trip's worth of answers (the limit's), at least MinRound.
+                if (++_roundAnswers > Math.Max(MinRound, _window))
+                {
+                    _roundAnswers = 1;
+                    _roundPushBacks = 0;
+                }
                 if (backPressure)
                 {
                     // Sent before the last decrease: that decrease already answered this congestion.
                     if (now - latency < _lastDecrease) return;
+                    // A service over its limit refuses many calls at once (everything beyond a concurrency cap, every call
+                    // in a blocked window); one refusal in a round is noise that the transport's retry absorbs, and
+                    // halving on it would keep the limit low for nothing (AIMD reads random loss as congestion).
+                    if (++_roundPushBacks < Math.Max(2, Math.Ceiling(_window * PushBackShare))) return;
                     _slowStartThreshold = Math.Max(1, Math.Floor(_window / 2));
                     _window = _slowStartThreshold;
                     _lastDecrease = now;
+                    _roundAnswers = 0;
+                    _roundPushBacks = 0;
                     Decreases++;
                     return;
                 }

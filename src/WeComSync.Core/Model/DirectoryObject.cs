@@ -31,7 +31,19 @@ namespace WeComSync.Model
         /// Set when the read that produced this object was not complete (a page failed, a department was out of scope).
         /// A comparison refuses to plan deletes when any object of either side carries a reason.
         /// </summary>
-        public string IncompleteReason { get; set; }
+        public string IncompleteReason
+        {
+            get => _incompleteReason ?? Skipped?.IncompleteReason;
+            set => _incompleteReason = value;
+        }
+
+        private string _incompleteReason;
+
+        /// <summary>
+        /// What the read that produced this object skipped (bad rows of an export), shared by all its objects; null when
+        /// it skipped nothing. Its reason, once set, makes this object incomplete too.
+        /// </summary>
+        public SkippedRecords Skipped { get; set; }
 
         /// <summary>Fields this source never provides even when set (withheld by WeCom, no column in the file). Names are model property names.</summary>
         public ISet<string> WithheldFields { get => _withheldFields; set => _withheldFields = FieldNameSet.Of(value); }

@@ -13,7 +13,7 @@ namespace WeComSync.Normalization
 
         /// <summary>
         /// Returns the normalised number, "" for a blank one, null for null (unknown). Separators (spaces, '-', '(', ')')
-        /// are dropped; a leading "00" is read as "+"; a bare number gets +86; "+8613800000000" becomes "+86 13800000000".
+        /// are dropped; a leading "00" is read as "+"; 86 before an 11-digit mobile (8613800138000) is the country code; a bare number gets +86; "+8613800000000" becomes "+86 13800000000".
         /// Text that is not a phone number at all (letters, masked digits like '****') is returned cleaned but unchanged,
         /// so a validator can reject it and a comparison still sees it.
         /// </summary>
@@ -38,6 +38,8 @@ namespace WeComSync.Normalization
 
             string number = digits.ToString();
             if (!plus && number.StartsWith("00") && number.Length > 4) { plus = true; number = number.Substring(2); }
+            // 8613800138000 / 86 13800138000: a Chinese mobile written with its country code but without '+'.
+            if (!plus && number.Length == 13 && number.StartsWith("861")) return "+86 " + number.Substring(2);
             if (!plus) return defaultCountryCode + " " + number;
             if (countryCode != null) return "+" + countryCode + " " + number;
             // "+8613800000000": split off the country code where we can tell it.

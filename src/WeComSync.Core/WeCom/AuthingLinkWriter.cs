@@ -63,13 +63,16 @@ namespace WeComSync.WeCom
             lock (_gate)
             {
                 _pending.Add(link);
-                if (_pending.Count >= Size || _batchesInFlight == 0) batch = TakeBatchLocked();
+                if (_pending.Count >= Size || _batchesInFlight < MaxBatchesInFlight) batch = TakeBatchLocked();
             }
             if (batch != null) _ = SendFromAsync(batch, cancellationToken);
             return link.Done.Task;
         }
 
         private int Size => Math.Max(1, Math.Min(BatchSize, AuthingClient.PageSize));
+
+        // Two, so that one batch held up by its retries (a busy answer, a 429) does not hold every link behind it.
+        private const int MaxBatchesInFlight = 2;
 
         private List<PendingLink> TakeBatchLocked()
         {
@@ -89,7 +92,7 @@ namespace WeComSync.WeCom
                 lock (_gate)
                 {
                     _batchesInFlight--;
-                    batch = _pending.Count > 0 && _batchesInFlight == 0 ? TakeBatchLocked() : null;
+                    batch = _pending.Count > 0 && _batchesInFlight < MaxBatchesInFlight ? TakeBatchLocked() : null;
                 }
             }
         }

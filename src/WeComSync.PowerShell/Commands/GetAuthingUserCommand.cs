@@ -48,6 +48,11 @@ namespace WeComSync.PowerShell.Commands
         [Parameter]
         public string RootLinkId { get; set; }
 
+        /// <summary>Most pages read at once: an optional ceiling; without it the number adapts to the service.</summary>
+        [Parameter]
+        [ValidateRange(1, 64)]
+        public int ThrottleLimit { get; set; }
+
         protected override void ProcessRecord()
         {
             var connection = RequireConnection();
@@ -100,7 +105,7 @@ namespace WeComSync.PowerShell.Commands
             int done = 0, total = 0;
             var read = Run(connection, async ct =>
             {
-                var reader = new AuthingDirectoryReader(connection.Client);
+                var reader = new AuthingDirectoryReader(connection.Client) { Parallelism = ThrottleLimit };
                 var map = organization == null ? null : await reader.ReadDepartmentsAsync(organization, RootLinkId, ct).ConfigureAwait(false);
                 return await reader.ReadUsersAsync(map, filter, ct, (d, t) => { done = d; total = t; }).ConfigureAwait(false);
             }, "Reading Authing users", () => total == 0 ? "first page" : $"page {done} of {total}");

@@ -184,6 +184,28 @@ namespace WeComSync.PowerShell.Conversion
             if (o.IncompleteReason == "") o.IncompleteReason = null;
             var withheld = ToList(bag.Get("WithheldFields"));
             if (withheld != null) foreach (var w in withheld) o.WithheldFields.Add(w);
+            o.Skipped = ToSkipped(bag.Get("Skipped"));
+        }
+
+        // A file's objects share one SkippedRecords; a saved plan or list brings it back once per deserialized instance.
+        private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, SkippedRecords> SkippedCache =
+            new System.Runtime.CompilerServices.ConditionalWeakTable<object, SkippedRecords>();
+
+        private static SkippedRecords ToSkipped(object value)
+        {
+            var raw = Unwrap(value, out var pso);
+            if (raw == null) return null;
+            if (raw is SkippedRecords live) return live;
+            object identity = (object)pso ?? raw;
+            if (SkippedCache.TryGetValue(identity, out var known)) return known;
+            var bag = Bag.Of(raw);
+            if (bag == null) return null;
+            var skipped = new SkippedRecords { IncompleteReason = bag.Str(nameof(SkippedRecords.IncompleteReason)) };
+            if (skipped.IncompleteReason == "") skipped.IncompleteReason = null;
+            if (Unwrap(bag.Get(nameof(SkippedRecords.Keys)), out _) is IDictionary keys)
+                foreach (DictionaryEntry e in keys) skipped.Add(Str(e.Key), Str(e.Value));
+            SkippedCache.Add(identity, skipped);
+            return skipped;
         }
 
         internal static object Unwrap(object value, out PSObject pso)

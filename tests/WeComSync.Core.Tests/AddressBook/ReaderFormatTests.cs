@@ -77,9 +77,8 @@ namespace WeComSync.Tests.AddressBook
         {
             var (users, problems, reader) = Read(TwoSheets("sheets.xlsx"));
             Assert.Equal(new[] { "s1a", "s1b", "s2a" }, users.Select(u => u.UserId));
-            var w = Assert.Single(problems);
-            Assert.Equal(ProblemCodes.SheetSkipped, w.Code);
-            Assert.Equal(ProblemSeverity.Warning, w.Severity);
+            Assert.Equal(new[] { ProblemCodes.SheetSkipped, ProblemCodes.SeveralSheets }, problems.Select(p => p.Code));
+            Assert.All(problems, p => Assert.Equal(ProblemSeverity.Warning, p.Severity));
             Assert.Equal("sheets.xlsx, sheet 外包成员, row 10", users[2].Origin);
         }
 

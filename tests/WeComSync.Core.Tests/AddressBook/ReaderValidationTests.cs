@@ -14,11 +14,14 @@ namespace WeComSync.Tests.AddressBook
         public ReaderValidationTests(ExportFixture files) => _files = files;
 
         /// <summary>A good row, the bad one, a good row: the bad one is reported with its Excel row (11) and skipped.</summary>
-        private AddressBookProblem BadRow(string file, Dictionary<string, object> bad, string code)
+        private AddressBookProblem BadRow(string file, Dictionary<string, object> bad, string code, bool unreadableId = false)
         {
             var (users, problems, reader) = Read(_files.Write(file, Sheet(Member("好人", "good1"), bad, Member("好人二", "good2"))));
             Assert.Equal(new[] { "good1", "good2" }, users.Select(u => u.UserId));
-            var p = Assert.Single(problems);
+            // A row whose 账号 cannot be read could be anyone: the file is incomplete for deletes (a warning says so).
+            var incomplete = problems.Where(x => x.Code == ProblemCodes.IncompleteForDeletes).ToList();
+            Assert.Equal(unreadableId ? 1 : 0, incomplete.Count);
+            var p = Assert.Single(problems.Except(incomplete));
             Assert.Equal(code, p.Code);
             Assert.Equal(ProblemSeverity.Error, p.Severity);
             Assert.Equal(11, p.Row.Row);
@@ -29,13 +32,13 @@ namespace WeComSync.Tests.AddressBook
         }
 
         [Fact] public void Empty_name_is_a_row_error() => BadRow("v-name.xlsx", Member("", "x1"), ProblemCodes.EmptyName);
-        [Fact] public void Empty_account_is_a_row_error() => BadRow("v-id.xlsx", Member("某人", "  "), ProblemCodes.EmptyUserId);
-        [Fact] public void Account_with_bad_characters_is_a_row_error() => BadRow("v-chars.xlsx", Member("某人", "zhang san"), ProblemCodes.InvalidUserId);
-        [Fact] public void Account_starting_with_a_dot_is_a_row_error() => BadRow("v-dot.xlsx", Member("某人", ".zs"), ProblemCodes.InvalidUserId);
-        [Fact] public void Account_longer_than_64_is_a_row_error() => BadRow("v-long.xlsx", Member("某人", new string('a', 65)), ProblemCodes.InvalidUserId);
-        [Fact] public void Rename_with_an_empty_side_is_a_row_error() => BadRow("v-rename.xlsx", Member("某人", "old:"), ProblemCodes.InvalidUserId);
+        [Fact] public void Empty_account_is_a_row_error() => BadRow("v-id.xlsx", Member("某人", "  "), ProblemCodes.EmptyUserId, unreadableId: true);
+        [Fact] public void Account_with_bad_characters_is_a_row_error() => BadRow("v-chars.xlsx", Member("某人", "zhang san"), ProblemCodes.InvalidUserId, unreadableId: true);
+        [Fact] public void Account_starting_with_a_dot_is_a_row_error() => BadRow("v-dot.xlsx", Member("某人", ".zs"), ProblemCodes.InvalidUserId, unreadableId: true);
+        [Fact] public void Account_longer_than_64_is_a_row_error() => BadRow("v-long.xlsx", Member("某人", new string('a', 65)), ProblemCodes.InvalidUserId, unreadableId: true);
+        [Fact] public void Rename_with_an_empty_side_is_a_row_error() => BadRow("v-rename.xlsx", Member("某人", "old:"), ProblemCodes.InvalidUserId, unreadableId: true);
         [Fact] public void Neither_mobile_nor_email_is_a_row_error() => BadRow("v-contact.xlsx", Member("某人", "x1", mobile: ""), ProblemCodes.NoMobileOrEmail);
-        [Fact] public void Masked_mobile_is_a_row_error() => BadRow("v-masked.xlsx", Member("某人", "x1", mobile: "+85259****24"), ProblemCodes.InvalidMobile);
+        [Fact] public void Mobile_with_one_star_is_a_row_error() => BadRow("v-star.xlsx", Member("某人", "x1", mobile: "+852590*1234"), ProblemCodes.InvalidMobile);
         [Fact] public void Letters_in_mobile_are_a_row_error() => BadRow("v-mobile.xlsx", Member("某人", "x1", mobile: "138abc"), ProblemCodes.InvalidMobile);
         [Fact] public void Email_without_at_is_a_row_error() => BadRow("v-mail.xlsx", Member("某人", "x1", more: ("邮箱", "not-an-email")), ProblemCodes.InvalidEmail);
         [Fact] public void Department_forbidden_character_is_a_row_error() => BadRow("v-deptchar.xlsx", Member("某人", "x1", "公司/研发|测试"), ProblemCodes.InvalidDepartmentName);
@@ -60,13 +63,15 @@ namespace WeComSync.Tests.AddressBook
         public void Duplicate_account_ignoring_case_names_both_rows()
         {
             var (users, problems, _) = Read(_files.Write("v-dup.xlsx", Sheet(Member("张三", "ZhangSan"), Member("李四", "lisi"), Member("张三二", "zhangsan"))));
-            var p = Assert.Single(problems);
+            Assert.Equal(2, problems.Count);
+            var p = problems[1];
             Assert.Equal(ProblemCodes.DuplicateUserId, p.Code);
             Assert.Equal(12, p.Row.Row);
             Assert.Equal(new[] { 10 }, p.RelatedRows);
             Assert.Contains("row 10", p.Message);
-            Assert.Contains("row 12", p.Message);
-            Assert.Equal(2, users.Count);
+            Assert.Equal(10, problems[0].Row.Row);
+            Assert.Contains("row 12", problems[0].Message);
+            Assert.Equal(2, users.Count); // row 10 streamed out first; its Skipped keys keep it from being synced
         }
 
         [Fact]
@@ -133,7 +138,10 @@ namespace WeComSync.Tests.AddressBook
             var options = new GeneratorOptions { Users = 90, BadRows = MemberGenerator.BadRowKinds.Length, Seed = 5 };
             var (users, problems, _) = Read(_files.Write("v-generated.xlsx", MemberGenerator.Generate(options)));
             Assert.Equal(90, users.Count);
-            Assert.Equal(MemberGenerator.BadRowKinds.Select(k => "AddressBook" + k).OrderBy(x => x), problems.Select(p => p.Code).OrderBy(x => x));
+            // Each kind once; a duplicate 账号 is an error on both of its rows.
+            var errors = problems.Where(p => p.Severity == ProblemSeverity.Error).Select(p => p.Code).ToList();
+            Assert.Equal(MemberGenerator.BadRowKinds.Select(k => "AddressBook" + k).OrderBy(x => x), errors.Distinct().OrderBy(x => x));
+            Assert.Equal(errors.Count - 1, errors.Distinct().Count());
         }
     }
 }

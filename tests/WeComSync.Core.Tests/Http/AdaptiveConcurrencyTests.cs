@@ -26,15 +26,30 @@ namespace WeComSync.Tests.Http
         }
 
         [Fact]
-        public void Back_pressure_halves_the_limit_once_per_round_trip_and_growth_is_then_additive()
+        public void Back_pressure_beyond_noise_halves_the_limit_once_per_round_trip_and_growth_is_then_additive()
         {
             var c = new AdaptiveConcurrency(ceiling: 64);
             for (int i = 0; i < 28; i++) c.OnCall("WeCom user/create", Fast, false);
+            Assert.Equal(32, c.Limit);
+            for (int i = 0; i < 4; i++) c.OnCall("WeCom user/create", TimeSpan.FromSeconds(1), false); // slow (no growth): the round of 32 answers ends
+            // One refusal in a round trip's worth of answers is noise (the transport retries it); a service over its
+            // limit refuses a share of them: 8 of 32 here (at least a quarter, and two).
+            c.OnCall("WeCom user/create", Fast, backPressure: true);
+            Assert.Equal(32, c.Limit);
+            for (int i = 0; i < 6; i++) c.OnCall("WeCom user/create", Fast, backPressure: true);
             Assert.Equal(32, c.Limit);
             c.OnCall("WeCom user/create", Fast, backPressure: true);
             Assert.Equal(16, c.Limit);
             // The other calls already in flight when the service pushed back (sent before the decrease) do not halve again.
             for (int i = 0; i < 10; i++) c.OnCall("WeCom user/create", TimeSpan.FromSeconds(5), backPressure: true);
+            Assert.Equal(16, c.Limit);
+            Assert.Equal(1, c.Decreases);
+            // Scattered refusals (one per round) never halve it.
+            for (int round = 0; round < 5; round++)
+            {
+                c.OnCall("WeCom user/create", TimeSpan.Zero, backPressure: true); // sent after the decrease: it counts
+                for (int i = 0; i < 16; i++) c.OnCall("WeCom user/create", TimeSpan.FromSeconds(1), false); // slow: no growth either
+            }
             Assert.Equal(16, c.Limit);
             Assert.Equal(1, c.Decreases);
             // Congestion avoidance: about +1 per round trip (a limit's worth of answers) instead of +1 per answer.

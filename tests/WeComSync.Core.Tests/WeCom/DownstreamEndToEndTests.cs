@@ -215,6 +215,38 @@ namespace WeComSync.Tests.WeCom
             Assert.All(linked, u => Assert.Equal(u.Username, u.UserId));
         }
 
+        [Fact]
+        public async Task Against_a_concurrency_cap_the_calls_in_flight_back_off_and_every_member_is_created_once()
+        {
+            await SeedMoreUsersAsync(76);
+            using var wecom = new WeComConnection(new WeComConnectionSettings
+            {
+                CorpId = "ww-emulator", Secret = "emulator-secret", ApiHost = _emulator.BaseUrl,
+                Retry = new RetryOptions { MaxRetries = 8, BaseDelay = TimeSpan.FromMilliseconds(5), MaxDelay = TimeSpan.FromMilliseconds(50) },
+            });
+            var apply = new WeComApplyOptions { Ids = wecom.DepartmentIds, LinkWriter = new AuthingLinkWriter(_authing, Org) };
+            var (ad, wd) = await ReadDepartmentsAsync(wecom);
+            await Task.Run(() => new PlanApplier(new RecordingHost()).Apply(DirectoryComparer.CompareDepartments(ad, wd, new CompareOptions()).Changes, new WeComDepartmentApplier(wecom.Client, apply)));
+            var (au, wu) = await ReadUsersAsync(wecom);
+            var plan = DirectoryComparer.CompareUsers(au, wu, new CompareOptions { UpdateMode = UpdateMode.None });
+            // WeCom takes 6 calls at once (45033 beyond), each answered after 20 ms so that they overlap.
+            _emulator.State.Limits.SetConcurrency("wecom", 6);
+            _emulator.State.Faults.Add(new WeComSync.Emulator.Control.FaultRule { Api = "wecom", Kind = "latency", LatencyMs = 20 });
+
+            var options = new ApplyOptions();
+            var host = new RecordingHost();
+            var results = await Task.Run(() => new PlanApplier(host, options).Apply(plan.Changes, new WeComUserApplier(wecom.Client, apply)));
+            Assert.Equal(80, results.Count);
+            Assert.All(results, r => { Assert.Equal(Outcome.Succeeded, r.Outcome); Assert.Null(r.ErrorCode); });
+            Assert.True(options.Concurrency.Peak > 6, $"peak {options.Concurrency.Peak}: it grows past the cap before the service says so");
+            Assert.True(options.Concurrency.Decreases >= 1, "the refusals halved the limit");
+            Assert.Contains($"WeCom: up to {options.Concurrency.Peak} change(s) in flight (ceiling 64); back-pressure halved that {options.Concurrency.Decreases} time(s).", host.Verbose);
+            Assert.All(results, r => Assert.Null(r.Error)); // no create was applied twice (that would be a 60102 "linked" note)
+            var (linked, members) = await ReadUsersAsync(wecom);
+            Assert.Equal(80, members.Count);
+            Assert.All(linked, u => Assert.Equal(u.Username, u.UserId));
+        }
+
         [Theory]
         [InlineData(UpdateMode.None)]
         [InlineData(UpdateMode.Changed)]
