@@ -72,6 +72,10 @@ function Invoke-WeComDownstreamSync {
         anything failed.
     .OUTPUTS
         WeComSync.RunLog.RunRecord
+    .LINK
+        about_WeComSync
+    .LINK
+        Get-WeComSyncLog
     #>
     [CmdletBinding(SupportsShouldProcess, ConfirmImpact = 'Medium')]
     [OutputType([WeComSync.RunLog.RunRecord])]

@@ -84,6 +84,10 @@ function Invoke-WeComUpstreamSync {
         A scheduled run that never touches mobiles or emails and exits non-zero if anything failed.
     .OUTPUTS
         WeComSync.RunLog.RunRecord
+    .LINK
+        about_WeComSync
+    .LINK
+        Get-WeComSyncLog
     #>
     [CmdletBinding(SupportsShouldProcess, ConfirmImpact = 'Medium')]
     [OutputType([WeComSync.RunLog.RunRecord])]

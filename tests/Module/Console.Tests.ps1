@@ -94,3 +94,24 @@ Describe 'What the console prints' {
         }
     }
 }
+
+Describe 'Help' {
+    It 'Get-Help about_WeComSync explains the model in a page' {
+        $text = Get-Help about_WeComSync | Out-String
+        foreach ($topic in 'Upstream', 'Downstream', 'Link fields', 'Plans', 'Unknown is not empty', 'delete guard', 'Run logs', 'Exit codes', '130') {
+            $text | Should -Match ([regex]::Escape($topic))
+        }
+    }
+
+    It 'shows types without Nullable`1, defaults, and related links for every cmdlet' {
+        foreach ($command in Get-Command -Module WeComSync -CommandType Cmdlet) {
+            $help = Get-Help $command.Name -Full
+            ($help | Out-String -Width 200) | Should -Not -Match 'Nullable' -Because $command.Name
+            @($help.relatedLinks.navigationLink.linkText) | Should -Contain 'about_WeComSync' -Because $command.Name
+        }
+        $syntax = Get-Help Compare-Directory -Full
+        ($syntax.parameters.parameter | Where-Object name -EQ 'UpdateMode').defaultValue | Should -Be 'Changed'
+        ($syntax.parameters.parameter | Where-Object name -EQ 'Operation').defaultValue | Should -Be 'Create, Update'
+        (Get-Help Invoke-WeComUpstreamSync).relatedLinks.navigationLink.linkText | Should -Contain 'about_WeComSync'
+    }
+}

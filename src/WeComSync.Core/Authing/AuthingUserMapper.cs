@@ -40,7 +40,6 @@ namespace WeComSync.Authing
                 Gender = dto.Gender == "M" ? Gender.Male : dto.Gender == "F" ? Gender.Female : dto.Gender == null ? (Gender?)null : Gender.Unknown,
                 Enabled = dto.Status == null ? (bool?)null : string.Equals(dto.Status, "Activated", StringComparison.OrdinalIgnoreCase),
                 StatusText = dto.Status,
-                WithheldFields = withheld,
             };
             if (_settings.PositionField != null) user.Position = AuthingJson.Text(dto.CustomData, _settings.PositionField) ?? ""; else withheld.Add(nameof(User.Position));
             if (_settings.TelephoneField != null) user.Telephone = AuthingJson.Text(dto.CustomData, _settings.TelephoneField) ?? ""; else withheld.Add(nameof(User.Telephone));
@@ -63,6 +62,7 @@ namespace WeComSync.Authing
                 user.Departments = links;
             }
 
+            user.WithheldFields = withheld; // after the adds above: the setter keeps its own copy (a FieldNameSet)
             if (dto.CustomData != null)
             {
                 foreach (var p in dto.CustomData.Properties())

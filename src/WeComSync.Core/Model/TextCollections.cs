@@ -6,9 +6,10 @@ using WeComSync.Comparison;
 namespace WeComSync.Model
 {
     // The model's collections as text. Export-Csv, string conversion and -WhatIf messages call ToString on a property's
-    // value; a plain List<string> answers "System.Collections.Generic.List`1[System.String]". The model's setters wrap
-    // whatever list they are given in these (the same items, a text of their own), so every reader and every saved
-    // plan gets them without knowing.
+    // value; a plain List<string> answers "System.Collections.Generic.List`1[System.String]". The model's setters keep
+    // a copy of whatever collection they are given in one of these (the same items, a text of their own), so every
+    // reader and every saved plan gets them without knowing. Mind the copy: fill a collection before assigning it, or
+    // add through the property afterwards (user.WithheldFields.Add), never through the local you assigned.
 
     /// <summary>Values (a member's departments …) that read as the export writes them: joined with '；'.</summary>
     public sealed class ValueList : List<string>
