@@ -32,6 +32,8 @@ Set-StrictMode -Version 3.0
 $module = Import-Module $ModulePath -PassThru -Force
 $moduleDir = Split-Path $ModulePath
 $common = [System.Management.Automation.Cmdlet]::CommonParameters + [System.Management.Automation.Cmdlet]::OptionalCommonParameters
+# Parameters marked DontShow (the templates' plumbing, e.g. -RunStep) are left out of help, as Get-Command leaves them out of tab completion.
+function Test-Hidden($Parameter) { [bool]($Parameter.Attributes | Where-Object { $_ -is [System.Management.Automation.ParameterAttribute] -and $_.DontShow }) }
 
 function ConvertFrom-HelpMarkdown {
     param([string] $Path)
@@ -166,7 +168,7 @@ foreach ($cmd in Get-Command -Module $module.Name -CommandType Cmdlet | Sort-Obj
     foreach ($set in $cmd.ParameterSets) {
         $w.WriteStartElement('command', 'syntaxItem', $ns.command)
         $w.WriteElementString('maml', 'name', $ns.maml, $cmd.Name)
-        foreach ($sp in $set.Parameters | Where-Object { $_.Name -notin $common }) {
+        foreach ($sp in $set.Parameters | Where-Object { $_.Name -notin $common -and -not (Test-Hidden $cmd.Parameters[$_.Name]) }) {
             $p = $cmd.Parameters[$sp.Name]
             & $writeParam $p $p.ParameterSets[$set.Name]
         }
@@ -175,7 +177,7 @@ foreach ($cmd in Get-Command -Module $module.Name -CommandType Cmdlet | Sort-Obj
     $w.WriteEndElement()
 
     $w.WriteStartElement('command', 'parameters', $ns.command)
-    foreach ($p in $cmd.Parameters.Values | Where-Object { $_.Name -notin $common } | Sort-Object Name) {
+    foreach ($p in $cmd.Parameters.Values | Where-Object { $_.Name -notin $common -and -not (Test-Hidden $_) } | Sort-Object Name) {
         if (-not $doc.Parameters.ContainsKey($p.Name)) { Write-Warning "$($cmd.Name): parameter -$($p.Name) has no description in $md" }
         & $writeParam $p $null
     }
