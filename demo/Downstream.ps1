@@ -8,7 +8,7 @@
     name — and runs Invoke-WeComDownstreamSync three times: -WhatIf (the plan, zero write calls), for real, and
     again (zero changes), printing each run summary and the emulator's WeCom write-call counts.
 
-    The emulator (like WeCom, DESIGN.md §6) lets only the address-book sync secret write, so the demo uses that
+    The emulator (like WeCom, docs/ARCHITECTURE.md §11) lets only the address-book sync secret write, so the demo uses that
     secret with -AppMode AgentDevelopment; Test-WeComConnection with the emulator's agent-app secret shows the
     48002 that a real agent app without contact-write permission would get.
 #>

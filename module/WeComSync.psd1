@@ -20,7 +20,8 @@
         'Formats/Authing.Format.ps1xml',
         'Formats/WeCom.Format.ps1xml',
         'Formats/SyncResult.Format.ps1xml',
-        'Formats/RunLog.Format.ps1xml'
+        'Formats/RunLog.Format.ps1xml',
+        'Formats/FieldMap.Format.ps1xml'
     )
     CmdletsToExport      = @(
         'Import-WeComAddressBook',
@@ -29,7 +30,7 @@
         'Get-AuthingUser', 'Get-AuthingDepartment', 'Sync-AuthingDepartment', 'Sync-AuthingUser',
         'Connect-WeCom', 'Disconnect-WeCom', 'Test-WeComConnection',
         'Get-WeComUser', 'Get-WeComDepartment', 'Sync-WeComDepartment', 'Sync-WeComUser',
-        'Get-WeComSyncLog'
+        'Get-WeComSyncLog', 'Get-WeComSyncFieldMap'
     )
     FunctionsToExport    = @('Invoke-WeComUpstreamSync', 'Invoke-WeComDownstreamSync')
     AliasesToExport      = @()

@@ -34,6 +34,22 @@ function Invoke-WeComDownstreamSync {
     .PARAMETER ExcludeProperty
         User fields never overwritten on existing WeCom members (e.g. Mobile, Email, which members keep up themselves).
         New members are still created with them: WeCom needs a mobile or an email to create a member.
+    .PARAMETER FieldMap
+        Where WeCom keeps the user fields beyond the defaults, on top of Connect-WeCom -FieldMap: a hashtable from a
+        model field or a mapped source to a WeCom member field or extattr.<name>, e.g. @{ '工号' = 'extattr.工号' }, or
+        the path of a .psd1/.json file. The Authing side reads a mapped source where Connect-Authing -FieldMap puts it,
+        else from the custom data key of the same name.
+    .PARAMETER Department
+        Only these departments (paths such as 示例科技/研发部, or WeCom ids), subtrees included: nothing outside is
+        created, updated or deleted, and the delete guard counts only what is in scope. A user moved out is left alone.
+    .PARAMETER ExcludeDepartment
+        Departments (paths or ids) whose subtrees are out of scope, even inside -Department.
+    .PARAMETER DeleteAction
+        With -Delete: Delete (the default) or Suspend (WeCom enable 0; departments are then not deleted). A suspended
+        member back in Authing is reactivated, never created twice.
+    .PARAMETER InviteNewMember
+        Let WeCom invite the members this run creates (a WeChat notice, SMS or email to each). Off by default: WeCom's
+        user/create invites unless told not to, and a sync should not message everyone it creates.
     .PARAMETER Delete
         Also delete the WeCom users and departments that are not in the Authing organization.
     .PARAMETER MaxDelete
@@ -86,6 +102,12 @@ function Invoke-WeComDownstreamSync {
         [string] $UpdateMode = 'None',
         [ArgumentCompleter([WeComSync.PowerShell.Infrastructure.UserFieldCompleter])]
         [string[]] $ExcludeProperty,
+        [object] $FieldMap,
+        [string[]] $Department,
+        [string[]] $ExcludeDepartment,
+        [ValidateSet('Delete', 'Suspend')]
+        [string] $DeleteAction = 'Delete',
+        [switch] $InviteNewMember,
         [switch] $Delete,
         [ValidateRange(0, [int]::MaxValue)]
         [int] $MaxDelete = 500,
@@ -124,6 +146,14 @@ function Invoke-WeComDownstreamSync {
     $operations = if ($Delete) { 'Create', 'Update', 'Delete' } else { 'Create', 'Update' }
     $sync = @{ Run = $run; WhatIfRun = $whatIfRun }
     $toWeCom = $wecom + $apply + $writeBack
+    # The field map reads and writes WeCom's users and says what Compare-Directory compares besides the model's fields.
+    $fields = @{}
+    if ($FieldMap) { $fields.FieldMap = $FieldMap }
+    # The scope: Compare-Directory leaves everything outside it alone; each step's message names it.
+    $scope = @{}
+    if ($Department) { $scope.Department = $Department }
+    if ($ExcludeDepartment) { $scope.ExcludeDepartment = $ExcludeDepartment }
+    if ($scope.Count) { $sync.Scope = [string] [WeComSync.Comparison.DepartmentScope]@{ Include = [string[]] @($Department); Exclude = [string[]] @($ExcludeDepartment) } }
 
     try {
         # 1. Departments: read both sides, apply creates, renames and moves (parents first). Deletes wait for the users.
@@ -134,7 +164,7 @@ function Invoke-WeComDownstreamSync {
         $step.Count('Read', $authingDepartments.Count + $wecomDepartments.Count)
         Complete-WeComSyncReadStep $step "Authing $($authingDepartments.Count), WeCom $($wecomDepartments.Count)." $readErrors
         $departmentMode = if ($UpdateMode -eq 'Overwrite') { 'Changed' } else { $UpdateMode }
-        $departmentPlan = @(Compare-Directory -InformationAction Ignore -ReferenceObject $authingDepartments -DifferenceObject $wecomDepartments -UpdateMode $departmentMode -Operation $operations)
+        $departmentPlan = @(Compare-Directory -InformationAction Ignore -ReferenceObject $authingDepartments -DifferenceObject $wecomDepartments -UpdateMode $departmentMode -Operation $operations @scope)
         $departmentDeletes = @($departmentPlan | Where-Object Operation -EQ 'Delete')
         Invoke-WeComSyncStep @sync -Name departments -Plan @($departmentPlan | Where-Object Operation -NE 'Delete') -Command Sync-WeComDepartment -Parameters $toWeCom
 
@@ -142,7 +172,7 @@ function Invoke-WeComDownstreamSync {
         $step = $run.BeginStep('read users')
         $readErrors = @()
         $authingUsers = @(Get-AuthingUser @authing @reads -ErrorAction $objectErrors -ErrorVariable +readErrors)
-        $wecomUsers = @(Get-WeComUser @wecom @reads -ErrorAction $objectErrors -ErrorVariable +readErrors)
+        $wecomUsers = @(Get-WeComUser @wecom @reads @fields -ErrorAction $objectErrors -ErrorVariable +readErrors)
         $step.Count('Read', $authingUsers.Count + $wecomUsers.Count)
         Complete-WeComSyncReadStep $step "Authing $($authingUsers.Count), WeCom $($wecomUsers.Count)." $readErrors
         $reference = $authingUsers
@@ -151,21 +181,26 @@ function Invoke-WeComDownstreamSync {
         $matchBy = if ($NoNameMatch) { 'LinkKey', 'Username' } else { 'LinkKey', 'Username', 'Name' }
         # -ExcludeProperty protects what existing members keep up themselves (their mobile, their email) from the
         # overwrite; a new member still gets every known field, because WeCom will not create one without a mobile or email.
-        $compare = @{ UpdateMode = $UpdateMode; Operation = $operations; MatchBy = $matchBy }
+        if ($scope.Count) { $scope.ScopeDepartment = $authingDepartments + $wecomDepartments }
+        # Leavers are deleted or suspended (-DeleteAction); the field map and the scope apply to every user comparison.
+        $users = $fields + $scope + @{ DeleteAction = $DeleteAction }
+        $compare = @{ UpdateMode = $UpdateMode; Operation = $operations; MatchBy = $matchBy } + $users
         if ($ExcludeProperty) {
-            $userPlan = @(Compare-Directory -InformationAction Ignore -ReferenceObject $reference -DifferenceObject $wecomUsers -UpdateMode $UpdateMode -MatchBy $matchBy -Operation ($operations | Where-Object { $_ -ne 'Update' })) +
-                @(Compare-Directory -InformationAction Ignore -ReferenceObject $reference -DifferenceObject $wecomUsers -UpdateMode $UpdateMode -MatchBy $matchBy -Operation Update -ExcludeProperty $ExcludeProperty |
+            $userPlan = @(Compare-Directory -InformationAction Ignore -ReferenceObject $reference -DifferenceObject $wecomUsers -UpdateMode $UpdateMode -MatchBy $matchBy -Operation ($operations | Where-Object { $_ -ne 'Update' }) @users) +
+                @(Compare-Directory -InformationAction Ignore -ReferenceObject $reference -DifferenceObject $wecomUsers -UpdateMode $UpdateMode -MatchBy $matchBy -Operation Update -ExcludeProperty $ExcludeProperty @users |
                     Where-Object Operation -EQ 'Update')   # conflicts are already in the first plan
         }
         else {
             $userPlan = @(Compare-Directory -InformationAction Ignore -ReferenceObject $reference -DifferenceObject $wecomUsers @compare)
         }
-        $userExtra = @{}
+        $userExtra = @{} + $fields
         if ($ExcludeProperty) { $userExtra.ExcludeProperty = $ExcludeProperty }
+        if ($InviteNewMember) { $userExtra.InviteNewMember = $true }
         Invoke-WeComSyncStep @sync -Name users -Plan $userPlan -Command Sync-WeComUser -Parameters ($toWeCom + $userExtra + $guard)
 
         # 3. Department deletes last (children first): WeCom deletes only empty departments.
-        if ($Delete) { Invoke-WeComSyncStep @sync -Name 'delete departments' -Plan $departmentDeletes -Command Sync-WeComDepartment -Parameters ($toWeCom + $guard) }
+        #    Suspended members stay in their departments, so a Suspend run deletes no department.
+        if ($Delete -and $DeleteAction -eq 'Delete') { Invoke-WeComSyncStep @sync -Name 'delete departments' -Plan $departmentDeletes -Command Sync-WeComDepartment -Parameters ($toWeCom + $guard) }
 
         Complete-WeComSyncRun -Run $run -Cmdlet $PSCmdlet -FailOnError:$FailOnError -WhatIfRun:$whatIfRun
     }

@@ -47,6 +47,22 @@ function Invoke-WeComUpstreamSync {
         Changed (update only differing fields, the default), Overwrite (send every known field) or None (no updates).
     .PARAMETER ExcludeProperty
         User fields never compared or written (e.g. Mobile, Email).
+    .PARAMETER FieldMap
+        Where Authing keeps the user fields beyond the defaults, on top of Connect-Authing -FieldMap: a hashtable from
+        a model field or an export column to an Authing user field or customData.<key>, e.g.
+        @{ '工号' = 'externalId'; '职务' = 'customData.position'; '入职日期' = 'customData.hired_on' }, or the path of a
+        .psd1/.json file. Mapped fields are compared, shown in the plan and written like the built-in ones; a column the
+        file lacks is unknown, never written as empty. Create custom data keys first with Initialize-AuthingLinkField -FieldMap.
+    .PARAMETER Department
+        Only these departments (paths as in the export, e.g. 示例科技/研发部, or ids), subtrees included: nothing
+        outside is created, updated or deleted, and the delete guard's percentage counts only the users in scope. A
+        user in several departments is in scope if any of them is; a user moved out of the scope is left alone.
+    .PARAMETER ExcludeDepartment
+        Departments (paths or ids) whose subtrees are out of scope, even inside -Department.
+    .PARAMETER DeleteAction
+        DeleteOnly: Delete (the default) or Suspend (Authing status Suspended; '= suspend' in the plan). A suspended
+        user back in the file is reactivated by the next CreateUpdate run, never created twice; a later Delete run
+        removes those still absent.
     .PARAMETER LogPath
         A folder for run logs; each run writes its own sub-folder.
     .PARAMETER ThrottleLimit
@@ -116,6 +132,15 @@ function Invoke-WeComUpstreamSync {
         [ArgumentCompleter([WeComSync.PowerShell.Infrastructure.UserFieldCompleter])]
         [string[]] $ExcludeProperty,
 
+        [object] $FieldMap,
+
+        [string[]] $Department,
+
+        [string[]] $ExcludeDepartment,
+
+        [ValidateSet('Delete', 'Suspend')]
+        [string] $DeleteAction = 'Delete',
+
         [string] $LogPath,
 
         [ValidateRange(1, 64)]
@@ -146,6 +171,9 @@ function Invoke-WeComUpstreamSync {
     # What every Authing cmdlet gets: the connection and organization, and -WhatIf/-Confirm as the template got them.
     $authing = @{}
     if ($Connection) { $authing.Connection = $Connection }
+    # The field map reads and writes the users (Get-AuthingUser, Sync-AuthingUser) and says what Compare-Directory compares.
+    $fields = @{}
+    if ($FieldMap) { $fields.FieldMap = $FieldMap }
     if ($OrganizationCode) { $authing.OrganizationCode = $OrganizationCode }
     $apply = @{ WhatIf = $whatIfRun; ErrorAction = $objectErrors }
     # Without -ThrottleLimit the calls in flight adapt to the service (up to 64); with it, that is the ceiling.
@@ -192,29 +220,36 @@ function Invoke-WeComUpstreamSync {
         # A page that failed after the retries is an error here and marks the users incomplete: no deletes follow from them.
         $readErrors = @()
         $authingDepartments = @(Get-AuthingDepartment @authing @rootLink -ErrorAction $objectErrors -ErrorVariable +readErrors)
-        $authingUsers = @(Get-AuthingUser @authing @rootLink @reads -ErrorAction $objectErrors -ErrorVariable +readErrors)
+        $authingUsers = @(Get-AuthingUser @authing @rootLink @reads @fields -ErrorAction $objectErrors -ErrorVariable +readErrors)
         $step.Count('Read', $authingDepartments.Count + $authingUsers.Count)
         Complete-WeComSyncReadStep $step "$($authingDepartments.Count) department(s), $($authingUsers.Count) user(s)." $readErrors
 
         $sync = @{ Run = $run; WhatIfRun = $whatIfRun }
+        # The scope: Compare-Directory leaves everything outside it alone; each step's message names it.
+        $scope = @{}
+        if ($Department) { $scope.Department = $Department }
+        if ($ExcludeDepartment) { $scope.ExcludeDepartment = $ExcludeDepartment }
+        if ($scope.Count) { $sync.Scope = [string] [WeComSync.Comparison.DepartmentScope]@{ Include = [string[]] @($Department); Exclude = [string[]] @($ExcludeDepartment) } }
         if ($Mode -eq 'CreateUpdate') {
             # 3. Departments, parents first (renames recognised by their members).
-            $plan = Compare-Directory -ReferenceObject $fileDepartments -DifferenceObject $authingDepartments -ReferenceUser $fileUsers -DifferenceUser $authingUsers -InformationAction Ignore
+            $plan = Compare-Directory -ReferenceObject $fileDepartments -DifferenceObject $authingDepartments -ReferenceUser $fileUsers -DifferenceUser $authingUsers @scope -InformationAction Ignore
             Invoke-WeComSyncStep @sync -Name departments -Plan $plan -Command Sync-AuthingDepartment -Parameters ($authing + $rootLink + $apply)
 
             # 4. Users.
             $compare = @{ UpdateMode = $UpdateMode }
             if ($ExcludeProperty) { $compare.ExcludeProperty = $ExcludeProperty }
-            $plan = Compare-Directory -ReferenceObject $fileUsers -DifferenceObject $authingUsers @compare -InformationAction Ignore
-            Invoke-WeComSyncStep @sync -Name users -Plan $plan -Command Sync-AuthingUser -Parameters ($authing + $rootLink + $apply)
+            if ($scope.Count) { $scope.ScopeDepartment = $fileDepartments + $authingDepartments }
+            $plan = Compare-Directory -ReferenceObject $fileUsers -DifferenceObject $authingUsers @compare @fields @scope -InformationAction Ignore
+            Invoke-WeComSyncStep @sync -Name users -Plan $plan -Command Sync-AuthingUser -Parameters ($authing + $rootLink + $apply + $fields)
         }
         else {
             # 3. Only deletes of users absent from the file, behind the guard; each delete confirmed unless -Confirm:$false.
             if (-not $PSBoundParameters.ContainsKey('Confirm')) { $apply.Remove('Confirm') }
+            if ($scope.Count) { $scope.ScopeDepartment = $fileDepartments + $authingDepartments }
             # A side read incompletely (a failed page; a skipped row whose 账号 cannot be read) refuses every delete:
             # the run deletes nobody and ends with the refusal, which names what to fix.
             $refusals = @()
-            $plan = Compare-Directory -ReferenceObject $fileUsers -DifferenceObject $authingUsers -Operation Delete -InformationAction Ignore -ErrorAction SilentlyContinue -ErrorVariable refusals
+            $plan = Compare-Directory -ReferenceObject $fileUsers -DifferenceObject $authingUsers -Operation Delete -DeleteAction $DeleteAction @scope -InformationAction Ignore -ErrorAction SilentlyContinue -ErrorVariable refusals
             if ($refusals.Count) { throw $refusals[0] }
             $guard = @{ MaxDelete = $MaxDelete; MaxDeletePercent = $MaxDeletePercent; Force = $Force }
             Invoke-WeComSyncStep @sync -Name 'delete users' -Plan $plan -Command Sync-AuthingUser -Parameters ($authing + $apply + $guard)

@@ -131,7 +131,9 @@ function Invoke-WeComSyncStep {
         [AllowNull()] [AllowEmptyCollection()] [object[]] $Plan,
         [Parameter(Mandatory)] [string] $Command,
         [hashtable] $Parameters = @{},
-        [switch] $WhatIfRun
+        [switch] $WhatIfRun,
+        # The departments the plan was limited to (-Department/-ExcludeDepartment), named in the step's message.
+        [string] $Scope
     )
     $Plan = @($Plan | Where-Object { $null -ne $_ })
     $Run.WritePlan($Name, [WeComSync.Model.Change[]] $Plan)
@@ -149,6 +151,7 @@ function Invoke-WeComSyncStep {
         }
     }
     $text = Get-WeComSyncPlanText $Plan
+    if ($Scope) { $text += " (scope: $Scope)" }
     if ($WhatIfRun) {
         $step.Complete('Skipped', $(if ($Plan.Count) { "What if: $text." } else { $text }))
         return

@@ -23,7 +23,7 @@ BeforeAll {
 
 Describe 'Compare-Directory' {
     BeforeAll {
-        # The session of DESIGN.md §3, up to the plan, with hand-built objects.
+        # The session of docs/ARCHITECTURE.md §2 (and the README), up to the plan, with hand-built objects.
         $file = @(
             New-User 'zhangsan' '张三' '13800000000' @('公司/研发部')
             New-User 'lisi' '李四' '13900000000' @('公司/研发部')

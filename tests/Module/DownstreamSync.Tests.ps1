@@ -59,13 +59,33 @@ Describe 'Connect-WeCom and the WeCom reading cmdlets' {
         $root.Key | Should -Be '1'
     }
 
-    It 'explains a wrong secret (40001) as a terminating error with what to do' {
-        $bad = Connect-WeCom -CorpId ww-emulator -Secret (ConvertTo-SecureString 'wrong-secret-xyz' -AsPlainText -Force) -ApiHost $script:url -PassThru
-        $err = { Get-WeComDepartment -Connection $bad -ErrorAction Stop } | Should -Throw -PassThru
+    It 'refuses a wrong secret (40001) at connect time, saying what to do once' {
+        # Connect-WeCom fetches a token, as Connect-Authing does: the error comes now, not in the middle of a sync.
+        $err = { Connect-WeCom -CorpId ww-emulator -Secret (ConvertTo-SecureString 'wrong-secret-xyz' -AsPlainText -Force) -ApiHost $script:url -ErrorAction Stop } |
+            Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -Match '^WeComApi40001'
+        $err.CategoryInfo.Category | Should -Be 'AuthenticationError'
         $err.Exception.Message | Should -Match '40001'
         $err.ErrorDetails.RecommendedAction | Should -Match 'secret'
-        $err.Exception.Message | Should -Not -Match 'wrong-secret-xyz'
+        # The advice once: not in the exception's message (scripts print it and then the advice), once in what the console shows.
+        $err.Exception.Message | Should -Not -Match 'Check the corp id'
+        ([regex]::Matches("$err", 'Check the corp id')).Count | Should -Be 1
+        "$err" | Should -Match '\. Check the corp id.*\.$'
+        "$err" | Should -Not -Match 'wrong-secret-xyz'
+    }
+
+    It 'refuses a wrong corp id (40013) and an unreachable host at connect time' {
+        { Connect-WeCom -CorpId ww-nosuch -Secret $script:wecomSecret -ApiHost $script:url -ErrorAction Stop } | Should -Throw -ErrorId 'WeComApi40013*'
+        { Connect-WeCom -CorpId ww-emulator -Secret $script:wecomSecret -ApiHost 'http://127.0.0.1:1/' -MaxRetry 0 -ErrorAction Stop } | Should -Throw -ErrorId 'WeComApitransport*'
         Connect-WeCom -CorpId ww-emulator -Secret $script:wecomSecret -ApiHost $script:url
+    }
+
+    It 'Connect-Authing -OrganizationCode checks that the organization exists' {
+        $err = { Connect-Authing -Credential ([pscredential]::new('emulator-ak', (ConvertTo-SecureString 'emulator-sk' -AsPlainText -Force))) -ApiHost $script:url -OrganizationCode no-such-org -ErrorAction Stop } |
+            Should -Throw -PassThru
+        "$err" | Should -Match "no organization with code 'no-such-org'"
+        $err.ErrorDetails.RecommendedAction | Should -Match 'OrganizationCode'
+        Connect-Authing -Credential ([pscredential]::new('emulator-ak', (ConvertTo-SecureString 'emulator-sk' -AsPlainText -Force))) -ApiHost $script:url -OrganizationCode emulator-org
     }
 
     It 'Test-WeComConnection shows 48002 with its fix for an agent-development secret' {
@@ -163,5 +183,42 @@ Describe 'Invoke-WeComDownstreamSync' {
         $users = (Get-WeComSyncEmulatorState -BaseUrl $script:url).wecom.users
         @($users).Count | Should -Be 4
         @($users | Where-Object { $_.mobile -or $_.email }).Count | Should -Be 4
+    }
+}
+
+Describe 'Leavers, scope and field maps downstream (Invoke-WeComDownstreamSync)' {
+    BeforeEach { Initialize-Scenario }
+
+    It 'suspends a leaver (enable 0) instead of deleting it, then reactivates it when it is back in Authing' {
+        Invoke-WeComDownstreamSync -Confirm:$false 3>$null 6>$null | Out-Null
+        @(Get-WeComUser).Count | Should -Be 4
+        # 王五 leaves Authing: remove the user, then run with -Delete -DeleteAction Suspend.
+        Invoke-WeComSyncEmulatorAuthingRequest -BaseUrl $script:url -Path /api/v3/delete-users-batch -Body @{ userIds = @('u3') } | Out-Null
+        $summary = Invoke-WeComDownstreamSync -Delete -DeleteAction Suspend -Force -Confirm:$false 3>$null 6>$null
+        ($summary.Steps | Where-Object Name -eq 'users').Message | Should -Match '1 suspend'
+        $member = (Get-WeComSyncEmulatorState -BaseUrl $script:url).wecom.users | Where-Object userid -eq 'wangwu'
+        $member.enable | Should -Be 0
+        @((Get-WeComSyncEmulatorState -BaseUrl $script:url).wecom.users).Count | Should -Be 4   # kept
+
+        # Back in Authing (re-hired): the same member is reactivated, not created again, even with -UpdateMode None.
+        $state = Get-WeComSyncEmulatorState -BaseUrl $script:url
+        $root = ($state.authing.organizations | Where-Object organizationCode -EQ 'emulator-org').departmentId
+        Invoke-WeComSyncEmulatorAuthingRequest -BaseUrl $script:url -Path /api/v3/create-user -Body @{
+            username = 'wangwu'; name = '王五'; phone = '13800000003'; phoneCountryCode = '+86'; departmentIds = @('d-sales')
+            customData = @{ wechatwork_user_id = 'wangwu' } } | Out-Null
+        Invoke-WeComDownstreamSync -Confirm:$false 3>$null 6>$null | Out-Null
+        $members = @((Get-WeComSyncEmulatorState -BaseUrl $script:url).wecom.users | Where-Object userid -eq 'wangwu')
+        $members.Count | Should -Be 1
+        $members[0].enable | Should -Be 1
+    }
+
+    It 'a scoped run leaves members outside the scope untouched, deletes included' {
+        Invoke-WeComDownstreamSync -Confirm:$false 3>$null 6>$null | Out-Null
+        Invoke-WeComSyncEmulatorAuthingRequest -BaseUrl $script:url -Path /api/v3/delete-users-batch -Body @{ userIds = @('u3', 'u4') } | Out-Null
+        $summary = Invoke-WeComDownstreamSync -Delete -Department '示例科技/销售部' -Force -Confirm:$false 3>$null 6>$null
+        ($summary.Steps | Where-Object Name -eq 'users').Message | Should -Match 'scope: 示例科技/销售部'
+        $left = @((Get-WeComSyncEmulatorState -BaseUrl $script:url).wecom.users).userid
+        $left | Should -Not -Contain 'wangwu'   # in 销售部: deleted
+        $left | Should -Contain 'zhaoliu'       # in 研发部: outside the scope, left alone
     }
 }

@@ -123,7 +123,7 @@ $users = @(Import-WeComAddressBook -Path $Export)
 '@
         $session.Base | Should -BeLike "$scratchModules*"
         $session.Version | Should -Be $version
-        $session.Commands | Should -Be 20
+        $session.Commands | Should -Be 21   # 19 cmdlets (Get-WeComSyncFieldMap included) and the two templates
         $session.Users | Should -Be 3
         $session.Type | Should -Be 'WeComSync.Model.User'
         $session.Help | Should -Not -BeNullOrEmpty

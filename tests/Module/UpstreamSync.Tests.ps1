@@ -242,7 +242,11 @@ Describe 'Authing cmdlets' {
 
     It 'Connect-Authing with a wrong secret fails at once with what to do' {
         $wrong = ConvertTo-SecureString 'not-the-secret' -AsPlainText -Force
-        { Connect-Authing -AccessKeyId emulator-ak -AccessKeySecret $wrong -ApiHost $emulator.BaseUrl -ErrorAction Stop } | Should -Throw '*access key*'
+        $err = { Connect-Authing -AccessKeyId emulator-ak -AccessKeySecret $wrong -ApiHost $emulator.BaseUrl -ErrorAction Stop } | Should -Throw -PassThru
+        # What happened in the exception's message, what to do in the advice, both (once each) in what the console shows.
+        $err.Exception.Message | Should -Match '401'
+        $err.ErrorDetails.RecommendedAction | Should -BeLike '*access key*'
+        ([regex]::Matches("$err", 'access key id and secret')).Count | Should -Be 1
     }
 
     It 'Sync-AuthingUser applies a plan saved with Export-Clixml and read back' {

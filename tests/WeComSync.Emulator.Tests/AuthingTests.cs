@@ -163,6 +163,31 @@ public sealed class AuthingUserTests : EmulatorTestBase
 {
     public AuthingUserTests(EmulatorFixture f) : base(f) { }
 
+    [Fact]
+    public async Task List_users_sorts_as_asked_and_refuses_an_unknown_sort_field()
+    {
+        State.Seed("{\"authing\":{\"users\":[{\"username\":\"b\"},{\"username\":\"a\"},{\"username\":\"c\"}]}}");
+        var sorted = await AuthingOkAsync("POST", "/api/v3/list-users", new { options = new { sort = new[] { new { field = "username", order = "desc" } } } });
+        Assert.Equal(new[] { "c", "b", "a" }, sorted["data"]["list"].AsArray().Select(u => (string)u["username"]).ToArray());
+        var (_, bad) = await AuthingAsync("POST", "/api/v3/list-users", new { options = new { sort = new[] { new { field = "shoeSize", order = "asc" } } } });
+        Assert.Equal(400, Status(bad));
+        var (_, badOrder) = await AuthingAsync("POST", "/api/v3/list-users", new { options = new { sort = new[] { new { field = "id", order = "up" } } } });
+        Assert.Equal(400, Status(badOrder));
+    }
+
+    [Fact]
+    public async Task The_reorder_fault_shuffles_what_the_sort_leaves_open_on_every_call()
+    {
+        State.Seed("{\"authing\":{\"users\":[" + string.Join(",", Enumerable.Range(0, 40).Select(i => $"{{\"username\":\"u{i:D2}\"}}")) + "]}}");
+        await ControlAsync(HttpMethod.Post, "faults", new { api = "authing", path = "/api/v3/list-users", kind = "reorder" });
+        async Task<string[]> Page(object options) => (await AuthingOkAsync("POST", "/api/v3/list-users", new { options }))["data"]["list"].AsArray().Select(u => (string)u["username"]).ToArray();
+        var unsorted1 = await Page(new { pagination = new { page = 1, limit = 40 } });
+        var unsorted2 = await Page(new { pagination = new { page = 1, limit = 40 } });
+        Assert.NotEqual(unsorted1, unsorted2);
+        var byId = new { pagination = new { page = 1, limit = 40 }, sort = new[] { new { field = "id", order = "asc" } } };
+        Assert.Equal(await Page(byId), await Page(byId));
+    }
+
     private async Task<string> CreateAsync(object user) => (string)(await AuthingOkAsync("POST", "/api/v3/create-user", user))["data"]["userId"];
 
     [Fact]
@@ -192,11 +217,26 @@ public sealed class AuthingUserTests : EmulatorTestBase
         var (_, r) = await AuthingAsync("POST", "/api/v3/create-user", new { username = "zs", customData = new { wechatwork_user_id = "zs" } });
         Assert.Equal(400, Status(r));
         await DefineUserFieldsAsync("wechatwork_user_id");
-        var fields = await AuthingOkAsync("GET", "/api/v3/list-custom-fields", new Dictionary<string, string> { ["targetType"] = "USER" });
+        var fields = await AuthingOkAsync("GET", "/api/v3/get-custom-fields", new Dictionary<string, string> { ["targetType"] = "USER" });
         Assert.Equal("wechatwork_user_id", (string)fields["data"][0]["key"]);
         var id = await CreateAsync(new { username = "zs", customData = new { wechatwork_user_id = "zs" } });
         var got = await AuthingOkAsync("GET", "/api/v3/get-user", new Dictionary<string, string> { ["userId"] = id, ["withCustomData"] = "true" });
         Assert.Equal("zs", (string)got["data"]["customData"]["wechatwork_user_id"]);
+    }
+
+    [Fact]
+    public async Task List_custom_fields_is_paged_and_needs_a_data_type_get_custom_fields_answers_all()
+    {
+        await DefineUserFieldsAsync(Enumerable.Range(0, 13).Select(i => "f" + i).ToArray());
+        var (_, noType) = await AuthingAsync("GET", "/api/v3/list-custom-fields", new Dictionary<string, string> { ["targetType"] = "USER" });
+        Assert.Equal(400, Status(noType));
+        var first = await AuthingOkAsync("GET", "/api/v3/list-custom-fields", new Dictionary<string, string> { ["targetType"] = "USER", ["dataType"] = "STRING" });
+        Assert.Equal(13, (int)first["data"]["totalCount"]);
+        Assert.Equal(10, first["data"]["list"].AsArray().Count); // default limit 10
+        var (_, tooMany) = await AuthingAsync("GET", "/api/v3/list-custom-fields", new Dictionary<string, string> { ["targetType"] = "USER", ["dataType"] = "STRING", ["limit"] = "51" });
+        Assert.Equal(400, Status(tooMany));
+        var all = await AuthingOkAsync("GET", "/api/v3/get-custom-fields", new Dictionary<string, string> { ["targetType"] = "USER" });
+        Assert.Equal(13, all["data"].AsArray().Count);
     }
 
     [Fact]

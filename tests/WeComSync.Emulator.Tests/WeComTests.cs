@@ -210,6 +210,42 @@ public sealed class WeComUserTests : EmulatorTestBase
     public WeComUserTests(EmulatorFixture f) : base(f) { }
 
     [Fact]
+    public async Task Each_route_takes_its_documented_method_43001_43002()
+    {
+        var token = await TokenAsync();
+        // user/create is POST, user/get is GET (document/path/90195, /90196).
+        Assert.Equal(43002, Errcode(await WeComGetAsync($"/cgi-bin/user/create?access_token={token}")));
+        Assert.Equal(43001, Errcode(await WeComPostAsync($"/cgi-bin/user/get?access_token={token}&userid=x", new { })));
+    }
+
+    [Theory]
+    [InlineData("department", "[\"1\"]")]
+    [InlineData("main_department", "\"1\"")]
+    [InlineData("enable", "\"1\"")]
+    [InlineData("userid", "12345")]
+    [InlineData("to_invite", "\"false\"")]
+    public async Task A_field_of_the_wrong_json_type_is_refused_with_40058(string field, string json)
+    {
+        var token = await TokenAsync();
+        var body = System.Text.Json.Nodes.JsonNode.Parse("{\"userid\":\"typed\",\"name\":\"T\",\"department\":[1],\"mobile\":\"13800000077\"}")!.AsObject();
+        body[field] = System.Text.Json.Nodes.JsonNode.Parse(json);
+        var r = await WeComAsync("/cgi-bin/user/create", body, token: token);
+        Assert.Equal(40058, Errcode(r));
+        Assert.Equal(0, State.WeCom.UserCount);
+    }
+
+    [Fact]
+    public async Task User_create_invites_unless_to_invite_is_false()
+    {
+        var token = await TokenAsync();
+        await CreateUserAsync("invited", token: token);
+        var r = await WeComAsync("/cgi-bin/user/create", new { userid = "quiet", name = "Q", department = new[] { 1 }, mobile = "13800000078", to_invite = false }, token: token);
+        Assert.Equal(0, Errcode(r));
+        Assert.Equal(new[] { "invited" }, State.WeCom.Invitations);
+        Assert.Equal("[\"invited\"]", await Http.GetStringAsync("/_emulator/wecom/invitations"));
+    }
+
+    [Fact]
     public async Task Create_then_get_returns_every_documented_field()
     {
         var token = await TokenAsync();
@@ -403,7 +439,7 @@ public sealed class WeComUserTests : EmulatorTestBase
     }
 
     [Fact]
-    public async Task Simplelist_and_list_answer_members_with_fetch_child()
+    public async Task Simplelist_and_list_answer_direct_members_only_fetch_child_is_ignored_as_it_is_undocumented()
     {
         var token = await TokenAsync();
         var d = await CreateDepartmentAsync("D", 1, token);
@@ -411,8 +447,9 @@ public sealed class WeComUserTests : EmulatorTestBase
         await CreateUserAsync("deep", department: new[] { d }, token: token);
         var direct = await WeComAsync("/cgi-bin/user/simplelist", query: "department_id=1", token: token);
         Assert.Equal(new[] { "top" }, direct["userlist"].AsArray().Select(x => (string)x["userid"]).ToArray());
+        // developer.work.weixin.qq.com/document/path/96259: department_id only; walk the sub-departments yourself.
         var all = await WeComAsync("/cgi-bin/user/simplelist", query: "department_id=1&fetch_child=1", token: token);
-        Assert.Equal(new[] { "deep", "top" }, all["userlist"].AsArray().Select(x => (string)x["userid"]).ToArray());
+        Assert.Equal(new[] { "top" }, all["userlist"].AsArray().Select(x => (string)x["userid"]).ToArray());
         var full = await WeComAsync("/cgi-bin/user/list", query: $"department_id={d}", token: token);
         Assert.Equal("13", ((string)full["userlist"][0]["mobile"])[..2]);
     }
@@ -449,6 +486,25 @@ public sealed class WeComModeTests : EmulatorTestBase
         await SeedOneUserAsync();
         await ControlAsync(HttpMethod.Post, "wecom/secrets", new { secret = "new-ip", mode = "sync-new-ip" });
         Assert.Equal(48009, Errcode(await WeComAsync(path, query: query, secret: "new-ip")));
+    }
+
+    [Fact]
+    public async Task An_app_with_a_visible_range_sees_only_it_and_gets_60011_outside()
+    {
+        State.Seed(@"{""wecom"":{""departments"":[{""id"":2,""name"":""研发部"",""parentid"":1},{""id"":3,""name"":""一组"",""parentid"":2},{""id"":4,""name"":""销售部"",""parentid"":1}],
+            ""users"":[{""userid"":""a"",""name"":""A"",""department"":[3],""mobile"":""13800000001""},{""userid"":""b"",""name"":""B"",""department"":[4],""mobile"":""13800000002""},
+                       {""userid"":""c"",""name"":""C"",""department"":[4],""mobile"":""13800000003""}]}}");
+        await ControlAsync(HttpMethod.Post, "wecom/secrets", new { secret = "ranged", mode = "agent", allowParties = new[] { 2 }, allowUsers = new[] { "c" } });
+        var token = await TokenAsync("ranged");
+        var ids = await WeComAsync("/cgi-bin/department/simplelist", token: token);
+        Assert.Equal(new[] { 2, 3 }, ids["department_id"].AsArray().Select(d => (int)d["id"]).OrderBy(x => x).ToArray());
+        Assert.Equal(60011, Errcode(await WeComAsync("/cgi-bin/department/simplelist", query: "id=1", token: token)));
+        Assert.Equal(60011, Errcode(await WeComAsync("/cgi-bin/user/simplelist", query: "department_id=4", token: token)));
+        Assert.Equal(60011, Errcode(await WeComAsync("/cgi-bin/user/get", query: "userid=b", token: token)));
+        Assert.Equal(0, Errcode(await WeComAsync("/cgi-bin/user/get", query: "userid=c", token: token))); // named in the range
+        Assert.Equal(0, Errcode(await WeComAsync("/cgi-bin/user/simplelist", query: "department_id=3", token: token)));
+        var refused = await Http.PostAsync("_emulator/wecom/secrets", System.Net.Http.Json.JsonContent.Create(new { secret = "x", mode = "sync", allowParties = new[] { 2 } }));
+        Assert.Equal(400, (int)refused.StatusCode); // the address-book sync secret has no visible range
     }
 
     [Fact]

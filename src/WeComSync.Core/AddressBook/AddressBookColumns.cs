@@ -1,87 +1,47 @@
 using System;
 using System.Collections.Generic;
+using WeComSync.Model;
 using WeComSync.Normalization;
 
 namespace WeComSync.AddressBook
 {
-    /// <summary>The model fields an export column can hold.</summary>
-    public enum AddressBookField
-    {
-        /// <summary>A column we do not map: kept in <c>User.Extra</c> under its header text.</summary>
-        Extra = 0,
-        Name,
-        UserId,
-        Alias,
-        Position,
-        Department,
-        Gender,
-        Mobile,
-        Telephone,
-        Email,
-        BizMail,
-        Address,
-        Activation,
-        Disabled,
-    }
-
     /// <summary>
     /// Which column holds which field, found by header text (never by position: variants add and move columns).
     /// Chinese headers as the console writes them, the older spellings (帐号, 个人邮箱) and English headers as a fallback.
     /// </summary>
     public sealed class AddressBookColumns
     {
-        private static readonly Dictionary<string, AddressBookField> Known = new Dictionary<string, AddressBookField>(StringComparer.OrdinalIgnoreCase)
-        {
-            ["姓名"] = AddressBookField.Name,
-            ["账号"] = AddressBookField.UserId,
-            ["帐号"] = AddressBookField.UserId,
-            ["别名"] = AddressBookField.Alias,
-            ["职务"] = AddressBookField.Position,
-            ["部门"] = AddressBookField.Department,
-            ["性别"] = AddressBookField.Gender,
-            ["手机"] = AddressBookField.Mobile,
-            ["座机"] = AddressBookField.Telephone,
-            ["邮箱"] = AddressBookField.Email,
-            ["个人邮箱"] = AddressBookField.Email,
-            ["企业邮箱"] = AddressBookField.BizMail,
-            ["地址"] = AddressBookField.Address,
-            ["激活状态"] = AddressBookField.Activation,
-            ["禁用状态"] = AddressBookField.Disabled,
+        /// <summary>Field name of the userid column (the key; not a compared field).</summary>
+        public const string UserId = "UserId";
 
-            ["Name"] = AddressBookField.Name,
-            ["Account"] = AddressBookField.UserId,
-            ["UserID"] = AddressBookField.UserId,
-            ["User ID"] = AddressBookField.UserId,
-            ["Alias"] = AddressBookField.Alias,
-            ["Position"] = AddressBookField.Position,
-            ["Title"] = AddressBookField.Position,
-            ["Department"] = AddressBookField.Department,
-            ["Gender"] = AddressBookField.Gender,
-            ["Mobile"] = AddressBookField.Mobile,
-            ["Telephone"] = AddressBookField.Telephone,
-            ["Email"] = AddressBookField.Email,
-            ["Personal Email"] = AddressBookField.Email,
-            ["Biz Mail"] = AddressBookField.BizMail,
-            ["BizMail"] = AddressBookField.BizMail,
-            ["Business Email"] = AddressBookField.BizMail,
-            ["Address"] = AddressBookField.Address,
-            ["Status"] = AddressBookField.Activation,
-            ["Activation Status"] = AddressBookField.Activation,
-            ["Disable Status"] = AddressBookField.Disabled,
-            ["Disabled Status"] = AddressBookField.Disabled,
-        };
+        /// <summary>Field name of the 激活状态 column (read into Status; not a compared field).</summary>
+        public const string Activation = "Activation";
+
+        // Header → field name: the userid and 激活状态 columns, and every built-in field's headers from the registry.
+        private static readonly Dictionary<string, string> Known = BuildKnown();
+
+        private static Dictionary<string, string> BuildKnown()
+        {
+            var known = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var h in UserFieldRegistry.UserIdHeaders) known[h] = UserId;
+            foreach (var h in UserFieldRegistry.ActivationHeaders) known[h] = Activation;
+            foreach (var f in UserFieldRegistry.BuiltIn)
+                foreach (var h in f.Headers)
+                    if (!known.ContainsKey(h)) known[h] = f.Name;
+            return known;
+        }
 
         /// <summary>The required columns, by the name an admin sees in the console's template.</summary>
-        public static readonly IReadOnlyList<(AddressBookField Field, string Header)> Required = new[]
+        public static readonly IReadOnlyList<(string Field, string Header)> Required = new[]
         {
-            (AddressBookField.Name, "姓名"),
-            (AddressBookField.UserId, "账号"),
-            (AddressBookField.Department, "部门"),
+            (nameof(User.Name), "姓名"),
+            (UserId, "账号"),
+            (nameof(User.Departments), "部门"),
         };
 
-        private readonly int[] _indexOf;
+        private readonly Dictionary<string, int> _indexOf;
 
-        private AddressBookColumns(string[] headers, AddressBookField[] fields, int[] indexOf, bool[] unnamed)
+        private AddressBookColumns(string[] headers, string[] fields, Dictionary<string, int> indexOf, bool[] unnamed)
         {
             Headers = headers;
             Unnamed = unnamed;
@@ -95,13 +55,13 @@ namespace WeComSync.AddressBook
         /// <summary>True for a column without header text: its cells are kept only when not empty.</summary>
         public IReadOnlyList<bool> Unnamed { get; }
 
-        /// <summary>The field each column holds (Extra for custom columns).</summary>
-        public IReadOnlyList<AddressBookField> Fields { get; }
+        /// <summary>The field each column holds (a registry field name, <see cref="UserId"/> or <see cref="Activation"/>); null for custom columns.</summary>
+        public IReadOnlyList<string> Fields { get; }
 
         /// <summary>Column index of a field, or -1 when the file has no such column.</summary>
-        public int IndexOf(AddressBookField field) => _indexOf[(int)field];
+        public int IndexOf(string field) => _indexOf.TryGetValue(field, out var i) ? i : -1;
 
-        public bool Has(AddressBookField field) => _indexOf[(int)field] >= 0;
+        public bool Has(string field) => _indexOf.ContainsKey(field);
 
         /// <summary>Cleans a header cell: trims (full-width spaces too) and drops the '*' some templates use to mark required columns.</summary>
         public static string CleanHeader(string text)
@@ -111,8 +71,9 @@ namespace WeComSync.AddressBook
             return text;
         }
 
-        public static AddressBookField FieldOf(string header) =>
-            Known.TryGetValue(CleanHeader(header), out var field) ? field : AddressBookField.Extra;
+        /// <summary>The field a header names; null for a custom column.</summary>
+        public static string FieldOf(string header) =>
+            Known.TryGetValue(CleanHeader(header), out var field) ? field : null;
 
         /// <summary>True when the row looks like the header: it names 姓名 and 账号/帐号 (or Name and Account/UserID).</summary>
         public static bool IsHeaderRow(IReadOnlyList<string> cells)
@@ -123,8 +84,8 @@ namespace WeComSync.AddressBook
                 string text = cells[i];
                 if (string.IsNullOrEmpty(text)) continue;
                 var field = FieldOf(text);
-                if (field == AddressBookField.Name) name = true;
-                else if (field == AddressBookField.UserId) userId = true;
+                if (field == nameof(User.Name)) name = true;
+                else if (field == UserId) userId = true;
             }
             return name && userId;
         }
@@ -132,21 +93,19 @@ namespace WeComSync.AddressBook
         /// <summary>Maps a header row. The first column for a field wins; a repeated one is kept as a custom column.</summary>
         public static AddressBookColumns FromHeader(IReadOnlyList<string> cells)
         {
-            int fieldCount = Enum.GetValues(typeof(AddressBookField)).Length;
-            var indexOf = new int[fieldCount];
-            for (int i = 0; i < indexOf.Length; i++) indexOf[i] = -1;
+            var indexOf = new Dictionary<string, int>(StringComparer.Ordinal);
             var headers = new string[cells.Count];
-            var fields = new AddressBookField[cells.Count];
+            var fields = new string[cells.Count];
             var unnamed = new bool[cells.Count];
             var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
             for (int i = 0; i < cells.Count; i++)
             {
                 string header = CleanHeader(cells[i]);
-                var field = header.Length == 0 ? AddressBookField.Extra : FieldOf(header);
-                if (field != AddressBookField.Extra && indexOf[(int)field] >= 0) field = AddressBookField.Extra;
-                if (field != AddressBookField.Extra) indexOf[(int)field] = i;
+                var field = header.Length == 0 ? null : FieldOf(header);
+                if (field != null && indexOf.ContainsKey(field)) field = null;
+                if (field != null) indexOf[field] = i;
                 // Custom columns are keyed by header text: make repeated or empty headers unique and readable.
-                if (field == AddressBookField.Extra)
+                if (field == null)
                 {
                     if (header.Length == 0) { header = "Column" + (i + 1); unnamed[i] = true; }
                     string unique = header;

@@ -67,7 +67,7 @@ namespace WeComSync.AddressBook
     }
 
     /// <summary>
-    /// Reads the address book the WeCom admin console exports (DESIGN.md §5) one row at a time: users stream out as they
+    /// Reads the address book the WeCom admin console exports (docs/ARCHITECTURE.md §4) one row at a time: users stream out as they
     /// are read, bad rows go to <see cref="AddressBookReadOptions.OnProblem"/> and are skipped, and a file that cannot be
     /// read at all throws one <see cref="AddressBookException"/>. Not thread safe; one reader per read.
     /// </summary>
@@ -406,7 +406,7 @@ namespace WeComSync.AddressBook
         private static int KnownFields(string[] cells)
         {
             int n = 0;
-            foreach (string c in cells) if (!string.IsNullOrEmpty(c) && AddressBookColumns.FieldOf(c) != AddressBookField.Extra) n++;
+            foreach (string c in cells) if (!string.IsNullOrEmpty(c) && AddressBookColumns.FieldOf(c) != null) n++;
             return n;
         }
 

@@ -6,7 +6,7 @@ namespace WeComSync.AddressBook
 {
     /// <summary>
     /// Derives the department tree from the members' 部门 paths. The export carries no department ids, so a department's
-    /// identity is its full path (DESIGN.md §4): Key = LinkId = path, ParentKey = ParentLinkId = the parent's path.
+    /// identity is its full path (docs/ARCHITECTURE.md §3): Key = LinkId = path, ParentKey = ParentLinkId = the parent's path.
     /// Every level of every path becomes a department, so a department that only has sub-departments still appears.
     /// The top level is the company (IsRoot, Depth 0). <see cref="Build"/> lists parents before children, depth first,
     /// siblings in the order the file first mentions them.

@@ -26,19 +26,19 @@ namespace WeComSync.AddressBook
         {
             _columns = columns;
             _defaultCountryCode = defaultCountryCode ?? MobileNumber.DefaultCountryCode;
-            _name = columns.IndexOf(AddressBookField.Name);
-            _userId = columns.IndexOf(AddressBookField.UserId);
-            _alias = columns.IndexOf(AddressBookField.Alias);
-            _position = columns.IndexOf(AddressBookField.Position);
-            _department = columns.IndexOf(AddressBookField.Department);
-            _gender = columns.IndexOf(AddressBookField.Gender);
-            _mobile = columns.IndexOf(AddressBookField.Mobile);
-            _telephone = columns.IndexOf(AddressBookField.Telephone);
-            _email = columns.IndexOf(AddressBookField.Email);
-            _bizMail = columns.IndexOf(AddressBookField.BizMail);
-            _address = columns.IndexOf(AddressBookField.Address);
-            _activation = columns.IndexOf(AddressBookField.Activation);
-            _disabled = columns.IndexOf(AddressBookField.Disabled);
+            _name = columns.IndexOf(nameof(User.Name));
+            _userId = columns.IndexOf(AddressBookColumns.UserId);
+            _alias = columns.IndexOf(nameof(User.Alias));
+            _position = columns.IndexOf(nameof(User.Position));
+            _department = columns.IndexOf(nameof(User.Departments));
+            _gender = columns.IndexOf(nameof(User.Gender));
+            _mobile = columns.IndexOf(nameof(User.Mobile));
+            _telephone = columns.IndexOf(nameof(User.Telephone));
+            _email = columns.IndexOf(nameof(User.Email));
+            _bizMail = columns.IndexOf(nameof(User.BizMail));
+            _address = columns.IndexOf(nameof(User.Address));
+            _activation = columns.IndexOf(AddressBookColumns.Activation);
+            _disabled = columns.IndexOf(nameof(User.Enabled));
 
             // Fields whose column the file lacks stay null (unknown), and say so, so comparison never blanks them.
             var withheld = new List<string>();
@@ -142,7 +142,7 @@ namespace WeComSync.AddressBook
 
             for (int i = 0; i < _columns.Fields.Count; i++)
             {
-                if (_columns.Fields[i] != AddressBookField.Extra || IsUnknown(unknown, i)) continue;
+                if (_columns.Fields[i] != null || IsUnknown(unknown, i)) continue;
                 string value = Cell(cells, i);
                 if (value.Length == 0 && _columns.Unnamed[i]) continue;
                 user.Extra[_columns.Headers[i]] = value;

@@ -65,12 +65,12 @@ namespace WeComSync.Apply
                     Emit(new Result { Change = change, Outcome = Outcome.Skipped, ErrorCode = "conflict", Error = change.Reason ?? "A conflict must be resolved by hand; nothing was written." });
                     continue;
                 }
-                if (change.Operation == ChangeOperation.Delete) plannedDeletes++;
+                if (change.Operation.Removes()) plannedDeletes++;
                 if (_host.ShouldProcess(applier.DescribeTarget(change), applier.DescribeAction(change))) approved.Add(change);
             }
 
             // 2. The delete guard, on what would really be deleted.
-            int approvedDeletes = approved.Count(c => c.Operation == ChangeOperation.Delete);
+            int approvedDeletes = approved.Count(c => c.Operation.Removes()); // a suspend takes access away too
             int targetCount = ordered.Select(c => c.Plan).FirstOrDefault(p => p != null)?.TargetCount ?? _options.TargetCount ?? 0;
             string kind = ordered.Count > 0 ? ordered[0].Kind.ToString().ToLowerInvariant() : "object";
             var guard = _options.DeleteGuard ?? new DeleteGuard();
@@ -260,7 +260,7 @@ namespace WeComSync.Apply
                 Outcome = Outcome.Failed,
                 StopsRun = api?.StopsRun == true,
                 ErrorCode = api?.Code ?? "error",
-                Error = Redaction.Redact(api == null ? error.Message : api.ApiMessage + (string.IsNullOrEmpty(api.RecommendedAction) ? "" : " " + api.RecommendedAction)),
+                Error = Redaction.Redact(api == null ? error.Message : ApiException.Sentence(api.ApiMessage) + (string.IsNullOrEmpty(api.RecommendedAction) ? "" : " " + ApiException.Sentence(api.RecommendedAction))),
                 Duration = duration,
             };
         }

@@ -212,6 +212,12 @@ namespace WeComSync.Authing
                 ["options"] = new JObject
                 {
                     ["pagination"] = new JObject { ["page"] = page, ["limit"] = Math.Min(limit, PageSize) },
+                    // Pages are read in parallel: without an explicit order a user may move between pages and be missed.
+                    // createdAt first (users created during the read land on later pages), then id (unique) for ties;
+                    // both are sortable fields of SortingDto (authing-node-sdk src/models/SortingDto.ts).
+                    ["sort"] = new JArray(
+                        new JObject { ["field"] = "createdAt", ["order"] = "asc" },
+                        new JObject { ["field"] = "id", ["order"] = "asc" }),
                     ["withCustomData"] = true,
                     ["withDepartmentIds"] = true,
                 },
@@ -250,11 +256,43 @@ namespace WeComSync.Authing
             return As<AuthingUserDto>(await PostAsync("create-user", body, cancellationToken, idempotent: false).ConfigureAwait(false));
         }
 
+        /// <summary>
+        /// update-user with the given fields. It never relies on what Authing does with a field left out: the documented
+        /// defaults of update-user are status "Activated" and gender "U" (Authing docs, 修改用户资料, request parameters),
+        /// so a link write-back that sent only customData could reactivate a suspended user or reset a gender. Every body
+        /// therefore carries the user's current status and gender unless it changes them (<see cref="KeepUnchanged(JObject, string, string)"/>
+        /// with what the caller read; when it read nothing, one get-user first).
+        /// </summary>
         public async Task<AuthingUserDto> UpdateUserAsync(string userId, JObject fields, CancellationToken cancellationToken)
         {
             var body = (JObject)fields.DeepClone();
             body["userId"] = userId;
+            await KeepUnknownUnchangedAsync(userId, body, cancellationToken).ConfigureAwait(false);
             return As<AuthingUserDto>(await PostAsync("update-user", body, cancellationToken).ConfigureAwait(false));
+        }
+
+        /// <summary>The fields update-user gives a documented default when left out: an update always sends them.</summary>
+        public static readonly IReadOnlyList<string> DefaultedOnUpdate = new[] { "status", "gender" };
+
+        /// <summary>Puts the user's current status and gender (as read) into an update body that does not change them.</summary>
+        public static JObject KeepUnchanged(JObject body, string currentStatus, string currentGender)
+        {
+            if (body["status"] == null && !string.IsNullOrEmpty(currentStatus)) body["status"] = currentStatus;
+            if (body["gender"] == null && !string.IsNullOrEmpty(currentGender)) body["gender"] = currentGender;
+            return body;
+        }
+
+        /// <summary>The same from a user read from Authing (its status text and gender).</summary>
+        public static JObject KeepUnchanged(JObject body, Model.User current) =>
+            current == null ? body : KeepUnchanged(body, current.StatusText,
+                current.Gender == Model.Gender.Male ? "M" : current.Gender == Model.Gender.Female ? "F" : current.Gender == Model.Gender.Unknown ? "U" : null);
+
+        private async Task KeepUnknownUnchangedAsync(string userId, JObject body, CancellationToken cancellationToken)
+        {
+            if (DefaultedOnUpdate.All(f => body[f] != null)) return;
+            var current = await GetUserAsync(userId, "user_id", cancellationToken).ConfigureAwait(false);
+            if (current == null) return; // update-user answers the 404 itself
+            KeepUnchanged(body, current.Status, current.Gender);
         }
 
         /// <summary>
@@ -266,9 +304,17 @@ namespace WeComSync.Authing
         public async Task<List<AuthingUserDto>> UpdateUsersBatchAsync(IReadOnlyList<JObject> users, CancellationToken cancellationToken)
         {
             if (users.Count == 0 || users.Count > PageSize) throw new ArgumentException($"update-user-batch takes 1 to {PageSize} users.");
-            var data = await PostAsync("update-user-batch", new JObject { ["list"] = new JArray(users) }, cancellationToken).ConfigureAwait(false);
-            var list = data is JObject o && o["list"] is JArray inner ? inner : data as JArray;
-            return list == null ? new List<AuthingUserDto>() : list.Select(As<AuthingUserDto>).ToList();
+            var list = new JArray();
+            foreach (var user in users)
+            {
+                // As update-user: never leave a defaulted field out (see UpdateUserAsync).
+                var item = (JObject)user.DeepClone();
+                await KeepUnknownUnchangedAsync((string)item["userId"], item, cancellationToken).ConfigureAwait(false);
+                list.Add(item);
+            }
+            var data = await PostAsync("update-user-batch", new JObject { ["list"] = list }, cancellationToken).ConfigureAwait(false);
+            var answered = data is JObject o && o["list"] is JArray inner ? inner : data as JArray;
+            return answered == null ? new List<AuthingUserDto>() : answered.Select(As<AuthingUserDto>).ToList();
         }
 
         public Task DeleteUsersBatchAsync(IReadOnlyList<string> userIds, CancellationToken cancellationToken)
@@ -337,9 +383,14 @@ namespace WeComSync.Authing
 
         // ---------------------------------------------------------------- custom fields
 
+        /// <summary>
+        /// Every custom field defined for the target type (USER or DEPARTMENT), however many the pool has: get-custom-fields
+        /// answers the whole list (authing-node-sdk getCustomFields, CustomFieldListRespDto.data is an array), where
+        /// list-custom-fields is paged (limit ≤ 50, default 10) and wants a dataType.
+        /// </summary>
         public async Task<List<AuthingCustomFieldDto>> ListCustomFieldsAsync(string targetType, CancellationToken cancellationToken)
         {
-            var data = await GetAsync("list-custom-fields", new Dictionary<string, string> { ["targetType"] = targetType }, cancellationToken).ConfigureAwait(false);
+            var data = await GetAsync("get-custom-fields", new Dictionary<string, string> { ["targetType"] = targetType }, cancellationToken).ConfigureAwait(false);
             var list = data is JObject o && o["list"] is JArray inner ? inner : data as JArray;
             return list == null ? new List<AuthingCustomFieldDto>() : list.Select(As<AuthingCustomFieldDto>).ToList();
         }

@@ -74,8 +74,10 @@ namespace WeComSync.Authing
                 var missing = await AuthingLinkFields.MissingAsync(client, ct).ConfigureAwait(false);
                 if (missing.Count > 0) throw new LinkFieldsMissing(missing);
                 var l = client.Settings.LinkFields;
-                return $"All four link fields exist ({l.UserId}, {l.UserDepartmentIds}, {l.DepartmentId}, {l.ParentDepartmentId}).";
-            }, "Run Initialize-AuthingLinkField to create the missing extension fields.").ConfigureAwait(false));
+                var custom = new AuthingUserMapper(client.Settings).CustomDataKeys.ToList();
+                return $"All four link fields exist ({l.UserId}, {l.UserDepartmentIds}, {l.DepartmentId}, {l.ParentDepartmentId})" +
+                    (custom.Count == 0 ? "." : $", and the field map's custom data key(s) {string.Join(", ", custom)}.");
+            }, "Run Initialize-AuthingLinkField to create the missing extension fields (the field map's custom data keys included).").ConfigureAwait(false));
             return checks;
         }
 
@@ -114,14 +116,28 @@ namespace WeComSync.Authing
         {
             row.Passed = false;
             row.Code = e.Code;
-            row.Message = Redaction.Redact($"{e.Code}: {e.ApiMessage}");
-            row.RecommendedAction = action;
+            row.Message = Redaction.Redact(ApiException.Sentence($"{e.Code}: {e.ApiMessage}"));
+            row.RecommendedAction = action == null ? null : ApiException.Sentence(action);
         }
     }
 
-    /// <summary>The four extension fields that hold the WeCom identity: which are missing, and creating them.</summary>
+    /// <summary>
+    /// The extension fields a sync needs: the four that hold the WeCom identity, and the custom data keys the field map
+    /// writes (customData.position …): which are missing, and creating them.
+    /// </summary>
     public static class AuthingLinkFields
     {
+        /// <summary>The link fields and the field map's custom data keys (user fields, text).</summary>
+        public static List<AuthingCustomFieldDto> Required(AuthingSettings settings, Model.FieldMap fieldMap = null)
+        {
+            var list = Required(settings.LinkFields);
+            var mapper = new AuthingUserMapper(settings, fieldMap);
+            foreach (var key in mapper.CustomDataKeys)
+                if (!list.Any(f => f.TargetType == "USER" && f.Key == key))
+                    list.Add(new AuthingCustomFieldDto { TargetType = "USER", Key = key, DataType = "STRING", Label = key });
+            return list;
+        }
+
         public static List<AuthingCustomFieldDto> Required(LinkFieldNames names) => new List<AuthingCustomFieldDto>
         {
             new AuthingCustomFieldDto { TargetType = "USER", Key = names.UserId, DataType = "STRING", Label = "企业微信用户 ID" },
@@ -130,12 +146,12 @@ namespace WeComSync.Authing
             new AuthingCustomFieldDto { TargetType = "DEPARTMENT", Key = names.ParentDepartmentId, DataType = "STRING", Label = "企业微信父部门 ID" },
         };
 
-        public static async Task<List<AuthingCustomFieldDto>> MissingAsync(AuthingClient client, CancellationToken ct)
+        public static async Task<List<AuthingCustomFieldDto>> MissingAsync(AuthingClient client, CancellationToken ct, Model.FieldMap fieldMap = null)
         {
             var users = await client.ListCustomFieldsAsync("USER", ct).ConfigureAwait(false);
             var departments = await client.ListCustomFieldsAsync("DEPARTMENT", ct).ConfigureAwait(false);
             var have = new HashSet<string>(users.Select(f => "USER/" + f.Key).Concat(departments.Select(f => "DEPARTMENT/" + f.Key)), StringComparer.Ordinal);
-            return Required(client.Settings.LinkFields).Where(f => !have.Contains(f.TargetType + "/" + f.Key)).ToList();
+            return Required(client.Settings, fieldMap).Where(f => !have.Contains(f.TargetType + "/" + f.Key)).ToList();
         }
     }
 }

@@ -15,7 +15,11 @@ namespace WeComSync.Authing
         public List<User> Users { get; } = new List<User>();
         public List<ApiException> FailedPages { get; } = new List<ApiException>();
         public int TotalCount { get; set; }
-        public bool Complete => FailedPages.Count == 0;
+
+        /// <summary>Users the first page's totalCount promised that no page held (0 when the read is whole).</summary>
+        public int Missing { get; set; }
+
+        public bool Complete => FailedPages.Count == 0 && Missing == 0;
     }
 
     /// <summary>Reads an Authing organization's tree and a pool's users, all pages, into the model.</summary>
@@ -27,6 +31,9 @@ namespace WeComSync.Authing
         {
             _client = client ?? throw new ArgumentNullException(nameof(client));
         }
+
+        /// <summary>Where Authing keeps the user fields for this read; null: the connection's field map.</summary>
+        public Model.FieldMap FieldMap { get; set; }
 
         /// <summary>
         /// Most pages read at once (list-users pages of 50 are independent once the total is known): a ceiling, the
@@ -55,7 +62,7 @@ namespace WeComSync.Authing
         public async Task<AuthingUserRead> ReadUsersAsync(AuthingDepartmentMap departments, JArray advancedFilter, CancellationToken cancellationToken, Action<int, int> progress = null)
         {
             var read = new AuthingUserRead();
-            var mapper = new AuthingUserMapper(_client.Settings);
+            var mapper = new AuthingUserMapper(_client.Settings, FieldMap);
             var pages = new SortedDictionary<int, List<AuthingUserDto>>();
             // Without the first page we do not even know how many there are: its failure fails the read.
             var first = await _client.ListUsersAsync(1, AuthingClient.PageSize, advancedFilter, cancellationToken).ConfigureAwait(false);
@@ -87,11 +94,20 @@ namespace WeComSync.Authing
                 if (departments != null && (dto.DepartmentIds == null || user.Departments.Count == 0)) continue; // not in this organization
                 read.Users.Add(user);
             }
-            if (!read.Complete)
+            string reason = null;
+            if (read.FailedPages.Count > 0)
             {
-                string reason = $"{read.FailedPages.Count} page(s) of Authing list-users failed ({read.FailedPages[0].Message}); the user list is incomplete.";
-                foreach (var u in read.Users) u.IncompleteReason = reason;
+                reason = $"{read.FailedPages.Count} page(s) of Authing list-users failed ({read.FailedPages[0].Message}); the user list is incomplete.";
             }
+            else if (seen.Count < read.TotalCount)
+            {
+                // Every page answered, yet fewer distinct users than the count: users moved between pages (deleted or
+                // reordered during the read). What is missing cannot be told from what is there.
+                read.Missing = read.TotalCount - seen.Count;
+                reason = $"Authing list-users reported {read.TotalCount} user(s) but the pages held {seen.Count} distinct user(s): {read.Missing} missing " +
+                    "(users were deleted or moved between pages while they were read); the user list is incomplete. Read again.";
+            }
+            if (reason != null) foreach (var u in read.Users) u.IncompleteReason = reason;
             return read;
         }
     }

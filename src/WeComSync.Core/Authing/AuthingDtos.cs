@@ -32,6 +32,27 @@ namespace WeComSync.Authing
         public JObject CustomData { get; set; }
         public string CreatedAt { get; set; }
         public string UpdatedAt { get; set; }
+
+        /// <summary>The user's other fields (company, givenName, city …), as the API sent them: field-map targets read them.</summary>
+        [JsonExtensionData]
+        public IDictionary<string, JToken> Profile { get; set; }
+
+        /// <summary>A text field by its API name; null when the answer did not carry it.</summary>
+        internal string TextOf(string apiName)
+        {
+            switch (apiName)
+            {
+                case "name": return Name;
+                case "nickname": return Nickname;
+                case "email": return Email;
+                case "externalId": return ExternalId;
+                case "address": return Address;
+                case "company": return Company;
+                case "username": return Username;
+            }
+            if (Profile == null || !Profile.TryGetValue(apiName, out var token) || token == null || token.Type == JTokenType.Null) return null;
+            return token.Type == JTokenType.String ? (string)token : token.ToString(Formatting.None);
+        }
     }
 
     public sealed class AuthingDepartmentDto

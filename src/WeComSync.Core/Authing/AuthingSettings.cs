@@ -68,10 +68,11 @@ namespace WeComSync.Authing
 
         public LinkFieldNames LinkFields { get; set; } = new LinkFieldNames();
 
-        /// <summary>Optional custom keys for the model fields Authing has no standard field for (null = not written or read).</summary>
-        public string PositionField { get; set; }
-
-        public string TelephoneField { get; set; }
+        /// <summary>
+        /// Where Authing keeps the user fields beyond the defaults (Position, Telephone and custom columns have no place
+        /// unless mapped, e.g. to customData.position); null: the registry's defaults only.
+        /// </summary>
+        public Model.FieldMap FieldMap { get; set; }
 
         /// <summary>Refresh the management token this long before it expires.</summary>
         public TimeSpan TokenRefreshMargin { get; set; } = TimeSpan.FromMinutes(5);

@@ -24,15 +24,19 @@ namespace WeComSync.Authing
         private readonly AuthingClient _client;
         private readonly string _organizationCode;
         private readonly string _rootLinkId;
-        private readonly AuthingUserMapper _mapper;
+        private AuthingUserMapper _mapper;
 
         public AuthingUserApplier(AuthingClient client, string organizationCode, string rootLinkId = null)
         {
             _client = client ?? throw new ArgumentNullException(nameof(client));
             _organizationCode = organizationCode;
             _rootLinkId = rootLinkId;
-            _mapper = new AuthingUserMapper(client.Settings);
         }
+
+        /// <summary>Where Authing keeps the user fields for these writes; null: the connection's field map.</summary>
+        public FieldMap FieldMap { get; set; }
+
+        private AuthingUserMapper Mapper => _mapper ?? (_mapper = new AuthingUserMapper(_client.Settings, FieldMap));
 
         /// <summary>Users per create/delete call (Authing's limit is 50).</summary>
         public int BatchSize { get; set; } = AuthingClient.PageSize;
@@ -54,6 +58,7 @@ namespace WeComSync.Authing
             {
                 case ChangeOperation.Create: return "Create user";
                 case ChangeOperation.Delete: return "Delete user";
+                case ChangeOperation.Suspend: return "Suspend user (status Suspended)";
                 default:
                     return change.Fields == null || change.Fields.Count == 0 ? "Update user (link)" : "Update user: " + string.Join(", ", change.Fields.Select(f => f.ToString()));
             }
@@ -61,7 +66,7 @@ namespace WeComSync.Authing
 
         public async Task PrepareAsync(IReadOnlyList<Change> approved, CancellationToken cancellationToken)
         {
-            bool needsDepartments = approved.Any(c => c.Operation != ChangeOperation.Delete);
+            bool needsDepartments = approved.Any(c => !c.Operation.Removes());
             if (Map == null && needsDepartments)
                 Map = await new AuthingDirectoryReader(_client).ReadDepartmentsAsync(_organizationCode, _rootLinkId, cancellationToken).ConfigureAwait(false);
         }
@@ -72,6 +77,8 @@ namespace WeComSync.Authing
             yield return new ApplyStage("creating users", Batches(creates).Select(b => new ApplyStep(b, ct => CreateBatchAsync(b, ct))));
             var updates = approved.Where(c => c.Operation == ChangeOperation.Update || c.Operation == ChangeOperation.Move).ToList();
             yield return new ApplyStage("updating users", updates.Select(c => new ApplyStep(c, ct => UpdateAsync(c, ct))));
+            var suspends = approved.Where(c => c.Operation == ChangeOperation.Suspend).ToList();
+            yield return new ApplyStage("suspending users", suspends.Select(c => new ApplyStep(c, ct => SuspendAsync(c, ct))));
             var deletes = approved.Where(c => c.Operation == ChangeOperation.Delete).ToList();
             yield return new ApplyStage("deleting users", Batches(deletes).Select(b => new ApplyStep(b, ct => DeleteBatchAsync(b, ct))));
         }
@@ -103,7 +110,7 @@ namespace WeComSync.Authing
                 if (user == null || string.IsNullOrEmpty(user.UserId)) { results.Add(Results.Failed(change, new InvalidOperationException("The create change carries no user with a userid."))); continue; }
                 var (ids, missing) = ResolveDepartments(user);
                 if (missing != null) { results.Add(new Result { Change = change, Outcome = Outcome.Failed, ErrorCode = "department", Error = missing }); continue; }
-                pending.Add(new Pending { Change = change, User = user, DepartmentIds = ids, Body = _mapper.ToCreateBody(user, ids) });
+                pending.Add(new Pending { Change = change, User = user, DepartmentIds = ids, Body = Mapper.ToCreateBody(user, ids) });
             }
             if (pending.Count == 0) return results;
 
@@ -209,6 +216,7 @@ namespace WeComSync.Authing
             var body = (JObject)p.Body.DeepClone();
             body.Remove("username"); // keep the existing login name
             body.Remove("departmentIds");
+            AuthingClient.KeepUnchanged(body, existing.Status, existing.Gender);
             await _client.UpdateUserAsync(existing.UserId, body, ct).ConfigureAwait(false);
             if (p.DepartmentIds != null) await _client.SetUserDepartmentsAsync(existing.UserId, p.DepartmentIds, ct).ConfigureAwait(false);
             return new Result { Change = p.Change, Outcome = Outcome.Succeeded, NewId = existing.UserId, Duration = watch.Elapsed, Error = null, ErrorCode = null };
@@ -272,10 +280,29 @@ namespace WeComSync.Authing
                 if (missing != null) return new Result { Change = change, Outcome = Outcome.Failed, ErrorCode = "department", Error = missing, Duration = watch.Elapsed };
                 ids = resolved;
             }
-            var body = _mapper.ToUpdateBody(desired, fields, writeLink);
-            if (body != null) await _client.UpdateUserAsync(userId, body, ct).ConfigureAwait(false);
+            var body = Mapper.ToUpdateBody(desired, fields, writeLink);
+            if (body != null) await _client.UpdateUserAsync(userId, AuthingClient.KeepUnchanged(body, current), ct).ConfigureAwait(false);
             if (ids != null) await _client.SetUserDepartmentsAsync(userId, ids, ct).ConfigureAwait(false);
             return Results.Succeeded(change, userId, watch.Elapsed);
+        }
+
+        // ---------------------------------------------------------------- suspend
+
+        /// <summary>update-user with status Suspended (Authing v3 UpdateUserReqDto.status: Suspended, Activated …).</summary>
+        private async Task<Result> SuspendAsync(Change change, CancellationToken ct)
+        {
+            var watch = Stopwatch.StartNew();
+            var id = (change.Current as User)?.SourceId;
+            if (string.IsNullOrEmpty(id)) return Results.Failed(change, new InvalidOperationException("The suspend change carries no Authing user id."));
+            try
+            {
+                await _client.UpdateUserAsync(id, AuthingUserMapper.StatusBody(false), ct).ConfigureAwait(false);
+                return Results.Succeeded(change, id, watch.Elapsed);
+            }
+            catch (ApiException e) when (e.Code.StartsWith("404"))
+            {
+                return Results.Skipped(change, "The user no longer exists.", watch.Elapsed);
+            }
         }
 
         // ---------------------------------------------------------------- delete

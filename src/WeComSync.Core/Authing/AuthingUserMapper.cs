@@ -8,41 +8,67 @@ using WeComSync.Normalization;
 namespace WeComSync.Authing
 {
     /// <summary>
-    /// Authing user DTO ↔ model. Authing is the full record of its own standard fields, so a field Authing leaves out
-    /// reads as known-empty (""); fields Authing has no place for (BizMail, WeCom status, and Position/Telephone unless a
-    /// custom key is configured) are unknown and listed in WithheldFields, so a comparison never plans a change for them.
+    /// Authing user DTO ↔ model, field by field from the registry and the connection's field map. Authing is the full
+    /// record of its own fields, so a field Authing leaves out reads as known-empty (""); fields Authing has no place
+    /// for (BizMail, WeCom status, and Position/Telephone unless mapped to a custom data key) are unknown and listed in
+    /// WithheldFields, so a comparison never plans a change for them. Mapped fields are read into User.Extra under
+    /// their source name (工号 ← externalId) and written back from there.
     /// </summary>
     public sealed class AuthingUserMapper
     {
         private readonly AuthingSettings _settings;
+        private readonly IReadOnlyList<(UserFieldDefinition Field, string Target)> _fields;
+        private readonly HashSet<string> _mappedKeys;
+        private readonly string[] _withheld;
 
-        public AuthingUserMapper(AuthingSettings settings)
+        /// <param name="settings">The pool's settings: link field names and the connection's field map.</param>
+        /// <param name="fieldMap">A field map for this use instead of the connection's (already merged over it).</param>
+        public AuthingUserMapper(AuthingSettings settings, FieldMap fieldMap = null)
         {
             _settings = settings ?? new AuthingSettings();
+            var map = fieldMap ?? _settings.FieldMap ?? FieldMap.Empty(FieldSide.Authing);
+            _fields = map.Effective().Where(f => f.Field.Kind != FieldKind.Departments).ToList();
+            _mappedKeys = new HashSet<string>(StringComparer.Ordinal) { Links.UserId, Links.UserDepartmentIds };
+            foreach (var (field, target) in _fields)
+            {
+                var key = CustomKey(target);
+                if (key == null) continue;
+                if (key == Links.UserId || key == Links.UserDepartmentIds)
+                    throw new ArgumentException($"-FieldMap: '{field.Name}' = '{target}' would overwrite the link field {key}; map it to another key.");
+                _mappedKeys.Add(key);
+            }
+            _withheld = _fields.Where(f => f.Target == null && f.Field.IsBuiltIn).Select(f => f.Field.Name).Concat(new[] { nameof(User.Status) }).ToArray();
         }
 
         private LinkFieldNames Links => _settings.LinkFields ?? new LinkFieldNames();
 
+        /// <summary>The custom data keys the field map writes (to be defined in the pool: Initialize-AuthingLinkField).</summary>
+        public IEnumerable<string> CustomDataKeys => _fields.Select(f => CustomKey(f.Target)).Where(k => k != null);
+
+        private static string CustomKey(string target) =>
+            target != null && target.StartsWith(FieldMap.CustomDataPrefix, StringComparison.Ordinal) ? target.Substring(FieldMap.CustomDataPrefix.Length) : null;
+
         public User ToModel(AuthingUserDto dto, AuthingDepartmentMap departments)
         {
-            var withheld = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { nameof(User.BizMail), nameof(User.Status) };
+            var withheld = new HashSet<string>(_withheld, StringComparer.OrdinalIgnoreCase);
             var user = new User
             {
                 Source = DirectorySource.Authing,
                 SourceId = dto.UserId,
                 UserId = Blank(AuthingJson.Text(dto.CustomData, Links.UserId)),
                 Username = dto.Username,
-                Name = dto.Name ?? "",
-                Alias = dto.Nickname ?? "",
-                Email = dto.Email ?? "",
-                Address = dto.Address ?? "",
-                Mobile = string.IsNullOrEmpty(dto.Phone) ? "" : MobileNumber.Normalize(string.IsNullOrEmpty(dto.PhoneCountryCode) ? dto.Phone : Plus(dto.PhoneCountryCode) + " " + dto.Phone),
-                Gender = dto.Gender == "M" ? Gender.Male : dto.Gender == "F" ? Gender.Female : dto.Gender == null ? (Gender?)null : Gender.Unknown,
-                Enabled = dto.Status == null ? (bool?)null : string.Equals(dto.Status, "Activated", StringComparison.OrdinalIgnoreCase),
                 StatusText = dto.Status,
             };
-            if (_settings.PositionField != null) user.Position = AuthingJson.Text(dto.CustomData, _settings.PositionField) ?? ""; else withheld.Add(nameof(User.Position));
-            if (_settings.TelephoneField != null) user.Telephone = AuthingJson.Text(dto.CustomData, _settings.TelephoneField) ?? ""; else withheld.Add(nameof(User.Telephone));
+            if (dto.CustomData != null)
+            {
+                foreach (var p in dto.CustomData.Properties())
+                {
+                    if (_mappedKeys.Contains(p.Name)) continue;
+                    user.Extra[p.Name] = AuthingJson.Text(dto.CustomData, p.Name);
+                }
+            }
+            foreach (var (field, target) in _fields)
+                if (target != null) field.Set(user, Read(dto, target));
 
             if (dto.DepartmentIds == null)
             {
@@ -61,31 +87,35 @@ namespace WeComSync.Authing
                 if (dto.MainDepartmentId == null && recorded.Count == links.Count && !recorded.Except(links, StringComparer.Ordinal).Any()) links = recorded;
                 user.Departments = links;
             }
-
             user.WithheldFields = withheld; // after the adds above: the setter keeps its own copy (a FieldNameSet)
-            if (dto.CustomData != null)
-            {
-                foreach (var p in dto.CustomData.Properties())
-                {
-                    if (IsMappedKey(p.Name)) continue;
-                    user.Extra[p.Name] = AuthingJson.Text(dto.CustomData, p.Name);
-                }
-            }
             return user;
         }
 
-        private bool IsMappedKey(string key) =>
-            key == Links.UserId || key == Links.UserDepartmentIds || key == _settings.PositionField || key == _settings.TelephoneField;
+        /// <summary>One field's model value from the DTO by its target: the special encodings first, then custom data and text fields.</summary>
+        private static object Read(AuthingUserDto dto, string target)
+        {
+            switch (target)
+            {
+                case "phone":
+                    return string.IsNullOrEmpty(dto.Phone) ? "" : MobileNumber.Normalize(string.IsNullOrEmpty(dto.PhoneCountryCode) ? dto.Phone : Plus(dto.PhoneCountryCode) + " " + dto.Phone);
+                case "gender":
+                    return dto.Gender == "M" ? Gender.Male : dto.Gender == "F" ? Gender.Female : dto.Gender == null ? (Gender?)null : Gender.Unknown;
+                case "status":
+                    return dto.Status == null ? (bool?)null : string.Equals(dto.Status, "Activated", StringComparison.OrdinalIgnoreCase);
+            }
+            var key = CustomKey(target);
+            return (key != null ? AuthingJson.Text(dto.CustomData, key) : dto.TextOf(target)) ?? "";
+        }
 
         /// <summary>The create-user body for a desired user: username = userid, link fields, every known field; departments as Authing ids.</summary>
         public JObject ToCreateBody(User user, IReadOnlyList<string> departmentIds)
         {
             var body = new JObject { ["username"] = user.UserId };
-            AddFields(body, user, Enum.GetNames(typeof(WritableField)));
-            var custom = (JObject)body["customData"] ?? new JObject();
+            foreach (var (field, target) in _fields)
+                if (target != null) Write(body, target, field.Get(user), forUpdate: false);
+            var custom = Custom(body);
             custom[Links.UserId] = user.UserId;
             if (user.Departments != null) custom[Links.UserDepartmentIds] = string.Join(LinkFieldNames.ListSeparator.ToString(), user.Departments);
-            body["customData"] = custom;
             if (departmentIds != null && departmentIds.Count > 0) body["departmentIds"] = new JArray(departmentIds);
             return body;
         }
@@ -97,53 +127,50 @@ namespace WeComSync.Authing
         public JObject ToUpdateBody(User desired, IEnumerable<string> fields, bool writeLink)
         {
             var body = new JObject();
-            var names = fields.Where(f => Enum.TryParse<WritableField>(f, true, out _)).ToList();
-            AddFields(body, desired, names, forUpdate: true);
+            var names = new HashSet<string>(fields, StringComparer.OrdinalIgnoreCase);
+            foreach (var (field, target) in _fields)
+                if (target != null && names.Contains(field.Name)) Write(body, target, field.Get(desired), forUpdate: true);
             var custom = (JObject)body["customData"] ?? new JObject();
             if (writeLink) custom[Links.UserId] = desired.UserId;
-            if (fields.Contains(nameof(User.Departments), StringComparer.OrdinalIgnoreCase) && desired.Departments != null)
+            if (names.Contains(nameof(User.Departments)) && desired.Departments != null)
                 custom[Links.UserDepartmentIds] = string.Join(LinkFieldNames.ListSeparator.ToString(), desired.Departments);
             if (custom.Count > 0) body["customData"] = custom;
             return body.Count == 0 ? null : body;
         }
 
-        /// <summary>The model fields Authing stores (Position/Telephone only with a configured custom key).</summary>
-        private enum WritableField { Name, Alias, Gender, Mobile, Email, Address, Enabled, Position, Telephone }
+        /// <summary>The update-user body that suspends (false) or reactivates (true) a user.</summary>
+        public static JObject StatusBody(bool enabled) => new JObject { ["status"] = enabled ? "Activated" : "Suspended" };
 
-        private void AddFields(JObject body, User u, IEnumerable<string> fields, bool forUpdate = false)
+        /// <summary>Writes one known value to its target; unknown (null) is never written.</summary>
+        private static void Write(JObject body, string target, object value, bool forUpdate)
         {
-            foreach (var field in fields)
+            if (value == null) return;
+            switch (target)
             {
-                switch ((WritableField)Enum.Parse(typeof(WritableField), field, true))
-                {
-                    case WritableField.Name: Set(body, "name", u.Name, forUpdate); break;
-                    case WritableField.Alias: Set(body, "nickname", u.Alias, forUpdate); break;
-                    case WritableField.Address: Set(body, "address", u.Address, forUpdate); break;
-                    case WritableField.Email:
-                        if (u.Email != null) { if (u.Email.Length > 0) body["email"] = u.Email; else if (forUpdate) body["email"] = JValue.CreateNull(); }
-                        break;
-                    case WritableField.Mobile:
-                        if (u.Mobile == null) break;
-                        var normalized = MobileNumber.Normalize(u.Mobile);
-                        if (normalized.Length == 0) { if (forUpdate) body["phone"] = JValue.CreateNull(); break; }
-                        var (cc, number) = MobileNumber.Split(normalized);
-                        body["phone"] = number;
-                        if (cc != null) body["phoneCountryCode"] = Plus(cc);
-                        break;
-                    case WritableField.Gender:
-                        if (u.Gender.HasValue) body["gender"] = u.Gender == Gender.Male ? "M" : u.Gender == Gender.Female ? "F" : "U";
-                        break;
-                    case WritableField.Enabled:
-                        if (u.Enabled.HasValue) body["status"] = u.Enabled.Value ? "Activated" : "Suspended";
-                        break;
-                    case WritableField.Position:
-                        if (_settings.PositionField != null && u.Position != null) Custom(body)[_settings.PositionField] = u.Position;
-                        break;
-                    case WritableField.Telephone:
-                        if (_settings.TelephoneField != null && u.Telephone != null) Custom(body)[_settings.TelephoneField] = u.Telephone;
-                        break;
-                }
+                case "phone":
+                    var normalized = MobileNumber.Normalize((string)value);
+                    if (normalized.Length == 0) { if (forUpdate) body["phone"] = JValue.CreateNull(); return; }
+                    var (cc, number) = MobileNumber.Split(normalized);
+                    body["phone"] = number;
+                    if (cc != null) body["phoneCountryCode"] = Plus(cc);
+                    return;
+                case "gender":
+                    var g = (Gender)value;
+                    body["gender"] = g == Gender.Male ? "M" : g == Gender.Female ? "F" : "U";
+                    return;
+                case "status":
+                    body["status"] = (bool)value ? "Activated" : "Suspended";
+                    return;
+                case "email":
+                case "externalId":
+                    // Unique in the pool: an empty value is a removal (null), never "".
+                    var unique = (string)value;
+                    if (unique.Length > 0) body[target] = unique; else if (forUpdate) body[target] = JValue.CreateNull();
+                    return;
             }
+            var key = CustomKey(target);
+            if (key != null) Custom(body)[key] = (string)value;
+            else Set(body, target, (string)value, forUpdate);
         }
 
         private static void Set(JObject body, string key, string value, bool forUpdate)

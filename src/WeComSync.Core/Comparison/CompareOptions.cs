@@ -56,7 +56,19 @@ namespace WeComSync.Comparison
         /// <summary>Never compare or write these fields (sensitive ones).</summary>
         public ICollection<string> ExcludeProperty { get; set; }
 
+        /// <summary>
+        /// Fields mapped with a FieldMap besides the built-in ones: compared as text in <see cref="User.Extra"/> under
+        /// these names (an export column such as 工号; the API readers put the mapped target's value there).
+        /// </summary>
+        public ICollection<string> MappedFields { get; set; }
+
         public UpdateMode UpdateMode { get; set; } = UpdateMode.Changed;
+
+        /// <summary>What a planned delete of a user does: Delete (default) or Suspend (its own operation in the plan).</summary>
+        public Model.DeleteAction DeleteAction { get; set; } = Model.DeleteAction.Delete;
+
+        /// <summary>Only objects in these departments are created, updated, suspended or deleted; null: the whole directory.</summary>
+        public DepartmentScope Scope { get; set; }
 
         /// <summary>Default Create and Update; Delete only when asked (the delete-only run).</summary>
         public PlanOperation Operation { get; set; } = PlanOperation.Create | PlanOperation.Update;
@@ -66,6 +78,8 @@ namespace WeComSync.Comparison
 
         /// <summary>A department's direct members must share more than this share to count as "mostly the same".</summary>
         public double RenameSimilarity { get; set; } = 0.5;
+
+        public CompareOptions Clone() => (CompareOptions)MemberwiseClone();
 
         internal bool Allows(PlanOperation op) => (Operation & op) == op;
 

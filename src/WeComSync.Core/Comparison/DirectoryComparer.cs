@@ -21,7 +21,7 @@ namespace WeComSync.Comparison
 
             var withdrawn = Withdraw(ref source, u => u.UserId, u => u.PreviousUserId, ObjectKind.User);
             var plan = new UserPlanner(options).Plan(source, target);
-            plan = KeepSkipped(plan, source, withdrawn, options);
+            plan = Scoped(KeepSkipped(plan, source, withdrawn, options), options, source, target, null);
             foreach (var c in plan.Changes) c.Description = PlanText.Describe(c);
             return Finish(plan, refusal, options);
         }
@@ -42,9 +42,40 @@ namespace WeComSync.Comparison
             var withdrawn = Withdraw(ref source, d => d.Key, d => null, ObjectKind.Department);
             var plan = new DepartmentPlanner(options).Plan(source, target,
                 referenceUsers == null ? null : AsList(referenceUsers), differenceUsers == null ? null : AsList(differenceUsers));
-            plan = KeepSkipped(plan, source, withdrawn, options);
+            plan = Scoped(KeepSkipped(plan, source, withdrawn, options), options, source, target, source.Concat(target));
             foreach (var c in plan.Changes) if (c.Description == null) c.Description = PlanText.Describe(c);
             return Finish(plan, refusal, options);
+        }
+
+        /// <summary>
+        /// Keeps the changes within <see cref="CompareOptions.Scope"/>: creates, updates and moves of objects whose desired
+        /// place is in scope, deletes and suspends of objects in scope now, conflicts that involve one. The counts a delete
+        /// guard judges are those within the scope.
+        /// </summary>
+        private static Plan Scoped<T>(Plan plan, CompareOptions options, IReadOnlyList<T> source, IReadOnlyList<T> target, IEnumerable<Department> departments)
+            where T : DirectoryObject
+        {
+            if (options.Scope == null || options.Scope.IsEmpty) return plan;
+            var scope = options.Scope.Bind(departments);
+            var kept = new List<Change>(plan.Changes.Count);
+            foreach (var c in plan.Changes)
+            {
+                bool inScope;
+                switch (c.Operation)
+                {
+                    case ChangeOperation.Delete:
+                    case ChangeOperation.Suspend: inScope = scope.Contains(c.Current); break;
+                    case ChangeOperation.Conflict: inScope = scope.Contains(c.Desired) || scope.Contains(c.Current) || (c.Candidates?.Any(scope.Contains) ?? false); break;
+                    default: inScope = scope.Contains(c.Desired ?? c.Current); break;
+                }
+                if (inScope) kept.Add(c);
+                else options.Verbose?.Invoke($"{c.Key}: outside the scope ({options.Scope}); left alone.");
+            }
+            var context = plan.Context;
+            context.SourceCount = source.Count(scope.Contains);
+            context.TargetCount = target.Count(scope.Contains);
+            context.Scope = options.Scope.ToString();
+            return new Plan(kept, context);
         }
 
         private static IReadOnlyList<T> AsList<T>(IEnumerable<T> items) where T : class
@@ -135,11 +166,12 @@ namespace WeComSync.Comparison
             return new Plan(changes, plan.Context);
         }
 
-        private static CompareOptions Without(CompareOptions o, PlanOperation op) => new CompareOptions
+        private static CompareOptions Without(CompareOptions o, PlanOperation op)
         {
-            MatchBy = o.MatchBy, Property = o.Property, ExcludeProperty = o.ExcludeProperty, UpdateMode = o.UpdateMode,
-            Operation = o.Operation & ~op, Verbose = o.Verbose, RenameSimilarity = o.RenameSimilarity,
-        };
+            var copy = o.Clone();
+            copy.Operation = o.Operation & ~op;
+            return copy;
+        }
 
         private static Plan Finish(Plan plan, (string Reason, DirectoryObject Object)? refusal, CompareOptions options)
         {
@@ -158,6 +190,7 @@ namespace WeComSync.Comparison
                     case ChangeOperation.Update: context.UpdateCount++; break;
                     case ChangeOperation.Move: context.MoveCount++; break;
                     case ChangeOperation.Delete: context.DeleteCount++; break;
+                    case ChangeOperation.Suspend: context.SuspendCount++; break;
                     default: context.ConflictCount++; break;
                 }
             }

@@ -15,6 +15,9 @@ namespace WeComSync.Comparison
     {
         private const int MaxValueLength = 40;
 
+        /// <summary>The reason's ending for a suspended user found in the source again: the update reactivates it.</summary>
+        public const string Rehired = "re-hired: reactivated";
+
         public static char Symbol(ChangeOperation op)
         {
             switch (op)
@@ -23,6 +26,7 @@ namespace WeComSync.Comparison
                 case ChangeOperation.Update: return '~';
                 case ChangeOperation.Move: return '>';
                 case ChangeOperation.Delete: return '-';
+                case ChangeOperation.Suspend: return '=';
                 default: return '!';
             }
         }
@@ -66,10 +70,15 @@ namespace WeComSync.Comparison
                 case ChangeOperation.Delete:
                     sb.Append("delete ").Append(kind).Append(' ').Append(Name(change.Current ?? change.Desired, change.Key));
                     break;
+                case ChangeOperation.Suspend:
+                    sb.Append("suspend ").Append(kind).Append(' ').Append(Name(change.Current ?? change.Desired, change.Key));
+                    break;
                 default:
                     sb.Append("conflict ").Append(kind).Append(' ').Append(change.Key ?? "(no key)").Append(": ").Append(change.Reason);
                     break;
             }
+            if (change.Reason != null && change.Operation == ChangeOperation.Update && change.Reason.EndsWith(Rehired, StringComparison.Ordinal))
+                sb.Append(" (").Append(Rehired).Append(')');
             if (change.Reason != null && change.Operation != ChangeOperation.Conflict && change.Reason.StartsWith("renamed", StringComparison.Ordinal))
                 sb.Append(" (").Append(change.Reason).Append(')');
             return sb.ToString();

@@ -12,10 +12,13 @@ namespace WeComSync.Comparison
     /// </summary>
     public abstract class UserField
     {
-        protected UserField(string name) { Name = name; }
+        private protected UserField(UserFieldDefinition definition) { Definition = definition; Name = definition.Name; }
 
-        /// <summary>Model property name.</summary>
+        /// <summary>Model property name (or a mapped field's source name).</summary>
         public string Name { get; }
+
+        /// <summary>The field's registry entry: kind, headers, where each side keeps it.</summary>
+        public UserFieldDefinition Definition { get; }
 
         public abstract object Get(User user);
         public abstract void Set(User user, object value);
@@ -52,9 +55,9 @@ namespace WeComSync.Comparison
         private readonly Action<User, string> _set;
         private readonly TextKind _kind;
 
-        public TextField(string name, Func<User, string> get, Action<User, string> set, TextKind kind = TextKind.Plain) : base(name)
+        public TextField(UserFieldDefinition d, TextKind kind) : base(d)
         {
-            _get = get; _set = set; _kind = kind;
+            _get = d.GetText; _set = d.SetText; _kind = kind;
         }
 
         public override object Get(User user) => _get(user);
@@ -91,12 +94,11 @@ namespace WeComSync.Comparison
     internal sealed class ValueField<T> : UserField where T : struct
     {
         private readonly Func<User, T?> _get;
-        private readonly Action<User, T?> _set;
 
-        public ValueField(string name, Func<User, T?> get, Action<User, T?> set) : base(name) { _get = get; _set = set; }
+        public ValueField(UserFieldDefinition d, Func<User, T?> get) : base(d) { _get = get; }
 
         public override object Get(User user) => _get(user);
-        public override void Set(User user, object value) => _set(user, value == null ? (T?)null : (T)value);
+        public override void Set(User user, object value) => Definition.Set(user, value == null ? (T?)null : (T)value);
         public override bool Same(User a, User b) => Nullable.Equals(_get(a), _get(b));
         internal override bool HasValue(User user) => _get(user).HasValue;
 
@@ -109,9 +111,9 @@ namespace WeComSync.Comparison
 
     internal sealed class DepartmentsField : UserField
     {
-        public DepartmentsField() : base(nameof(User.Departments)) { }
+        public DepartmentsField(UserFieldDefinition d) : base(d) { }
         public override object Get(User user) => user.Departments;
-        public override void Set(User user, object value) => user.Departments = value == null ? null : new List<string>((IEnumerable<string>)value);
+        public override void Set(User user, object value) => Definition.Set(user, value);
         public override bool Same(User a, User b) => DepartmentList.Same(a.Departments, b.Departments);
         internal override bool HasValue(User user) => user.Departments != null;
 
@@ -123,7 +125,10 @@ namespace WeComSync.Comparison
         public override object Written(User user) => DepartmentList.Normalize(user.Departments);
     }
 
-    /// <summary>A set of user fields by model property name, for the allocation-free "nothing changed" check.</summary>
+    /// <summary>
+    /// A set of user fields by model property name, for the allocation-free "nothing changed" check: a speed-up for the
+    /// built-in fields; a field without a flag (a mapped one, or a new entry of the registry) is compared one by one.
+    /// </summary>
     [Flags]
     internal enum UserFieldSet
     {
@@ -138,7 +143,7 @@ namespace WeComSync.Comparison
         internal static UserFieldSet SetOf(IEnumerable<UserField> fields)
         {
             var set = UserFieldSet.None;
-            foreach (var f in fields) set |= (UserFieldSet)Enum.Parse(typeof(UserFieldSet), f.Name);
+            foreach (var f in fields) set |= Flag(f);
             return set;
         }
 
@@ -164,6 +169,10 @@ namespace WeComSync.Comparison
 
         private static bool Has(UserFieldSet set, UserFieldSet field) => (set & field) != 0;
 
+        /// <summary>The fast-path flag of a built-in field; None for fields <see cref="AllEqual"/> does not cover (mapped ones).</summary>
+        internal static UserFieldSet Flag(UserField f) =>
+            f.Definition.IsBuiltIn && Enum.TryParse<UserFieldSet>(f.Name, out var flag) ? flag : UserFieldSet.None;
+
         private static bool SameInOrder(List<string> a, List<string> b)
         {
             if (ReferenceEquals(a, b)) return true;
@@ -173,45 +182,66 @@ namespace WeComSync.Comparison
             return true;
         }
 
-        public static readonly IReadOnlyList<UserField> All = new UserField[]
+        /// <summary>The built-in fields, from <see cref="UserFieldRegistry"/>, in plan order.</summary>
+        public static readonly IReadOnlyList<UserField> All = UserFieldRegistry.BuiltIn.Select(For).ToArray();
+
+        /// <summary>The comparison of one field of the registry, or of a mapped field.</summary>
+        public static UserField For(UserFieldDefinition d)
         {
-            new TextField(nameof(User.Name), u => u.Name, (u, v) => u.Name = v),
-            new TextField(nameof(User.Alias), u => u.Alias, (u, v) => u.Alias = v),
-            new TextField(nameof(User.Position), u => u.Position, (u, v) => u.Position = v),
-            new ValueField<Gender>(nameof(User.Gender), u => u.Gender, (u, v) => u.Gender = v),
-            new TextField(nameof(User.Mobile), u => u.Mobile, (u, v) => u.Mobile = v, TextKind.Mobile),
-            new TextField(nameof(User.Telephone), u => u.Telephone, (u, v) => u.Telephone = v),
-            new TextField(nameof(User.Email), u => u.Email, (u, v) => u.Email = v, TextKind.Email),
-            new TextField(nameof(User.BizMail), u => u.BizMail, (u, v) => u.BizMail = v, TextKind.Email),
-            new TextField(nameof(User.Address), u => u.Address, (u, v) => u.Address = v),
-            new DepartmentsField(),
-            new ValueField<bool>(nameof(User.Enabled), u => u.Enabled, (u, v) => u.Enabled = v),
-        };
+            switch (d.Kind)
+            {
+                case FieldKind.Text: return new TextField(d, TextKind.Plain);
+                case FieldKind.Mobile: return new TextField(d, TextKind.Mobile);
+                case FieldKind.Email: return new TextField(d, TextKind.Email);
+                case FieldKind.Gender: return new ValueField<Gender>(d, u => u.Gender);
+                case FieldKind.Enabled: return new ValueField<bool>(d, u => u.Enabled);
+                case FieldKind.Departments: return new DepartmentsField(d);
+                default: throw new ArgumentOutOfRangeException(nameof(d), d.Kind, "unknown field kind");
+            }
+        }
 
         /// <summary>Names -Property and -ExcludeProperty accept for users (UserId is the key and cannot be excluded).</summary>
         public static IEnumerable<string> Names => All.Select(f => f.Name);
 
         public static UserField Find(string name) => All.FirstOrDefault(f => string.Equals(f.Name, name, StringComparison.OrdinalIgnoreCase));
 
+        /// <summary>
+        /// The built-in fields and the mapped ones (<see cref="CompareOptions.MappedFields"/>); a mapped name that is a
+        /// built-in field or one of its export headers (职务 → Position) stands for that field.
+        /// </summary>
+        internal static List<UserField> Available(CompareOptions options)
+        {
+            var fields = new List<UserField>(All);
+            if (options.MappedFields == null) return fields;
+            foreach (var name in options.MappedFields)
+            {
+                if (string.IsNullOrWhiteSpace(name) || UserFieldRegistry.FindByHeader(name) != null || string.Equals(name, nameof(User.UserId), StringComparison.OrdinalIgnoreCase)) continue;
+                if (fields.Any(f => string.Equals(f.Name, name, StringComparison.Ordinal))) continue;
+                fields.Add(For(UserFieldDefinition.Mapped(name)));
+            }
+            return fields;
+        }
+
         /// <summary>The fields to compare: -Property (or all) minus -ExcludeProperty. Unknown names fail with the valid list.</summary>
         public static UserField[] Select(CompareOptions options)
         {
-            Validate(options.Property, "Property");
-            Validate(options.ExcludeProperty, "ExcludeProperty");
-            return All.Where(f => (options.Property == null || options.Property.Count == 0 || Contains(options.Property, f.Name))
-                                  && !Contains(options.ExcludeProperty, f.Name)).ToArray();
+            var available = Available(options);
+            Validate(options.Property, "Property", available);
+            Validate(options.ExcludeProperty, "ExcludeProperty", available);
+            return available.Where(f => (options.Property == null || options.Property.Count == 0 || Contains(options.Property, f.Name))
+                                        && !Contains(options.ExcludeProperty, f.Name)).ToArray();
         }
 
         internal static bool Contains(ICollection<string> names, string name) =>
-            names != null && names.Any(n => string.Equals(n, name, StringComparison.OrdinalIgnoreCase));
+            names != null && names.Any(n => string.Equals(n, name, StringComparison.OrdinalIgnoreCase) || string.Equals(UserFieldRegistry.FindByHeader(n)?.Name, name, StringComparison.Ordinal));
 
-        private static void Validate(ICollection<string> names, string parameter)
+        private static void Validate(ICollection<string> names, string parameter, List<UserField> available)
         {
             if (names == null) return;
             foreach (var n in names)
             {
-                if (Find(n) == null)
-                    throw new ArgumentException($"-{parameter}: '{n}' is not a user field. Use one of: {string.Join(", ", Names)}.", parameter);
+                if (UserFieldRegistry.FindByHeader(n) == null && !available.Any(f => string.Equals(f.Name, n, StringComparison.OrdinalIgnoreCase)))
+                    throw new ArgumentException($"-{parameter}: '{n}' is not a user field. Use one of: {string.Join(", ", available.Select(f => f.Name))}.", parameter);
             }
         }
     }

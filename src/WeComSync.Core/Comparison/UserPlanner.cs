@@ -18,9 +18,12 @@ namespace WeComSync.Comparison
 
         private readonly CompareOptions _options;
         private readonly UserField[] _fields;
+        private readonly UserField[] _unflagged; // compared fields the fast path does not cover
         private readonly UserFieldSet _fieldSet;
-        private readonly bool[] _excluded; // by UserFields.All index
+        private readonly List<UserField> _available; // built-in and mapped fields
+        private readonly bool[] _excluded; // by _available index
         private readonly bool _excludeUserId;
+        private readonly bool _excludeEnabled;
         private readonly Action<string> _log;
 
         private readonly List<Change> _creates = new List<Change>();
@@ -33,9 +36,13 @@ namespace WeComSync.Comparison
             _options = options;
             _fields = UserFields.Select(options);
             _fieldSet = UserFields.SetOf(_fields);
-            _excluded = new bool[UserFields.All.Count];
-            for (int k = 0; k < _excluded.Length; k++) _excluded[k] = UserFields.Contains(options.ExcludeProperty, UserFields.All[k].Name);
+            _unflagged = _fields.Where(f => UserFields.Flag(f) == UserFieldSet.None).ToArray();
+            _available = UserFields.Available(options);
+            _excluded = new bool[_available.Count];
+            for (int k = 0; k < _excluded.Length; k++) _excluded[k] = UserFields.Contains(options.ExcludeProperty, _available[k].Name);
             _excludeUserId = UserFields.Contains(options.ExcludeProperty, nameof(User.UserId));
+            _excludeEnabled = UserFields.Contains(options.ExcludeProperty, nameof(User.Enabled)) ||
+                options.Property != null && options.Property.Count > 0 && !UserFields.Contains(options.Property, nameof(User.Enabled));
             _log = options.Verbose;
         }
 
@@ -225,7 +232,7 @@ namespace WeComSync.Comparison
                 // No field updates (-UpdateMode None), but a reference user matched without its link still gets the link
                 // written back: it completes an earlier create whose write-back was lost, and WeCom is not written.
                 for (int i = 0; i < n; i++)
-                    if (hit[i] >= 0 && LinkKey(source[i]) == null) LinkOnly(source[i], target[hit[i]], keys[i], "username");
+                    if (hit[i] >= 0 && (LinkKey(source[i]) == null || Rehired(source[i], target[hit[i]]))) LinkOnly(source[i], target[hit[i]], keys[i], LinkKey(source[i]) == null ? "username" : "userid");
                 foreach (var (i, t, how) in matches) LinkOnly(source[i], t, keys[i], how); // a name match pairs with a linked member
             }
 
@@ -240,6 +247,17 @@ namespace WeComSync.Comparison
                     {
                         // Not linked: not ours to delete (an Authing user that never came from WeCom).
                         _log?.Invoke($"{t.Username ?? t.SourceId}: not linked and not matched; left alone.");
+                        continue;
+                    }
+                    if (_options.DeleteAction == DeleteAction.Suspend)
+                    {
+                        if (t.Enabled == false) { _log?.Invoke($"{link}: not in the reference; suspended already."); continue; }
+                        _deletes.Add(new Change
+                        {
+                            Operation = ChangeOperation.Suspend, Kind = ObjectKind.User, Key = link, Current = t, Reason = "not in the reference; suspended, not deleted",
+                            Fields = new List<FieldChange> { new FieldChange(nameof(User.Enabled), t.Enabled, false) },
+                        });
+                        _log?.Invoke($"{link}: not in the reference; suspend.");
                         continue;
                     }
                     _deletes.Add(new Change { Operation = ChangeOperation.Delete, Kind = ObjectKind.User, Key = link, Current = t, Reason = "not in the reference" });
@@ -343,15 +361,15 @@ namespace WeComSync.Comparison
             // -Property limits what is compared, not what a new user is created with; excluded fields are never written.
             for (int k = 0; k < _excluded.Length; k++)
             {
-                var f = UserFields.All[k];
+                var f = _available[k];
                 if (_excluded[k]) { trimmed |= f.HasValue(s); continue; }
                 if (f.IsKnown(s)) fields.Add(new FieldChange(f.Name, null, f.Written(s)));
             }
             if (trimmed)
             {
                 // Excluded fields are never written, on create either: the desired object carries them as unknown.
-                desired = Copy(s);
-                foreach (var name in _options.ExcludeProperty) UserFields.Find(name)?.Set(desired, null);
+                desired = s.Clone();
+                for (int k = 0; k < _excluded.Length; k++) if (_excluded[k]) _available[k].Set(desired, null);
             }
             _creates.Add(new Change { Operation = ChangeOperation.Create, Kind = ObjectKind.User, Key = key, Desired = desired, Fields = fields, Reason = "not in the difference side" });
             _log?.Invoke($"{key}: no match; create.");
@@ -377,9 +395,10 @@ namespace WeComSync.Comparison
                 // Every field provably the same already: overwriting would write nothing new.
                 if (!allSame) (fields = fields ?? new List<FieldChange>(sent.Count)).AddRange(sent);
             }
-            else if (!UserFields.AllEqual(s, t, _fieldSet))
+            else
             {
-                foreach (var f in _fields)
+                // Every flagged field ordinally equal: only the fields the fast path does not cover can differ.
+                foreach (var f in UserFields.AllEqual(s, t, _fieldSet) ? _unflagged : _fields)
                 {
                     if (!f.Differs(s, t)) continue; // unknown is not empty: never a change
                     (fields = fields ?? new List<FieldChange>()).Add(new FieldChange(f.Name, f.Written(t), f.Written(s)));
@@ -390,10 +409,12 @@ namespace WeComSync.Comparison
             if (linkBack != null) (fields = fields ?? new List<FieldChange>()).Add(linkBack);
             if (fields == null || fields.Count == 0) return;
             bool linkOnly = linkBack != null && fields.Count == 1;
+            bool rehired = Rehired(s, t) && fields.Any(f => f.Field == nameof(User.Enabled));
             _updates.Add(new Change
             {
                 Operation = ChangeOperation.Update, Kind = ObjectKind.User, Key = key, Desired = s, Current = t, Fields = fields,
-                Reason = "matched by " + how + (linkOnly ? "; link not written back yet" : _options.UpdateMode == UpdateMode.Overwrite ? "; overwrite" : ""),
+                Reason = "matched by " + how + (linkOnly ? "; link not written back yet" : _options.UpdateMode == UpdateMode.Overwrite ? "; overwrite" : "")
+                    + (rehired ? "; " + PlanText.Rehired : ""),
             });
         }
 
@@ -405,33 +426,31 @@ namespace WeComSync.Comparison
             return id == null ? null : new FieldChange(LinkChange.Field, null, id);
         }
 
+        /// <summary>
+        /// -UpdateMode None: no field updates, but a missing link is written back, and a suspended user who is active in
+        /// the source again (re-hired) is reactivated.
+        /// </summary>
         private void LinkOnly(User s, User t, string key, string how)
         {
             var link = ReferenceLink(s, t);
-            if (link == null) return;
+            bool rehired = Rehired(s, t);
+            if (link == null && !rehired) return;
+            var fields = new List<FieldChange>();
+            if (rehired) fields.Add(new FieldChange(nameof(User.Enabled), false, true));
+            if (link != null) fields.Add(link);
             _updates.Add(new Change
             {
-                Operation = ChangeOperation.Update, Kind = ObjectKind.User, Key = key, Desired = s, Current = t,
-                Fields = new List<FieldChange> { link }, Reason = "matched by " + how + "; link not written back yet",
+                Operation = ChangeOperation.Update, Kind = ObjectKind.User, Key = key, Desired = s, Current = t, Fields = fields,
+                Reason = "matched by " + how + (rehired ? "; " + PlanText.Rehired : "; link not written back yet"),
             });
         }
 
-        private static string Where(User u) => u.Origin == null ? "" : $"at {u.Origin} ";
+        /// <summary>Suspended on the difference side, active in the reference: a leaver who came back (unless Enabled is excluded).</summary>
+        private bool Rehired(User s, User t) => t.Enabled == false && s.Enabled == true && !_excludeEnabled && BothKnowEnabled(s, t);
 
-        internal static User Copy(User u)
-        {
-            var c = new User
-            {
-                UserId = u.UserId, PreviousUserId = u.PreviousUserId, Username = u.Username, Name = u.Name, Alias = u.Alias,
-                Position = u.Position, Gender = u.Gender, Mobile = u.Mobile, Telephone = u.Telephone, Email = u.Email,
-                BizMail = u.BizMail, Address = u.Address, Departments = u.Departments == null ? null : new List<string>(u.Departments),
-                Enabled = u.Enabled, Status = u.Status, StatusText = u.StatusText,
-                Extra = u.Extra == null ? null : new Dictionary<string, string>(u.Extra),
-                Source = u.Source, SourceId = u.SourceId, Origin = u.Origin, IncompleteReason = u.IncompleteReason,
-            };
-            if (u.WithheldFields != null) foreach (var w in u.WithheldFields) c.WithheldFields.Add(w);
-            return c;
-        }
+        private static bool BothKnowEnabled(User s, User t) => !UserField.IsWithheld(s, nameof(User.Enabled)) && !UserField.IsWithheld(t, nameof(User.Enabled));
+
+        private static string Where(User u) => u.Origin == null ? "" : $"at {u.Origin} ";
     }
 
     internal sealed class ReferenceEqualityComparer<T> : IEqualityComparer<T> where T : class

@@ -20,6 +20,7 @@ namespace WeComSync.Http
             string recommendedAction = null, Exception inner = null)
             : base(Redaction.Redact(Format(service, endpoint, code, apiMessage, recommendedAction)), inner)
         {
+            Summary = Redaction.Redact(Format(service, endpoint, code, apiMessage, null));
             Service = service;
             Endpoint = Redaction.Redact(endpoint);
             Code = code;
@@ -38,6 +39,9 @@ namespace WeComSync.Http
         public string Code { get; }
 
         public string ApiMessage { get; }
+
+        /// <summary>What happened, as one sentence, without the advice (<see cref="Exception.Message"/> is this and then <see cref="RecommendedAction"/>).</summary>
+        public string Summary { get; }
 
         /// <summary>How callers treat the error (from the service's error table).</summary>
         public ApiErrorClass Class { get; }
@@ -89,7 +93,8 @@ namespace WeComSync.Http
             return string.IsNullOrEmpty(action) ? text : text + " " + Sentence(action);
         }
 
-        internal static string Sentence(string text)
+        /// <summary>The text as a sentence: trimmed, ending with a full stop (a trailing comma or colon dropped).</summary>
+        public static string Sentence(string text)
         {
             text = (text ?? "").Trim().TrimEnd(',', ';', ':');
             return text.Length == 0 || text.EndsWith(".", StringComparison.Ordinal) || text.EndsWith("。", StringComparison.Ordinal)

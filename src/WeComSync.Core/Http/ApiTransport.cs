@@ -174,7 +174,7 @@ namespace WeComSync.Http
                         throw new ApiException(Service, api, "http:" + code, Truncate(body), code == 429 || code == 503 ? ApiErrorClass.Throttled : ApiErrorClass.Retryable) { RetryAfter = retryAfter };
                     }
                     var result = interpret(status, body);
-                    Unblocked(api);
+                    Unblocked(api, waitedOut);
                     return result;
                 }
                 catch (ApiException e) when (e.RetryAfter.HasValue)
@@ -221,13 +221,16 @@ namespace WeComSync.Http
             return BlockedTooLong(api, block, e.Code, e);
         }
 
-        /// <summary>A call succeeded: a block recorded for the API is over.</summary>
-        private void Unblocked(string api)
+        /// <summary>
+        /// A call succeeded: a block it waited out (or one that has ended) is over. A success of a call sent before the
+        /// block was known proves nothing (it reached the server before the hit).
+        /// </summary>
+        private void Unblocked(string api, Block waitedOut)
         {
             if (_blocks.IsEmpty) return;
             lock (_blocks)
             {
-                if (_blocks.TryGetValue(api, out var block) && DateTimeOffset.UtcNow >= block.Until) _blocks.TryRemove(api, out _);
+                if (_blocks.TryGetValue(api, out var block) && (ReferenceEquals(block, waitedOut) || DateTimeOffset.UtcNow >= block.Until)) _blocks.TryRemove(api, out _);
             }
         }
 

@@ -11,6 +11,26 @@ namespace WeComSync.Model
         Delete,
         /// <summary>Not applied: an ambiguous match or a duplicate, reported for a human to resolve.</summary>
         Conflict,
+        /// <summary>
+        /// A leaver kept but switched off instead of deleted (-DeleteAction Suspend): Authing status Suspended, WeCom
+        /// enable 0. Back in the source, the user is reactivated by an update (Enabled false -> true), never created twice.
+        /// </summary>
+        Suspend,
+    }
+
+    /// <summary>What happens to a user who is gone from the source, when deletes are asked for.</summary>
+    public enum DeleteAction
+    {
+        /// <summary>Delete the user (the default).</summary>
+        Delete,
+        /// <summary>Suspend the user (Authing status Suspended, WeCom enable 0); a later Delete run removes those still absent.</summary>
+        Suspend,
+    }
+
+    public static class ChangeOperations
+    {
+        /// <summary>A delete or a suspend: it takes access away, so the delete guard counts it.</summary>
+        public static bool Removes(this ChangeOperation op) => op == ChangeOperation.Delete || op == ChangeOperation.Suspend;
     }
 
     public enum ObjectKind
@@ -45,6 +65,10 @@ namespace WeComSync.Model
         public int MoveCount { get; set; }
         public int DeleteCount { get; set; }
         public int ConflictCount { get; set; }
+        public int SuspendCount { get; set; }
+
+        /// <summary>The departments the plan was limited to (-Department, -ExcludeDepartment); null: the whole directory.</summary>
+        public string Scope { get; set; }
         public System.DateTimeOffset ComputedAt { get; set; }
 
         /// <summary>
@@ -57,7 +81,9 @@ namespace WeComSync.Model
         public override string ToString()
         {
             string text = $"Plan: {CreateCount} to create, {UpdateCount} to update, {MoveCount} to move, {DeleteCount} to delete";
+            if (SuspendCount > 0) text += $", {SuspendCount} to suspend";
             if (ConflictCount > 0) text += $", {ConflictCount} conflict(s) to resolve";
+            if (Scope != null) text += $" (scope: {Scope})";
             if (DeleteRefusedReason != null) text += " (deletes refused: a side was read incompletely)";
             return text + ".";
         }

@@ -66,6 +66,16 @@ namespace WeComSync.Model
         public Dictionary<string, string> Extra { get => _extra; set => _extra = ExtraFields.Of(value); }
         private Dictionary<string, string> _extra = new ExtraFields();
 
+        /// <summary>A copy whose lists, extra values and withheld fields are its own (planners adjust copies, never the caller's objects).</summary>
+        public User Clone()
+        {
+            var c = (User)MemberwiseClone();
+            c.Departments = Departments == null ? null : new List<string>(Departments);
+            c.Extra = Extra == null ? null : new Dictionary<string, string>(Extra);
+            c.WithheldFields = new HashSet<string>(WithheldFields ?? (IEnumerable<string>)new string[0], System.StringComparer.OrdinalIgnoreCase);
+            return c;
+        }
+
         public override string ToString() => Name == null ? UserId : $"{UserId} ({Name})";
     }
 }

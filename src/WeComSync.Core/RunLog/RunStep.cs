@@ -110,6 +110,7 @@ namespace WeComSync.RunLog
             {
                 case ChangeOperation.Create: return StepCounter.Created;
                 case ChangeOperation.Update:
+                case ChangeOperation.Suspend: // the user is kept and updated to suspended; the step's message names the suspends
                 case ChangeOperation.Move: return StepCounter.Updated;
                 case ChangeOperation.Delete: return StepCounter.Deleted;
                 default: return StepCounter.Skipped;

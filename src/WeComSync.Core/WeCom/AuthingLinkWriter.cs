@@ -57,8 +57,10 @@ namespace WeComSync.WeCom
                 [Links.UserId] = userId,
                 [Links.UserDepartmentIds] = string.Join(LinkFieldNames.ListSeparator.ToString(), weComDepartmentIds ?? Array.Empty<string>()),
             };
-            // Only the link fields: nothing else of the Authing user is touched by a write-back.
-            var link = new PendingLink(source.SourceId, new JObject { ["userId"] = source.SourceId, ["customData"] = custom });
+            // Only the link fields change; status and gender go along as read, so update-user's documented defaults
+            // (Activated, U) can never reactivate a suspended user or reset a gender (AuthingClient.UpdateUserAsync).
+            var body = AuthingClient.KeepUnchanged(new JObject { ["userId"] = source.SourceId, ["customData"] = custom }, source);
+            var link = new PendingLink(source.SourceId, body);
             List<PendingLink> batch = null;
             lock (_gate)
             {
@@ -139,7 +141,9 @@ namespace WeComSync.WeCom
         {
             try
             {
-                await _client.UpdateUserAsync(link.AuthingUserId, new JObject { ["customData"] = link.Body["customData"].DeepClone() }, cancellationToken).ConfigureAwait(false);
+                var fields = (JObject)link.Body.DeepClone();
+                fields.Remove("userId");
+                await _client.UpdateUserAsync(link.AuthingUserId, fields, cancellationToken).ConfigureAwait(false);
                 link.Done.TrySetResult(true);
             }
             catch (OperationCanceledException)

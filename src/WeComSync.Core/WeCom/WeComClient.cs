@@ -42,6 +42,9 @@ namespace WeComSync.WeCom
         public string CorpId => Settings.CorpId;
         public WeComAppMode AppMode => Settings.AppMode;
         public int ReadParallelism => Settings.ReadParallelism;
+
+        /// <summary>The connection's field map (null: the registry's defaults).</summary>
+        public Model.FieldMap FieldMap => Settings.FieldMap;
         public RetryOptions RetryOptions => _transport.Options;
         public Uri ApiHost => _transport.BaseAddress;
 
@@ -59,6 +62,14 @@ namespace WeComSync.WeCom
         public void ForgetToken() => WeComTokenCache.Invalidate(_tokenKey, null);
 
         // ---- token ------------------------------------------------------------------------------------------
+
+        /// <summary>
+        /// Fetches a token now (Connect-WeCom), so a wrong corp id or secret (40013/40001), an unreachable host or a
+        /// refused IP fails at connect time with its explained errcode rather than in the middle of a sync. The token stays
+        /// inside the client.
+        /// </summary>
+        public Task ConnectAsync(CancellationToken ct) => GetTokenAsync(ct);
+
 
         /// <summary>Returns the cached token or fetches one. Never exposes the token outside the client.</summary>
         internal async Task<string> GetTokenAsync(CancellationToken ct)
@@ -180,10 +191,10 @@ namespace WeComSync.WeCom
             return PostAsync("user/list_id", body.ToString(Formatting.None), ct);
         }
 
-        /// <summary>user/simplelist: userid, name, departments (what an app without list_id can see).</summary>
-        public async Task<JArray> ListUsersSimpleAsync(long departmentId, bool fetchChild, CancellationToken ct)
+        /// <summary>user/simplelist of one department: its direct members' userid, name, departments (fetch_child is no longer documented).</summary>
+        public async Task<JArray> ListUsersSimpleAsync(long departmentId, CancellationToken ct)
         {
-            var json = await GetAsync("user/simplelist", "department_id=" + departmentId.ToString(CultureInfo.InvariantCulture) + (fetchChild ? "&fetch_child=1" : ""), ct).ConfigureAwait(false);
+            var json = await GetAsync("user/simplelist", "department_id=" + departmentId.ToString(CultureInfo.InvariantCulture), ct).ConfigureAwait(false);
             return json["userlist"] as JArray ?? new JArray();
         }
 

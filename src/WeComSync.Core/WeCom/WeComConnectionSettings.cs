@@ -4,7 +4,7 @@ using WeComSync.Http;
 namespace WeComSync.WeCom
 {
     /// <summary>
-    /// Which kind of WeCom secret the connection uses; it decides what the API will show and allow (DESIGN.md §6).
+    /// Which kind of WeCom secret the connection uses; it decides what the API will show and allow (docs/ARCHITECTURE.md §11, docs/ServiceFacts.md).
     /// </summary>
     public enum WeComAppMode
     {
@@ -43,6 +43,9 @@ namespace WeComSync.WeCom
         /// flight adapts to the service; 0 = the default ceiling.
         /// </summary>
         public int ReadParallelism { get; set; }
+
+        /// <summary>Where WeCom keeps the user fields beyond the defaults (extattr.&lt;name&gt;, external_position …); null: the defaults.</summary>
+        public Model.FieldMap FieldMap { get; set; }
 
         /// <summary>Renew the cached token this long before WeCom says it expires.</summary>
         public TimeSpan TokenRenewalMargin { get; set; } = TimeSpan.FromMinutes(5);

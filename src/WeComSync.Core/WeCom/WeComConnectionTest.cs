@@ -61,7 +61,7 @@ namespace WeComSync.WeCom
             }
             catch (ApiException e)
             {
-                return new WeComConnectionCheck { Check = name, Passed = false, Code = e.Code, Message = e.ApiMessage, RecommendedAction = e.RecommendedAction };
+                return new WeComConnectionCheck { Check = name, Passed = false, Code = e.Code, Message = ApiException.Sentence(e.ApiMessage), RecommendedAction = e.RecommendedAction == null ? null : ApiException.Sentence(e.RecommendedAction) };
             }
         }
     }

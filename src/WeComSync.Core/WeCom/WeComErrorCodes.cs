@@ -30,6 +30,8 @@ namespace WeComSync.WeCom
         public const int CorpIdMissing = 41002;
         public const int SecretMissing = 41004;
         public const int AccessTokenExpired = 42001;
+        public const int NeedsGet = 43001;
+        public const int NeedsPost = 43002;
         public const int FrequencyLimited = 45009;
         public const int SeatLimitReached = 45024;
         public const int ResponseTooLarge = 45029;
@@ -85,13 +87,15 @@ namespace WeComSync.WeCom
             new ApiErrorInfo(CorpIdMissing, "corpid missing", ApiErrorClass.Credentials, CheckCredentials),
             new ApiErrorInfo(SecretMissing, "corpsecret missing", ApiErrorClass.Credentials, CheckCredentials),
             new ApiErrorInfo(AccessTokenExpired, "access_token expired", ApiErrorClass.Token),
+            new ApiErrorInfo(NeedsGet, "the API needs a GET request", ApiErrorClass.PerObject),
+            new ApiErrorInfo(NeedsPost, "the API needs a POST request", ApiErrorClass.PerObject),
             new ApiErrorInfo(FrequencyLimited, "API call frequency limit exceeded: blocked for 60 seconds (minute limit, 10 000 calls/min per API) or 60 minutes (hour limit, 150 000 calls/hour per API) from the hit", ApiErrorClass.Blocked,
                 "Lower the call rate (Connect-WeCom -CallsPerMinute) or -ThrottleLimit."),
             new ApiErrorInfo(SeatLimitReached, "the corp's member seat limit is reached", ApiErrorClass.PerObject, "Free or buy seats in the WeCom admin console before adding members."),
             new ApiErrorInfo(ResponseTooLarge, "response size exceeds the limit", ApiErrorClass.PerObject),
             new ApiErrorInfo(ConcurrencyLimited, "too many concurrent calls to the API", ApiErrorClass.Throttled, "Lower -ThrottleLimit."),
             new ApiErrorInfo(UserNotExist, "member does not exist", ApiErrorClass.PerObject),
-            new ApiErrorInfo(DataFormatError, "data format error (the body is not valid JSON)", ApiErrorClass.PerObject),
+            new ApiErrorInfo(DataFormatError, "error parsing the JSON/XML body", ApiErrorClass.PerObject),
             new ApiErrorInfo(ApiUnauthorized, "API not authorized for this app", ApiErrorClass.Restricted),
             new ApiErrorInfo(ApiForbidden, "API forbidden for this secret", ApiErrorClass.Forbidden,
                 "Contact writes and user/list_id need the address-book sync (通讯录同步) secret: connect with that secret (Connect-WeCom -AppMode AddressBookSync), or grant the app write access to the address book."),

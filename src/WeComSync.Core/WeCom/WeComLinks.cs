@@ -10,7 +10,7 @@ namespace WeComSync.WeCom
 {
     /// <summary>
     /// Writes the WeCom identity of an object created (or found) in WeCom back into Authing's link fields
-    /// (DESIGN.md §8 write-back), so the next run matches instead of creating again. Implemented over the Authing
+    /// (docs/ARCHITECTURE.md §10, link fields), so the next run matches instead of creating again. Implemented over the Authing
     /// client by <c>AuthingLinkWriter</c>; tests pass a recorder.
     /// </summary>
     public interface IWeComLinkWriter

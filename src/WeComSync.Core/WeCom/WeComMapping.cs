@@ -8,61 +8,13 @@ using WeComSync.Normalization;
 
 namespace WeComSync.WeCom
 {
-    /// <summary>WeCom JSON ↔ the neutral model (DESIGN.md §4 field mapping). A field WeCom did not return stays null (unknown).</summary>
+    /// <summary>WeCom JSON ↔ the neutral model (docs/ARCHITECTURE.md §3, field mapping). A field WeCom did not return stays null (unknown).</summary>
     public static class WeComMapping
     {
-        /// <summary>Model fields that self-built and agent-development apps never see (gender, mobile, email, biz_mail, address).</summary>
-        public static readonly IReadOnlyList<string> SensitiveFields = new[] { "Gender", "Mobile", "Email", "BizMail", "Address" };
-
-        /// <summary>Model fields that come only from detail reads (user/get, user/list): unknown when those are banned (48009).</summary>
-        public static readonly IReadOnlyList<string> DetailFields = new[] { "Name", "Alias", "Position", "Gender", "Mobile", "Telephone", "Email", "BizMail", "Address", "Enabled", "Status" };
-
         public static string Id(long id) => id.ToString(CultureInfo.InvariantCulture);
 
-        /// <summary>Fills <paramref name="user"/> from a user/get or user/list member; absent and withheld fields stay null.</summary>
-        public static void ApplyDetails(User user, JObject m, ISet<string> withheld)
-        {
-            string Str(string name) => withheld.Contains(ModelName(name)) ? null : m.TryGetValue(name, out var t) && t.Type != JTokenType.Null ? Text.Clean((string)t) : null;
-
-            user.UserId = (string)m["userid"] ?? user.UserId;
-            user.Name = Str("name") ?? user.Name;
-            user.Alias = Str("alias");
-            user.Position = Str("position");
-            user.Telephone = Str("telephone");
-            user.Email = Str("email");
-            user.BizMail = Str("biz_mail");
-            user.Address = Str("address");
-            var mobile = Str("mobile");
-            user.Mobile = mobile == null ? null : MobileNumber.Normalize(mobile);
-            var gender = Str("gender");
-            user.Gender = gender == null ? (Gender?)null : gender == "1" ? Model.Gender.Male : gender == "2" ? Model.Gender.Female : Model.Gender.Unknown;
-            if (m["enable"] != null && m["enable"].Type != JTokenType.Null) user.Enabled = (int)m["enable"] == 1;
-            if (m["status"] != null && m["status"].Type != JTokenType.Null)
-            {
-                int s = (int)m["status"];
-                user.Status = Enum.IsDefined(typeof(UserStatus), s) ? (UserStatus)s : UserStatus.Unknown;
-            }
-            if (m["department"] is JArray depts)
-            {
-                var list = depts.Select(d => Id((long)d)).ToList();
-                var main = m["main_department"];
-                if (main != null && main.Type != JTokenType.Null)
-                {
-                    var mainId = Id((long)main);
-                    if (list.Remove(mainId)) list.Insert(0, mainId);
-                }
-                user.Departments = list;
-            }
-        }
-
-        private static string ModelName(string wecomName)
-        {
-            switch (wecomName)
-            {
-                case "biz_mail": return "BizMail";
-                default: return char.ToUpperInvariant(wecomName[0]) + wecomName.Substring(1);
-            }
-        }
+        /// <summary>Fills <paramref name="user"/> from a user/get or user/list member with the default fields; absent and withheld fields stay null.</summary>
+        public static void ApplyDetails(User user, JObject m, ISet<string> withheld) => WeComUserFields.Default.ApplyDetails(user, m, withheld);
 
         /// <summary>WeCom's mobile form: domestic numbers bare, others "+CC NNN" (WeCom accepts both).</summary>
         public static string ToWeComMobile(string normalized)
@@ -74,49 +26,140 @@ namespace WeComSync.WeCom
         }
 
         public static string ToWeComGender(Gender? g) => g == Model.Gender.Male ? "1" : g == Model.Gender.Female ? "2" : "0";
+    }
+
+    /// <summary>
+    /// Where WeCom keeps each user field: the registry's defaults with a field map on top (extattr.&lt;name&gt;,
+    /// external_position …). Reads members into the model and writes model fields into user/create and user/update bodies.
+    /// </summary>
+    public sealed class WeComUserFields
+    {
+        // Fields self-built and agent-development apps never see (DESIGN.md §6: gender, mobile, email, biz_mail, address).
+        private static readonly HashSet<string> SensitiveTargets = new HashSet<string>(StringComparer.Ordinal) { "gender", "mobile", "email", "biz_mail", "address" };
+
+        public static readonly WeComUserFields Default = new WeComUserFields(null);
+
+        private readonly (UserFieldDefinition Field, string Target)[] _fields; // kept by WeCom, departments apart
+        private readonly Dictionary<string, (UserFieldDefinition Field, string Target)> _byName;
+
+        public WeComUserFields(FieldMap map)
+        {
+            map = map ?? FieldMap.Empty(FieldSide.WeCom);
+            _fields = map.Effective().Where(f => f.Target != null && f.Field.Kind != FieldKind.Departments).ToArray();
+            _byName = _fields.ToDictionary(f => f.Field.Name, StringComparer.OrdinalIgnoreCase);
+            SensitiveFields = _fields.Where(f => SensitiveTargets.Contains(f.Target)).Select(f => f.Field.Name).ToArray();
+            // Everything but the id lists comes from detail reads (user/get, user/list): unknown when those are banned (48009).
+            DetailFields = _fields.Select(f => f.Field.Name).Concat(new[] { nameof(User.Status) })
+                .Concat(map.Effective().Where(f => f.Target == null && f.Field.IsBuiltIn).Select(f => f.Field.Name)).ToArray();
+        }
+
+        public static WeComUserFields For(FieldMap map) => map == null || map.Entries.Count == 0 ? Default : new WeComUserFields(map);
+
+        /// <summary>Model fields self-built and agent-development apps never see.</summary>
+        public IReadOnlyList<string> SensitiveFields { get; }
+
+        /// <summary>Model fields that come only from detail reads (user/get, user/list), and those WeCom does not keep at all.</summary>
+        public IReadOnlyList<string> DetailFields { get; }
+
+        /// <summary>The fields WeCom keeps (a create sends every one the source knows).</summary>
+        public IEnumerable<UserFieldDefinition> Writable => _fields.Select(f => f.Field);
+
+        /// <summary>Fills <paramref name="user"/> from a user/get or user/list member; absent and withheld fields stay null.</summary>
+        public void ApplyDetails(User user, JObject m, ISet<string> withheld)
+        {
+            user.UserId = (string)m["userid"] ?? user.UserId;
+            foreach (var (field, target) in _fields)
+            {
+                if (withheld.Contains(field.Name)) continue;
+                var value = Read(m, target);
+                if (value != null || field.Name != nameof(User.Name)) field.Set(user, value); // a name from the id list stays
+            }
+            if (m["status"] != null && m["status"].Type != JTokenType.Null)
+            {
+                int s = (int)m["status"];
+                user.Status = Enum.IsDefined(typeof(UserStatus), s) ? (UserStatus)s : UserStatus.Unknown;
+            }
+            if (m["department"] is JArray depts)
+            {
+                var list = depts.Select(d => WeComMapping.Id((long)d)).ToList();
+                var main = m["main_department"];
+                if (main != null && main.Type != JTokenType.Null)
+                {
+                    var mainId = WeComMapping.Id((long)main);
+                    if (list.Remove(mainId)) list.Insert(0, mainId);
+                }
+                user.Departments = list;
+            }
+        }
+
+        private static object Read(JObject m, string target)
+        {
+            if (target.StartsWith(FieldMap.ExtattrPrefix, StringComparison.Ordinal)) return ReadAttr(m, target.Substring(FieldMap.ExtattrPrefix.Length));
+            if (!m.TryGetValue(target, out var t) || t.Type == JTokenType.Null) return null;
+            switch (target)
+            {
+                case "mobile": return MobileNumber.Normalize(Text.Clean((string)t));
+                case "gender": var g = Text.Clean((string)t); return g == "1" ? Gender.Male : g == "2" ? Gender.Female : Gender.Unknown;
+                case "enable": return (int)t == 1;
+                default: return Text.Clean((string)t);
+            }
+        }
+
+        /// <summary>
+        /// A custom attribute's value: extattr.attrs[] of {type 0, name, text.value} or {type 1, name, web.url}. An attribute
+        /// the member does not carry is unknown (null), never empty.
+        /// </summary>
+        private static string ReadAttr(JObject m, string name)
+        {
+            if (!(m["extattr"]?["attrs"] is JArray attrs)) return null;
+            foreach (var a in attrs.OfType<JObject>())
+            {
+                if (!string.Equals((string)a["name"], name, StringComparison.Ordinal)) continue;
+                return Text.Clean((int?)a["type"] == 1 ? (string)a["web"]?["url"] : (string)a["text"]?["value"]) ?? "";
+            }
+            return null;
+        }
+
+        /// <summary>
+        /// user/create and user/update's extattr: {"attrs":[{"type":0,"name":…,"text":{"value":…}}]} (WeCom 成员管理;
+        /// QQ::weixin::work::user, wechatpy). Every mapped attribute the source knows goes in together, whichever one
+        /// changed: should WeCom replace the whole list on update, no mapped attribute is lost.
+        /// </summary>
+        private void WriteAttrs(JObject body, User source)
+        {
+            var attrs = new JArray();
+            foreach (var (field, target) in _fields)
+            {
+                if (!target.StartsWith(FieldMap.ExtattrPrefix, StringComparison.Ordinal)) continue;
+                var value = field.GetText(source);
+                if (value == null) continue;
+                attrs.Add(new JObject { ["type"] = 0, ["name"] = target.Substring(FieldMap.ExtattrPrefix.Length), ["text"] = new JObject { ["value"] = value } });
+            }
+            body["extattr"] = new JObject { ["attrs"] = attrs };
+        }
 
         /// <summary>
         /// Writes one model field into a create/update body. Departments are written by the applier (they need id
         /// resolution). Returns false for a field WeCom has no place for.
         /// </summary>
-        public static bool WriteField(JObject body, string field, User source)
+        public bool Write(JObject body, string field, User source)
         {
-            switch (field)
+            if (!_byName.TryGetValue(field, out var slot)) return false;
+            var value = slot.Field.Get(source);
+            switch (slot.Target)
             {
-                case "Name": body["name"] = source.Name; return true;
-                case "Alias": body["alias"] = source.Alias ?? ""; return true;
-                case "Position": body["position"] = source.Position ?? ""; return true;
-                case "Gender": body["gender"] = ToWeComGender(source.Gender); return true;
-                case "Mobile": body["mobile"] = ToWeComMobile(source.Mobile) ?? ""; return true;
-                case "Telephone": body["telephone"] = source.Telephone ?? ""; return true;
-                case "Email": body["email"] = source.Email ?? ""; return true;
-                case "BizMail": body["biz_mail"] = source.BizMail ?? ""; return true;
-                case "Address": body["address"] = source.Address ?? ""; return true;
-                case "Enabled": body["enable"] = source.Enabled == false ? 0 : 1; return true;
-                default: return false;
+                case "name": body["name"] = (string)value; return true;
+                case "mobile": body["mobile"] = WeComMapping.ToWeComMobile((string)value) ?? ""; return true;
+                case "gender": body["gender"] = WeComMapping.ToWeComGender((Gender?)value); return true;
+                case "enable": body["enable"] = (bool?)value == false ? 0 : 1; return true;
             }
-        }
-
-        /// <summary>The model fields a create sends when the source knows them (Departments and UserId apart).</summary>
-        public static readonly IReadOnlyList<string> WritableFields = new[] { "Name", "Alias", "Position", "Gender", "Mobile", "Telephone", "Email", "BizMail", "Address", "Enabled" };
-
-        public static object ValueOf(User u, string field)
-        {
-            switch (field)
+            if (slot.Target.StartsWith(FieldMap.ExtattrPrefix, StringComparison.Ordinal))
             {
-                case "Name": return u.Name;
-                case "Alias": return u.Alias;
-                case "Position": return u.Position;
-                case "Gender": return u.Gender;
-                case "Mobile": return u.Mobile;
-                case "Telephone": return u.Telephone;
-                case "Email": return u.Email;
-                case "BizMail": return u.BizMail;
-                case "Address": return u.Address;
-                case "Enabled": return u.Enabled;
-                case "Departments": return u.Departments;
-                default: return null;
+                WriteAttrs(body, source);
+                return true;
             }
+            body[slot.Target] = (string)value ?? "";
+            return true;
         }
     }
 }

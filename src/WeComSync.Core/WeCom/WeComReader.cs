@@ -32,12 +32,18 @@ namespace WeComSync.WeCom
     public sealed class WeComReader
     {
         private readonly WeComClient _client;
+        private WeComUserFields _fieldsUsed;
 
         public WeComReader(WeComClient client)
         {
             _client = client ?? throw new ArgumentNullException(nameof(client));
             Parallelism = client.ReadParallelism;
         }
+
+        /// <summary>Where WeCom keeps the user fields for this read; null: the connection's field map.</summary>
+        public FieldMap FieldMap { get; set; }
+
+        private WeComUserFields Fields => _fieldsUsed ?? (_fieldsUsed = WeComUserFields.For(FieldMap ?? _client.Settings.FieldMap));
 
         /// <summary>Most detail reads in flight at once (a ceiling: the number adapts to the service); 0 = the default ceiling.</summary>
         public int Parallelism { get; set; }
@@ -81,7 +87,33 @@ namespace WeComSync.WeCom
                 Note($"Department names are unknown: department/list answered {e.Code}. {e.RecommendedAction}".Trim());
             }
             Progress.Step();
-            return BuildDepartments(ids, namesKnown ? names : null);
+            var departments = BuildDepartments(ids, namesKnown ? names : null);
+            var outside = VisibleRangeReason(departments);
+            if (outside != null)
+            {
+                Note(outside);
+                foreach (var d in departments) d.IncompleteReason = d.IncompleteReason ?? outside;
+            }
+            return departments;
+        }
+
+        /// <summary>The root department: an app that sees it sees the whole corp.</summary>
+        public const long RootDepartmentId = 1;
+
+        /// <summary>
+        /// A self-built or agent-development app sees only its visible range (可见范围): department/simplelist lists
+        /// the departments in it, and calls outside it answer 60011 ("应用须拥有指定部门的查看权限", user/simplelist,
+        /// developer.work.weixin.qq.com/document/path/90200). When the root is not among them the read is not the whole
+        /// company: null when it is, else why deletes must not be planned from it.
+        /// </summary>
+        internal static string VisibleRangeReason(IReadOnlyCollection<Department> departments)
+        {
+            var root = WeComMapping.Id(RootDepartmentId);
+            if (departments.Count == 0 || departments.Any(d => d.Key == root)) return departments.Count == 0 ? "department/simplelist listed no department: the app's visible range (可见范围) is empty." : null;
+            var tops = departments.Where(d => d.ParentKey == null || departments.All(p => p.Key != d.ParentKey)).Select(d => d.Key).Take(5).ToList();
+            return $"The app sees only its visible range (可见范围): {departments.Count} department(s) under {string.Join(", ", tops)}, not the root department {root}; " +
+                "members and departments outside it cannot be seen, so nothing is deleted on the strength of this read. " +
+                "Widen the app's visible range to the whole company (the root department) in the WeCom admin console, or connect with the address-book sync secret.";
         }
 
         private async Task<bool> ReadDepartmentNamesOneByOneAsync(JArray ids, Dictionary<long, string> names, CancellationToken ct)
@@ -188,6 +220,7 @@ namespace WeComSync.WeCom
             if (!listed)
             {
                 incomplete = await ListWithSimpleListAsync(users, departments, ct).ConfigureAwait(false);
+                incomplete = incomplete ?? VisibleRangeReason(departments);
             }
 
             await ReadDetailsAsync(users, departments, ct).ConfigureAwait(false);
@@ -196,32 +229,39 @@ namespace WeComSync.WeCom
             return users.Values.ToList();
         }
 
+        /// <summary>
+        /// Members through user/simplelist, one call per visible department, their union. Complete by construction:
+        /// the current documentation takes department_id only and says to walk the sub-departments
+        /// (developer.work.weixin.qq.com/document/path/96259); the removed fetch_child=1 may be ignored without an error,
+        /// which would return only the top departments' direct members. Null when every department answered.
+        /// </summary>
         private async Task<string> ListWithSimpleListAsync(Dictionary<string, User> users, IReadOnlyList<Department> departments, CancellationToken ct)
         {
-            // The top departments of the visible range; fetch_child covers everything below them.
-            var visible = new HashSet<string>(departments.Select(d => d.Key));
-            var tops = departments.Where(d => d.ParentKey == null || !visible.Contains(d.ParentKey)).ToList();
-            Progress.Reset("Listing members (user/simplelist)", tops.Count);
-            foreach (var top in tops)
+            Progress.Reset("Listing members (user/simplelist)", departments.Count);
+            var failures = new ConcurrentDictionary<string, string>();
+            var found = new ConcurrentDictionary<string, User>(StringComparer.OrdinalIgnoreCase);
+            await ForEachAsync(departments, async department =>
             {
                 JArray list;
-                try { list = await _client.ListUsersSimpleAsync(long.Parse(top.Key, CultureInfo.InvariantCulture), true, ct).ConfigureAwait(false); }
+                try { list = await _client.ListUsersSimpleAsync(long.Parse(department.Key, CultureInfo.InvariantCulture), ct).ConfigureAwait(false); }
                 catch (ApiException e) when (!WeComErrors.IsFatal(e.Code))
                 {
-                    return $"user/simplelist of department {top.Key} failed with {e.Code}: {e.ApiMessage}";
+                    failures[department.Key] = $"user/simplelist of department {department.Key} failed with {e.Code}: {e.ApiMessage}";
+                    return;
                 }
                 foreach (JObject m in list)
                 {
                     string userId = (string)m["userid"];
-                    if (string.IsNullOrEmpty(userId) || users.ContainsKey(userId)) continue;
+                    if (string.IsNullOrEmpty(userId)) continue;
                     var u = new User { Source = DirectorySource.WeComApi, UserId = userId, SourceId = userId };
                     if (m["name"] != null) u.Name = (string)m["name"];
                     u.Departments = (m["department"] as JArray)?.Select(d => WeComMapping.Id((long)d)).ToList() ?? new List<string>();
-                    users[userId] = u;
+                    found.TryAdd(userId, u); // a member of several departments is listed in each: the first answer is kept
                 }
                 Progress.Step();
-            }
-            return null;
+            }, ct).ConfigureAwait(false);
+            foreach (var u in found.Values) if (!users.ContainsKey(u.UserId)) users[u.UserId] = u;
+            return failures.IsEmpty ? null : $"{failures.Values.OrderBy(f => f, StringComparer.Ordinal).First()} ({failures.Count} department(s) failed)";
         }
 
         /// <summary>
@@ -247,7 +287,7 @@ namespace WeComSync.WeCom
                     {
                         string userId = (string)m["userid"];
                         if (userId == null || !users.TryGetValue(userId, out var u) || !done.TryAdd(userId, true)) continue;
-                        lock (u) WeComMapping.ApplyDetails(u, m, withheld);
+                        lock (u) Fields.ApplyDetails(u, m, withheld);
                     }
                 }
                 catch (ApiException e) when (e.Code == "48009" || e.Code == "48002" || e.Code == "60011")
@@ -269,7 +309,7 @@ namespace WeComSync.WeCom
             {
                 if (banned != 0 || !done.ContainsKey(u.UserId))
                 {
-                    foreach (var f in WeComMapping.DetailFields) if (!(f == "Name" && u.Name != null)) u.WithheldFields.Add(f);
+                    foreach (var f in Fields.DetailFields) if (!(f == "Name" && u.Name != null)) u.WithheldFields.Add(f);
                     var failed = (u.Departments ?? new List<string>()).Select(d => failures.TryGetValue(d, out var r) ? r : null).FirstOrDefault(r => r != null);
                     if (failed != null) u.IncompleteReason = failed;
                 }
@@ -289,7 +329,7 @@ namespace WeComSync.WeCom
                 try
                 {
                     var m = await _client.GetUserAsync(u.UserId, ct).ConfigureAwait(false);
-                    if (done.TryAdd(u.UserId, true)) lock (u) WeComMapping.ApplyDetails(u, m, withheld);
+                    if (done.TryAdd(u.UserId, true)) lock (u) Fields.ApplyDetails(u, m, withheld);
                 }
                 catch (ApiException e) when (!WeComErrors.IsFatal(e.Code))
                 {
@@ -302,7 +342,7 @@ namespace WeComSync.WeCom
         private ISet<string> Withheld()
         {
             var withheld = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-            if (_client.AppMode != WeComAppMode.AddressBookSync) foreach (var f in WeComMapping.SensitiveFields) withheld.Add(f);
+            if (_client.AppMode != WeComAppMode.AddressBookSync) foreach (var f in Fields.SensitiveFields) withheld.Add(f);
             return withheld;
         }
 
@@ -314,7 +354,7 @@ namespace WeComSync.WeCom
             catch (ApiException e) when (e.Code == "60111") { return null; }
             var withheld = Withheld();
             var user = new User { Source = DirectorySource.WeComApi, UserId = userId, SourceId = userId };
-            WeComMapping.ApplyDetails(user, m, withheld);
+            Fields.ApplyDetails(user, m, withheld);
             foreach (var f in withheld) user.WithheldFields.Add(f);
             return user;
         }

@@ -25,11 +25,13 @@ namespace WeComSync.WeCom
 
         private readonly WeComClient _client;
         private readonly WeComApplyOptions _options;
+        private readonly WeComUserFields _fields;
 
         public WeComUserApplier(WeComClient client, WeComApplyOptions options = null)
         {
             _client = client ?? throw new ArgumentNullException(nameof(client));
             _options = options ?? new WeComApplyOptions();
+            _fields = WeComUserFields.For(_options.FieldMap ?? client.Settings.FieldMap);
         }
 
         /// <summary>Userids per batchdelete call (WeCom allows at most 200).</summary>
@@ -51,6 +53,7 @@ namespace WeComSync.WeCom
             {
                 case ChangeOperation.Create: return "Create";
                 case ChangeOperation.Delete: return "Delete";
+                case ChangeOperation.Suspend: return "Suspend (enable 0)";
                 default:
                     if (LinkChange.Only(change)) return "Write the link back to Authing";
                     var fields = UpdateFields(change).ToList();
@@ -67,6 +70,8 @@ namespace WeComSync.WeCom
             {
                 yield return new ApplyStage("users", writes.Select(c => new ApplyStep(c, ct => c.Operation == ChangeOperation.Create ? CreateAsync(c, ct) : UpdateAsync(c, ct))));
             }
+            var suspends = approved.Where(c => c.Operation == ChangeOperation.Suspend).ToList();
+            if (suspends.Count > 0) yield return new ApplyStage("user suspends", suspends.Select(c => new ApplyStep(c, ct => SuspendAsync(c, ct))));
             var deletes = approved.Where(c => c.Operation == ChangeOperation.Delete).ToList();
             if (deletes.Count > 0)
             {
@@ -128,14 +133,15 @@ namespace WeComSync.WeCom
             }
 
             var body = new JObject { ["userid"] = userId };
-            foreach (var field in WeComMapping.WritableFields)
+            foreach (var field in _fields.Writable)
             {
-                var value = WeComMapping.ValueOf(source, field);
+                var value = field.Get(source);
                 if (value == null || (value is string s && s.Length == 0)) continue;
-                WeComMapping.WriteField(body, field, source);
+                _fields.Write(body, field.Name, source);
             }
             body["department"] = new JArray(departments);
             body["main_department"] = departments[0];
+            body["to_invite"] = _options.InviteNewMember; // WeCom invites unless told not to
 
             string note = null;
             try
@@ -207,7 +213,7 @@ namespace WeComSync.WeCom
                 }
                 else
                 {
-                    WeComMapping.WriteField(body, field, source);
+                    _fields.Write(body, field, source);
                 }
             }
             bool linkBack = LinkChange.Carries(change);
@@ -229,6 +235,16 @@ namespace WeComSync.WeCom
                 await WriteBackAsync(result, source, userId, departments ?? ResolveDepartments(current?.Departments, new List<string>()), ct).ConfigureAwait(false);
             }
             return result;
+        }
+
+        /// <summary>user/update with enable 0 (WeCom 更新成员: "enable 启用/禁用成员。1表示启用成员，0表示禁用成员").</summary>
+        private async Task<Result> SuspendAsync(Change change, CancellationToken ct)
+        {
+            var userId = (change.Current as User)?.UserId;
+            if (string.IsNullOrEmpty(userId)) return Results.Skipped(change, "The WeCom userid of this user is unknown.");
+            try { await _client.UpdateUserAsync(new JObject { ["userid"] = userId, ["enable"] = 0 }, ct).ConfigureAwait(false); }
+            catch (ApiException e) { return Results.Failed(change, e); }
+            return Results.Succeeded(change);
         }
 
         private async Task<IReadOnlyList<Result>> DeleteBatchAsync(IReadOnlyList<Change> batch, CancellationToken ct)

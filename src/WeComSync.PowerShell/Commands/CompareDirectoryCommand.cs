@@ -49,6 +49,24 @@ namespace WeComSync.PowerShell.Commands
 
         [Parameter] public MatchKey[] MatchBy { get; set; } = { MatchKey.LinkKey, MatchKey.Username };
 
+        /// <summary>Only these departments (paths or ids), subtrees included: nothing outside is created, updated or deleted.</summary>
+        [Parameter] public string[] Department { get; set; }
+
+        /// <summary>Departments (paths or ids) whose subtrees are out of scope, even inside -Department.</summary>
+        [Parameter] public string[] ExcludeDepartment { get; set; }
+
+        /// <summary>In a user comparison: the departments (either side's) against which -Department and -ExcludeDepartment ids resolve into subtrees.</summary>
+        [Parameter] public object[] ScopeDepartment { get; set; }
+
+        /// <summary>What a planned user delete does: Delete, or Suspend (Authing status Suspended, WeCom enable 0).</summary>
+        [Parameter] public DeleteAction DeleteAction { get; set; } = DeleteAction.Delete;
+
+        /// <summary>
+        /// Fields mapped besides the model's (@{ '工号' = 'externalId' }, or a .psd1/.json path): their sources are compared
+        /// too. Default: the sources mapped on the session's Connect-Authing and Connect-WeCom connections.
+        /// </summary>
+        [Parameter] public object FieldMap { get; set; }
+
         /// <summary>What the inputs are, when it cannot be told from them (both sides empty or plain rows).</summary>
         [Parameter] public ObjectKind? ObjectType { get; set; }
 
@@ -74,13 +92,21 @@ namespace WeComSync.PowerShell.Commands
             var options = new CompareOptions
             {
                 Property = Property, ExcludeProperty = ExcludeProperty, UpdateMode = UpdateMode, MatchBy = MatchBy,
-                Operation = PlannerOperations(Operation),
+                Operation = PlannerOperations(Operation), DeleteAction = DeleteAction,
                 Verbose = verbose ? new Action<string>(WriteVerbose) : null,
             };
 
             Plan plan;
             try
             {
+                options.MappedFields = FieldMap != null ? Conversion.FieldMapInput.MappedSources(FieldMap, SessionState)
+                    : (AuthingSession.Current?.Client.Settings.FieldMap?.MappedFields ?? Enumerable.Empty<string>())
+                        .Concat(WeComSession.Current?.Client.FieldMap?.MappedFields ?? Enumerable.Empty<string>()).Distinct(StringComparer.Ordinal).ToList();
+                if (Department != null || ExcludeDepartment != null)
+                {
+                    options.Scope = new DepartmentScope { Include = Department ?? new string[0], Exclude = ExcludeDepartment ?? new string[0] };
+                    if (ScopeDepartment != null) options.Scope.Departments = Convert(new InputObjects().Add(ScopeDepartment), ModelConverter.ToDepartment, "ScopeDepartment");
+                }
                 if (kind == ObjectKind.User)
                 {
                     var source = Convert(reference, ModelConverter.ToUser, "ReferenceObject");

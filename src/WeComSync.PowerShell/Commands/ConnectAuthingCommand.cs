@@ -1,3 +1,4 @@
+using System.Linq;
 using System.Management.Automation;
 using System.Net;
 using System.Security;
@@ -46,6 +47,14 @@ namespace WeComSync.PowerShell.Commands
         [Parameter]
         public SwitchParameter PassThru { get; set; }
 
+        /// <summary>Where Authing keeps the user fields: @{ '工号' = 'externalId'; '职务' = 'customData.position' }, or a .psd1/.json path.</summary>
+        [Parameter]
+        public object FieldMap { get; set; }
+
+        /// <summary>Other names for the four link fields: @{ UserId = 'wecom_uid'; UserDepartmentIds = …; DepartmentId = …; ParentDepartmentId = … }.</summary>
+        [Parameter]
+        public System.Collections.Hashtable LinkFieldName { get; set; }
+
         protected override void EndProcessing()
         {
             var keyId = Credential != null ? Credential.UserName : AccessKeyId;
@@ -66,6 +75,16 @@ namespace WeComSync.PowerShell.Commands
                 SkipCertificateCheck = SkipCertificateCheck,
                 Retry = BuildRetryOptions(),
             };
+            try
+            {
+                settings.LinkFields = LinkNames(LinkFieldName);
+                settings.FieldMap = Conversion.FieldMapInput.Read(FieldMap, Model.FieldSide.Authing, SessionState);
+                if (settings.FieldMap != null) new AuthingUserMapper(settings); // a map that would overwrite a link field fails here
+            }
+            catch (System.ArgumentException e)
+            {
+                ThrowTerminatingError(Errors.Create("AuthingInvalidFieldMap", ErrorCategory.InvalidArgument, FieldMap ?? LinkFieldName, e.Message));
+            }
             AuthingConnection connection = null;
             try
             {
@@ -82,6 +101,9 @@ namespace WeComSync.PowerShell.Commands
             try
             {
                 System.Threading.Tasks.Task.Run(() => connection.Client.GetTokenAsync(System.Threading.CancellationToken.None)).GetAwaiter().GetResult();
+                // A default organization that does not exist would fail every later command: check it now (404 with advice).
+                if (!string.IsNullOrEmpty(settings.OrganizationCode))
+                    System.Threading.Tasks.Task.Run(() => connection.Client.GetOrganizationAsync(settings.OrganizationCode, System.Threading.CancellationToken.None)).GetAwaiter().GetResult();
             }
             catch (Http.ApiException e)
             {
@@ -99,6 +121,30 @@ namespace WeComSync.PowerShell.Commands
             if (old != null && !ReferenceEquals(old, connection)) old.Client.ForgetToken();
             WriteVerbose($"Connected: {connection}");
             if (PassThru) WriteObject(connection);
+        }
+
+        private static LinkFieldNames LinkNames(System.Collections.Hashtable names)
+        {
+            var links = new LinkFieldNames();
+            if (names == null) return links;
+            foreach (System.Collections.DictionaryEntry e in names)
+            {
+                var key = e.Key?.ToString();
+                var value = (e.Value?.ToString() ?? "").Trim();
+                if (value.Length == 0) throw new System.ArgumentException($"-LinkFieldName: the name for {key} is empty.");
+                switch (key?.ToLowerInvariant())
+                {
+                    case "userid": links.UserId = value; break;
+                    case "userdepartmentids": links.UserDepartmentIds = value; break;
+                    case "departmentid": links.DepartmentId = value; break;
+                    case "parentdepartmentid": links.ParentDepartmentId = value; break;
+                    default: throw new System.ArgumentException($"-LinkFieldName: '{key}' is not a link field. Use UserId, UserDepartmentIds, DepartmentId or ParentDepartmentId.");
+                }
+            }
+            var all = new[] { links.UserId, links.UserDepartmentIds, links.DepartmentId, links.ParentDepartmentId };
+            if (all.Take(2).Distinct(System.StringComparer.Ordinal).Count() < 2 || all.Skip(2).Distinct(System.StringComparer.Ordinal).Count() < 2)
+                throw new System.ArgumentException("-LinkFieldName: two link fields of the same object share a name: " + string.Join(", ", all) + ".");
+            return links;
         }
     }
 }

@@ -38,6 +38,10 @@ namespace WeComSync.PowerShell.Commands
         [Parameter]
         public SwitchParameter PassThru { get; set; }
 
+        /// <summary>Where WeCom keeps the user fields: @{ '工号' = 'extattr.工号' }, or a .psd1/.json path.</summary>
+        [Parameter]
+        public object FieldMap { get; set; }
+
         protected override void ProcessRecord()
         {
             string corpId = ParameterSetName == "Credential" ? Credential.UserName : CorpId;
@@ -62,10 +66,29 @@ namespace WeComSync.PowerShell.Commands
                 ApiHost = host,
                 Retry = BuildRetryOptions(),
             };
+            try { settings.FieldMap = Conversion.FieldMapInput.Read(FieldMap, Model.FieldSide.WeCom, SessionState); }
+            catch (ArgumentException e) { ThrowTerminatingError(Errors.Create("WeComInvalidFieldMap", ErrorCategory.InvalidArgument, FieldMap, e.Message)); }
             var connection = new WeComConnection(settings);
+            // Fetch a token now, as Connect-Authing does: wrong credentials, a wrong host or a refused IP fail here.
+            var trace = new System.Collections.Concurrent.ConcurrentQueue<string>();
+            connection.Client.Trace = trace.Enqueue;
+            try
+            {
+                System.Threading.Tasks.Task.Run(() => connection.Client.ConnectAsync(System.Threading.CancellationToken.None)).GetAwaiter().GetResult();
+            }
+            catch (ApiException e)
+            {
+                connection.Dispose();
+                ThrowTerminatingError(WeComCmdlet.ToError(e, corpId));
+            }
+            finally
+            {
+                connection.Client.Trace = null;
+                while (trace.TryDequeue(out var line)) WriteDebug(Redaction.Redact(line));
+            }
             WeComSession.Current?.Dispose();
             WeComSession.Current = connection;
-            WriteVerbose($"Connected to WeCom corp {corpId} ({AppMode}) at {host}. The token is fetched on first use and cached.");
+            WriteVerbose($"Connected to WeCom corp {corpId} ({AppMode}) at {host}; the token is cached and renewed before it expires.");
             if (PassThru) WriteObject(connection);
         }
     }

@@ -48,6 +48,10 @@ namespace WeComSync.PowerShell.Commands
         [Parameter]
         public string RootLinkId { get; set; }
 
+        /// <summary>Where Authing keeps the user fields for this call, on top of the connection's (Connect-Authing -FieldMap).</summary>
+        [Parameter]
+        public object FieldMap { get; set; }
+
         /// <summary>Most pages read at once: an optional ceiling; without it the number adapts to the service.</summary>
         [Parameter]
         [ValidateRange(1, 64)]
@@ -59,6 +63,7 @@ namespace WeComSync.PowerShell.Commands
             string organization = AllUsers ? null : connection.OrganizationCode == null && string.IsNullOrEmpty(OrganizationCode) ? null : RequireOrganization(connection, OrganizationCode);
             if (ParameterSetName == "Username")
             {
+                var mapper = new AuthingUserMapper(connection.Client.Settings, Conversion.FieldMapInput.Resolve(this, FieldMap, Model.FieldSide.Authing, connection.Client.Settings.FieldMap));
                 foreach (string name in Username)
                 {
                     var user = Run(connection, async ct =>
@@ -66,7 +71,7 @@ namespace WeComSync.PowerShell.Commands
                         var dto = await connection.Client.GetUserAsync(name, "username", ct).ConfigureAwait(false);
                         if (dto == null) return null;
                         var map = organization == null ? null : await new AuthingDirectoryReader(connection.Client).ReadDepartmentsAsync(organization, RootLinkId, ct).ConfigureAwait(false);
-                        return new AuthingUserMapper(connection.Client.Settings).ToModel(dto, map);
+                        return mapper.ToModel(dto, map);
                     }, "Reading Authing user " + name, (Func<string>)null);
                     if (user != null) WriteObject(user);
                     else WriteError(NotFound(name, "username"));
@@ -102,10 +107,11 @@ namespace WeComSync.PowerShell.Commands
 
         private System.Collections.Generic.List<User> Read(WeComSync.Authing.AuthingConnection connection, string organization, JArray filter)
         {
+            var fieldMap = Conversion.FieldMapInput.Resolve(this, FieldMap, Model.FieldSide.Authing, connection.Client.Settings.FieldMap);
             int done = 0, total = 0;
             var read = Run(connection, async ct =>
             {
-                var reader = new AuthingDirectoryReader(connection.Client) { Parallelism = ThrottleLimit };
+                var reader = new AuthingDirectoryReader(connection.Client) { Parallelism = ThrottleLimit, FieldMap = fieldMap };
                 var map = organization == null ? null : await reader.ReadDepartmentsAsync(organization, RootLinkId, ct).ConfigureAwait(false);
                 return await reader.ReadUsersAsync(map, filter, ct, (d, t) => { done = d; total = t; }).ConfigureAwait(false);
             }, "Reading Authing users", () => total == 0 ? "first page" : $"page {done} of {total}");

@@ -23,11 +23,15 @@ namespace WeComSync.PowerShell.Commands
         [ValidateRange(1, 64)]
         public int ThrottleLimit { get; set; }
 
+        /// <summary>Where WeCom keeps the user fields for this call, on top of the connection's (Connect-WeCom -FieldMap).</summary>
+        [Parameter]
+        public object FieldMap { get; set; }
+
         protected override void ProcessRecord()
         {
             if (ParameterSetName != "Identity") return;
             var connection = RequireConnection();
-            var reader = new WeComReader(connection.Client);
+            var reader = new WeComReader(connection.Client) { FieldMap = Conversion.FieldMapInput.Resolve(this, FieldMap, FieldSide.WeCom, connection.Client.FieldMap) };
             foreach (string id in UserId)
             {
                 var user = Run(connection, ct => reader.ReadUserAsync(id, ct), "Reading WeCom user " + id, (ReadProgress)null);
@@ -41,7 +45,8 @@ namespace WeComSync.PowerShell.Commands
         {
             if (ParameterSetName == "Identity") return;
             var connection = RequireConnection();
-            var reader = new WeComReader(connection.Client) { Parallelism = ThrottleLimit };
+            var fieldMap = Conversion.FieldMapInput.Resolve(this, FieldMap, FieldSide.WeCom, connection.Client.FieldMap);
+            var reader = new WeComReader(connection.Client) { Parallelism = ThrottleLimit, FieldMap = fieldMap };
             var users = Run(connection, ct => reader.ReadUsersAsync(ct), "Reading WeCom users", reader.Progress);
             while (reader.Notes.TryDequeue(out var note)) WriteWarning(note);
             int incomplete = 0;

@@ -17,7 +17,14 @@ namespace WeComSync.PowerShell.Commands
     {
         protected override ObjectKind Kind => ObjectKind.User;
 
+        /// <summary>Where Authing keeps the user fields for this call, on top of the connection's (Connect-Authing -FieldMap).</summary>
+        [Parameter]
+        public object FieldMap { get; set; }
+
         protected override IChangeApplier CreateApplier(AuthingConnection connection, string organizationCode) =>
-            new AuthingUserApplier(connection.Client, organizationCode, RootLinkId);
+            new AuthingUserApplier(connection.Client, organizationCode, RootLinkId)
+            {
+                FieldMap = Conversion.FieldMapInput.Resolve(this, FieldMap, FieldSide.Authing, connection.Client.Settings.FieldMap),
+            };
     }
 }

@@ -22,14 +22,26 @@ namespace WeComSync.PowerShell.Commands
         [ArgumentCompleter(typeof(UserFieldCompleter))]
         public string[] ExcludeProperty { get; set; }
 
+        /// <summary>Let WeCom invite the members this creates (WeChat notice, SMS or email). Off by default: a sync invites no one.</summary>
+        [Parameter]
+        public SwitchParameter InviteNewMember { get; set; }
+
         protected override ObjectKind Kind => ObjectKind.User;
+
+        /// <summary>Where WeCom keeps the user fields for this call, on top of the connection's (Connect-WeCom -FieldMap).</summary>
+        [Parameter]
+        public object FieldMap { get; set; }
 
         protected override void ConfigureOptions(WeComApplyOptions options)
         {
             options.ExcludeProperty = new HashSet<string>(ExcludeProperty ?? Array.Empty<string>(), StringComparer.OrdinalIgnoreCase);
+            options.InviteNewMember = InviteNewMember.IsPresent;
         }
 
-        protected override IChangeApplier CreateApplier(WeComConnection connection, WeComApplyOptions options) =>
-            new WeComUserApplier(connection.Client, options);
+        protected override IChangeApplier CreateApplier(WeComConnection connection, WeComApplyOptions options)
+        {
+            options.FieldMap = Conversion.FieldMapInput.Resolve(this, FieldMap, FieldSide.WeCom, connection.Client.FieldMap);
+            return new WeComUserApplier(connection.Client, options);
+        }
     }
 }

@@ -22,7 +22,7 @@ namespace WeComSync.PowerShell.Commands
             foreach (var check in checks)
             {
                 WriteObject(check);
-                if (!check.Passed) WriteWarning($"{check.Check}: {check.Code} {check.Message}. {check.RecommendedAction}");
+                if (!check.Passed) WriteWarning($"{check.Check}: {check.Code} {check.Message} {check.RecommendedAction}".TrimEnd());
             }
         }
     }

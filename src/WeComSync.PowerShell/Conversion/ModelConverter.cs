@@ -19,20 +19,15 @@ namespace WeComSync.PowerShell.Conversion
     {
         private const string Deserialized = "Deserialized.";
 
-        private static readonly Dictionary<string, string[]> UserAliases = new Dictionary<string, string[]>(StringComparer.OrdinalIgnoreCase)
-        {
-            [nameof(User.UserId)] = new[] { "UserId", "账号", "帐号", "userid" },
-            [nameof(User.Name)] = new[] { "Name", "姓名" },
-            [nameof(User.Alias)] = new[] { "Alias", "别名" },
-            [nameof(User.Position)] = new[] { "Position", "职务" },
-            [nameof(User.Gender)] = new[] { "Gender", "性别" },
-            [nameof(User.Mobile)] = new[] { "Mobile", "手机" },
-            [nameof(User.Telephone)] = new[] { "Telephone", "座机" },
-            [nameof(User.Email)] = new[] { "Email", "邮箱", "个人邮箱" },
-            [nameof(User.BizMail)] = new[] { "BizMail", "企业邮箱" },
-            [nameof(User.Address)] = new[] { "Address", "地址" },
-            [nameof(User.Departments)] = new[] { "Departments", "部门" },
-        };
+        // A user's property names: the model name, then the export's column headers (the registry's), e.g. Mobile, 手机.
+        private static readonly string[] UserIdAliases = new[] { nameof(User.UserId), "userid" }.Concat(UserFieldRegistry.UserIdHeaders).ToArray();
+
+        // Enabled only by its model name: the export's 禁用状态 words are the reader's to interpret (启用/禁用/正常 …).
+        private static string[] Aliases(UserFieldDefinition f) =>
+            f.Kind == FieldKind.Enabled ? new[] { f.Name } : new[] { f.Name }.Concat(f.Headers).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
+
+        private static readonly (UserFieldDefinition Field, string[] Names)[] UserProperties =
+            UserFieldRegistry.BuiltIn.Select(f => (f, Aliases(f))).ToArray();
 
         /// <summary>User or Department for objects that are (or look like) one; null when it cannot tell.</summary>
         public static ObjectKind? KindOf(object input)
@@ -64,23 +59,13 @@ namespace WeComSync.PowerShell.Conversion
             var bag = Bag.Of(input) ?? throw new ArgumentException($"A {Describe(input)} is not a user: pass users from Import-WeComAddressBook, Get-AuthingUser or Get-WeComUser, or objects with a UserId property.");
             var u = new User
             {
-                UserId = bag.Str(UserAliases[nameof(User.UserId)]),
+                UserId = bag.Str(UserIdAliases),
                 PreviousUserId = bag.Str("PreviousUserId"),
                 Username = bag.Str("Username"),
-                Name = bag.Str(UserAliases[nameof(User.Name)]),
-                Alias = bag.Str(UserAliases[nameof(User.Alias)]),
-                Position = bag.Str(UserAliases[nameof(User.Position)]),
-                Gender = ToGender(bag.Get(UserAliases[nameof(User.Gender)])),
-                Mobile = bag.Str(UserAliases[nameof(User.Mobile)]),
-                Telephone = bag.Str(UserAliases[nameof(User.Telephone)]),
-                Email = bag.Str(UserAliases[nameof(User.Email)]),
-                BizMail = bag.Str(UserAliases[nameof(User.BizMail)]),
-                Address = bag.Str(UserAliases[nameof(User.Address)]),
-                Departments = ToList(bag.Get(UserAliases[nameof(User.Departments)])),
-                Enabled = ToBool(bag.Get("Enabled")),
                 Status = ToEnum<UserStatus>(bag.Get("Status")),
                 StatusText = bag.Str("StatusText"),
             };
+            foreach (var (field, names) in UserProperties) field.Set(u, ToValue(field.Kind, bag.Get(names)));
             var extra = ToDictionary(bag.Get("Extra"));
             if (extra != null) u.Extra = extra;
             Common(bag, u);
@@ -162,16 +147,27 @@ namespace WeComSync.PowerShell.Conversion
         public static object Typed(string field, object value)
         {
             if (value == null) return null;
+            var known = UserFieldRegistry.Find(field);
+            if (known != null && !known.IsText) return ToValue(known.Kind, value);
             switch (field)
             {
-                case nameof(User.Gender): return ToGender(value);
-                case nameof(User.Enabled): return ToBool(value);
                 case nameof(User.Status): return ToEnum<UserStatus>(value);
                 case nameof(Department.Order): return ToLong(value);
-                case nameof(User.Departments): return ToList(value);
                 default:
                     var raw = Unwrap(value, out _);
                     return raw is string || raw is ValueType ? raw : Str(raw);
+            }
+        }
+
+        /// <summary>An input value in the model's type for a field of that kind.</summary>
+        private static object ToValue(FieldKind kind, object value)
+        {
+            switch (kind)
+            {
+                case FieldKind.Gender: return ToGender(value);
+                case FieldKind.Enabled: return ToBool(value);
+                case FieldKind.Departments: return ToList(value);
+                default: return Str(value);
             }
         }
 

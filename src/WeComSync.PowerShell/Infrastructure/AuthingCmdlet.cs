@@ -78,7 +78,7 @@ namespace WeComSync.PowerShell.Infrastructure
 
         internal static ErrorRecord ToError(ApiException e)
         {
-            return Errors.Create("Authing" + ErrorIdPart(e.Code), Errors.CategoryOf(e), e.Endpoint, Redaction.Redact(e.Message), e.RecommendedAction, e);
+            return Errors.Create("Authing" + ErrorIdPart(e.Code), Errors.CategoryOf(e), e.Endpoint, Redaction.Redact(e.RecommendedAction == null ? e.Message : e.Summary), e.RecommendedAction, e);
         }
     }
 }

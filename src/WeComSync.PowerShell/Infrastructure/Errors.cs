@@ -28,12 +28,18 @@ namespace WeComSync.PowerShell.Infrastructure
             return new ErrorRecord(exception, errorId, category, target);
         }
 
+        /// <summary>
+        /// An error whose exception message says what happened and whose advice is in ErrorDetails.RecommendedAction; the
+        /// message PowerShell shows (ErrorDetails.Message) is both, each once, each a sentence. So a script that prints
+        /// the exception's message and then the advice says each once, and so does the console.
+        /// </summary>
         public static ErrorRecord Create(string errorId, ErrorCategory category, object target, string message, string recommendedAction, Exception inner = null)
         {
             var record = Create(errorId, category, target, message, inner);
             if (!string.IsNullOrEmpty(recommendedAction))
             {
-                record.ErrorDetails = new ErrorDetails(message) { RecommendedAction = recommendedAction };
+                var action = WeComSync.Http.ApiException.Sentence(recommendedAction);
+                record.ErrorDetails = new ErrorDetails(WeComSync.Http.ApiException.Sentence(message) + " " + action) { RecommendedAction = action };
             }
             return record;
         }

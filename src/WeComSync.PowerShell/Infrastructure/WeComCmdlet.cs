@@ -37,7 +37,7 @@ namespace WeComSync.PowerShell.Infrastructure
             // A block the run did not wait out: when it lifts, unless the advice already says so.
             if (e.RetryAt.HasValue && (action == null || action.IndexOf("Run it again after", StringComparison.Ordinal) < 0))
                 action = (action + $" Run it again after {e.RetryAt.Value.ToLocalTime():HH:mm:ss}.").Trim();
-            return Errors.Create("WeComApi" + ErrorIdPart(e.Code), Errors.CategoryOf(e), target, e.Message, action, e);
+            return Errors.Create("WeComApi" + ErrorIdPart(e.Code), Errors.CategoryOf(e), target, e.Summary, action, e);
         }
     }
 }

@@ -36,8 +36,8 @@ namespace WeComSync.PowerShell.Loading
         private static readonly object Gate = new object();
         private static readonly string ModuleDirectory;
         private static readonly string DependencyDirectory;
-        // Simple name -> the file in dependencies/ and the name it carries.
-        private static readonly Dictionary<string, AssemblyName> Dependencies = new Dictionary<string, AssemblyName>(StringComparer.OrdinalIgnoreCase);
+        // Simple name -> the file in dependencies/.
+        private static readonly Dictionary<string, Dependency> Dependencies = new Dictionary<string, Dependency>(StringComparer.OrdinalIgnoreCase);
         private static readonly Dictionary<string, Assembly> Loaded = new Dictionary<string, Assembly>(StringComparer.OrdinalIgnoreCase);
         private static readonly LoadContextProxy Context;
         private static bool handlerAttached;
@@ -52,8 +52,7 @@ namespace WeComSync.PowerShell.Loading
                 foreach (string file in Directory.EnumerateFiles(DependencyDirectory, "*.dll"))
                 {
                     AssemblyName name = AssemblyName.GetAssemblyName(file);
-                    name.CodeBase = file;
-                    Dependencies[name.Name] = name;
+                    Dependencies[name.Name] = new Dependency(name.Name, name.Version, file);
                 }
             }
             Context = LoadContextProxy.Create(LoadContextName);
@@ -96,11 +95,11 @@ namespace WeComSync.PowerShell.Loading
             {
                 if (assembly.IsDynamic || !Context.IsInDefaultContext(assembly)) continue;
                 AssemblyName name = assembly.GetName();
-                if (!Dependencies.TryGetValue(name.Name, out AssemblyName ours) || name.Version < ours.Version) continue;
+                if (!Dependencies.TryGetValue(name.Name, out Dependency ours) || name.Version < ours.Version) continue;
                 string location = assembly.Location;
                 if (string.IsNullOrEmpty(location) || IsHostAssembly(location)) continue;
                 string theirs = FileVersion(location);
-                string shipped = FileVersion(ours.CodeBase);
+                string shipped = FileVersion(ours.Path);
                 if (theirs == shipped) continue;
                 shared.Add($"{name.Name} {theirs} (WeComSync ships {shipped}) from {location}");
             }
@@ -110,7 +109,7 @@ namespace WeComSync.PowerShell.Loading
         private static Assembly Resolve(object sender, ResolveEventArgs args)
         {
             var requested = new AssemblyName(args.Name);
-            if (requested.Name == null || !Dependencies.TryGetValue(requested.Name, out AssemblyName file)) return null;
+            if (requested.Name == null || !Dependencies.TryGetValue(requested.Name, out Dependency file)) return null;
             // Only our own assemblies get our copies; another module asking for the same name is left to its own resolver.
             // (The requester is unknown for some loads on .NET Framework, and for Type.GetType with an assembly name.)
             if (args.RequestingAssembly != null && !IsOurs(args.RequestingAssembly)) return null;
@@ -118,7 +117,7 @@ namespace WeComSync.PowerShell.Loading
             lock (Gate)
             {
                 if (Loaded.TryGetValue(file.Name, out Assembly assembly)) return assembly;
-                assembly = Context != null ? Context.LoadFromAssemblyPath(file.CodeBase) : Assembly.LoadFrom(file.CodeBase);
+                assembly = Context != null ? Context.LoadFromAssemblyPath(file.Path) : Assembly.LoadFrom(file.Path);
                 Loaded[file.Name] = assembly;
                 return assembly;
             }
@@ -149,6 +148,14 @@ namespace WeComSync.PowerShell.Loading
             string version = info.ProductVersion ?? info.FileVersion ?? "?";
             int plus = version.IndexOf('+');
             return plus > 0 ? version.Substring(0, plus) : version;
+        }
+
+        private sealed class Dependency
+        {
+            internal Dependency(string name, Version version, string path) { Name = name; Version = version; Path = path; }
+            internal string Name { get; }
+            internal Version Version { get; }
+            internal string Path { get; }
         }
     }
 }

@@ -25,8 +25,12 @@ test('setCustomFields defines the link fields', async () => {
     { targetType: 'DEPARTMENT', key: 'wechatwork_department_id', dataType: 'STRING', label: 'WeCom department id' },
   ] }));
   assert.equal(data.length, 2);
-  const listed = ok(await client.listCustFields({ targetType: 'USER' }));
-  assert.deepEqual(listed.map((f) => f.key), ['wechatwork_user_id']);
+  // list-custom-fields is paged and wants dataType; get-custom-fields answers the whole list.
+  const listed = ok(await client.listCustFields({ targetType: 'USER', dataType: 'STRING', page: 1, limit: 50 }));
+  assert.deepEqual(listed.list.map((f) => f.key), ['wechatwork_user_id']);
+  assert.equal(listed.totalCount, 1);
+  const all = ok(await client.getCustomFields({ targetType: 'DEPARTMENT' }));
+  assert.deepEqual(all.map((f) => f.key), ['wechatwork_department_id']);
 });
 
 test('listOrganizations shows the default organization', async () => {

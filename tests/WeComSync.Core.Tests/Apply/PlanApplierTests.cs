@@ -156,7 +156,7 @@ namespace WeComSync.Tests.Apply
             var results = new PlanApplier(new RecordingHost()).Apply(new[] { C("a/1", ChangeOperation.Create, 1), C("a/2", ChangeOperation.Create, 2) }, applier);
             Assert.Equal(Outcome.Failed, results[0].Outcome);
             Assert.Equal("400", results[0].ErrorCode);
-            Assert.Equal("bad name", results[0].Error);
+            Assert.Equal("bad name.", results[0].Error); // the API's message as a sentence (then the advice, when there is one)
             Assert.Equal(Outcome.Succeeded, results[1].Outcome);
         }
 

@@ -122,7 +122,7 @@ namespace WeComSync.Tests.Authing
         [Fact]
         public void Configured_custom_keys_carry_position_and_telephone()
         {
-            var settings = new AuthingSettings { PositionField = "position", TelephoneField = "tel" };
+            var settings = new AuthingSettings { FieldMap = FieldMap.Create(new Dictionary<string, string> { ["Position"] = "customData.position", ["座机"] = "customData.tel" }, FieldSide.Authing) };
             var body = new AuthingUserMapper(settings).ToUpdateBody(new User { Position = "工程师", Telephone = "010-1234" }, new[] { "Position", "Telephone" }, false);
             Assert.Equal("工程师", (string)body["customData"]["position"]);
             Assert.Equal("010-1234", (string)body["customData"]["tel"]);

@@ -94,13 +94,13 @@ namespace WeComSync.Tests.WeCom
         }
 
         /// <summary>One downstream run: departments, then users; returns the results and the WeCom write calls it made.</summary>
-        private async Task<(IReadOnlyList<Result> Results, int Writes, Plan DepartmentPlan, Plan UserPlan)> RunAsync(WeComConnection wecom, CompareOptions options, RecordingHost host = null, DeleteGuard guard = null)
+        private async Task<(IReadOnlyList<Result> Results, int Writes, Plan DepartmentPlan, Plan UserPlan)> RunAsync(WeComConnection wecom, CompareOptions options, RecordingHost host = null, DeleteGuard guard = null, bool invite = false)
         {
             host = host ?? new RecordingHost();
             // As the template does: the unique name is the last fallback.
             if (!options.MatchBy.Contains(MatchKey.Name)) options.MatchBy = new List<MatchKey>(options.MatchBy) { MatchKey.Name };
             int before = WriteCalls(wecom);
-            var apply = new WeComApplyOptions { Ids = wecom.DepartmentIds, LinkWriter = new AuthingLinkWriter(_authing, Org), ExcludeProperty = new HashSet<string>(options.ExcludeProperty ?? Array.Empty<string>(), StringComparer.OrdinalIgnoreCase) };
+            var apply = new WeComApplyOptions { Ids = wecom.DepartmentIds, LinkWriter = new AuthingLinkWriter(_authing, Org), ExcludeProperty = new HashSet<string>(options.ExcludeProperty ?? Array.Empty<string>(), StringComparer.OrdinalIgnoreCase), InviteNewMember = invite };
             var (ad, wd) = await ReadDepartmentsAsync(wecom);
             var deptPlan = DirectoryComparer.CompareDepartments(ad, wd, new CompareOptions { UpdateMode = options.UpdateMode == UpdateMode.Overwrite ? UpdateMode.Changed : options.UpdateMode, Operation = options.Operation });
             var results = new List<Result>(await Task.Run(() => new PlanApplier(host).Apply(deptPlan.Changes.Where(c => c.Operation != ChangeOperation.Delete), new WeComDepartmentApplier(wecom.Client, apply))));
@@ -118,6 +118,20 @@ namespace WeComSync.Tests.WeCom
 
         private static readonly string[] WriteApis = { "department/create", "department/update", "department/delete", "user/create", "user/update", "user/batchdelete" };
         private static int WriteCalls(WeComConnection c) => WriteApis.Sum(a => c.Client.CallCounts.TryGetValue(a, out var n) ? n : 0);
+
+        [Theory]
+        [InlineData(false)]
+        [InlineData(true)]
+        public async Task New_members_get_no_invitation_unless_the_admin_asks(bool invite)
+        {
+            // user/create invites by default ("to_invite … 默认值为true", developer.work.weixin.qq.com/document/path/90195).
+            using var wecom = Connect();
+            var run = await RunAsync(wecom, new CompareOptions { UpdateMode = UpdateMode.None }, invite: invite);
+            Assert.Equal(4, run.Results.Count(r => r.Change.Kind == ObjectKind.User && r.Change.Operation == ChangeOperation.Create && r.Outcome == Outcome.Succeeded));
+            var invited = _emulator.State.WeCom.Invitations;
+            if (invite) Assert.Equal(new[] { "lisi", "wangwu", "zhangsan", "zhaoliu" }, invited.OrderBy(x => x, StringComparer.Ordinal).ToArray());
+            else Assert.Empty(invited);
+        }
 
         [Theory]
         [InlineData(UpdateMode.None)]

@@ -12,7 +12,7 @@ using Newtonsoft.Json.Linq;
 namespace WeComSync.Tests.WeCom
 {
     /// <summary>
-    /// A small WeCom server behind an HttpMessageHandler, written from DESIGN.md §6, for unit tests of the client and
+    /// A small WeCom server behind an HttpMessageHandler, written from the WeCom facts in docs/ARCHITECTURE.md §11, for unit tests of the client and
     /// appliers without sockets: token, department and member endpoints, app modes, scripted errcodes, call counts.
     /// </summary>
     internal sealed class FakeWeCom : HttpMessageHandler

@@ -77,7 +77,8 @@ namespace WeComSync.Tests.WeCom
                 Assert.Contains("Mobile", u.WithheldFields);
                 Assert.Null(u.IncompleteReason);
             }
-            Assert.Equal(1, fake.Count("user/simplelist"));
+            // One call per department (fetch_child is no longer documented): the fake corp has four.
+            Assert.Equal(4, fake.Count("user/simplelist"));
         }
 
         [Fact]

@@ -21,6 +21,7 @@ internal sealed class AuthingApi
     {
         public HttpRequest Request;
         public JsonObject Body;
+        public string Reorder => Request.HttpContext.Items.TryGetValue(Traffic.ReorderKey, out var r) ? (string)r : null;
         public string Q(string name) => Request.Query.TryGetValue(name, out var v) ? v.ToString() : null;
         public bool QBool(string name) => string.Equals(Q(name), "true", StringComparison.OrdinalIgnoreCase);
         public int QInt(string name, int fallback)
@@ -58,6 +59,7 @@ internal sealed class AuthingApi
             ["/api/v3/remove-department-members"] = ("POST", c => Members(c, add: false)),
             ["/api/v3/set-custom-fields"] = ("POST", SetCustomFields),
             ["/api/v3/list-custom-fields"] = ("GET", ListCustomFields),
+            ["/api/v3/get-custom-fields"] = ("GET", GetCustomFields),
         };
     }
 
@@ -227,7 +229,7 @@ internal sealed class AuthingApi
         var options = c.Body.Obj("options");
         var pagination = options.Obj("pagination");
         var (page, limit) = Pagination((int)(pagination.Long("page") ?? 1), (int)(pagination.Long("limit") ?? 10));
-        var (total, users) = A.ListUsers(c.Body, page, limit);
+        var (total, users) = A.ListUsers(c.Body, page, limit, c.Reorder);
         var wc = options.Bool("withCustomData") == true;
         var wd = options.Bool("withDepartmentIds") == true;
         var flat = options.Bool("flatCustomData") == true;
@@ -362,7 +364,24 @@ internal sealed class AuthingApi
     private JsonNode SetCustomFields(Call c) =>
         new JsonArray(A.SetCustomFields(c.Body.Arr("list")).Select(f => Json.ToNode(f)).ToArray());
 
+    // authing-node-sdk ManagementClient.listCustFields: GET list-custom-fields, targetType and dataType required, paged
+    // (page from 1, "每页数目，最大不能超过 50，默认为 10"); getCustomFields: GET get-custom-fields?targetType=, the whole
+    // list as an array (CustomFieldListRespDto.data: Array<CustomFieldDto>).
+    private static readonly string[] DataTypes = { "STRING", "NUMBER", "DATETIME", "BOOLEAN", "OBJECT", "SELECT" };
+
     private JsonNode ListCustomFields(Call c)
+    {
+        var targetType = c.Q("targetType");
+        if (string.IsNullOrEmpty(targetType)) throw AuthingError.BadRequest("targetType is required");
+        var dataType = c.Q("dataType");
+        if (string.IsNullOrEmpty(dataType)) throw AuthingError.BadRequest("dataType is required");
+        if (!DataTypes.Contains(dataType)) throw AuthingError.BadRequest("dataType must be one of " + string.Join(", ", DataTypes));
+        var (page, limit) = Pagination(c.QInt("page", 1), c.QInt("limit", 10));
+        var all = A.ListCustomFields(targetType).Where(f => f.DataType == dataType).ToList();
+        return Paged(all.Count, all.Skip((page - 1) * limit).Take(limit).Select(f => Json.ToNode(f)));
+    }
+
+    private JsonNode GetCustomFields(Call c)
     {
         var targetType = c.Q("targetType");
         if (string.IsNullOrEmpty(targetType)) throw AuthingError.BadRequest("targetType is required");

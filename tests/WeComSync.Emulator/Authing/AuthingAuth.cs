@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Http;
 namespace WeComSync.Emulator.Authing;
 
 /// <summary>
-/// Both Authing management auth schemes (DESIGN.md §7): management tokens (an HS256 JWT whose
+/// Both Authing management auth schemes (docs/ARCHITECTURE.md §11): management tokens (an HS256 JWT whose
 /// <c>scoped_userpool_id</c> claim is the pool, sent as <c>Authorization: Bearer …</c> or bare, with
 /// <c>x-authing-userpool-id</c>), and the per-request AK/SK HMAC-SHA1 signature of the Node and C# SDKs.
 /// Signature errors: 1300 bad signature, 1301 method, 1302 version, 1303 missing date, 1304 clock skew,

@@ -28,7 +28,7 @@ public sealed class AuthingError : Exception
 
 /// <summary>
 /// One Authing user pool in memory: users, organizations with their department trees, memberships and custom
-/// field definitions. Every public member takes the state's lock. Validation follows DESIGN.md §7; where the
+/// field definitions. Every public member takes the state's lock. Validation follows docs/ARCHITECTURE.md §11 and docs/ServiceFacts.md; where the
 /// documentation is silent the emulator chooses (noted on the member): batch writes are all-or-nothing,
 /// delete-users-batch ignores unknown ids, and sibling department names must differ.
 /// </summary>
@@ -60,6 +60,8 @@ public sealed class AuthingState
     {
         lock (Gate)
         {
+            ApplyUpdateDefaults = false;
+            _usersVersion++;
             _users.Clear(); _byId.Clear(); _byUsername.Clear(); _byEmail.Clear(); _byPhone.Clear(); _byExternalId.Clear();
             _organizations.Clear(); _departments.Clear(); _children.Clear(); _members.Clear(); _customFields.Clear();
             UserPoolId = EmulatorDefaults.UserPoolId;
@@ -315,6 +317,7 @@ public sealed class AuthingState
             foreach (var u in created)
             {
                 _users.Add(u);
+                _usersVersion++;
                 Index(u);
                 foreach (var d in u.DepartmentIds) _members[d].Add(u.UserId);
             }
@@ -323,6 +326,12 @@ public sealed class AuthingState
     }
 
     /// <summary>update-user / update-user-batch: all or none; omitted fields stay.</summary>
+    /// <summary>
+    /// update-user and update-user-batch apply the documented defaults to fields the body leaves out (status Activated,
+    /// gender U), as the documentation allows; off by default (the fields stay as they are).
+    /// </summary>
+    public bool ApplyUpdateDefaults { get; set; }
+
     public List<AuthingUser> UpdateUsers(IList<JsonObject> list)
     {
         lock (Gate)
@@ -338,6 +347,13 @@ public sealed class AuthingState
                 var updated = original.Copy();
                 var fields = new JsonObject();
                 foreach (var (k, v) in b) if (k is not ("userId" or "options")) fields[k] = v?.DeepClone();
+                if (ApplyUpdateDefaults)
+                {
+                    // The documented defaults of update-user's optional fields (Authing docs, 修改用户资料: status
+                    // "Activated", gender "U"): what a service that applies them does with a field left out.
+                    if (!fields.ContainsKey("status")) fields["status"] = "Activated";
+                    if (!fields.ContainsKey("gender")) fields["gender"] = "U";
+                }
                 ApplyProfile(updated, fields);
                 if (updated.Email == null && updated.Phone == null && updated.Username == null)
                     throw AuthingError.BadRequest("at least one of email, phone and username must remain");
@@ -378,6 +394,7 @@ public sealed class AuthingState
                 foreach (var d in _departments.Values) d.LeaderUserIds?.Remove(u.UserId);
             }
             _users.RemoveAll(doomed.Contains);
+            _usersVersion++;
             return doomed.Count;
         }
     }
@@ -416,9 +433,16 @@ public sealed class AuthingState
         if (u.MainDepartmentId != null && !ids.Contains(u.MainDepartmentId)) u.MainDepartmentId = ids.FirstOrDefault();
     }
 
-    /// <summary>list-users: filters, then one page (1-based, limit ≤ 50) in creation order.</summary>
-    public (int total, List<AuthingUser> page) ListUsers(JsonObject body, int page, int limit)
+    /// <summary>
+    /// list-users: filters, then one page (1-based, limit ≤ 50). The order is the request's <c>options.sort</c>
+    /// (fields and orders of authing-node-sdk src/models/SortingDto.ts; an unknown one is 400), else creation order.
+    /// With <paramref name="reorder"/> (the <c>reorder</c> fault) whatever the sort leaves open ("ties"), or everything
+    /// ("all": the sort is ignored), is shuffled anew on every call, as a service without a stable default order answers.
+    /// </summary>
+    public (int total, List<AuthingUser> page) ListUsers(JsonObject body, int page, int limit, string reorder = null)
     {
+        var sort = ParseSort(body.Obj("options")?.Arr("sort"));
+        if (reorder == "all") sort.Clear(); // a service that ignores the requested sort
         lock (Gate)
         {
             var filters = new List<Func<AuthingUser, bool>>();
@@ -433,16 +457,68 @@ public sealed class AuthingState
                     if (n is not JsonObject f) throw AuthingError.BadRequest("advancedFilter items must be objects");
                     filters.Add(BuildFilter(f));
                 }
-            IEnumerable<AuthingUser> q = _users;
-            if (filters.Count > 0) q = q.Where(u => filters.All(f => f(u)));
-            if (filters.Count == 0)
+            if (filters.Count == 0 && sort.Count == 0 && reorder == null)
             {
                 var start = Math.Min((long)(page - 1) * limit, _users.Count);
                 return (_users.Count, _users.Skip((int)start).Take(limit).Select(u => u.Copy()).ToList());
             }
+            // A sort on fields that never change (createdAt, id) of the whole pool is kept until a user is added or removed:
+            // a paged read of 100 000 users then sorts once, not once per page.
+            var spec = string.Join(",", sort.Select(k => k.field + (k.desc ? " desc" : "")));
+            bool cacheable = filters.Count == 0 && reorder == null && sort.Count > 0 && sort.All(k => k.field is "createdAt" or "id");
+            // The cache keeps the order (ids): updates replace user objects, so they are looked up now.
+            if (cacheable && _sorted.spec == spec && _sorted.version == _usersVersion)
+                return (_sorted.ids.Count, _sorted.ids.Skip((page - 1) * limit).Take(limit).Select(id => _byId[id].Copy()).ToList());
+            IEnumerable<AuthingUser> q = _users;
+            if (filters.Count > 0) q = q.Where(u => filters.All(f => f(u)));
             var all = q.ToList();
+            if (reorder != null)
+            {
+                var random = new Random(++_reorderCalls);
+                for (var i = all.Count - 1; i > 0; i--) { var j = random.Next(i + 1); (all[i], all[j]) = (all[j], all[i]); }
+            }
+            if (sort.Count > 0)
+            {
+                IOrderedEnumerable<AuthingUser> ordered = null;
+                foreach (var (_, key, desc) in sort)
+                {
+                    // Ordinal string order; ISO timestamps and ids sort correctly as text. OrderBy is stable: ties keep the order above.
+                    ordered = ordered == null
+                        ? (desc ? all.OrderByDescending(key, StringComparer.Ordinal) : all.OrderBy(key, StringComparer.Ordinal))
+                        : (desc ? ordered.ThenByDescending(key, StringComparer.Ordinal) : ordered.ThenBy(key, StringComparer.Ordinal));
+                }
+                all = ordered.ToList();
+                if (cacheable) _sorted = (spec, _usersVersion, all.Select(u => u.UserId).ToList());
+            }
             return (all.Count, all.Skip((page - 1) * limit).Take(limit).Select(u => u.Copy()).ToList());
         }
+    }
+
+    private int _reorderCalls;
+    private int _usersVersion;
+    private (string spec, int version, List<string> ids) _sorted;
+
+    // authing-node-sdk src/models/SortingDto.ts: the sortable fields; those the emulator does not keep sort as empty.
+    private static readonly HashSet<string> SortFields = new(StringComparer.Ordinal)
+    {
+        "id", "createdAt", "updatedAt", "email", "username", "externalId", "phone", "status", "statusChangedAt", "passwordLastSetAt",
+        "loginsCount", "gender", "lastLogin", "userSourceType", "lastMfaTime", "passwordSecurityLevel", "phoneCountryCode", "lastIp",
+    };
+
+    private static List<(string field, Func<AuthingUser, string> key, bool desc)> ParseSort(JsonArray sort)
+    {
+        var result = new List<(string, Func<AuthingUser, string>, bool)>();
+        foreach (var n in sort ?? new JsonArray())
+        {
+            if (n is not JsonObject item) throw AuthingError.BadRequest("options.sort items must be objects {field, order}");
+            var field = item.Str("field");
+            var order = item.Str("order");
+            if (field == null || !SortFields.Contains(field)) throw AuthingError.BadRequest("options.sort.field is not sortable: " + field);
+            if (order is not ("asc" or "desc")) throw AuthingError.BadRequest("options.sort.order must be asc or desc");
+            var key = BaseFields.TryGetValue(field, out var get) ? get : (_ => "");
+            result.Add((field, u => key(u) ?? "", order == "desc"));
+        }
+        return result;
     }
 
     private static readonly Dictionary<string, Func<AuthingUser, string>> BaseFields = new(StringComparer.Ordinal)
@@ -784,6 +860,7 @@ public sealed class AuthingState
                 }
                 u.DepartmentIds = ids;
                 _users.Add(u);
+                _usersVersion++;
                 Index(u);
                 foreach (var d in ids) _members[d].Add(u.UserId);
             }

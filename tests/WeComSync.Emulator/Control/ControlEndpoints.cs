@@ -14,9 +14,10 @@ namespace WeComSync.Emulator.Control;
 /// <item><term>POST reset</term><description>back to the known defaults.</description></item>
 /// <item><term>POST seed</term><description>replace each API's state with the body's <c>wecom</c>/<c>authing</c> parts.</description></item>
 /// <item><term>GET state</term><description>dump in the seed shape.</description></item>
-/// <item><term>POST wecom/secrets</term><description><c>{secret, mode}</c>: mode <c>sync</c>, <c>sync-new-ip</c>, <c>self-built</c>, <c>agent</c>, <c>untrusted-ip</c> or <c>none</c> (removes: 40001), or <c>{secret, kind, newIp, trustedIp}</c>.</description></item>
+/// <item><term>POST wecom/secrets</term><description><c>{secret, mode}</c>: mode <c>sync</c>, <c>sync-new-ip</c>, <c>self-built</c>, <c>agent</c>, <c>untrusted-ip</c> or <c>none</c> (removes: 40001), or <c>{secret, kind, newIp, trustedIp}</c>; plus <c>allowParties</c>/<c>allowUsers</c>: the app's visible range.</description></item>
+/// <item><term>GET wecom/invitations</term><description>the userids user/create invited (to_invite true or absent).</description></item>
 /// <item><term>POST wecom/settings</term><description><c>{tokenExpiresIn, seatLimit, listLimit, corpId, creator}</c>.</description></item>
-/// <item><term>POST authing/settings</term><description><c>{tokenExpiresIn, clockSkewSeconds, accessKeys:{id:secret}}</c>.</description></item>
+/// <item><term>POST authing/settings</term><description><c>{tokenExpiresIn, clockSkewSeconds, accessKeys:{id:secret}, updateDefaults}</c>.</description></item>
 /// <item><term>POST limits</term><description><c>{api, path?, limit, windowSeconds, blockSeconds?}</c> and/or <c>{api, concurrency}</c>; DELETE clears.</description></item>
 /// <item><term>POST faults</term><description>a <see cref="FaultRule"/>; DELETE clears; GET lists.</description></item>
 /// <item><term>POST tokens/invalidate</term><description><c>{api?: wecom|authing, errcode?: 40014|42001}</c>.</description></item>
@@ -67,10 +68,17 @@ internal static class ControlEndpoints
                     _ => throw new ArgumentException("mode must be sync, sync-new-ip, self-built, agent, untrusted-ip or none"),
                 };
                 if (m != null && m.Kind is not ("sync" or "self-built" or "agent")) throw new ArgumentException("kind must be sync, self-built or agent");
+                if (m != null && (b["allowParties"] != null || b["allowUsers"] != null))
+                {
+                    if (m.IsSync) throw new ArgumentException("the address-book sync secret sees the whole corp: a visible range is for self-built and agent apps");
+                    m.AllowParties = b["allowParties"]?.AsArray().Select(n => n.GetValue<int>()).ToList() ?? new List<int>();
+                    m.AllowUsers = b["allowUsers"]?.AsArray().Select(n => n.GetValue<string>()).ToList() ?? new List<string>();
+                }
                 s.WeCom.SetSecret(secret, m);
             });
         });
         g.MapGet("/wecom/secrets", () => Results.Json(s.WeCom.Secrets.Keys.ToDictionary(k => "***" + k[Math.Max(0, k.Length - 3)..], k => s.WeCom.Secrets[k]), Json.Options));
+        g.MapGet("/wecom/invitations", () => Results.Json(s.WeCom.Invitations, Json.Options));
         g.MapPost("/wecom/settings", async (HttpRequest r) =>
         {
             var b = await Body(r);
@@ -90,6 +98,7 @@ internal static class ControlEndpoints
             {
                 if (b.Long("tokenExpiresIn") is long t) s.AuthingAuth.TokenExpiresIn = (int)t;
                 if (b.Long("clockSkewSeconds") is long skew) s.AuthingAuth.AllowedClockSkew = TimeSpan.FromSeconds(skew);
+                if (b.Bool("updateDefaults") is bool defaults) s.Authing.ApplyUpdateDefaults = defaults;
                 if (b.Obj("accessKeys") is JsonObject keys)
                     lock (s.Authing.Gate)
                         foreach (var (id, secret) in keys)

@@ -17,9 +17,13 @@ internal static class Traffic
     /// Returns handled = true when the call is over, else the API-specific fault (busy, throttle, errcode) the
     /// caller must answer in its own shape, or null to run the endpoint.
     /// </summary>
+    /// <summary>Set in <see cref="HttpContext.Items"/> when a <c>reorder</c> fault fired for the call: "ties" (what the sort leaves open) or "all".</summary>
+    public const string ReorderKey = "emulator.reorder";
+
     public static async Task<(bool handled, FaultRule fault)> ApplyFaultsAsync(HttpContext http, Faults faults, string api, string path, int? page)
     {
-        var (latency, fault) = faults.Evaluate(api, path, page);
+        var (latency, fault, reorder) = faults.Evaluate(api, path, page);
+        if (reorder != null) http.Items[ReorderKey] = reorder;
         if (latency > 0) await Task.Delay(latency, http.RequestAborted);
         switch (fault?.Kind)
         {

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using WeComSync.Emulator.Control;
@@ -18,7 +19,7 @@ internal sealed class WeComApi
 
     private enum Access { Read, Detail, Write, SyncOnly }
 
-    private sealed record Route(Access Access, Func<Call, JsonObject> Run);
+    private sealed record Route(Access Access, Func<Call, JsonObject> Run, string Method = "GET");
 
     private sealed class Call
     {
@@ -39,20 +40,20 @@ internal sealed class WeComApi
         _s = state;
         _routes = new(StringComparer.Ordinal)
         {
-            ["/cgi-bin/department/create"] = new(Access.Write, DepartmentCreate),
-            ["/cgi-bin/department/update"] = new(Access.Write, DepartmentUpdate),
+            ["/cgi-bin/department/create"] = new(Access.Write, DepartmentCreate, "POST"),
+            ["/cgi-bin/department/update"] = new(Access.Write, DepartmentUpdate, "POST"),
             ["/cgi-bin/department/delete"] = new(Access.Write, DepartmentDelete),
             ["/cgi-bin/department/simplelist"] = new(Access.Read, DepartmentSimpleList),
             ["/cgi-bin/department/get"] = new(Access.Detail, DepartmentGet),
             ["/cgi-bin/department/list"] = new(Access.Detail, DepartmentList),
-            ["/cgi-bin/user/list_id"] = new(Access.SyncOnly, UserListId),
+            ["/cgi-bin/user/list_id"] = new(Access.SyncOnly, UserListId, "POST"),
             ["/cgi-bin/user/get"] = new(Access.Detail, UserGet),
             ["/cgi-bin/user/simplelist"] = new(Access.Read, UserSimpleList),
             ["/cgi-bin/user/list"] = new(Access.Detail, UserList),
-            ["/cgi-bin/user/create"] = new(Access.Write, UserCreate),
-            ["/cgi-bin/user/update"] = new(Access.Write, UserUpdate),
+            ["/cgi-bin/user/create"] = new(Access.Write, UserCreate, "POST"),
+            ["/cgi-bin/user/update"] = new(Access.Write, UserUpdate, "POST"),
             ["/cgi-bin/user/delete"] = new(Access.Write, UserDelete),
-            ["/cgi-bin/user/batchdelete"] = new(Access.Write, UserBatchDelete),
+            ["/cgi-bin/user/batchdelete"] = new(Access.Write, UserBatchDelete, "POST"),
         };
     }
 
@@ -67,6 +68,13 @@ internal sealed class WeComApi
         {
             http.Response.StatusCode = 404;
             await WriteAsync(http, Error(404, "api not found in the emulator: " + path));
+            return;
+        }
+        // Each endpoint takes one method (the documentation's 请求方式): the other answers 43001/43002.
+        var method = isToken ? "GET" : _routes[path].Method;
+        if (!string.Equals(http.Request.Method, method, StringComparison.OrdinalIgnoreCase))
+        {
+            await WriteAsync(http, method == "GET" ? Error(WeComErrorCodes.NeedsGet, "require GET method") : Error(WeComErrorCodes.NeedsPost, "require POST method"));
             return;
         }
         using var slot = _s.Limits.TryEnter(Api);
@@ -97,6 +105,12 @@ internal sealed class WeComApi
             return;
         }
         body ??= new JsonObject();
+        var typeError = WrongType(path, body);
+        if (typeError != null)
+        {
+            await WriteAsync(http, Error(WeComErrorCodes.InvalidParameter, "invalid parameter: " + typeError));
+            return;
+        }
 
         int? page = null;
         if (path == "/cgi-bin/user/list_id")
@@ -160,6 +174,62 @@ internal sealed class WeComApi
         await WriteAsync(http, result);
     }
 
+    // ------------------------------------------------------------ request shapes
+
+    private enum JsonType { String, Int, IntList, StringList, Bool, Object, IntOrString }
+
+    private static readonly Dictionary<string, JsonType> MemberFields = new(StringComparer.Ordinal)
+    {
+        // user/create and user/update (developer.work.weixin.qq.com/document/path/90195, /90197): the documented types.
+        ["userid"] = JsonType.String, ["new_userid"] = JsonType.String, ["name"] = JsonType.String, ["alias"] = JsonType.String,
+        ["mobile"] = JsonType.String, ["department"] = JsonType.IntList, ["order"] = JsonType.IntList, ["position"] = JsonType.String,
+        ["gender"] = JsonType.IntOrString, ["email"] = JsonType.String, ["biz_mail"] = JsonType.String, ["telephone"] = JsonType.String,
+        ["is_leader_in_dept"] = JsonType.IntList, ["direct_leader"] = JsonType.StringList, ["avatar_mediaid"] = JsonType.String,
+        ["enable"] = JsonType.Int, ["extattr"] = JsonType.Object, ["to_invite"] = JsonType.Bool, ["external_position"] = JsonType.String,
+        ["external_profile"] = JsonType.Object, ["address"] = JsonType.String, ["main_department"] = JsonType.Int,
+    };
+
+    private static readonly Dictionary<string, JsonType> DepartmentFields = new(StringComparer.Ordinal)
+    {
+        // department/create and department/update (/90205, /90206).
+        ["name"] = JsonType.String, ["name_en"] = JsonType.String, ["parentid"] = JsonType.Int, ["order"] = JsonType.Int, ["id"] = JsonType.Int,
+    };
+
+    private static readonly Dictionary<string, Dictionary<string, JsonType>> BodyTypes = new(StringComparer.Ordinal)
+    {
+        ["/cgi-bin/user/create"] = MemberFields,
+        ["/cgi-bin/user/update"] = MemberFields,
+        ["/cgi-bin/department/create"] = DepartmentFields,
+        ["/cgi-bin/department/update"] = DepartmentFields,
+        ["/cgi-bin/user/list_id"] = new(StringComparer.Ordinal) { ["cursor"] = JsonType.String, ["limit"] = JsonType.Int },
+        ["/cgi-bin/user/batchdelete"] = new(StringComparer.Ordinal) { ["useridlist"] = JsonType.StringList },
+    };
+
+    /// <summary>The first body field whose JSON type is not the documented one ("an int given a string"), or null. WeCom answers 40058.</summary>
+    private static string WrongType(string path, JsonObject body)
+    {
+        if (!BodyTypes.TryGetValue(path, out var types)) return null;
+        foreach (var (name, node) in body)
+        {
+            if (node == null || !types.TryGetValue(name, out var type)) continue;
+            bool ok = type switch
+            {
+                JsonType.String => IsKind(node, JsonValueKind.String),
+                JsonType.Int => IsKind(node, JsonValueKind.Number),
+                JsonType.IntOrString => IsKind(node, JsonValueKind.Number) || IsKind(node, JsonValueKind.String),
+                JsonType.Bool => IsKind(node, JsonValueKind.True) || IsKind(node, JsonValueKind.False),
+                JsonType.Object => node is JsonObject,
+                JsonType.IntList => node is JsonArray a && a.All(n => n != null && IsKind(n, JsonValueKind.Number)),
+                JsonType.StringList => node is JsonArray l && l.All(n => n != null && IsKind(n, JsonValueKind.String)),
+                _ => true,
+            };
+            if (!ok) return $"{name} must be {type switch { JsonType.IntList => "an array of integers", JsonType.StringList => "an array of strings", JsonType.Int => "an integer", JsonType.Bool => "true or false", JsonType.Object => "an object", _ => "a string" }}";
+        }
+        return null;
+    }
+
+    private static bool IsKind(JsonNode node, JsonValueKind kind) => node is JsonValue v && v.GetValueKind() == kind;
+
     private static JsonObject Ok(string errmsg) => new() { ["errcode"] = 0, ["errmsg"] = errmsg };
 
     // Live messages carry a hint suffix; clients must match on errcode, never on errmsg.
@@ -200,10 +270,21 @@ internal sealed class WeComApi
         return Ok("deleted");
     }
 
+    /// <summary>The departments a call may list: the subtree of id (or of the root), within the app's visible range.</summary>
+    private List<WeComDepartment> VisibleSubtree(Call c)
+    {
+        var id = c.QLong("id");
+        var visible = W.VisibleDepartments(c.Secret);
+        if (id.HasValue) W.CheckVisible(c.Secret, id);
+        if (visible == null || id.HasValue) return W.Subtree(id).Where(d => visible == null || visible.Contains(d.Id)).ToList();
+        // No id: every department of the range, whichever subtree it is in (the root itself may be outside it).
+        return W.Subtree(null).Where(d => visible.Contains(d.Id)).ToList();
+    }
+
     private JsonObject DepartmentSimpleList(Call c)
     {
         var list = new JsonArray();
-        foreach (var d in W.Subtree(c.QLong("id")))
+        foreach (var d in VisibleSubtree(c))
             list.Add(new JsonObject { ["id"] = d.Id, ["parentid"] = d.ParentId, ["order"] = d.Order });
         var r = Ok("ok");
         r["department_id"] = list;
@@ -223,6 +304,7 @@ internal sealed class WeComApi
     private JsonObject DepartmentGet(Call c)
     {
         var id = c.QLong("id") ?? throw new WeComError(60003, "department not found: id missing");
+        W.CheckVisible(c.Secret, id);
         var r = Ok("ok");
         r["department"] = DepartmentJson(W.GetDepartment(id));
         return r;
@@ -231,7 +313,7 @@ internal sealed class WeComApi
     private JsonObject DepartmentList(Call c)
     {
         var r = Ok("ok");
-        r["department"] = new JsonArray(W.Subtree(c.QLong("id")).Select(d => (JsonNode)DepartmentJson(d)).ToArray());
+        r["department"] = new JsonArray(VisibleSubtree(c).Select(d => (JsonNode)DepartmentJson(d)).ToArray());
         return r;
     }
 
@@ -297,7 +379,9 @@ internal sealed class WeComApi
     {
         var userId = c.Q("userid");
         JsonObject user;
-        lock (W.Gate) user = UserJson(W.GetUser(userId), c.Secret);
+        var found = W.GetUser(userId);
+        W.CheckVisible(c.Secret, found);
+        lock (W.Gate) user = UserJson(found, c.Secret);
         var r = Ok("ok");
         foreach (var p in user.ToList())
         {
@@ -307,9 +391,19 @@ internal sealed class WeComApi
         return r;
     }
 
+    // user/simplelist and user/list take department_id only: fetch_child was removed from the documentation, which now
+    // says to walk the sub-departments ("如需获取该部门及其子部门的所有成员,需先获取该部门下的子部门…逐层递归获取",
+    // developer.work.weixin.qq.com/document/path/96259, updated 2022-08-22). The emulator ignores it: direct members only.
+    private List<WeComUser> DepartmentMembers(Call c)
+    {
+        var departmentId = c.QLong("department_id");
+        W.CheckVisible(c.Secret, departmentId);
+        return W.Members(departmentId, fetchChild: false);
+    }
+
     private JsonObject UserSimpleList(Call c)
     {
-        var members = W.Members(c.QLong("department_id"), c.Q("fetch_child") == "1");
+        var members = DepartmentMembers(c);
         var list = new JsonArray();
         lock (W.Gate)
             foreach (var u in members)
@@ -321,7 +415,7 @@ internal sealed class WeComApi
 
     private JsonObject UserList(Call c)
     {
-        var members = W.Members(c.QLong("department_id"), c.Q("fetch_child") == "1");
+        var members = DepartmentMembers(c);
         if (W.ListLimit > 0 && members.Count > W.ListLimit) throw new WeComError(45029, "response size out of limit: fetch per department");
         var list = new JsonArray();
         lock (W.Gate)

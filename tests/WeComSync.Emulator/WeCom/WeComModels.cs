@@ -63,5 +63,15 @@ public sealed class WeComSecret
     /// <summary>Calls come from a configured trusted IP; false: every call but gettoken answers 60020.</summary>
     [JsonPropertyName("trustedIp")] public bool TrustedIp { get; set; } = true;
 
+    /// <summary>
+    /// The app's visible range (可见范围), as agent/get names it: departments (each with its subtree) and single
+    /// members. Null for both: the whole corp. The address-book sync secret always sees the whole corp.
+    /// </summary>
+    [JsonPropertyName("allowParties")] public List<int> AllowParties { get; set; }
+
+    [JsonPropertyName("allowUsers")] public List<string> AllowUsers { get; set; }
+
     internal bool IsSync => Kind == "sync";
+
+    internal bool SeesWholeCorp => IsSync || (AllowParties == null && AllowUsers == null);
 }

@@ -23,7 +23,7 @@ public sealed class WeComError : Exception
 
 /// <summary>
 /// One WeCom corp in memory: departments, members, app secrets and access tokens. Every public member takes the
-/// state's lock, so endpoints and control calls may run concurrently. Validation follows DESIGN.md §6.
+/// state's lock, so endpoints and control calls may run concurrently. Validation follows docs/ARCHITECTURE.md §11 and docs/ServiceFacts.md.
 /// </summary>
 public sealed partial class WeComState
 {
@@ -39,6 +39,7 @@ public sealed partial class WeComState
     private readonly Dictionary<int, HashSet<string>> _members = new();
     private readonly Dictionary<string, WeComSecret> _secrets = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Token> _tokens = new(StringComparer.Ordinal);
+    private readonly List<string> _invitations = new();
     private int _nextDepartmentId = 2;
     private int _tokenGeneration;
     private int _invalidatedErrcode = 40014;
@@ -68,7 +69,7 @@ public sealed partial class WeComState
         lock (Gate)
         {
             _departments.Clear(); _children.Clear(); _users.Clear(); _userKeys.Clear();
-            _mobiles.Clear(); _emails.Clear(); _members.Clear(); _secrets.Clear(); _tokens.Clear();
+            _mobiles.Clear(); _emails.Clear(); _members.Clear(); _secrets.Clear(); _tokens.Clear(); _invitations.Clear();
             _departments[1] = new WeComDepartment { Id = 1, Name = EmulatorDefaults.RootDepartmentName, ParentId = 0, Order = 100000000, DepartmentLeader = new() };
             _children[1] = new List<int>();
             _members[1] = new HashSet<string>(StringComparer.Ordinal);
@@ -84,6 +85,9 @@ public sealed partial class WeComState
     }
 
     public int DepartmentCount { get { lock (Gate) return _departments.Count; } }
+
+    /// <summary>Members user/create invited (to_invite true or absent), in order, since the last reset.</summary>
+    public IReadOnlyList<string> Invitations { get { lock (Gate) return _invitations.ToList(); } }
 
     public int UserCount { get { lock (Gate) return _users.Count; } }
 
@@ -283,6 +287,51 @@ public sealed partial class WeComState
         }
     }
 
+    // ---------------------------------------------------------------- visible ranges
+
+    /// <summary>
+    /// The departments a secret's app may see: the subtrees of its visible range (null: all). "应用须拥有指定部门的查看权限"
+    /// (user/simplelist, developer.work.weixin.qq.com/document/path/90200, /96259); outside the range WeCom answers 60011.
+    /// </summary>
+    public HashSet<int> VisibleDepartments(WeComSecret secret)
+    {
+        if (secret == null || secret.SeesWholeCorp) return null;
+        lock (Gate)
+        {
+            var visible = new HashSet<int>();
+            foreach (var top in secret.AllowParties ?? new List<int>())
+            {
+                if (!_departments.ContainsKey(top)) continue;
+                var queue = new Queue<int>(new[] { top });
+                while (queue.Count > 0)
+                {
+                    var d = queue.Dequeue();
+                    if (!visible.Add(d)) continue;
+                    foreach (var c in _children[d]) queue.Enqueue(c);
+                }
+            }
+            return visible;
+        }
+    }
+
+    /// <summary>60011 unless the secret's app may see the department.</summary>
+    public void CheckVisible(WeComSecret secret, long? departmentId)
+    {
+        var visible = VisibleDepartments(secret);
+        if (visible != null && departmentId.HasValue && !visible.Contains((int)departmentId.Value))
+            throw new WeComError(60011, "no privilege to access/modify contact/party/agent: department " + departmentId + " is outside the app's visible range");
+    }
+
+    /// <summary>60011 unless the secret's app may see the member (a visible department, or named in the range).</summary>
+    public void CheckVisible(WeComSecret secret, WeComUser user)
+    {
+        var visible = VisibleDepartments(secret);
+        if (visible == null) return;
+        bool named = secret.AllowUsers?.Any(u => string.Equals(u, user.UserId, StringComparison.OrdinalIgnoreCase)) == true;
+        if (!named && !(user.Department ?? new List<int>()).Any(visible.Contains))
+            throw new WeComError(60011, "no privilege to access/modify contact/party/agent: member " + user.UserId + " is outside the app's visible range");
+    }
+
     public WeComDepartment GetDepartment(long? id)
     {
         lock (Gate)
@@ -328,6 +377,8 @@ public sealed partial class WeComState
             ApplyUserFields(u, b, departments, creating: true);
             if (_users.Count >= SeatLimit) throw new WeComError(45024, "account number exceeds the seat limit");
             AddUser(u);
+            // user/create invites the new member by default ("to_invite … 默认值为true", document/path/90195).
+            if (b.Has("to_invite") ? b.Bool("to_invite") != false : true) _invitations.Add(u.UserId);
         }
     }
 
@@ -500,10 +551,29 @@ public sealed partial class WeComState
             if (e == 0 && u.Status != 5) u.Status = 2;
             else if (e == 1 && u.Status == 2) u.Status = 4;
         }
-        if (b.Has("extattr")) u.Extattr = b.Obj("extattr")?.DeepClone() as JsonObject;
+        if (b.Has("extattr")) u.Extattr = CheckedExtattr(b.Obj("extattr"));
         if (b.Has("external_position")) u.ExternalPosition = b.Str("external_position");
         if (b.Has("external_profile")) u.ExternalProfile = b.Obj("external_profile")?.DeepClone() as JsonObject;
         if (b.Has("avatar_mediaid")) u.Avatar = "https://emulator.invalid/avatar/" + b.Str("avatar_mediaid");
+    }
+
+    /// <summary>
+    /// extattr as user/create and user/update take it: {"attrs":[{"type":0,"name":…,"text":{"value":…}} or
+    /// {"type":1,"name":…,"web":{"url":…,"title":…}}]} (WeCom 成员管理). Anything else is refused (40058), and the list
+    /// replaces the member's attributes: the strictest reading, so a client must send every attribute it keeps.
+    /// </summary>
+    private static JsonObject CheckedExtattr(JsonObject extattr)
+    {
+        if (extattr == null) return null;
+        if (extattr["attrs"] is not JsonArray attrs) throw new WeComError(40058, "invalid extattr: attrs must be an array");
+        foreach (var node in attrs)
+        {
+            if (node is not JsonObject a || string.IsNullOrEmpty(a["name"]?.GetValue<string>())) throw new WeComError(40058, "invalid extattr: every attr needs a name");
+            var type = a["type"]?.GetValue<int>() ?? -1;
+            bool ok = type == 0 ? a["text"]?["value"] != null : type == 1 && a["web"]?["url"] != null;
+            if (!ok) throw new WeComError(40058, $"invalid extattr attr '{a["name"]}': type 0 needs text.value, type 1 needs web.url");
+        }
+        return extattr.DeepClone() as JsonObject;
     }
 
     private void AddUser(WeComUser u)
