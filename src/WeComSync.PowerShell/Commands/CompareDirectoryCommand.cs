@@ -43,7 +43,7 @@ namespace WeComSync.PowerShell.Commands
         /// <summary>
         /// The operations to plan, any a plan holds: Create, Update, Move, Delete, Conflict. Moves come with Update (a
         /// move is an update of the parent) and conflicts with any of Create/Update/Delete, as they always have;
-        /// -Operation Move or -Operation Conflict alone gives only those.
+        /// -Operation Move and/or Conflict alone gives only those.
         /// </summary>
         [Parameter] public ChangeOperation[] Operation { get; set; } = { ChangeOperation.Create, ChangeOperation.Update };
 
@@ -164,10 +164,9 @@ namespace WeComSync.PowerShell.Commands
 
         internal static bool Wanted(ChangeOperation operation, ChangeOperation[] asked)
         {
-            if (asked.Contains(operation)) return true;
-            if (operation == ChangeOperation.Move) return asked.Contains(ChangeOperation.Update);
-            if (operation == ChangeOperation.Conflict) return asked.Any(a => a == ChangeOperation.Create || a == ChangeOperation.Update || a == ChangeOperation.Delete);
-            return false;
+            // Any of Create/Update/Delete: the plan as the planner made it (moves with updates, conflicts, suspends).
+            if (asked.Any(a => a == ChangeOperation.Create || a == ChangeOperation.Update || a == ChangeOperation.Delete)) return true;
+            return asked.Contains(operation);   // -Operation Move and/or Conflict alone: only those
         }
 
         private bool _inputLeftOut;
