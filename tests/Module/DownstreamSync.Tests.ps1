@@ -67,10 +67,11 @@ Describe 'Connect-WeCom and the WeCom reading cmdlets' {
         $err.CategoryInfo.Category | Should -Be 'AuthenticationError'
         $err.Exception.Message | Should -Match '40001'
         $err.ErrorDetails.RecommendedAction | Should -Match 'secret'
-        # The advice once: not in the exception's message (scripts print it and then the advice), once in what the console shows.
+        # The advice once: in RecommendedAction (the console's "Recommendation:"), not in the message above it.
         $err.Exception.Message | Should -Not -Match 'Check the corp id'
-        ([regex]::Matches("$err", 'Check the corp id')).Count | Should -Be 1
-        "$err" | Should -Match '\. Check the corp id.*\.$'
+        "$err" | Should -Not -Match 'Check the corp id'
+        "$err" | Should -Match '40001.*\.$'
+        $err.ErrorDetails.RecommendedAction | Should -Match '^Check the corp id.*\.$'
         "$err" | Should -Not -Match 'wrong-secret-xyz'
     }
 

@@ -243,10 +243,10 @@ Describe 'Authing cmdlets' {
     It 'Connect-Authing with a wrong secret fails at once with what to do' {
         $wrong = ConvertTo-SecureString 'not-the-secret' -AsPlainText -Force
         $err = { Connect-Authing -AccessKeyId emulator-ak -AccessKeySecret $wrong -ApiHost $emulator.BaseUrl -ErrorAction Stop } | Should -Throw -PassThru
-        # What happened in the exception's message, what to do in the advice, both (once each) in what the console shows.
+        # What happened in the message, what to do in the advice (the console's "Recommendation:"), each once.
         $err.Exception.Message | Should -Match '401'
         $err.ErrorDetails.RecommendedAction | Should -BeLike '*access key*'
-        ([regex]::Matches("$err", 'access key id and secret')).Count | Should -Be 1
+        "$err" | Should -Not -BeLike '*access key id and secret*'
     }
 
     It 'Sync-AuthingUser applies a plan saved with Export-Clixml and read back' {

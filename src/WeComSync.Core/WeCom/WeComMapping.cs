@@ -34,7 +34,7 @@ namespace WeComSync.WeCom
     /// </summary>
     public sealed class WeComUserFields
     {
-        // Fields self-built and agent-development apps never see (DESIGN.md §6: gender, mobile, email, biz_mail, address).
+        // Fields self-built and agent-development apps never see (docs/ARCHITECTURE.md §11: gender, mobile, email, biz_mail, address).
         private static readonly HashSet<string> SensitiveTargets = new HashSet<string>(StringComparer.Ordinal) { "gender", "mobile", "email", "biz_mail", "address" };
 
         public static readonly WeComUserFields Default = new WeComUserFields(null);

@@ -29,17 +29,16 @@ namespace WeComSync.PowerShell.Infrastructure
         }
 
         /// <summary>
-        /// An error whose exception message says what happened and whose advice is in ErrorDetails.RecommendedAction; the
-        /// message PowerShell shows (ErrorDetails.Message) is both, each once, each a sentence. So a script that prints
-        /// the exception's message and then the advice says each once, and so does the console.
+        /// An error whose message says what happened and whose advice is in ErrorDetails.RecommendedAction, each once and
+        /// each a sentence: PowerShell 7 shows the message and then "Recommendation: …", and a script that prints the
+        /// exception's message and then the advice (module/Examples) says each once too.
         /// </summary>
         public static ErrorRecord Create(string errorId, ErrorCategory category, object target, string message, string recommendedAction, Exception inner = null)
         {
             var record = Create(errorId, category, target, message, inner);
             if (!string.IsNullOrEmpty(recommendedAction))
             {
-                var action = WeComSync.Http.ApiException.Sentence(recommendedAction);
-                record.ErrorDetails = new ErrorDetails(WeComSync.Http.ApiException.Sentence(message) + " " + action) { RecommendedAction = action };
+                record.ErrorDetails = new ErrorDetails(WeComSync.Http.ApiException.Sentence(message)) { RecommendedAction = WeComSync.Http.ApiException.Sentence(recommendedAction) };
             }
             return record;
         }
