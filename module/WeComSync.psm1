@@ -10,3 +10,8 @@ foreach ($script in Get-ChildItem -Path (Join-Path $PSScriptRoot 'Templates') -F
 foreach ($shared in [WeComSync.PowerShell.Loading.DependencyLoader]::GetSharedDependencies()) {
     Write-Warning "WeComSync uses $shared, loaded before WeComSync by another module. To use its own copy, import WeComSync first in a new session."
 }
+
+# Saved plans (Import-Clixml, remoting) come back as live changes: WeComSync.Types.ps1xml makes Change the target type
+# of a deserialized change, and this converter rebuilds it. Registered here because the types file is loaded before
+# the nested cmdlets' dll that holds the converter.
+Update-TypeData -TypeName WeComSync.Model.Change -TypeConverter ([WeComSync.PowerShell.Conversion.ChangeTypeConverter]) -Force

@@ -32,10 +32,12 @@ Set-StrictMode -Version 3.0
 $module = Import-Module $ModulePath -PassThru -Force
 $moduleDir = Split-Path $ModulePath
 $common = [System.Management.Automation.Cmdlet]::CommonParameters + [System.Management.Automation.Cmdlet]::OptionalCommonParameters
+# Parameters marked DontShow (the templates' plumbing, e.g. -RunStep) are left out of help, as Get-Command leaves them out of tab completion.
+function Test-Hidden($Parameter) { [bool]($Parameter.Attributes | Where-Object { $_ -is [System.Management.Automation.ParameterAttribute] -and $_.DontShow }) }
 
 function ConvertFrom-HelpMarkdown {
     param([string] $Path)
-    $doc = @{ Synopsis = ''; Description = ''; Examples = @(); Parameters = @{}; Inputs = ''; Outputs = ''; Notes = '' }
+    $doc = @{ Synopsis = ''; Description = ''; Examples = @(); Parameters = @{}; Inputs = ''; Outputs = ''; Notes = ''; Links = '' }
     $section = $null; $sub = $null; $buffer = [System.Collections.Generic.List[string]]::new()
     $flush = {
         $text = ($buffer -join "`n").Trim()
@@ -45,6 +47,7 @@ function ConvertFrom-HelpMarkdown {
             'INPUTS' { $doc.Inputs = $text }
             'OUTPUTS' { $doc.Outputs = $text }
             'NOTES' { $doc.Notes = $text }
+            'RELATED LINKS' { $doc.Links = $text }
             'EXAMPLES' {
                 if ($sub) {
                     $m = [regex]::Match($text, '(?s)```[a-zA-Z]*\n(.*?)\n```')
@@ -82,8 +85,34 @@ $ns = @{
     dev     = 'http://schemas.microsoft.com/maml/dev/2004/10'
 }
 
+# A parameter's type as help shows it: Int32, String[], UpdateMode — never Nullable`1 (an optional value is just its type).
+function Get-HelpTypeName([type] $Type) {
+    if ($Type -eq [System.Management.Automation.SwitchParameter]) { return 'SwitchParameter' }
+    $inner = [Nullable]::GetUnderlyingType($Type)
+    if ($inner) { return $inner.Name }
+    $Type.Name
+}
+
+# A parameter's default, read from a new instance of the cmdlet (so help cannot disagree with the code); '' when none.
+function Get-HelpDefault($Instance, [string] $Name) {
+    if (-not $Instance) { return '' }
+    $value = $Instance.GetType().GetProperty($Name).GetValue($Instance)
+    if ($null -eq $value) { return '' }
+    if ($value -is [System.Management.Automation.SwitchParameter]) { return $(if ($value.IsPresent) { 'True' } else { 'False' }) }
+    if ($value -is [array]) { return ($value -join ', ') }
+    if ($value -is [TimeSpan]) { return $value.ToString() }
+    if ($value -is [int] -and $value -eq 0) { return '' }
+    "$value"
+}
+
+# The about_ topics: docs/help/about_*.md becomes en-US/about_*.help.txt (Get-Help about_WeComSync).
 $helpDir = Join-Path $moduleDir 'en-US'
 New-Item -ItemType Directory -Path $helpDir -Force | Out-Null
+foreach ($about in Get-ChildItem -LiteralPath $DocsPath -Filter 'about_*.md') {
+    $text = (Get-Content -LiteralPath $about.FullName -Raw -Encoding utf8) -replace '(?m)^```[a-zA-Z]*\r?\n', '' -replace '(?m)^#+ ', ''
+    Set-Content -LiteralPath (Join-Path $helpDir ($about.BaseName + '.help.txt')) -Value $text -Encoding utf8
+}
+
 $settings = [System.Xml.XmlWriterSettings]::new()
 $settings.Indent = $true
 $settings.Encoding = [System.Text.UTF8Encoding]::new($false)
@@ -96,6 +125,7 @@ foreach ($cmd in Get-Command -Module $module.Name -CommandType Cmdlet | Sort-Obj
     $md = Join-Path $DocsPath "$($cmd.Name).md"
     if (-not (Test-Path $md)) { $missing += $cmd.Name; continue }
     $doc = ConvertFrom-HelpMarkdown $md
+    $instance = try { [Activator]::CreateInstance($cmd.ImplementingType) } catch { $null }
     $w.WriteStartElement('command', 'command', $ns.command)
     $w.WriteAttributeString('xmlns', 'maml', $null, $ns.maml)
     $w.WriteAttributeString('xmlns', 'dev', $null, $ns.dev)
@@ -127,9 +157,10 @@ foreach ($cmd in Get-Command -Module $module.Name -CommandType Cmdlet | Sort-Obj
         $text = if ($doc.Parameters.ContainsKey($p.Name)) { $doc.Parameters[$p.Name] } else { '' }
         Add-Paras $w $text
         $w.WriteEndElement()
-        $typeName = if ($p.ParameterType -eq [System.Management.Automation.SwitchParameter]) { 'SwitchParameter' } else { $p.ParameterType.Name }
+        $typeName = Get-HelpTypeName $p.ParameterType
         $w.WriteElementString('command', 'parameterValue', $ns.command, $typeName)
-        $w.WriteStartElement('dev', 'type', $ns.dev); $w.WriteElementString('maml', 'name', $ns.maml, $p.ParameterType.FullName); $w.WriteEndElement()
+        $w.WriteStartElement('dev', 'type', $ns.dev); $w.WriteElementString('maml', 'name', $ns.maml, $typeName); $w.WriteEndElement()
+        $w.WriteElementString('dev', 'defaultValue', $ns.dev, (Get-HelpDefault $instance $p.Name))
         $w.WriteEndElement()
     }
 
@@ -137,7 +168,7 @@ foreach ($cmd in Get-Command -Module $module.Name -CommandType Cmdlet | Sort-Obj
     foreach ($set in $cmd.ParameterSets) {
         $w.WriteStartElement('command', 'syntaxItem', $ns.command)
         $w.WriteElementString('maml', 'name', $ns.maml, $cmd.Name)
-        foreach ($sp in $set.Parameters | Where-Object { $_.Name -notin $common }) {
+        foreach ($sp in $set.Parameters | Where-Object { $_.Name -notin $common -and -not (Test-Hidden $cmd.Parameters[$_.Name]) }) {
             $p = $cmd.Parameters[$sp.Name]
             & $writeParam $p $p.ParameterSets[$set.Name]
         }
@@ -146,7 +177,7 @@ foreach ($cmd in Get-Command -Module $module.Name -CommandType Cmdlet | Sort-Obj
     $w.WriteEndElement()
 
     $w.WriteStartElement('command', 'parameters', $ns.command)
-    foreach ($p in $cmd.Parameters.Values | Where-Object { $_.Name -notin $common } | Sort-Object Name) {
+    foreach ($p in $cmd.Parameters.Values | Where-Object { $_.Name -notin $common -and -not (Test-Hidden $_) } | Sort-Object Name) {
         if (-not $doc.Parameters.ContainsKey($p.Name)) { Write-Warning "$($cmd.Name): parameter -$($p.Name) has no description in $md" }
         & $writeParam $p $null
     }
@@ -173,6 +204,16 @@ foreach ($cmd in Get-Command -Module $module.Name -CommandType Cmdlet | Sort-Obj
         $w.WriteElementString('maml', 'title', $ns.maml, "---------- $($ex.Title) ----------")
         $w.WriteElementString('dev', 'code', $ns.dev, $ex.Code)
         $w.WriteStartElement('dev', 'remarks', $ns.dev); Add-Paras $w $ex.Remarks; $w.WriteEndElement()
+        $w.WriteEndElement()
+    }
+    $w.WriteEndElement()
+    # Related links: the markdown's, then the model's page.
+    $w.WriteStartElement('maml', 'relatedLinks', $ns.maml)
+    $links = @($doc.Links -split "\n" | ForEach-Object { $_.Trim().TrimStart('-', '*', ' ').Trim() } | Where-Object { $_ }) + 'about_WeComSync' | Select-Object -Unique
+    foreach ($link in $links) {
+        $w.WriteStartElement('maml', 'navigationLink', $ns.maml)
+        $w.WriteElementString('maml', 'linkText', $ns.maml, ($link -replace '^\[([^\]]+)\].*$', '$1'))
+        $w.WriteElementString('maml', 'uri', $ns.maml, '')
         $w.WriteEndElement()
     }
     $w.WriteEndElement()

@@ -88,13 +88,19 @@ function Invoke-WeComDownstreamSync {
         anything failed.
     .OUTPUTS
         WeComSync.RunLog.RunRecord
+    .LINK
+        about_WeComSync
+    .LINK
+        Get-WeComSyncLog
     #>
     [CmdletBinding(SupportsShouldProcess, ConfirmImpact = 'Medium')]
     [OutputType([WeComSync.RunLog.RunRecord])]
     param(
+        [ArgumentCompleter([WeComSync.PowerShell.Infrastructure.OrganizationCodeCompleter])]
         [string] $OrganizationCode,
         [ValidateSet('None', 'Overwrite', 'Changed')]
         [string] $UpdateMode = 'None',
+        [ArgumentCompleter([WeComSync.PowerShell.Infrastructure.UserFieldCompleter])]
         [string[]] $ExcludeProperty,
         [object] $FieldMap,
         [string[]] $Department,

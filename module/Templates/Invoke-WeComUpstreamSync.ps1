@@ -100,6 +100,10 @@ function Invoke-WeComUpstreamSync {
         A scheduled run that never touches mobiles or emails and exits non-zero if anything failed.
     .OUTPUTS
         WeComSync.RunLog.RunRecord
+    .LINK
+        about_WeComSync
+    .LINK
+        Get-WeComSyncLog
     #>
     [CmdletBinding(SupportsShouldProcess, ConfirmImpact = 'Medium')]
     [OutputType([WeComSync.RunLog.RunRecord])]
@@ -107,11 +111,13 @@ function Invoke-WeComUpstreamSync {
         [Parameter(Mandatory, Position = 0)]
         [string] $Path,
 
+        [ArgumentCompleter([WeComSync.PowerShell.Infrastructure.OrganizationCodeCompleter])]
         [string] $OrganizationCode,
 
         [ValidateSet('CreateUpdate', 'DeleteOnly')]
         [string] $Mode = 'CreateUpdate',
 
+        [ArgumentCompleter([WeComSync.PowerShell.Infrastructure.SheetCompleter])]
         [string[]] $Sheet,
 
         [int] $StartRow,
@@ -123,6 +129,7 @@ function Invoke-WeComUpstreamSync {
         [ValidateSet('Changed', 'Overwrite', 'None')]
         [string] $UpdateMode = 'Changed',
 
+        [ArgumentCompleter([WeComSync.PowerShell.Infrastructure.UserFieldCompleter])]
         [string[]] $ExcludeProperty,
 
         [object] $FieldMap,

@@ -68,7 +68,7 @@ Describe 'Compare-Directory' {
         $path = Join-Path $TestDrive 'plan.xml'
         Compare-Directory $file $authingUsers | Export-Clixml -LiteralPath $path
         $loaded = Import-Clixml -LiteralPath $path
-        $loaded[0].PSObject.TypeNames | Should -Contain 'Deserialized.WeComSync.Model.Change'
+        $loaded[0] | Should -BeOfType ([WeComSync.Model.Change])   # rebuilt on import (ChangeTypeConverter)
         ($loaded | Format-Table | Out-String -Width 200) | Should -Match 'Plan: 1 to create'
         $bound = @($loaded | Receive-Change)
         $bound.Count | Should -Be 2

@@ -343,19 +343,21 @@ public sealed class RateLimitWindowTests : EmulatorTestBase
     {
         // WeCom: "按分钟拦截则被屏蔽60秒" (developer.work.weixin.qq.com/document/path/90312): 60 s from the hit.
         var token = await TokenAsync();
-        await ControlAsync(HttpMethod.Post, "limits", new { api = "wecom", path = "/cgi-bin/department/get", limit = 2, windowSeconds = 1 });
+        await ControlAsync(HttpMethod.Post, "limits", new { api = "wecom", path = "/cgi-bin/department/get", limit = 2, windowSeconds = 4 });
+        // Seconds, not fractions: on a loaded machine a call can take a few hundred ms, and the second call must still
+        // fall inside the first one's window.
         var watch = Stopwatch.StartNew();
         Assert.Equal(0, Errcode(await WeComAsync("/cgi-bin/department/get", query: "id=1", token: token)));
-        await Task.Delay(700);
+        await Task.Delay(2000);
         Assert.Equal(0, Errcode(await WeComAsync("/cgi-bin/department/get", query: "id=1", token: token)));
         var hitAt = watch.Elapsed;
         var hit = await WeComAsync("/cgi-bin/department/get", query: "id=1", token: token);
         Assert.Equal(45009, Errcode(hit));
         Assert.DoesNotContain("second", hit["errmsg"].GetValue<string>()); // like the live API, it does not say how long
-        // A fixed window opened by the first call would have ended at 1 s; the block runs to 1 s after the hit.
-        while (watch.Elapsed < TimeSpan.FromSeconds(1.2)) await Task.Delay(50);
-        if (watch.Elapsed < hitAt + TimeSpan.FromSeconds(0.9)) Assert.Equal(45009, Errcode(await WeComAsync("/cgi-bin/department/get", query: "id=1", token: token)));
-        while (watch.Elapsed < hitAt + TimeSpan.FromSeconds(1.1)) await Task.Delay(50);
+        // A fixed window opened by the first call would have ended at 4 s; the block runs to 4 s after the hit.
+        while (watch.Elapsed < TimeSpan.FromSeconds(4.4)) await Task.Delay(50);
+        if (watch.Elapsed < hitAt + TimeSpan.FromSeconds(3.6)) Assert.Equal(45009, Errcode(await WeComAsync("/cgi-bin/department/get", query: "id=1", token: token)));
+        while (watch.Elapsed < hitAt + TimeSpan.FromSeconds(4.3)) await Task.Delay(50);
         Assert.Equal(0, Errcode(await WeComAsync("/cgi-bin/department/get", query: "id=1", token: token)));
     }
 

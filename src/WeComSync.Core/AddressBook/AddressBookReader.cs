@@ -266,6 +266,22 @@ namespace WeComSync.AddressBook
             }
         }
 
+        /// <summary>The names of the file's sheets, in order (a CSV: its file name); for -Sheet's tab completion.</summary>
+        public static IReadOnlyList<string> SheetNames(string path)
+        {
+            using (var file = SpreadsheetFile.Open(path)) return SheetNames(file);
+        }
+
+        private static List<string> SheetNames(SpreadsheetFile file)
+        {
+            var names = new List<string>();
+            int i = 0;
+            do names.Add(file.SheetName);
+            while (++i < file.SheetCount && file.NextSheet());
+            file.Reset();
+            return names;
+        }
+
         /// <summary>A skipped row whose 账号 cannot be read could be anyone: deletes cannot follow from this file.</summary>
         private void MarkIncomplete(string origin, string why)
         {
@@ -320,11 +336,7 @@ namespace WeComSync.AddressBook
             if (wanted == null || wanted.Count == 0) return all;
 
             // Sheet names are only known by walking the workbook; do it only when asked for sheets.
-            var names = new List<string>();
-            int i = 0;
-            do names.Add(file.SheetName);
-            while (++i < file.SheetCount && file.NextSheet());
-            file.Reset();
+            var names = SheetNames(file);
 
             var selection = new HashSet<int>();
             foreach (string s in wanted)

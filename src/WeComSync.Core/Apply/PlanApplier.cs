@@ -23,11 +23,11 @@ namespace WeComSync.Apply
     /// </summary>
     public sealed class PlanApplier
     {
-        private readonly ISyncHost _host;
+        private readonly IOutputWriter _host;
         private readonly ApplyOptions _options;
         private readonly ConcurrentQueue<string> _verbose = new ConcurrentQueue<string>();
 
-        public PlanApplier(ISyncHost host, ApplyOptions options = null)
+        public PlanApplier(IOutputWriter host, ApplyOptions options = null)
         {
             _host = host ?? throw new ArgumentNullException(nameof(host));
             _options = options ?? new ApplyOptions();

@@ -8,15 +8,9 @@ using WeComSync.Http;
 namespace WeComSync.Authing
 {
     /// <summary>One row of Test-AuthingConnection: what was checked, whether it passed, and what to do when it did not.</summary>
-    public sealed class AuthingCheck
+    /// <summary>One check of Test-AuthingConnection (the shape both services' checks share).</summary>
+    public sealed class AuthingCheck : ConnectionCheck
     {
-        public string Check { get; set; }
-        public bool Passed { get; set; }
-        public string Message { get; set; }
-        public string RecommendedAction { get; set; }
-        public string ErrorCode { get; set; }
-
-        public override string ToString() => $"{(Passed ? "OK  " : "FAIL")} {Check}: {Message}";
     }
 
     /// <summary>
@@ -70,7 +64,7 @@ namespace WeComSync.Authing
             catch (ApiException e)
             {
                 write.Passed = !e.IsTransient;
-                if (!write.Passed) write.ErrorCode = e.Code;
+                if (!write.Passed) write.Code = e.Code;
                 write.Message = write.Passed ? "The key may write to the pool (the empty test write was refused only for its content)." : e.ApiMessage;
             }
             checks.Add(write);
@@ -121,7 +115,7 @@ namespace WeComSync.Authing
         private static void Fail(AuthingCheck row, ApiException e, string action)
         {
             row.Passed = false;
-            row.ErrorCode = e.Code;
+            row.Code = e.Code;
             row.Message = Redaction.Redact(ApiException.Sentence($"{e.Code}: {e.ApiMessage}"));
             row.RecommendedAction = action == null ? null : ApiException.Sentence(action);
         }

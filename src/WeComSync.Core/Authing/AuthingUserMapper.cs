@@ -58,7 +58,6 @@ namespace WeComSync.Authing
                 UserId = Blank(AuthingJson.Text(dto.CustomData, Links.UserId)),
                 Username = dto.Username,
                 StatusText = dto.Status,
-                WithheldFields = withheld,
             };
             if (dto.CustomData != null)
             {
@@ -88,6 +87,7 @@ namespace WeComSync.Authing
                 if (dto.MainDepartmentId == null && recorded.Count == links.Count && !recorded.Except(links, StringComparer.Ordinal).Any()) links = recorded;
                 user.Departments = links;
             }
+            user.WithheldFields = withheld; // after the adds above: the setter keeps its own copy (a FieldNameSet)
             return user;
         }
 

@@ -50,7 +50,8 @@ namespace WeComSync.Model
         public object Old { get; set; }
         public object New { get; set; }
 
-        public override string ToString() => $"{Field}: {Old} -> {New}";
+        /// <summary>"departments [a] -> [b]": lists and empty values as the plan shows them (-WhatIf, -Confirm, Export-Csv).</summary>
+        public override string ToString() => Comparison.PlanText.Fields(new[] { this });
     }
 
     /// <summary>What a plan was computed from, so a delete guard can judge a percentage after the plan was saved and reloaded.</summary>
@@ -109,7 +110,8 @@ namespace WeComSync.Model
         /// <summary>What the target holds now (null for creates).</summary>
         public DirectoryObject Current { get; set; }
 
-        public List<FieldChange> Fields { get; set; } = new List<FieldChange>();
+        public List<FieldChange> Fields { get => _fields; set => _fields = FieldChangeList.Of(value); }
+        private List<FieldChange> _fields = new FieldChangeList();
 
         /// <summary>Why this change is planned (e.g. "matched by username", "renamed, matched by members").</summary>
         public string Reason { get; set; }
@@ -120,7 +122,8 @@ namespace WeComSync.Model
         public PlanContext Plan { get; set; }
 
         /// <summary>For a conflict: every object that could have been meant (the ambiguous candidates or the duplicates).</summary>
-        public List<DirectoryObject> Candidates { get; set; }
+        public List<DirectoryObject> Candidates { get => _candidates; set => _candidates = DirectoryObjectList.Of(value); }
+        private List<DirectoryObject> _candidates;
 
         /// <summary>The change as one plan line: "+ create user zhangsan (张三) in 研发部", "~ update user lisi: mobile … -> …".</summary>
         public string Description { get; set; }

@@ -49,6 +49,7 @@ namespace WeComSync.Model
         public DirectoryInstance ReadFrom { get; set; }
 
         /// <summary>Fields this source never provides even when set (withheld by WeCom, no column in the file). Names are model property names.</summary>
-        public ISet<string> WithheldFields { get; set; } = new HashSet<string>(System.StringComparer.OrdinalIgnoreCase);
+        public ISet<string> WithheldFields { get => _withheldFields; set => _withheldFields = FieldNameSet.Of(value); }
+        private ISet<string> _withheldFields = new FieldNameSet();
     }
 }

@@ -31,5 +31,8 @@ namespace WeComSync.Model
         }
 
         public bool Contains(string key) => key != null && Keys.ContainsKey(key);
+
+        /// <summary>Export-Csv and string conversion: how many keys were skipped and whether deletes are refused, not the type name.</summary>
+        public override string ToString() => Keys.Count == 0 && IncompleteReason == null ? "" : $"{Keys.Count} skipped" + (IncompleteReason == null ? "" : "; deletes refused");
     }
 }

@@ -53,7 +53,8 @@ namespace WeComSync.Model
         /// department. The Authing reader maps Authing department ids to link ids; an Authing department not yet linked
         /// appears as "authing:&lt;departmentId&gt;". Null when unknown.
         /// </summary>
-        public List<string> Departments { get; set; }
+        public List<string> Departments { get => _departments; set => _departments = ValueList.Of(value); }
+        private List<string> _departments;
 
         public bool? Enabled { get; set; }
         public UserStatus? Status { get; set; }
@@ -62,7 +63,8 @@ namespace WeComSync.Model
         public string StatusText { get; set; }
 
         /// <summary>Custom columns (export) or custom data (Authing) not mapped to a model field.</summary>
-        public Dictionary<string, string> Extra { get; set; } = new Dictionary<string, string>();
+        public Dictionary<string, string> Extra { get => _extra; set => _extra = ExtraFields.Of(value); }
+        private Dictionary<string, string> _extra = new ExtraFields();
 
         /// <summary>A copy whose lists, extra values and withheld fields are its own (planners adjust copies, never the caller's objects).</summary>
         public User Clone()

@@ -167,7 +167,8 @@ namespace WeComSync.RunLog
         public string Reason { get; set; }
 
         /// <summary>The fields an update changed, as written (masked when the run masked personal data).</summary>
-        public List<FieldChange> Fields { get; set; } = new List<FieldChange>();
+        public List<FieldChange> Fields { get => _fields; set => _fields = FieldChangeList.Of(value); }
+        private List<FieldChange> _fields = new FieldChangeList();
 
         public override string ToString() => $"{Outcome} {Operation} {Kind} {Key}";
     }

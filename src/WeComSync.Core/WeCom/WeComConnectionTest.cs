@@ -9,14 +9,8 @@ using WeComSync.Http;
 namespace WeComSync.WeCom
 {
     /// <summary>One check of Test-WeComConnection: what was tried, whether it worked, and when not, what to do.</summary>
-    public sealed class WeComConnectionCheck
+    public sealed class WeComConnectionCheck : ConnectionCheck
     {
-        public string Check { get; set; }
-        public bool Passed { get; set; }
-        public string Code { get; set; }
-        public string Message { get; set; }
-        public string RecommendedAction { get; set; }
-        public override string ToString() => $"{Check}: {(Passed ? "ok" : "failed " + Code)}";
     }
 
     /// <summary>

@@ -270,8 +270,7 @@ namespace WeComSync.WeCom
         /// </summary>
         private async Task ReadDetailsAsync(Dictionary<string, User> users, IReadOnlyList<Department> departments, CancellationToken ct)
         {
-            var withheld = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-            if (_client.AppMode != WeComAppMode.AddressBookSync) foreach (var f in Fields.SensitiveFields) withheld.Add(f);
+            var withheld = Withheld();
 
             var deptIds = users.Values.SelectMany(u => u.Departments ?? new List<string>()).Distinct().ToList();
             var done = new ConcurrentDictionary<string, bool>(StringComparer.OrdinalIgnoreCase);
@@ -337,6 +336,27 @@ namespace WeComSync.WeCom
                     failures[deptId] = $"details of {u.UserId} could not be read ({e.Code}: {e.ApiMessage})";
                 }
             }
+        }
+
+        /// <summary>The fields WeCom withholds from this app's detail reads (the sensitive ones, except for the address-book sync secret).</summary>
+        private ISet<string> Withheld()
+        {
+            var withheld = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            if (_client.AppMode != WeComAppMode.AddressBookSync) foreach (var f in Fields.SensitiveFields) withheld.Add(f);
+            return withheld;
+        }
+
+        /// <summary>One member by userid with one user/get, or null when WeCom has none (60111: userid not found).</summary>
+        public async Task<User> ReadUserAsync(string userId, CancellationToken ct)
+        {
+            JObject m;
+            try { m = await _client.GetUserAsync(userId, ct).ConfigureAwait(false); }
+            catch (ApiException e) when (e.Code == "60111") { return null; }
+            var withheld = Withheld();
+            var user = new User { Source = DirectorySource.WeComApi, UserId = userId, SourceId = userId };
+            Fields.ApplyDetails(user, m, withheld);
+            foreach (var f in withheld) user.WithheldFields.Add(f);
+            return user;
         }
 
         private Task ForEachAsync<T>(IEnumerable<T> items, Func<T, Task> body, CancellationToken ct) =>

@@ -34,13 +34,18 @@ namespace WeComSync.PowerShell.Commands
 
         [Parameter] public object[] DifferenceUser { get; set; }
 
-        [Parameter] public string[] Property { get; set; }
+        [Parameter, ArgumentCompleter(typeof(UserFieldCompleter))] public string[] Property { get; set; }
 
-        [Parameter] public string[] ExcludeProperty { get; set; }
+        [Parameter, ArgumentCompleter(typeof(UserFieldCompleter))] public string[] ExcludeProperty { get; set; }
 
         [Parameter] public UpdateMode UpdateMode { get; set; } = UpdateMode.Changed;
 
-        [Parameter] public PlanOperation[] Operation { get; set; } = { PlanOperation.Create, PlanOperation.Update };
+        /// <summary>
+        /// The operations to plan, any a plan holds: Create, Update, Move, Delete, Conflict. Moves come with Update (a
+        /// move is an update of the parent) and conflicts with any of Create/Update/Delete, as they always have;
+        /// -Operation Move and/or Conflict alone gives only those.
+        /// </summary>
+        [Parameter] public ChangeOperation[] Operation { get; set; } = { ChangeOperation.Create, ChangeOperation.Update };
 
         [Parameter] public MatchKey[] MatchBy { get; set; } = { MatchKey.LinkKey, MatchKey.Username };
 
@@ -77,7 +82,7 @@ namespace WeComSync.PowerShell.Commands
             var kind = ObjectType ?? ModelConverter.KindOf(reference.FirstNonNull()) ?? ModelConverter.KindOf(_difference.FirstNonNull());
             if (kind == null)
             {
-                if (reference.Count == 0 && _difference.Count == 0) return; // nothing on either side: an empty plan
+                if (reference.Count == 0 && _difference.Count == 0) { WriteNoChanges(); return; } // nothing on either side: an empty plan
                 ThrowTerminatingError(Errors.Create("UnknownObjectType", ErrorCategory.InvalidType, reference.First() ?? _difference.First(),
                     "Compare-Directory cannot tell whether the inputs are users or departments.",
                     "Pass users (UserId/Username properties) or departments (Key/Path properties), or say which with -ObjectType User|Department."));
@@ -87,7 +92,7 @@ namespace WeComSync.PowerShell.Commands
             var options = new CompareOptions
             {
                 Property = Property, ExcludeProperty = ExcludeProperty, UpdateMode = UpdateMode, MatchBy = MatchBy,
-                Operation = Operation.Aggregate((PlanOperation)0, (a, b) => a | b), DeleteAction = DeleteAction,
+                Operation = PlannerOperations(Operation), DeleteAction = DeleteAction,
                 Verbose = verbose ? new Action<string>(WriteVerbose) : null,
             };
 
@@ -131,7 +136,37 @@ namespace WeComSync.PowerShell.Commands
             if (plan.Context.ConflictCount > 0)
                 WriteWarning($"{plan.Context.ConflictCount} {kind.ToString().ToLowerInvariant()}(s) need a human: ambiguous matches or duplicates are reported as Conflict changes and never applied.");
             WriteVerbose(plan.Summary);
-            foreach (var change in plan.Changes) WriteObject(change);
+            var changes = plan.Changes.Where(c => Wanted(c.Operation, Operation)).ToList();
+            if (changes.Count == 0) WriteNoChanges();
+            foreach (var change in changes) WriteObject(change);
+        }
+
+        // An empty plan prints nothing at all; say so, as the plan view's header would (shown like Write-Host: not
+        // output, silenced by -InformationAction Ignore or 6>$null).
+        private void WriteNoChanges() => WriteInformation(new HostInformationMessage { Message = "No changes." }, new[] { "PSHOST" });
+
+        /// <summary>What the planner is asked for: Move rides on Update; Move or Conflict alone still needs matching (Create, Update).</summary>
+        internal static PlanOperation PlannerOperations(IEnumerable<ChangeOperation> asked)
+        {
+            PlanOperation ops = 0;
+            foreach (var op in asked)
+            {
+                switch (op)
+                {
+                    case ChangeOperation.Create: ops |= PlanOperation.Create; break;
+                    case ChangeOperation.Update:
+                    case ChangeOperation.Move: ops |= PlanOperation.Update; break;
+                    case ChangeOperation.Delete: ops |= PlanOperation.Delete; break;
+                }
+            }
+            return ops == 0 ? PlanOperation.Create | PlanOperation.Update : ops;
+        }
+
+        internal static bool Wanted(ChangeOperation operation, ChangeOperation[] asked)
+        {
+            // Any of Create/Update/Delete: the plan as the planner made it (moves with updates, conflicts, suspends).
+            if (asked.Any(a => a == ChangeOperation.Create || a == ChangeOperation.Update || a == ChangeOperation.Delete)) return true;
+            return asked.Contains(operation);   // -Operation Move and/or Conflict alone: only those
         }
 
         private bool _inputLeftOut;

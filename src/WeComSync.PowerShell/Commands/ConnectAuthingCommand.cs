@@ -96,8 +96,8 @@ namespace WeComSync.PowerShell.Commands
             }
 
             // Fetch a token now, so wrong keys or a wrong host fail here rather than in the middle of a sync.
-            var trace = new System.Collections.Concurrent.ConcurrentQueue<string>();
-            connection.Client.Trace = trace.Enqueue;
+            var output = new CmdletOutputWriter(this, System.Threading.CancellationToken.None);
+            connection.Client.Trace = output.WriteTrace;
             try
             {
                 System.Threading.Tasks.Task.Run(() => connection.Client.GetTokenAsync(System.Threading.CancellationToken.None)).GetAwaiter().GetResult();
@@ -113,7 +113,7 @@ namespace WeComSync.PowerShell.Commands
             finally
             {
                 connection.Client.Trace = null;
-                while (trace.TryDequeue(out var line)) WriteDebug(Http.Redaction.Redact(line));
+                output.Flush();
             }
 
             var old = AuthingSession.Current;

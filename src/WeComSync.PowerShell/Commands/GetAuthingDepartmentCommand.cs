@@ -14,6 +14,7 @@ namespace WeComSync.PowerShell.Commands
     public sealed class GetAuthingDepartmentCommand : AuthingCmdlet
     {
         [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(OrganizationCodeCompleter))]
         public string OrganizationCode { get; set; }
 
         /// <summary>Leave the organization's root department out of the output.</summary>

@@ -1,3 +1,4 @@
+using System;
 using System.Management.Automation;
 using Newtonsoft.Json.Linq;
 using WeComSync.Authing;
@@ -15,8 +16,24 @@ namespace WeComSync.PowerShell.Commands
     [OutputType(typeof(User))]
     public sealed class GetAuthingUserCommand : AuthingCmdlet
     {
-        /// <summary>Only members of this organization (default: the connection's organization).</summary>
-        [Parameter(Position = 0, ParameterSetName = "Organization", ValueFromPipelineByPropertyName = true)]
+        /// <summary>
+        /// Only the users with these WeCom userids (the link field wechatwork_user_id): Get-AuthingUser lisi. The identity
+        /// is the first positional parameter, as in Get-ADUser and Get-MgUser.
+        /// </summary>
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = "UserId", ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string[] UserId { get; set; }
+
+        /// <summary>Only the users with these Authing usernames (one get-user each).</summary>
+        [Parameter(Mandatory = true, ParameterSetName = "Username")]
+        [ValidateNotNullOrEmpty]
+        public string[] Username { get; set; }
+
+        /// <summary>Only members of this organization (default: the connection's organization); departments are shown as its link ids.</summary>
+        [Parameter(ParameterSetName = "Organization", ValueFromPipelineByPropertyName = true)]
+        [Parameter(ParameterSetName = "UserId")]
+        [Parameter(ParameterSetName = "Username")]
+        [ArgumentCompleter(typeof(OrganizationCodeCompleter))]
         public string OrganizationCode { get; set; }
 
         /// <summary>Every user of the pool, in any organization or none.</summary>
@@ -44,13 +61,52 @@ namespace WeComSync.PowerShell.Commands
         {
             var connection = RequireConnection();
             string organization = AllUsers ? null : connection.OrganizationCode == null && string.IsNullOrEmpty(OrganizationCode) ? null : RequireOrganization(connection, OrganizationCode);
-            JArray filter = null;
-            if (Filter != null && Filter.Count > 0)
+            if (ParameterSetName == "Username")
             {
-                filter = new JArray();
-                foreach (System.Collections.DictionaryEntry e in Filter)
-                    filter.Add(new JObject { ["field"] = e.Key.ToString(), ["operator"] = "EQUAL", ["value"] = e.Value?.ToString() });
+                var mapper = new AuthingUserMapper(connection.Client.Settings, Conversion.FieldMapInput.Resolve(this, FieldMap, Model.FieldSide.Authing, connection.Client.Settings.FieldMap));
+                foreach (string name in Username)
+                {
+                    var user = Run(connection, async ct =>
+                    {
+                        var dto = await connection.Client.GetUserAsync(name, "username", ct).ConfigureAwait(false);
+                        if (dto == null) return null;
+                        var map = organization == null ? null : await new AuthingDirectoryReader(connection.Client).ReadDepartmentsAsync(organization, RootLinkId, ct).ConfigureAwait(false);
+                        return mapper.ToModel(dto, map);
+                    }, "Reading Authing user " + name, (Func<string>)null);
+                    if (user != null) { user.ReadFrom = connection.Describe(organization); WriteObject(user); }
+                    else WriteError(NotFound(name, "username"));
+                }
+                return;
             }
+            if (ParameterSetName == "UserId")
+            {
+                foreach (string id in UserId)
+                {
+                    var found = Read(connection, organization, Where(new System.Collections.Hashtable { [connection.Client.Settings.LinkFields.UserId] = id }));
+                    if (found.Count == 0) WriteError(NotFound(id, "WeCom userid (" + connection.Client.Settings.LinkFields.UserId + ")"));
+                    WriteObject(found, true);
+                }
+                return;
+            }
+            var users = Read(connection, organization, Where(Filter));
+            WriteObject(users, true);
+        }
+
+        private static JArray Where(System.Collections.Hashtable fields)
+        {
+            if (fields == null || fields.Count == 0) return null;
+            var filter = new JArray();
+            foreach (System.Collections.DictionaryEntry e in fields)
+                filter.Add(new JObject { ["field"] = e.Key.ToString(), ["operator"] = "EQUAL", ["value"] = e.Value?.ToString() });
+            return filter;
+        }
+
+        private ErrorRecord NotFound(string value, string what) => Errors.Create("AuthingUserNotFound", ErrorCategory.ObjectNotFound, value,
+            $"Authing has no user with {what} '{value}'" + (OrganizationCode != null ? $" in organization {OrganizationCode}." : "."),
+            "Check the value, or list the users with Get-AuthingUser.");
+
+        private System.Collections.Generic.List<User> Read(WeComSync.Authing.AuthingConnection connection, string organization, JArray filter)
+        {
             var fieldMap = Conversion.FieldMapInput.Resolve(this, FieldMap, Model.FieldSide.Authing, connection.Client.Settings.FieldMap);
             int done = 0, total = 0;
             var read = Run(connection, async ct =>
@@ -63,7 +119,7 @@ namespace WeComSync.PowerShell.Commands
                 WriteError(AuthingCmdlet.ToError(failure));
             var from = connection.Describe(organization);   // a plan computed against these users records it
             foreach (var u in read.Users) u.ReadFrom = from;
-            WriteObject(read.Users, true);
+            return read.Users;
         }
     }
 }

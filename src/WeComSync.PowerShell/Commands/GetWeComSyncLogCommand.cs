@@ -26,6 +26,7 @@ namespace WeComSync.PowerShell.Commands
         [Parameter(ParameterSetName = UserSet, ValueFromPipelineByPropertyName = true)]
         [Alias("RunId")]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(RunIdCompleter))]
         public string Run { get; set; }
 
         [Parameter(Mandatory = true, ParameterSetName = FailedSet)]

@@ -9,10 +9,15 @@ namespace WeComSync.PowerShell.Commands
     /// Reads WeCom's members: user/list_id (cursor paging, one user with all departments) or user/simplelist, then
     /// details per department where the app may read them. Fields WeCom withholds are unknown ($null), never empty.
     /// </summary>
-    [Cmdlet(VerbsCommon.Get, "WeComUser")]
+    [Cmdlet(VerbsCommon.Get, "WeComUser", DefaultParameterSetName = "All")]
     [OutputType(typeof(User))]
     public sealed class GetWeComUserCommand : WeComCmdlet
     {
+        /// <summary>Only these members, each with one user/get (the identity first, as in Get-ADUser): Get-WeComUser lisi.</summary>
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = "Identity", ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string[] UserId { get; set; }
+
         /// <summary>Most detail reads at once (user/list per department): an optional ceiling; without it the number adapts to the service.</summary>
         [Parameter]
         [ValidateRange(1, 64)]
@@ -22,8 +27,23 @@ namespace WeComSync.PowerShell.Commands
         [Parameter]
         public object FieldMap { get; set; }
 
+        protected override void ProcessRecord()
+        {
+            if (ParameterSetName != "Identity") return;
+            var connection = RequireConnection();
+            var reader = new WeComReader(connection.Client) { FieldMap = Conversion.FieldMapInput.Resolve(this, FieldMap, FieldSide.WeCom, connection.Client.FieldMap) };
+            foreach (string id in UserId)
+            {
+                var user = Run(connection, ct => reader.ReadUserAsync(id, ct), "Reading WeCom user " + id, (ReadProgress)null);
+                if (user != null) WriteObject(user);
+                else WriteError(Errors.Create("WeComUserNotFound", ErrorCategory.ObjectNotFound, id,
+                    $"WeCom has no member with userid '{id}' (60111).", "Check the userid (the 账号 column of the export), or list every member with Get-WeComUser."));
+            }
+        }
+
         protected override void EndProcessing()
         {
+            if (ParameterSetName == "Identity") return;
             var connection = RequireConnection();
             var fieldMap = Conversion.FieldMapInput.Resolve(this, FieldMap, FieldSide.WeCom, connection.Client.FieldMap);
             var reader = new WeComReader(connection.Client) { Parallelism = ThrottleLimit, FieldMap = fieldMap };

@@ -30,6 +30,7 @@ namespace WeComSync.PowerShell.Commands
 
         [Parameter]
         [AllowEmptyCollection]
+        [ArgumentCompleter(typeof(SheetCompleter))]
         public string[] Sheet { get; set; }
 
         [Parameter]

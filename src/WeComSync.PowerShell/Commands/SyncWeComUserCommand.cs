@@ -19,6 +19,7 @@ namespace WeComSync.PowerShell.Commands
     {
         /// <summary>Fields an update never writes (e.g. Mobile, Email), whatever the plan says.</summary>
         [Parameter]
+        [ArgumentCompleter(typeof(UserFieldCompleter))]
         public string[] ExcludeProperty { get; set; }
 
         /// <summary>Let WeCom invite the members this creates (WeChat notice, SMS or email). Off by default: a sync invites no one.</summary>

@@ -14,6 +14,7 @@ namespace WeComSync.PowerShell.Commands
     public sealed class TestAuthingConnectionCommand : AuthingCmdlet
     {
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(OrganizationCodeCompleter))]
         public string OrganizationCode { get; set; }
 
         [Parameter]

@@ -9,7 +9,7 @@ namespace WeComSync.PowerShell.Infrastructure
 {
     /// <summary>
     /// What every Authing and WeCom cmdlet shares: -Connection (else the session's), Ctrl+C cancellation, running core
-    /// work off the pipeline thread while its progress and the client's trace (Debug) are written from the pipeline
+    /// work off the pipeline thread while its progress and the client's HTTP trace (Verbose, through CmdletOutputWriter) are written from the pipeline
     /// thread, and ApiExceptions turned into error records that say what to do.
     /// </summary>
     public abstract class ApiCmdlet<TConnection> : PSCmdlet where TConnection : class
@@ -51,22 +51,22 @@ namespace WeComSync.PowerShell.Infrastructure
         /// <summary>Runs <paramref name="work"/> off the pipeline thread; meanwhile writes its progress (status, percent or -1) and the client's trace from here.</summary>
         protected T Run<T>(TConnection connection, Func<CancellationToken, Task<T>> work, string activity, Func<(string Status, int Percent)> progress = null)
         {
-            var trace = new ConcurrentQueue<string>();
+            var output = new CmdletOutputWriter(this, Cancellation, activityId: 2);
             var client = ClientOf(connection);
             var previous = client.Trace;
-            client.Trace = line => trace.Enqueue(line);
+            client.Trace = output.WriteTrace;
             try
             {
                 var task = Task.Run(() => work(Cancellation), Cancellation);
                 while (!((IAsyncResult)task).AsyncWaitHandle.WaitOne(200))
                 {
-                    Drain(trace);
+                    output.Flush();
                     if (progress == null) continue;
                     var (status, percent) = progress();
-                    WriteProgress(new ProgressRecord(2, activity, string.IsNullOrEmpty(status) ? " " : status) { PercentComplete = percent });
+                    output.WriteProgress(activity, status, Math.Min(percent, 99));
                 }
-                Drain(trace);
-                if (progress != null) WriteProgress(new ProgressRecord(2, activity, "done") { RecordType = ProgressRecordType.Completed });
+                output.Flush();
+                if (progress != null) output.WriteProgress(activity, "done", 100);
                 return task.GetAwaiter().GetResult();
             }
             catch (ApiException e)
@@ -87,11 +87,6 @@ namespace WeComSync.PowerShell.Infrastructure
             {
                 client.Trace = previous;
             }
-        }
-
-        private void Drain(ConcurrentQueue<string> trace)
-        {
-            while (trace.TryDequeue(out var line)) WriteDebug(Redaction.Redact(line));
         }
 
         /// <summary>An API code as part of an ErrorId ("409/2001" → "409_2001").</summary>

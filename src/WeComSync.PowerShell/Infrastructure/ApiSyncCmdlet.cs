@@ -26,6 +26,7 @@ namespace WeComSync.PowerShell.Infrastructure
 
         /// <summary>The Authing organization the departments belong to; default: the Authing connection's.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(OrganizationCodeCompleter))]
         public string OrganizationCode { get; set; }
 
         /// <summary>
@@ -96,7 +97,8 @@ namespace WeComSync.PowerShell.Infrastructure
                     "Compare again against this directory and review the new plan, or connect to the one the plan was computed against."));
             }
             var changeApplier = CreateApplier(connection);
-            var applier = new PlanApplier(new CmdletSyncHost(this, Cancellation), new ApplyOptions
+            var output = new CmdletOutputWriter(this, Cancellation);
+            var applier = new PlanApplier(output, new ApplyOptions
             {
                 ThrottleLimit = ThrottleLimit,
                 DeleteGuard = new DeleteGuard { MaxDelete = MaxDelete, MaxDeletePercent = MaxDeletePercent, Force = Force },
@@ -105,7 +107,7 @@ namespace WeComSync.PowerShell.Infrastructure
             });
             var client = ClientOf(connection);
             var previous = client.Trace;
-            client.Trace = applier.PostVerbose;
+            client.Trace = output.WriteTrace;
             bool stopped = false;
             try
             {

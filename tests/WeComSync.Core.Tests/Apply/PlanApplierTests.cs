@@ -27,6 +27,8 @@ namespace WeComSync.Tests.Apply
         public void WriteProgress(string activity, string status, int percentComplete) { Check(); Progress.Add(percentComplete); }
         public void WriteVerbose(string message) { Check(); Verbose.Add(message); }
         public void WriteWarning(string message) { Check(); Warnings.Add(message); }
+        public List<string> Traces { get; } = new List<string>();
+        public void WriteTrace(string message) { lock (Traces) Traces.Add(message); }
     }
 
     public class PlanApplierTests

@@ -304,7 +304,9 @@ namespace WeComSync.Tests.Authing
         public async Task A_department_whose_parent_failed_is_skipped_and_its_members_fail_with_a_clear_message()
         {
             _server.State.Faults.Add(new FaultRule { Api = "authing", Path = "/api/v3/create-department", Kind = "errcode", Status = 400, Count = 1 });
-            var run = await SyncAsync(Tree(), Members(4));
+            // Siblings are created in parallel, so the fault would hit whichever arrives first: one at a time, in plan
+            // order, makes it 研发部 every time.
+            var run = await SyncAsync(Tree(), Members(4), options: new ApplyOptions { ThrottleLimit = 1 });
 
             Assert.Equal(Outcome.Failed, run.DepartmentResults.Single(r => r.Change.Key == Top + "/研发部").Outcome);
             var child = run.DepartmentResults.Single(r => r.Change.Key == Top + "/研发部/后端组");

@@ -284,9 +284,11 @@ namespace WeComSync.Tests.Gauntlet
         [Fact]
         public async Task A_client_side_rate_limit_under_the_servers_keeps_a_run_from_ever_being_throttled()
         {
-            // The emulator refuses the 31st call of any API within 1 s (HTTP 429 to the window's end); the client allows 28.
+            // The emulator refuses the 31st call of any API within 1 s (HTTP 429 to the window's end); the client allows 20.
+            // The client counts when it sends and the emulator when a call arrives: on a loaded machine calls sent apart
+            // can arrive bunched, so the margin is a third, not a call or two.
             var retry = FastRetry();
-            retry.CallsPerMinute = 28;
+            retry.CallsPerMinute = 20;
             retry.RateWindow = TimeSpan.FromSeconds(1);
             retry.MaxRetries = 0; // a single 429 would fail the run
             using var client = Client(retry);
