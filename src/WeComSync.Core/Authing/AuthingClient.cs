@@ -301,7 +301,7 @@ namespace WeComSync.Authing
         /// <summary>The same from a user read from Authing (its status text and gender).</summary>
         public static JObject KeepUnchanged(JObject body, Model.User current) =>
             current == null ? body : KeepUnchanged(body, current.StatusText,
-                current.Gender == Model.Gender.Male ? "M" : current.Gender == Model.Gender.Female ? "F" : current.Gender == Model.Gender.Unknown ? "U" : null);
+                current.Gender == null ? null : AuthingUserMapper.GenderCode(current.Gender.Value));
 
         private async Task KeepUnknownUnchangedAsync(string userId, JObject body, CancellationToken cancellationToken)
         {

@@ -99,7 +99,7 @@ namespace WeComSync.Authing
                 case "phone":
                     return string.IsNullOrEmpty(dto.Phone) ? "" : MobileNumber.Normalize(string.IsNullOrEmpty(dto.PhoneCountryCode) ? dto.Phone : Plus(dto.PhoneCountryCode) + " " + dto.Phone);
                 case "gender":
-                    return dto.Gender == "M" ? Gender.Male : dto.Gender == "F" ? Gender.Female : dto.Gender == null ? (Gender?)null : Gender.Unknown;
+                    return ReadGender(dto.Gender);
                 case "status":
                     return dto.Status == null ? (bool?)null : string.Equals(dto.Status, "Activated", StringComparison.OrdinalIgnoreCase);
             }
@@ -139,6 +139,13 @@ namespace WeComSync.Authing
         }
 
         /// <summary>The update-user body that suspends (false) or reactivates (true) a user.</summary>
+        /// <summary>Authing's gender codes M / F / U (authing-node-sdk 4.0.1, UserDto and UpdateUserReqDto), in one place.</summary>
+        public static string GenderCode(Gender gender) => gender == Gender.Male ? "M" : gender == Gender.Female ? "F" : "U";
+
+        /// <summary>The model's gender from Authing's code; null when Authing gave none.</summary>
+        public static Gender? ReadGender(string code) =>
+            code == "M" ? Gender.Male : code == "F" ? Gender.Female : code == null ? (Gender?)null : Gender.Unknown;
+
         public static JObject StatusBody(bool enabled) => new JObject { ["status"] = enabled ? "Activated" : "Suspended" };
 
         /// <summary>Writes one known value to its target; unknown (null) is never written.</summary>
@@ -155,8 +162,7 @@ namespace WeComSync.Authing
                     if (cc != null) body["phoneCountryCode"] = Plus(cc);
                     return;
                 case "gender":
-                    var g = (Gender)value;
-                    body["gender"] = g == Gender.Male ? "M" : g == Gender.Female ? "F" : "U";
+                    body["gender"] = GenderCode((Gender)value);
                     return;
                 case "status":
                     body["status"] = (bool)value ? "Activated" : "Suspended";
