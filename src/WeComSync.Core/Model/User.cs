@@ -62,16 +62,29 @@ namespace WeComSync.Model
         /// <summary>The raw status words as the source wrote them (e.g. 已激活 / 启用), kept for display and logs.</summary>
         public string StatusText { get; set; }
 
-        /// <summary>Custom columns (export) or custom data (Authing) not mapped to a model field.</summary>
-        public Dictionary<string, string> Extra { get => _extra; set => _extra = ExtraFields.Of(value); }
-        private Dictionary<string, string> _extra = new ExtraFields();
+        /// <summary>
+        /// Custom columns (export) or custom data (Authing) not mapped to a model field, by name: an
+        /// <see cref="ExtraFields"/>, whose values a comparison reads by slot. Setting it keeps a copy; null empties it.
+        /// </summary>
+        public IDictionary<string, string> Extra { get => _extra ?? (_extra = new ExtraFields()); set => _extra = ExtraFields.Of(value); }
+        private ExtraFields _extra;
+
+        /// <summary>The custom value in an <see cref="ExtraSlots"/> slot; null when the user has none.</summary>
+        internal string ExtraAt(int slot) => _extra?.At(slot);
+
+        /// <summary>Sets the custom value in a slot (null removes it).</summary>
+        internal void SetExtra(int slot, string value)
+        {
+            if (_extra == null) { if (value == null) return; _extra = new ExtraFields(); }
+            _extra.Put(slot, value);
+        }
 
         /// <summary>A copy whose lists, extra values and withheld fields are its own (planners adjust copies, never the caller's objects).</summary>
         public User Clone()
         {
             var c = (User)MemberwiseClone();
             c.Departments = Departments == null ? null : new List<string>(Departments);
-            c.Extra = Extra == null ? null : new Dictionary<string, string>(Extra);
+            c._extra = _extra?.Copy();
             c.WithheldFields = new HashSet<string>(WithheldFields ?? (IEnumerable<string>)new string[0], System.StringComparer.OrdinalIgnoreCase);
             return c;
         }
