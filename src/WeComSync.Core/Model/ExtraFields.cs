@@ -54,59 +54,64 @@ namespace WeComSync.Model
 
     /// <summary>
     /// A user's custom columns (export) or custom data (Authing) that are not model fields, by name: a dictionary to
-    /// PowerShell, Export-Clixml and the run log ("key=value; key=value" as text), kept as an array by
-    /// <see cref="ExtraSlots"/> slot. A null value is no value: setting one removes the name (unknown, as everywhere in
-    /// the model). Names compare ordinally; they enumerate in the order the session first met them (an export's column order).
+    /// PowerShell, Export-Clixml and the run log ("key=value; key=value" as text), over the values the user keeps in
+    /// an array by <see cref="ExtraSlots"/> slot. A null value is no value: setting one removes the name (unknown, as
+    /// everywhere in the model). Names compare ordinally; they enumerate in the order the process first met them (an
+    /// export's column order). A view: writing to it writes the user's values.
     /// </summary>
     public sealed class ExtraFields : IDictionary<string, string>, IReadOnlyDictionary<string, string>, IDictionary
     {
-        private string[] _values;   // by slot; null: absent
-        private int _count;
+        private readonly User _owner;
 
-        public ExtraFields() { }
+        internal ExtraFields(User owner) { _owner = owner; }
 
-        public ExtraFields(IEnumerable<KeyValuePair<string, string>> items)
+        /// <summary>The values of <paramref name="items"/> as a slot array (null when none): a copy, never the caller's.</summary>
+        internal static string[] ToSlots(IEnumerable<KeyValuePair<string, string>> items)
         {
-            if (items != null) foreach (var e in items) this[e.Key] = e.Value;
+            if (items is ExtraFields view) return (string[])view._owner.ExtraSlotValues?.Clone();
+            if (items == null) return null;
+            string[] values = null;
+            foreach (var e in items) values = Put(values, ExtraSlots.Of(Key(e.Key)), e.Value);
+            return values;
         }
 
-        /// <summary>A copy of <paramref name="value"/> (null: empty): the model's setters keep their own.</summary>
-        public static ExtraFields Of(IEnumerable<KeyValuePair<string, string>> value) => value is ExtraFields x ? x.Copy() : new ExtraFields(value);
-
-        internal ExtraFields Copy() => new ExtraFields { _values = (string[])_values?.Clone(), _count = _count };
-
-        /// <summary>The value in a slot; null when absent.</summary>
-        internal string At(int slot) => _values != null && (uint)slot < (uint)_values.Length ? _values[slot] : null;
-
-        /// <summary>Sets a slot's value; null removes it.</summary>
-        internal void Put(int slot, string value)
+        /// <summary>Sets a slot's value in a slot array, growing it as needed; null removes it. Returns the array.</summary>
+        internal static string[] Put(string[] values, int slot, string value)
         {
-            if (_values == null || slot >= _values.Length)
+            if (values == null || slot >= values.Length)
             {
-                if (value == null) return;
+                if (value == null) return values;
                 // Sized for every name known so far: a user usually gets all of a file's columns, one after another.
                 var grown = new string[Math.Max(slot + 1, ExtraSlots.Count)];
-                if (_values != null) Array.Copy(_values, grown, _values.Length);
-                _values = grown;
+                if (values != null) Array.Copy(values, grown, values.Length);
+                values = grown;
             }
-            if (_values[slot] == null) { if (value != null) _count++; }
-            else if (value == null) _count--;
-            _values[slot] = value;
+            values[slot] = value;
+            return values;
         }
 
         public string this[string key]
         {
             get => TryGetValue(key, out var v) ? v : throw new KeyNotFoundException($"The user has no custom field '{key}'.");
-            set => Put(ExtraSlots.Of(Key(key)), value);
+            set => _owner.SetExtra(ExtraSlots.Of(Key(key)), value);
         }
 
-        public int Count => _count;
+        public int Count
+        {
+            get
+            {
+                var values = _owner.ExtraSlotValues;
+                int n = 0;
+                if (values != null) foreach (var v in values) if (v != null) n++;
+                return n;
+            }
+        }
 
-        public bool ContainsKey(string key) => At(ExtraSlots.Find(Key(key))) != null;
+        public bool ContainsKey(string key) => _owner.ExtraAt(ExtraSlots.Find(Key(key))) != null;
 
         public bool TryGetValue(string key, out string value)
         {
-            value = At(ExtraSlots.Find(Key(key)));
+            value = _owner.ExtraAt(ExtraSlots.Find(Key(key)));
             return value != null;
         }
 
@@ -120,19 +125,19 @@ namespace WeComSync.Model
         public bool Remove(string key)
         {
             int slot = ExtraSlots.Find(Key(key));
-            if (At(slot) == null) return false;
-            Put(slot, null);
+            if (_owner.ExtraAt(slot) == null) return false;
+            _owner.SetExtra(slot, null);
             return true;
         }
 
-        public void Clear() { _values = null; _count = 0; }
+        public void Clear() => _owner.ExtraSlotValues = null;
 
         public IEnumerable<string> Keys => this.Select(e => e.Key);
         public IEnumerable<string> Values => this.Select(e => e.Value);
 
         public IEnumerator<KeyValuePair<string, string>> GetEnumerator()
         {
-            var values = _values;
+            var values = _owner.ExtraSlotValues;
             if (values == null) yield break;
             for (int slot = 0; slot < values.Length; slot++)
                 if (values[slot] != null) yield return new KeyValuePair<string, string>(ExtraSlots.NameOf(slot), values[slot]);

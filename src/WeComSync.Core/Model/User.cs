@@ -63,28 +63,29 @@ namespace WeComSync.Model
         public string StatusText { get; set; }
 
         /// <summary>
-        /// Custom columns (export) or custom data (Authing) not mapped to a model field, by name: an
-        /// <see cref="ExtraFields"/>, whose values a comparison reads by slot. Setting it keeps a copy; null empties it.
+        /// Custom columns (export) or custom data (Authing) not mapped to a model field, by name: a view
+        /// (<see cref="ExtraFields"/>) over the values the user keeps by slot, which a comparison reads by index. Setting
+        /// it keeps a copy of what it is given; null empties it.
         /// </summary>
-        public IDictionary<string, string> Extra { get => _extra ?? (_extra = new ExtraFields()); set => _extra = ExtraFields.Of(value); }
-        private ExtraFields _extra;
+        public IDictionary<string, string> Extra { get => new ExtraFields(this); set => _extra = ExtraFields.ToSlots(value); }
+
+        // Custom values by ExtraSlots slot; null entries (and slots past the end) are absent.
+        private string[] _extra;
+
+        internal string[] ExtraSlotValues { get => _extra; set => _extra = value; }
 
         /// <summary>The custom value in an <see cref="ExtraSlots"/> slot; null when the user has none.</summary>
-        internal string ExtraAt(int slot) => _extra?.At(slot);
+        internal string ExtraAt(int slot) => _extra != null && (uint)slot < (uint)_extra.Length ? _extra[slot] : null;
 
         /// <summary>Sets the custom value in a slot (null removes it).</summary>
-        internal void SetExtra(int slot, string value)
-        {
-            if (_extra == null) { if (value == null) return; _extra = new ExtraFields(); }
-            _extra.Put(slot, value);
-        }
+        internal void SetExtra(int slot, string value) => _extra = ExtraFields.Put(_extra, slot, value);
 
         /// <summary>A copy whose lists, extra values and withheld fields are its own (planners adjust copies, never the caller's objects).</summary>
         public User Clone()
         {
             var c = (User)MemberwiseClone();
             c.Departments = Departments == null ? null : new List<string>(Departments);
-            c._extra = _extra?.Copy();
+            c._extra = (string[])_extra?.Clone();
             c.WithheldFields = new HashSet<string>(WithheldFields ?? (IEnumerable<string>)new string[0], System.StringComparer.OrdinalIgnoreCase);
             return c;
         }

@@ -50,6 +50,9 @@ namespace WeComSync.Model
         /// <summary>Where WeCom keeps it by default (member field name or extattr.&lt;name&gt;); null: WeCom has no place for it.</summary>
         public string WeCom { get; }
 
+        /// <summary>A mapped field's <see cref="ExtraSlots"/> slot (its value's place in the user's custom values); -1 for a built-in field.</summary>
+        internal int Slot { get; private set; } = -1;
+
         internal Func<User, string> GetText { get; private set; }
         internal Action<User, string> SetText { get; private set; }
         private Func<User, object> _get;
@@ -82,7 +85,7 @@ namespace WeComSync.Model
             Action<User, string> set = (u, v) => u.SetExtra(slot, v);
             return new UserFieldDefinition(name, FieldKind.Text, new[] { name }, null, null, false)
             {
-                GetText = get, SetText = set, _get = get, _set = (u, v) => set(u, v == null ? null : Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture)),
+                Slot = slot, GetText = get, SetText = set, _get = get, _set = (u, v) => set(u, v == null ? null : Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture)),
             };
         }
 

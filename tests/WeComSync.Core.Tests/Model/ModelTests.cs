@@ -41,14 +41,15 @@ namespace WeComSync.Tests.Model
             user.Extra["入职日期"] = null;                 // null is unknown: the name goes
             Assert.Equal(2, user.Extra.Count);
             Assert.False(user.Extra.ContainsKey("入职日期"));
-            Assert.Equal("工号=A1; 备注=", user.Extra.ToString());
+            // Export-Csv's text; names come in the order the process first met them (another test may have met 备注 first).
+            Assert.Contains(user.Extra.ToString(), new[] { "工号=A1; 备注=", "备注=; 工号=A1" });
             Assert.Throws<System.ArgumentException>(() => user.Extra.Add("工号", "A2"));
 
             // PowerShell sees a plain dictionary (Format-List, $u.Extra.工号, Export-Clixml's <DCT>).
             var plain = (IDictionary)user.Extra;
             Assert.Equal("A1", plain["工号"]);
             Assert.Null(plain["absent"]);
-            Assert.Equal(new[] { "工号", "备注" }, plain.Keys.Cast<string>());
+            Assert.Equal(new[] { "备注", "工号" }, plain.Keys.Cast<string>().OrderBy(k => k, System.StringComparer.Ordinal));
         }
 
         [Fact]
