@@ -1,19 +1,12 @@
 # Pester: the module at the console — tab completion, "No changes.", one shape and view for the connection checks,
 # HTTP traces on one stream — against the emulator over HTTP on 127.0.0.1.
 BeforeAll {
-    Import-Module $env:WECOMSYNC_MODULE_PATH -Force
-    $repo = Resolve-Path (Join-Path $PSScriptRoot '../..')
-    Import-Module (Join-Path $repo 'tools/Emulator.psm1') -Force
-    $configuration = if ($env:WECOMSYNC_CONFIGURATION) { $env:WECOMSYNC_CONFIGURATION } else { 'Release' }
-    $generator = Join-Path $repo "tests/WeComSync.ExportGenerator/bin/$configuration/net10.0/WeComSync.ExportGenerator.dll"
-    $script:work = Join-Path ([IO.Path]::GetTempPath()) "wecomsync-console-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
-    New-Item -ItemType Directory -Path $work | Out-Null
-    $script:export = Join-Path $work 'contacts.xlsx'
-    $null = & (Get-Command dotnet).Source $generator --users 10 --seed 3 --out $export
-    $script:emulator = Start-WeComSyncEmulator -Configuration $configuration
-    Connect-Authing -AccessKeyId emulator-ak -AccessKeySecret (ConvertTo-SecureString 'emulator-sk' -AsPlainText -Force) -ApiHost $emulator.BaseUrl -OrganizationCode emulator-org
-    Initialize-AuthingLinkField -Confirm:$false | Out-Null
-    Connect-WeCom -CorpId ww-emulator -Secret (ConvertTo-SecureString 'emulator-secret' -AsPlainText -Force) -AppMode AddressBookSync -ApiHost $emulator.BaseUrl
+    Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
+    $test = Initialize-ModuleTest -Name console -Emulator
+    $script:work = $test.Work; $script:emulator = $test.Emulator
+    $script:export = New-TestExport contacts.xlsx --users 10 --seed 3
+    Connect-TestAuthing $emulator
+    Connect-TestWeCom $emulator
 
     # What Tab offers at the end of $Line.
     function Get-Completion([string] $Line) {
@@ -21,12 +14,7 @@ BeforeAll {
     }
 }
 
-AfterAll {
-    Disconnect-Authing
-    Disconnect-WeCom
-    if ($emulator) { $emulator | Stop-WeComSyncEmulator }
-    if ($work -and (Test-Path $work)) { Remove-Item -LiteralPath $work -Recurse -Force }
-}
+AfterAll { Complete-ModuleTest }
 
 Describe 'Tab completion' {
     It 'completes field names for -Property and -ExcludeProperty' {

@@ -1,25 +1,15 @@
 # Pester: the downstream cmdlets and template against the emulator (127.0.0.1), as an administrator would run them.
 BeforeAll {
-    Import-Module $env:WECOMSYNC_MODULE_PATH -Force
-    Import-Module (Join-Path $PSScriptRoot '../../tools/Emulator.psm1') -Force
-    $configuration = if ($env:WECOMSYNC_CONFIGURATION) { $env:WECOMSYNC_CONFIGURATION } else { 'Release' }
-    $script:emulator = Start-WeComSyncEmulator -Configuration $configuration
+    Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
+    $script:emulator = (Initialize-ModuleTest -Emulator).Emulator
     $script:url = $script:emulator.BaseUrl
     $script:wecomSecret = ConvertTo-SecureString 'emulator-secret' -AsPlainText -Force
 
-    function Get-WriteCallCount {
-        $counts = Get-WeComSyncEmulatorCallCount -BaseUrl $script:url
-        $writes = 'department/create', 'department/update', 'department/delete', 'user/create', 'user/update', 'user/batchdelete', 'user/delete'
-        $sum = 0
-        foreach ($entry in $counts.GetEnumerator()) { foreach ($w in $writes) { if ($entry.Key -like "*cgi-bin/$w") { $sum += $entry.Value } } }
-        $sum
-    }
+    function Get-WriteCallCount { (Get-TestWrite $emulator -Api WeCom).Values | Measure-Object -Sum | ForEach-Object Sum }
 
     # A fresh emulator state: Authing holds a three-level tree and four users; WeCom only its root.
     function Initialize-Scenario {
-        Reset-WeComSyncEmulator -BaseUrl $script:url
-        Connect-Authing -Credential ([pscredential]::new('emulator-ak', (ConvertTo-SecureString 'emulator-sk' -AsPlainText -Force))) -ApiHost $script:url -OrganizationCode emulator-org
-        Initialize-AuthingLinkField -Confirm:$false | Out-Null
+        Connect-TestAuthing $emulator -Reset
         $state = Get-WeComSyncEmulatorState -BaseUrl $script:url
         $root = ($state.authing.organizations | Where-Object organizationCode -EQ 'emulator-org').departmentId
         $d = { param($id, $name, $parent) @{ organizationCode = 'emulator-org'; departmentId = $id; name = $name; parentDepartmentId = $parent } }
@@ -32,15 +22,12 @@ BeforeAll {
                     (& $u 'u3' 'wangwu' '王五' '13800000003' 'd-sales'), (& $u 'u4' 'zhaoliu' '赵六' '13800000004' 'd-rd'))
             }
         }
-        Connect-WeCom -CorpId ww-emulator -Secret $script:wecomSecret -AppMode AgentDevelopment -ApiHost $script:url
+        Connect-TestWeCom $emulator -AppMode AgentDevelopment
         Clear-WeComSyncEmulatorCallCount -BaseUrl $script:url
     }
 }
 
-AfterAll {
-    Disconnect-WeCom
-    if ($script:emulator) { $script:emulator | Stop-WeComSyncEmulator }
-}
+AfterAll { Complete-ModuleTest }
 
 Describe 'Connect-WeCom and the WeCom reading cmdlets' {
     BeforeAll { Initialize-Scenario }

@@ -1,15 +1,9 @@
 # End-to-end: field maps (custom export columns to Authing externalId and custom data), against the emulator over HTTP.
 BeforeAll {
-    Import-Module $env:WECOMSYNC_MODULE_PATH -Force
-    $repo = Resolve-Path (Join-Path $PSScriptRoot '../..')
-    Import-Module (Join-Path $repo 'tools/Emulator.psm1') -Force
-    $configuration = if ($env:WECOMSYNC_CONFIGURATION) { $env:WECOMSYNC_CONFIGURATION } else { 'Release' }
-    $generator = Join-Path $repo "tests/WeComSync.ExportGenerator/bin/$configuration/net10.0/WeComSync.ExportGenerator.dll"
-    $work = Join-Path ([IO.Path]::GetTempPath()) "wecomsync-fieldmap-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
-    New-Item -ItemType Directory -Path $work | Out-Null
-    $base = Join-Path $work 'base.csv'
-    $null = & (Get-Command dotnet).Source $generator --users 12 --seed 7 --out $base --no-instructions
-    if ($LASTEXITCODE -ne 0) { throw 'the export generator failed' }
+    Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
+    $test = Initialize-ModuleTest -Name fieldmap -Emulator
+    $script:work = $test.Work; $script:emulator = $test.Emulator
+    $base = New-TestExport base.csv --users 12 --seed 7 --no-instructions
 
     # The export with two custom columns, as an admin adds them in the console (工号, 入职日期).
     $script:rows = @(Import-Csv -LiteralPath $base -Encoding utf8 | ForEach-Object -Begin { $i = 0 } -Process {
@@ -17,29 +11,18 @@ BeforeAll {
             $_ | Add-Member -NotePropertyName '工号' -NotePropertyValue ('A{0:D3}' -f $i) -PassThru |
                 Add-Member -NotePropertyName '入职日期' -NotePropertyValue ('2024-01-{0:D2}' -f $i) -PassThru
         })
-    function Save-Rows($Rows, [string] $Name) {
-        $path = Join-Path $work $Name
-        $Rows | Export-Csv -LiteralPath $path -Encoding utf8BOM -NoTypeInformation
-        $path
-    }
     $script:map = @{ '工号' = 'externalId'; '职务' = 'customData.position'; '入职日期' = 'customData.hired_on' }
-    $script:emulator = Start-WeComSyncEmulator -Configuration $configuration
     $script:secret = ConvertTo-SecureString 'emulator-sk' -AsPlainText -Force
     function Get-RawAuthingUser([string] $Username) {
         (Get-WeComSyncEmulatorState -BaseUrl $emulator.BaseUrl).authing.users | Where-Object username -eq $Username
     }
 }
 
-AfterAll {
-    Disconnect-Authing
-    if ($emulator) { $emulator | Stop-WeComSyncEmulator }
-    if ($work -and (Test-Path $work)) { Remove-Item -LiteralPath $work -Recurse -Force }
-}
+AfterAll { Complete-ModuleTest }
 
 Describe 'Field maps upstream (Invoke-WeComUpstreamSync -FieldMap) against the emulator' {
     BeforeEach {
-        $emulator | Reset-WeComSyncEmulator
-        Connect-Authing -AccessKeyId emulator-ak -AccessKeySecret $secret -ApiHost $emulator.BaseUrl -OrganizationCode emulator-org
+        Connect-TestAuthing $emulator -Reset -NoLinkField
         $script:created = @(Initialize-AuthingLinkField -FieldMap $map -Confirm:$false)
     }
 
@@ -50,7 +33,7 @@ Describe 'Field maps upstream (Invoke-WeComUpstreamSync -FieldMap) against the e
     }
 
     It 'writes mapped columns on create, plans a change as "工号 A -> B", and never blanks a column the file lacks' {
-        $csv = Save-Rows $rows 'mapped.csv'
+        $csv = Save-TestCsv $rows 'mapped.csv'
         $summary = Invoke-WeComUpstreamSync -Path $csv -FieldMap $map -Confirm:$false 3>$null
         $summary.Status | Should -Be 'Succeeded'
         $raw = Get-RawAuthingUser $rows[0].账号
@@ -66,7 +49,7 @@ Describe 'Field maps upstream (Invoke-WeComUpstreamSync -FieldMap) against the e
         # A changed 工号 is one field change, shown in the plan and written to externalId.
         $changed = $rows | ForEach-Object { $_.PSObject.Copy() }
         $changed[0].工号 = 'B001'
-        $csv2 = Save-Rows $changed 'changed.csv'
+        $csv2 = Save-TestCsv $changed 'changed.csv'
         $plan = @(Compare-Directory (Import-WeComAddressBook $csv2) (Get-AuthingUser -FieldMap $map) -FieldMap $map)
         $plan.Count | Should -Be 1
         $plan[0].Description | Should -Match '工号 A001 -> B001'
@@ -75,7 +58,7 @@ Describe 'Field maps upstream (Invoke-WeComUpstreamSync -FieldMap) against the e
 
         # The file without the 工号 column: unknown, not empty; nothing is planned and externalId stays.
         $without = $changed | Select-Object * -ExcludeProperty '工号'
-        $csv3 = Save-Rows $without 'without.csv'
+        $csv3 = Save-TestCsv $without 'without.csv'
         $plan = @(Compare-Directory (Import-WeComAddressBook $csv3) (Get-AuthingUser -FieldMap $map) -FieldMap $map)
         $plan.Count | Should -Be 0
         Invoke-WeComUpstreamSync -Path $csv3 -FieldMap $map -Confirm:$false 3>$null | Out-Null
@@ -104,23 +87,21 @@ Describe 'Field maps upstream (Invoke-WeComUpstreamSync -FieldMap) against the e
     It 'takes other link field names from -LinkFieldName' {
         Connect-Authing -AccessKeyId emulator-ak -AccessKeySecret $secret -ApiHost $emulator.BaseUrl -OrganizationCode emulator-org -LinkFieldName @{ UserId = 'wecom_uid' }
         @(Initialize-AuthingLinkField -Confirm:$false).Key | Should -Contain 'wecom_uid'
-        Invoke-WeComUpstreamSync -Path (Save-Rows $rows 'links.csv') -Confirm:$false 3>$null | Out-Null
+        Invoke-WeComUpstreamSync -Path (Save-TestCsv $rows 'links.csv') -Confirm:$false 3>$null | Out-Null
         (Get-RawAuthingUser $rows[0].账号).customData.wecom_uid | Should -Be $rows[0].账号
     }
 }
 
 Describe 'Leavers and scope upstream (-DeleteAction Suspend, -Department) against the emulator' {
     BeforeEach {
-        $emulator | Reset-WeComSyncEmulator
-        Connect-Authing -AccessKeyId emulator-ak -AccessKeySecret $secret -ApiHost $emulator.BaseUrl -OrganizationCode emulator-org
-        Initialize-AuthingLinkField -Confirm:$false | Out-Null
-        $script:all = Save-Rows $rows 'all.csv'
+        Connect-TestAuthing $emulator -Reset
+        $script:all = Save-TestCsv $rows 'all.csv'
         Invoke-WeComUpstreamSync -Path $all -Confirm:$false 3>$null | Out-Null
     }
 
     It 'suspends a leaver instead of deleting it, and reactivates it when it is back, never creating it twice' {
         $leaver = $rows[0].账号
-        $fewer = Save-Rows ($rows | Select-Object -Skip 1) 'fewer.csv'
+        $fewer = Save-TestCsv ($rows | Select-Object -Skip 1) 'fewer.csv'
         $summary = Invoke-WeComUpstreamSync -Path $fewer -Mode DeleteOnly -DeleteAction Suspend -Confirm:$false 3>$null
         ($summary.Steps | Where-Object Name -eq 'delete users').Message | Should -Match '1 suspend'
         (Get-RawAuthingUser $leaver).status | Should -Be 'Suspended'
@@ -138,7 +119,7 @@ Describe 'Leavers and scope upstream (-DeleteAction Suspend, -Department) agains
     It 'a scoped delete run leaves the rest of the organization untouched' {
         $dept = ($rows[0].部门 -split '[；;]')[0]
         $inScope = @($rows | Where-Object { ($_.部门 -split '[；;]') -contains $dept })
-        $summary = Invoke-WeComUpstreamSync -Path (Save-Rows ($rows | Select-Object -First 1) 'one.csv') -Mode DeleteOnly -Department $dept -Force -Confirm:$false 3>$null
+        $summary = Invoke-WeComUpstreamSync -Path (Save-TestCsv ($rows | Select-Object -First 1) 'one.csv') -Mode DeleteOnly -Department $dept -Force -Confirm:$false 3>$null
         ($summary.Steps | Where-Object Name -eq 'delete users').Message | Should -Match ([regex]::Escape("scope: $dept (subtrees)"))
         $left = @((Get-WeComSyncEmulatorState -BaseUrl $emulator.BaseUrl).authing.users)
         $left.Count | Should -Be ($rows.Count - $inScope.Count + 1)

@@ -1,7 +1,8 @@
 # Get-WeComSyncLog, its views, and the templates' run helpers (RunSupport.ps1), on log folders written through the
 # core writer exactly as a sync writes them.
 BeforeAll {
-    Import-Module $env:WECOMSYNC_MODULE_PATH -Force
+    Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
+    $test = Initialize-ModuleTest -Name runlog
     $module = Get-Module WeComSync
 
     function New-Result([string] $Key, [string] $Outcome = 'Succeeded', [string] $Operation = 'Create', [string] $Kind = 'User', [string] $Error, [string] $Code) {
@@ -25,25 +26,13 @@ BeforeAll {
         $run
     }
 
-    function Invoke-ChildPwsh([string] $File, [hashtable] $Environment = @{}) {
-        $exe = [Environment]::ProcessPath
-        $prefix = @(if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' })
-        $saved = @{}
-        foreach ($k in $Environment.Keys) { $saved[$k] = [Environment]::GetEnvironmentVariable($k); [Environment]::SetEnvironmentVariable($k, $Environment[$k]) }
-        try { $output = & $exe @prefix -NoProfile -NonInteractive -File $File 2>&1 | Out-String; $code = $LASTEXITCODE }
-        finally { foreach ($k in $saved.Keys) { [Environment]::SetEnvironmentVariable($k, $saved[$k]) } }
-        [pscustomobject]@{ ExitCode = $code; Output = $output }
-    }
-
-    $root = Join-Path ([IO.Path]::GetTempPath()) ("wecomsync-runlog-tests-" + [guid]::NewGuid().ToString('N'))
+    $root = Join-Path $test.Work 'logs'
     $r1 = Write-Run $root 'upstream' @((New-Result 'zhangsan'), (New-Result 'lisi'))
     $r2 = Write-Run $root 'downstream' @((New-Result 'ZhangSan' -Operation Update), (New-Result 'wangwu' -Outcome Failed -Error 'mobile +86 13800001234 already used' -Code '60104'))
     $r3 = Write-Run $root 'upstream' @((New-Result 'zhangsan' -Operation Delete -Outcome Failed -Error 'user not found' -Code '404'), (New-Result 'zhangsan' -Kind Department))
 }
 
-AfterAll {
-    if (Test-Path $root) { Remove-Item $root -Recurse -Force }
-}
+AfterAll { Complete-ModuleTest }
 
 Describe 'Get-WeComSyncLog' {
     It 'lists the runs newest first with status and counts' {

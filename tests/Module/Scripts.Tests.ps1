@@ -3,53 +3,22 @@
 # preference; the caller's preference only decides what is shown; one summary per run; errors that read like
 # cmdlet errors; an interrupted run recorded as such; summaries readable at 80 and 120 columns.
 BeforeAll {
-    Import-Module $env:WECOMSYNC_MODULE_PATH -Force
-    $repo = Resolve-Path (Join-Path $PSScriptRoot '../..')
-    Import-Module (Join-Path $repo 'tools/Emulator.psm1') -Force
-    $configuration = if ($env:WECOMSYNC_CONFIGURATION) { $env:WECOMSYNC_CONFIGURATION } else { 'Release' }
-    $generator = Join-Path $repo "tests/WeComSync.ExportGenerator/bin/$configuration/net10.0/WeComSync.ExportGenerator.dll"
-    $script:work = Join-Path ([IO.Path]::GetTempPath()) "wecomsync-scripts-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
-    New-Item -ItemType Directory -Path $work | Out-Null
+    Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
+    $test = Initialize-ModuleTest -Name scripts -Emulator
+    $script:work = $test.Work; $script:emulator = $test.Emulator
     # 30 members, two of them bad rows (an empty name, an invalid account).
-    $script:bad = Join-Path $work 'bad.xlsx'
-    $null = & (Get-Command dotnet).Source $generator --users 30 --seed 42 --out $bad --bad-rows 2
-    $script:emulator = Start-WeComSyncEmulator -Configuration $configuration
-    $script:secret = ConvertTo-SecureString 'emulator-sk' -AsPlainText -Force
+    $script:bad = New-TestExport bad.xlsx --users 30 --seed 42 --bad-rows 2
 
-    function Connect-Pool([switch] $NoLinkField) {
-        $emulator | Reset-WeComSyncEmulator
-        Connect-Authing -AccessKeyId emulator-ak -AccessKeySecret $secret -ApiHost $emulator.BaseUrl -OrganizationCode emulator-org
-        if (-not $NoLinkField) { Initialize-AuthingLinkField -Confirm:$false | Out-Null }
-        $emulator | Clear-WeComSyncEmulatorCallCount
-    }
-    function Get-AuthingWriteCount {
-        $calls = Get-WeComSyncEmulatorCallCount -BaseUrl $emulator.BaseUrl
-        @($calls.Keys | Where-Object { $_ -match '^/api/v3/(create-|update-|delete-|set-|add-|remove-)' } | ForEach-Object { [int] $calls[$_] }) |
-            Measure-Object -Sum | ForEach-Object Sum
-    }
+    function Connect-Pool([switch] $NoLinkField) { Connect-TestAuthing $emulator -Reset -NoLinkField:$NoLinkField }
+    function Get-AuthingWriteCount { (Get-TestWrite $emulator -Api Authing).Values | Measure-Object -Sum | ForEach-Object Sum }
     function Set-UserCreateFault {
         foreach ($path in '/api/v3/create-users-batch', '/api/v3/create-user') {
             Set-WeComSyncEmulatorFault -BaseUrl $emulator.BaseUrl -Api authing -Path $path -Kind errcode -Status 400
         }
     }
-    # Runs a script in a child pwsh (as a scheduler does) and returns its exit code and everything it printed.
-    function Invoke-ChildPwsh([string] $File, [hashtable] $Environment = @{}, [string[]] $Arguments = @()) {
-        $exe = [Environment]::ProcessPath
-        $prefix = @(if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' })
-        $saved = @{}
-        foreach ($k in $Environment.Keys) { $saved[$k] = [Environment]::GetEnvironmentVariable($k); [Environment]::SetEnvironmentVariable($k, $Environment[$k]) }
-        try { $output = & $exe @prefix -NoProfile -NonInteractive -File $File @Arguments 2>&1 | Out-String -Width 120; $code = $LASTEXITCODE }
-        finally { foreach ($k in $saved.Keys) { [Environment]::SetEnvironmentVariable($k, $saved[$k]) } }
-        [pscustomobject]@{ ExitCode = $code; Output = $output }
-    }
 }
 
-AfterAll {
-    Disconnect-Authing
-    Disconnect-WeCom
-    if ($emulator) { $emulator | Stop-WeComSyncEmulator }
-    if ($work -and (Test-Path $work)) { Remove-Item -LiteralPath $work -Recurse -Force }
-}
+AfterAll { Complete-ModuleTest }
 
 Describe 'The templates never die on one bad object' {
     BeforeEach { Connect-Pool }
@@ -83,11 +52,10 @@ Describe 'The templates never die on one bad object' {
     }
 
     It 'downstream with failing WeCom creates goes on under -ErrorAction Stop: exit code 2' {
-        $wecomSecret = ConvertTo-SecureString 'emulator-secret' -AsPlainText -Force
         Get-AuthingDepartment | Out-Null
         New-Item -ItemType Directory -Path (Join-Path $work 'down') -Force | Out-Null
         Invoke-WeComUpstreamSync -Path $bad -IgnoreRootDepartment -ErrorAction SilentlyContinue | Out-Null
-        Connect-WeCom -CorpId ww-emulator -Secret $wecomSecret -AppMode AddressBookSync -ApiHost $emulator.BaseUrl
+        Connect-TestWeCom $emulator
         Set-WeComSyncEmulatorFault -BaseUrl $emulator.BaseUrl -Api wecom -Path /cgi-bin/user/create -Kind errcode -Errcode 60104
         $all = Invoke-WeComDownstreamSync -ErrorAction Stop 2>&1 3>$null
         $summary = @($all | Where-Object { $_ -is [WeComSync.RunLog.RunRecord] })

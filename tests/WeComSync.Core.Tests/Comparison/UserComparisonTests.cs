@@ -296,6 +296,7 @@ namespace WeComSync.Tests.Comparison
             Assert.Equal(ChangeOperation.Create, Assert.Single(plan.Changes).Operation);
             Assert.Contains("difference side was not read completely", plan.DeleteRefusedReason);
             Assert.Contains("page 3 of user/list failed", plan.DeleteRefusedReason);
+            Assert.Contains("Fix the read (permissions", plan.DeleteRefusedReason);
             Assert.Same(t, plan.DeleteRefusedBy);
             Assert.Contains("deletes refused", plan.Summary);
         }
