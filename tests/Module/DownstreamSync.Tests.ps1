@@ -202,7 +202,7 @@ Describe 'Leavers, scope and field maps downstream (Invoke-WeComDownstreamSync)'
 
     It 'writes a mapped custom attribute (extattr) and keeps the attributes the map does not own' {
         # Authing keeps 工号 in externalId, WeCom in the custom attribute 工号; the member has two more set by hand.
-        Connect-Authing -Credential ([pscredential]::new('emulator-ak', (ConvertTo-SecureString 'emulator-sk' -AsPlainText -Force))) -ApiHost $script:url -OrganizationCode emulator-org -FieldMap @{ '工号' = 'externalId' }
+        Connect-TestAuthing $emulator -NoLinkField -Parameters @{ FieldMap = @{ '工号' = 'externalId' } }
         $weComMap = @{ '工号' = 'extattr.工号' }
         Invoke-WeComSyncEmulatorAuthingRequest -BaseUrl $script:url -Path /api/v3/update-user -Body @{ userId = 'u1'; externalId = 'A1' } | Out-Null
         Invoke-WeComDownstreamSync -FieldMap $weComMap -Confirm:$false 3>$null 6>$null | Out-Null

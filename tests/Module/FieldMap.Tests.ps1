@@ -131,12 +131,11 @@ Describe 'Leavers and scope upstream (-DeleteAction Suspend, -Department) agains
 
 Describe 'A saved plan with a scope, suspends and a field map, applied in a new session as the live plan would be' {
     BeforeAll {
-        $emulator | Reset-WeComSyncEmulator
         $script:mapFile = Join-Path $work 'saved-map.json'
         $map | ConvertTo-Json | Set-Content -LiteralPath $mapFile -Encoding utf8
-        Connect-Authing -AccessKeyId emulator-ak -AccessKeySecret $secret -ApiHost $emulator.BaseUrl -OrganizationCode emulator-org -FieldMap $mapFile
+        Connect-TestAuthing $emulator -Reset -NoLinkField -Parameters @{ FieldMap = $mapFile }
         Initialize-AuthingLinkField -FieldMap $map -Confirm:$false | Out-Null
-        Invoke-WeComUpstreamSync -Path (Save-Rows $rows 'saved-all.csv') -Confirm:$false 3>$null | Out-Null
+        Invoke-WeComUpstreamSync -Path (Save-TestCsv $rows 'saved-all.csv') -Confirm:$false 3>$null | Out-Null
 
         # The scope: the department with the most members, short of everyone, so that a guard judged against the whole
         # organization would let through what the scope refuses.
@@ -151,7 +150,7 @@ Describe 'A saved plan with a scope, suspends and a field map, applied in a new 
         $script:outsider = @($rows | Where-Object { (Get-Departments $_) -notcontains $dept })[0].账号
         $kept = @($rows | Where-Object { $_.账号 -notin ($leavers + $outsider) } | ForEach-Object { $_.PSObject.Copy() })
         ($kept | Where-Object 账号 -EQ $changed).工号 = 'B999'
-        $file = Save-Rows $kept 'saved-fewer.csv'
+        $file = Save-TestCsv $kept 'saved-fewer.csv'
 
         $script:live = @(Compare-Directory (Import-WeComAddressBook $file) (Get-AuthingUser) -Operation Create, Update, Delete -DeleteAction Suspend -Department $dept)
         $script:planFile = Join-Path $work 'saved-plan.xml'
@@ -176,10 +175,9 @@ $out | ConvertTo-Json -Depth 3
 '@
         # Between the two shares of the organization the two suspends are: allowed for the whole, refused in the scope.
         $script:guard = (200.0 / $scopeCount + 200.0 / $rows.Count) / 2
-        $exe = [Environment]::ProcessPath
-        $prefix = @(if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' })
-        $text = & $exe @prefix -NoProfile -NonInteractive -File $child -ModulePath $env:WECOMSYNC_MODULE_PATH -BaseUrl $emulator.BaseUrl -PlanFile $planFile -MapFile $mapFile -Guard $guard 2>&1 | Out-String
-        $script:saved = $text | ConvertFrom-Json
+        $run = Invoke-ChildPwsh $child -Arguments '-ModulePath', $env:WECOMSYNC_MODULE_PATH, '-BaseUrl', $emulator.BaseUrl, '-PlanFile', $planFile, '-MapFile', $mapFile, '-Guard', $guard
+        $run.ExitCode | Should -Be 0 -Because $run.Output
+        $script:saved = $run.Output | ConvertFrom-Json
     }
 
     It 'the live plan suspends the leavers in the scope only, and counts and states the scope' {
