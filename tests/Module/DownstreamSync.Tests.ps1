@@ -200,6 +200,29 @@ Describe 'Leavers, scope and field maps downstream (Invoke-WeComDownstreamSync)'
         $members[0].enable | Should -Be 1
     }
 
+    It 'writes a mapped custom attribute (extattr) and keeps the attributes the map does not own' {
+        # Authing keeps 工号 in externalId, WeCom in the custom attribute 工号; the member has two more set by hand.
+        Connect-TestAuthing $emulator -NoLinkField -Parameters @{ FieldMap = @{ '工号' = 'externalId' } }
+        $weComMap = @{ '工号' = 'extattr.工号' }
+        Invoke-WeComSyncEmulatorAuthingRequest -BaseUrl $script:url -Path /api/v3/update-user -Body @{ userId = 'u1'; externalId = 'A1' } | Out-Null
+        Invoke-WeComDownstreamSync -FieldMap $weComMap -Confirm:$false 3>$null 6>$null | Out-Null
+        $wecom = Connect-WeCom -CorpId ww-emulator -Secret $script:wecomSecret -AppMode AgentDevelopment -ApiHost $script:url -PassThru
+        $none = [Threading.CancellationToken]::None
+        $byHand = '{"userid":"zhangsan","extattr":{"attrs":[{"type":0,"name":"工号","text":{"value":"A1"}},{"type":0,"name":"爱好","text":{"value":"旅游"}},' +
+            '{"type":1,"name":"主页","web":{"url":"https://example.org/zs","title":"主页"}}]}}'
+        $null = $wecom.Client.UpdateUserAsync([Newtonsoft.Json.Linq.JObject]::Parse($byHand), $none).GetAwaiter().GetResult()
+
+        # 工号 changes in Authing: one update, which sends the hand-set attributes along (the emulator replaces the list).
+        Invoke-WeComSyncEmulatorAuthingRequest -BaseUrl $script:url -Path /api/v3/update-user -Body @{ userId = 'u1'; externalId = 'A2' } | Out-Null
+        $summary = Invoke-WeComDownstreamSync -FieldMap $weComMap -UpdateMode Changed -Confirm:$false 3>$null 6>$null
+        ($summary.Steps | Where-Object Name -EQ 'users').Updated | Should -Be 1
+        $attrs = ((Get-WeComSyncEmulatorState -BaseUrl $script:url).wecom.users | Where-Object userid -EQ 'zhangsan').extattr.attrs
+        ($attrs | Where-Object name -EQ '工号').text.value | Should -Be 'A2'
+        ($attrs | Where-Object name -EQ '爱好').text.value | Should -Be '旅游'
+        ($attrs | Where-Object name -EQ '主页').web.url | Should -Be 'https://example.org/zs'
+        @($attrs).Count | Should -Be 3
+    }
+
     It 'a scoped run leaves members outside the scope untouched, deletes included' {
         Invoke-WeComDownstreamSync -Confirm:$false 3>$null 6>$null | Out-Null
         Invoke-WeComSyncEmulatorAuthingRequest -BaseUrl $script:url -Path /api/v3/delete-users-batch -Body @{ userIds = @('u3', 'u4') } | Out-Null

@@ -128,3 +128,86 @@ Describe 'Leavers and scope upstream (-DeleteAction Suspend, -Department) agains
     }
 }
 
+
+Describe 'A saved plan with a scope, suspends and a field map, applied in a new session as the live plan would be' {
+    BeforeAll {
+        $script:mapFile = Join-Path $work 'saved-map.json'
+        $map | ConvertTo-Json | Set-Content -LiteralPath $mapFile -Encoding utf8
+        Connect-TestAuthing $emulator -Reset -NoLinkField -Parameters @{ FieldMap = $mapFile }
+        Initialize-AuthingLinkField -FieldMap $map -Confirm:$false | Out-Null
+        Invoke-WeComUpstreamSync -Path (Save-TestCsv $rows 'saved-all.csv') -Confirm:$false 3>$null | Out-Null
+
+        # The scope: the department with the most members, short of everyone, so that a guard judged against the whole
+        # organization would let through what the scope refuses.
+        function Get-Departments($Row) { @($Row.部门 -split '[；;]' | Where-Object { $_ }) }
+        $script:dept = @($rows | ForEach-Object { Get-Departments $_ } | Group-Object | Sort-Object Count -Descending |
+                Where-Object { $_.Count -ge 3 -and $_.Count -lt $rows.Count })[0].Name
+        $dept | Should -Not -BeNullOrEmpty
+        $inScope = @($rows | Where-Object { (Get-Departments $_) -contains $dept })
+        $script:scopeCount = $inScope.Count
+        $script:leavers = @($inScope[0].账号, $inScope[1].账号)
+        $script:changed = $inScope[2].账号
+        $script:outsider = @($rows | Where-Object { (Get-Departments $_) -notcontains $dept })[0].账号
+        $kept = @($rows | Where-Object { $_.账号 -notin ($leavers + $outsider) } | ForEach-Object { $_.PSObject.Copy() })
+        ($kept | Where-Object 账号 -EQ $changed).工号 = 'B999'
+        $file = Save-TestCsv $kept 'saved-fewer.csv'
+
+        $script:live = @(Compare-Directory (Import-WeComAddressBook $file) (Get-AuthingUser) -Operation Create, Update, Delete -DeleteAction Suspend -Department $dept)
+        $script:planFile = Join-Path $work 'saved-plan.xml'
+        $live | Export-Clixml -LiteralPath $planFile
+
+        # The new session: imports the plan, applies it without the map, under a guard the scope breaks, then for real.
+        $child = Join-Path $work 'apply-saved-plan.ps1'
+        Set-Content -LiteralPath $child -Encoding utf8 -Value @'
+param([string] $ModulePath, [string] $BaseUrl, [string] $PlanFile, [string] $MapFile, [double] $Guard)
+$ErrorActionPreference = 'Stop'
+Import-Module $ModulePath
+$secret = ConvertTo-SecureString 'emulator-sk' -AsPlainText -Force
+$plan = @(Import-Clixml -LiteralPath $PlanFile)
+$out = [ordered]@{ Context = $plan[0].Plan | ConvertTo-Json -Depth 3 -Compress; Summary = [string]$plan[0].Plan
+    Operations = @($plan | ForEach-Object { "$($_.Operation) $($_.Key)" }) }
+Connect-Authing -AccessKeyId emulator-ak -AccessKeySecret $secret -ApiHost $BaseUrl -OrganizationCode emulator-org
+try { $plan | Sync-AuthingUser -Confirm:$false -MaxDeletePercent 100 | Out-Null; $out.WithoutMap = 'applied' } catch { $out.WithoutMap = $_.Exception.Message }
+Connect-Authing -AccessKeyId emulator-ak -AccessKeySecret $secret -ApiHost $BaseUrl -OrganizationCode emulator-org -FieldMap $MapFile
+try { $plan | Sync-AuthingUser -Confirm:$false -MaxDeletePercent $Guard | Out-Null; $out.Guarded = 'applied' } catch { $out.Guarded = $_.Exception.Message }
+$out.Results = @($plan | Sync-AuthingUser -Confirm:$false -MaxDeletePercent 100 | ForEach-Object { "$($_.Change.Operation) $($_.Change.Key) $($_.Outcome)" })
+$out | ConvertTo-Json -Depth 3
+'@
+        # Between the two shares of the organization the two suspends are: allowed for the whole, refused in the scope.
+        $script:guard = (200.0 / $scopeCount + 200.0 / $rows.Count) / 2
+        $run = Invoke-ChildPwsh $child -Arguments '-ModulePath', $env:WECOMSYNC_MODULE_PATH, '-BaseUrl', $emulator.BaseUrl, '-PlanFile', $planFile, '-MapFile', $mapFile, '-Guard', $guard
+        $run.ExitCode | Should -Be 0 -Because $run.Output
+        $script:saved = $run.Output | ConvertFrom-Json
+    }
+
+    It 'the live plan suspends the leavers in the scope only, and counts and states the scope' {
+        @($live | Where-Object Operation -EQ Suspend).Key | Sort-Object | Should -Be ($leavers | Sort-Object)
+        $live.Key | Should -Not -Contain $outsider
+        $live[0].Plan.SuspendCount | Should -Be 2
+        $live[0].Plan.TargetCount | Should -Be $scopeCount
+        [string]$live[0].Plan | Should -Be "Plan: 0 to create, 1 to update, 0 to move, 0 to delete, 2 to suspend (scope: $dept (subtrees))."
+    }
+
+    It 'comes back in the new session with every property of its context, its suspends and its summary' {
+        $saved.Context | Should -Be ($live[0].Plan | ConvertTo-Json -Depth 3 -Compress)
+        $saved.Summary | Should -Be ([string]$live[0].Plan)
+        $saved.Operations | Should -Be @($live | ForEach-Object { "$($_.Operation) $($_.Key)" })
+    }
+
+    It 'is refused without the field map it was computed with, before anything is written' {
+        $saved.WithoutMap | Should -Match "The plan writes 工号, which this run's Authing field map gives no place.*Nothing was applied"
+    }
+
+    It 'judges the delete guard within the scope, as the live plan does' {
+        $saved.Guarded | Should -Match ([regex]::Escape("2 of $scopeCount user(s)"))
+    }
+
+    It 'then suspends the leavers (not deleting them), writes 工号 where the map says, and leaves the rest alone' {
+        $saved.Results | Sort-Object | Should -Be (@("Update $changed Succeeded") + @($leavers | ForEach-Object { "Suspend $_ Succeeded" }) | Sort-Object)
+        $users = @((Get-WeComSyncEmulatorState -BaseUrl $emulator.BaseUrl).authing.users)
+        $users.Count | Should -Be $rows.Count
+        foreach ($l in $leavers) { ($users | Where-Object username -EQ $l).status | Should -Be 'Suspended' }
+        ($users | Where-Object username -EQ $outsider).status | Should -Be 'Activated'
+        ($users | Where-Object username -EQ $changed).externalId | Should -Be 'B999'
+    }
+}
