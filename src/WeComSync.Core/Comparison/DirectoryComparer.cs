@@ -106,12 +106,19 @@ namespace WeComSync.Comparison
                 if (partial != null)
                 {
                     return ($"Deletes were refused: the {side} side was not read completely ({partial.IncompleteReason}; {count} object(s) marked), " +
-                            "so objects missing from it may still exist. Fix the read (permissions, scope, the failed page) and compare again; " +
-                            "creates and updates were planned as usual.", partial);
+                            $"so objects missing from it may still exist. {CompleteReadAdvice(partial.Source)}; creates and updates were planned as usual.", partial);
                 }
             }
             return null;
         }
+
+        /// <summary>
+        /// What makes the read complete, by where it came from: a file is fixed at the rows its reason names (an unreadable
+        /// 账号 or 部门), a service read by its access (permissions, the app's visible range) or by reading the failed page again.
+        /// </summary>
+        private static string CompleteReadAdvice(DirectorySource source) => source == DirectorySource.WeComExport
+            ? "Fix the row(s) named in the file (or export again) and run again"
+            : "Fix the read (permissions, the app's visible range, the failed page) and compare again";
 
         // One read stamps all its objects alike: the first that carries an instance names it.
         private static DirectoryInstance ReadFrom<T>(IReadOnlyList<T> side) where T : DirectoryObject

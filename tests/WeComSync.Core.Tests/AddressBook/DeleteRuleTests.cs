@@ -100,6 +100,9 @@ namespace WeComSync.Tests.AddressBook
             var refused = DirectoryComparer.CompareDepartments(new AddressBookReader().ReadDepartments(broken), authing, DeleteOnly);
             Assert.Empty(refused.Changes);
             Assert.Contains("its 部门 cell holds #N/A", refused.DeleteRefusedReason);
+            // The advice is the file's (fix the row), not a service read's (permissions, a failed page).
+            Assert.Contains("Fix the row(s) named in the file", refused.DeleteRefusedReason);
+            Assert.DoesNotContain("permissions", refused.DeleteRefusedReason);
         }
     }
 }
