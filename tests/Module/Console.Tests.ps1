@@ -103,3 +103,46 @@ Describe 'Help' {
         (Get-Help Invoke-WeComUpstreamSync).relatedLinks.navigationLink.linkText | Should -Contain 'about_WeComSync'
     }
 }
+
+Describe 'Departments after a downstream run: paths, never numeric ids' {
+    BeforeAll {
+        Connect-TestAuthing $emulator -Reset
+        Connect-TestWeCom $emulator
+        Invoke-WeComUpstreamSync -Path $export -IgnoreRootDepartment -ErrorAction SilentlyContinue 6>$null | Out-Null
+        Invoke-WeComDownstreamSync -ErrorAction SilentlyContinue 6>$null | Out-Null
+        $script:fileUsers = @(Import-WeComAddressBook -LiteralPath $export)
+        # Below the top department (the company: 星河科技 in the file, 示例科技 as WeCom's root and the organization's name).
+        function Get-BelowTop([string[]] $Paths) { @($Paths | ForEach-Object { ($_ -split '/', 2)[1] }) }
+    }
+
+    It 'Get-AuthingUser and Get-WeComUser carry each department as its path, the ids kept in Departments' -ForEach @(
+        @{ Command = 'Get-AuthingUser' }, @{ Command = 'Get-WeComUser' }) {
+        $users = @(& $Command)
+        $users.Count | Should -Be $fileUsers.Count
+        foreach ($user in $users) {
+            $file = $fileUsers | Where-Object UserId -EQ $user.UserId
+            $user.Departments | Should -Match '^\d+$' -Because 'after a downstream run the link ids are WeCom ids'
+            $user.DepartmentPaths.Count | Should -Be $user.Departments.Count
+            (Get-BelowTop $user.DepartmentPaths | Sort-Object) | Should -Be (Get-BelowTop $file.Departments | Sort-Object) -Because $user.UserId
+        }
+    }
+
+    It 'shows the paths in the table (below the top, not a bare leaf) and writes them with Export-Csv' -ForEach @(
+        @{ Command = 'Get-AuthingUser' }, @{ Command = 'Get-WeComUser' }) {
+        $users = @(& $Command)
+        # Several departments share the leaf 一组: the table tells them apart.
+        $ones = @($users | Where-Object { $_.DepartmentPaths[0] -like '*/一组' })
+        $ones.Count | Should -BeGreaterThan 1
+        $text = $users | Format-Table | Out-String -Width 160
+        $text | Should -Not -Match '\s\d+( \(\+\d+\))?\s*$' -Because 'no row ends in a bare id'
+        foreach ($one in $ones) { $text | Should -Match ([regex]::Escape((Get-BelowTop $one.DepartmentPaths[0])[0])) }
+        $csv = Join-Path $work "$Command.csv"
+        $users | Export-Csv -LiteralPath $csv -Encoding utf8BOM
+        $rows = @(Import-Csv -LiteralPath $csv)
+        foreach ($row in $rows) {
+            $user = $users | Where-Object UserId -EQ $row.UserId
+            $row.DepartmentPaths | Should -Be ($user.DepartmentPaths -join '；')
+            $row.Departments | Should -Be ($user.Departments -join '；')
+        }
+    }
+}

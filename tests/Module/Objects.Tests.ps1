@@ -144,6 +144,7 @@ Describe 'Looking up one user: the identity is the first positional parameter' {
         $lisi = Get-WeComUser lisi
         $lisi.Name | Should -Be '李四'
         $lisi.Departments | Should -Be @('1')
+        $lisi.DepartmentPaths | Should -Be @('示例科技')   # the path, read from the tree once (department/*, not user/*)
         $calls = Get-WeComSyncEmulatorCallCount -BaseUrl $emulator.BaseUrl
         $calls['/cgi-bin/user/get'] | Should -Be 1
         @($calls.Keys | Where-Object { $_ -like '/cgi-bin/user/*' }).Count | Should -Be 1

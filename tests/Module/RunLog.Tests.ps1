@@ -131,8 +131,23 @@ Describe 'Get-WeComSyncLog' {
 Describe 'Get-WeComSyncLog views' {
     It 'shows runs as a table with id, name, status and counts' {
         $text = Get-WeComSyncLog -Path $root | Out-String -Width 160
-        $text | Should -Match 'Id\s+Started\s+Status\s+Created\s+Updated\s+Deleted\s+Failed\s+Skipped\s+Name'
-        $text | Should -Match ([regex]::Escape($r2.ShortId) + '\s+\S+ \S+\s+\S*PartiallyFailed\S*\s+0\s+1\s+0\s+1\s+0\s+downstream')
+        $text | Should -Match 'Id\s+Started\s+Status\s+Created\s+Updated\s+Deleted\s+Failed\s+Skipped\s+Stale\s+Name'
+        $text | Should -Match ([regex]::Escape($r2.ShortId) + '\s+\S+ \S+\s+\S*PartiallyFailed\S*\s+0\s+1\s+0\s+1\s+0\s+0\s+downstream')
+    }
+
+    It 'fits 80 columns with every count, Stale included; the steps keep their message' {
+        $stale = Join-Path $test.Work 'stale-logs'
+        $run = Write-Run $stale 'upstream' @((New-Result 'zhangsan'), (New-Result 'lisi' -Outcome Stale -Operation Update),
+            (New-Result 'wangwu' -Outcome Failed -Error 'mobile +86 13800001234 already used' -Code '60104'))
+        $lines = @((Get-WeComSyncLog -Path $stale | Out-String -Width 80) -split "`r?`n" | Where-Object { $_.Trim() })
+        $lines[0] | Should -Match 'Failed\s+Skipped\s+Stale$'
+        $lines[2] | Should -Match '\b1\s+0\s+0\s+1\s+0\s+1$'   # Created Updated Deleted Failed Skipped Stale
+        $lines | ForEach-Object { $_.Length | Should -BeLessOrEqual 80 }
+        $steps = @((Get-WeComSyncLog -Path $stale -Run $run.ShortId | Out-String -Width 80) -split "`r?`n" | Where-Object { $_.Trim() })
+        $steps | ForEach-Object { $_.Length | Should -BeLessOrEqual 80 }
+        ($steps -join "`n") | Should -Match 'Counts and message'
+        ($steps -join "`n") | Should -Match '1 read Authing users\s+Succeeded\s+10 read\.'
+        ($steps -join "`n") | Should -Match '2 users\s+\S*PartiallyFailed\S*\s+1 created, 1 failed, 1 stale\.'
     }
 
     It 'groups steps under their run' {

@@ -89,6 +89,25 @@ Describe 'The templates never die on one bad object' {
         ($err | Out-String -Width 200) | Should -Not -Match 'Invoke-WeComUpstreamSync\.ps1'
     }
 
+    It 'per-object errors read like cmdlet errors typed at the console: the template''s name, no template source line' {
+        Set-UserCreateFault
+        $run = Invoke-ChildPwsh -Width 200 -Command (@(
+                "Import-Module '$env:WECOMSYNC_MODULE_PATH'"
+                "Connect-Authing -AccessKeyId emulator-ak -AccessKeySecret (ConvertTo-SecureString emulator-sk -AsPlainText -Force) -ApiHost $($emulator.BaseUrl) -OrganizationCode emulator-org"
+                "Invoke-WeComUpstreamSync -Path '$bad' -ErrorAction Stop -ErrorVariable e 3>`$null 6>`$null | Out-Null"
+                "'ids: ' + ((`$e.FullyQualifiedErrorId | Sort-Object -Unique) -join ' ')"
+                "Invoke-WeComUpstreamSync -Path '$(Join-Path $work 'nope.xlsx')' 3>`$null 6>`$null | Out-Null") -join '; ')
+        $text = $run.Output -replace '\e\[[0-9;]*m'
+        # Bad rows (Import-WeComAddressBook) and failed creates (Sync-AuthingUser), each as the template's error.
+        @([regex]::Matches($text, '(?m)^Invoke-WeComUpstreamSync: .*row \d+')).Count | Should -Be 2
+        @([regex]::Matches($text, '(?m)^Invoke-WeComUpstreamSync: ')).Count | Should -BeGreaterThan 3
+        $text | Should -Not -Match 'Line \|'
+        $text | Should -Not -Match '(?m)^(Import-WeComAddressBook|Sync-AuthingUser|Write-Error):'
+        $text | Should -Match 'ids: AddressBook\S+,Invoke-WeComUpstreamSync .*AuthingSync\S*,Invoke-WeComUpstreamSync'
+        # A missing export is one error, the run's: not first a per-object one from the inner reader.
+        @([regex]::Matches($text, 'Cannot find the export file')).Count | Should -Be 1
+    }
+
     It 'an export with no member, or none valid, is refused with the real cause as its error id, never as a script error' {
         $empty = Join-Path $work 'empty.csv'
         Set-Content -LiteralPath $empty -Value '姓名,账号,部门' -Encoding utf8BOM

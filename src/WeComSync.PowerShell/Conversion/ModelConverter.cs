@@ -66,6 +66,7 @@ namespace WeComSync.PowerShell.Conversion
                 StatusText = bag.Str("StatusText"),
             };
             foreach (var (field, names) in UserProperties) field.Set(u, ToValue(field.Kind, bag.Get(names)));
+            u.DepartmentPaths = ToList(bag.Get(nameof(User.DepartmentPaths)));
             var extra = ToDictionary(bag.Get("Extra"));
             if (extra != null) u.Extra = extra;
             Common(bag, u);
