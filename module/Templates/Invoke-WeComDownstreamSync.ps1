@@ -133,8 +133,10 @@ function Invoke-WeComDownstreamSync {
     if ($WeComConnection) { $wecom.Connection = $WeComConnection }
     # Per-object errors (failed objects) are shown as the caller's preference says, and never stop the run.
     $objectErrors = Get-WeComSyncErrorAction $ErrorActionPreference
+    # The inner cmdlets' errors are written again as the template's own (RunSupport.ps1): no template source lines.
+    $forward = @{ Invocation = $MyInvocation; ErrorAction = $objectErrors }
     $whatIfRun = [bool] $WhatIfPreference
-    $apply = @{ WhatIf = $whatIfRun; ErrorAction = $objectErrors }
+    $apply = @{ WhatIf = $whatIfRun }
     # Without -ThrottleLimit the calls in flight adapt to the service (up to 64); with it, that is the ceiling.
     if ($ThrottleLimit) { $apply.ThrottleLimit = $ThrottleLimit }
     $reads = if ($ThrottleLimit) { @{ ThrottleLimit = $ThrottleLimit } } else { @{} }
@@ -144,7 +146,7 @@ function Invoke-WeComDownstreamSync {
     if ($OrganizationCode) { $writeBack.OrganizationCode = $OrganizationCode }
     $guard = @{ MaxDelete = $MaxDelete; MaxDeletePercent = $MaxDeletePercent; Force = $Force }
     $operations = if ($Delete) { 'Create', 'Update', 'Delete' } else { 'Create', 'Update' }
-    $sync = @{ Run = $run; WhatIfRun = $whatIfRun }
+    $sync = @{ Run = $run; WhatIfRun = $whatIfRun; ErrorForwarding = $forward }
     $toWeCom = $wecom + $apply + $writeBack
     # The field map reads and writes WeCom's users and says what Compare-Directory compares besides the model's fields.
     $fields = @{}
@@ -159,8 +161,8 @@ function Invoke-WeComDownstreamSync {
         # 1. Departments: read both sides, apply creates, renames and moves (parents first). Deletes wait for the users.
         $step = $run.BeginStep('read departments')
         $readErrors = @()
-        $authingDepartments = @(Get-AuthingDepartment @authing -ErrorAction $objectErrors -ErrorVariable +readErrors)
-        $wecomDepartments = @(Get-WeComDepartment @wecom -ErrorAction $objectErrors -ErrorVariable +readErrors)
+        $authingDepartments = @(Get-AuthingDepartment @authing -ErrorAction Continue -ErrorVariable +readErrors 2>&1 | Write-WeComSyncObjectError @forward)
+        $wecomDepartments = @(Get-WeComDepartment @wecom -ErrorAction Continue -ErrorVariable +readErrors 2>&1 | Write-WeComSyncObjectError @forward)
         $step.Count('Read', $authingDepartments.Count + $wecomDepartments.Count)
         Complete-WeComSyncReadStep $step "Authing $($authingDepartments.Count), WeCom $($wecomDepartments.Count)." $readErrors
         $departmentMode = if ($UpdateMode -eq 'Overwrite') { 'Changed' } else { $UpdateMode }
@@ -171,8 +173,8 @@ function Invoke-WeComDownstreamSync {
         # 2. Users, read after the departments so that new department links resolve.
         $step = $run.BeginStep('read users')
         $readErrors = @()
-        $authingUsers = @(Get-AuthingUser @authing @reads -ErrorAction $objectErrors -ErrorVariable +readErrors)
-        $wecomUsers = @(Get-WeComUser @wecom @reads @fields -ErrorAction $objectErrors -ErrorVariable +readErrors)
+        $authingUsers = @(Get-AuthingUser @authing @reads -ErrorAction Continue -ErrorVariable +readErrors 2>&1 | Write-WeComSyncObjectError @forward)
+        $wecomUsers = @(Get-WeComUser @wecom @reads @fields -ErrorAction Continue -ErrorVariable +readErrors 2>&1 | Write-WeComSyncObjectError @forward)
         $step.Count('Read', $authingUsers.Count + $wecomUsers.Count)
         Complete-WeComSyncReadStep $step "Authing $($authingUsers.Count), WeCom $($wecomUsers.Count)." $readErrors
         $reference = $authingUsers

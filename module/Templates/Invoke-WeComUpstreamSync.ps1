@@ -166,6 +166,8 @@ function Invoke-WeComUpstreamSync {
 
     # Per-object errors (bad rows, failed objects) are shown as the caller's preference says, and never stop the run.
     $objectErrors = Get-WeComSyncErrorAction $ErrorActionPreference
+    # The inner cmdlets' errors are written again as the template's own (RunSupport.ps1): no template source lines.
+    $forward = @{ Invocation = $MyInvocation; ErrorAction = $objectErrors }
     $whatIfRun = [bool] $WhatIfPreference
 
     # What every Authing cmdlet gets: the connection and organization, and -WhatIf/-Confirm as the template got them.
@@ -175,7 +177,7 @@ function Invoke-WeComUpstreamSync {
     $fields = @{}
     if ($FieldMap) { $fields.FieldMap = $FieldMap }
     if ($OrganizationCode) { $authing.OrganizationCode = $OrganizationCode }
-    $apply = @{ WhatIf = $whatIfRun; ErrorAction = $objectErrors }
+    $apply = @{ WhatIf = $whatIfRun }
     # Without -ThrottleLimit the calls in flight adapt to the service (up to 64); with it, that is the ceiling.
     if ($ThrottleLimit) { $apply.ThrottleLimit = $ThrottleLimit }
     $reads = if ($ThrottleLimit) { @{ ThrottleLimit = $ThrottleLimit } } else { @{} }
@@ -189,10 +191,13 @@ function Invoke-WeComUpstreamSync {
         if ($PSBoundParameters.ContainsKey('EndRow')) { $import.EndRow = $EndRow }
         $step = $run.BeginStep('read export')
         $badRows = @()
-        $fileUsers = @(Import-WeComAddressBook @import -ErrorAction $objectErrors -ErrorVariable +badRows -WarningVariable fileWarnings)
         # A file that cannot be read at all (missing, locked, not an export) is the run's error, not a bad row.
-        $fileError = $badRows | Where-Object { $_.TargetObject -isnot [WeComSync.AddressBook.AddressBookRow] } | Select-Object -First 1
+        $unreadable = { param($e) $e.TargetObject -isnot [WeComSync.AddressBook.AddressBookRow] }
+        $fileUsers = @(Import-WeComAddressBook @import -ErrorAction Continue -ErrorVariable +badRows -WarningVariable fileWarnings 2>&1 |
+                Write-WeComSyncObjectError @forward -Except $unreadable)
+        $fileError = $badRows | Where-Object { & $unreadable $_ } | Select-Object -First 1
         if ($fileError -and $fileUsers.Count -eq 0) { throw $fileError }
+        if ($fileError) { $fileError | Write-WeComSyncObjectError @forward }
         # The same bad rows and warnings, reported once above; only the tree's own warnings are new.
         $fileDepartments = @(Import-WeComAddressBook @import -Department -ErrorAction Ignore -WarningAction SilentlyContinue -WarningVariable treeWarnings)
         $treeWarnings | Where-Object { $_.Message -notin $fileWarnings.Message } | ForEach-Object { Write-Warning $_.Message }
@@ -219,12 +224,12 @@ function Invoke-WeComUpstreamSync {
         $step = $run.BeginStep('read Authing')
         # A page that failed after the retries is an error here and marks the users incomplete: no deletes follow from them.
         $readErrors = @()
-        $authingDepartments = @(Get-AuthingDepartment @authing @rootLink -ErrorAction $objectErrors -ErrorVariable +readErrors)
-        $authingUsers = @(Get-AuthingUser @authing @rootLink @reads @fields -ErrorAction $objectErrors -ErrorVariable +readErrors)
+        $authingDepartments = @(Get-AuthingDepartment @authing @rootLink -ErrorAction Continue -ErrorVariable +readErrors 2>&1 | Write-WeComSyncObjectError @forward)
+        $authingUsers = @(Get-AuthingUser @authing @rootLink @reads @fields -ErrorAction Continue -ErrorVariable +readErrors 2>&1 | Write-WeComSyncObjectError @forward)
         $step.Count('Read', $authingDepartments.Count + $authingUsers.Count)
         Complete-WeComSyncReadStep $step "$($authingDepartments.Count) department(s), $($authingUsers.Count) user(s)." $readErrors
 
-        $sync = @{ Run = $run; WhatIfRun = $whatIfRun }
+        $sync = @{ Run = $run; WhatIfRun = $whatIfRun; ErrorForwarding = $forward }
         # The scope: Compare-Directory leaves everything outside it alone; each step's message names it.
         $scope = @{}
         if ($Department) { $scope.Department = $Department }

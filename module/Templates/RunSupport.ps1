@@ -6,9 +6,11 @@
 #
 #   $run = Start-WeComSyncRunLog -Name upstream -LogPath $LogPath -MaskPersonalData:$MaskPersonalData -BoundParameters $PSBoundParameters
 #   $objectErrors = Get-WeComSyncErrorAction $ErrorActionPreference        # how per-object errors are shown; they never stop the run
+#   $forward = @{ Invocation = $MyInvocation; ErrorAction = $objectErrors } # inner cmdlets' errors, written again as the template's
 #   try {
+#       $users = @(Get-AuthingUser -ErrorAction Continue -ErrorVariable +readErrors 2>&1 | Write-WeComSyncObjectError @forward)
 #       $step = $run.BeginStep('read Authing users'); $step.Count('Read', $users.Count); $step.Complete()
-#       Invoke-WeComSyncStep -Run $run -Name users -Plan $plan -Command Sync-AuthingUser -Parameters @{ ErrorAction = $objectErrors }
+#       Invoke-WeComSyncStep -Run $run -Name users -Plan $plan -Command Sync-AuthingUser -ErrorForwarding $forward
 #       Complete-WeComSyncRun -Run $run -Cmdlet $PSCmdlet -FailOnError:$FailOnError     # emits the one summary
 #   }
 #   catch {
@@ -66,6 +68,33 @@ function Get-WeComSyncErrorAction {
     [OutputType([System.Management.Automation.ActionPreference])]
     param([Parameter(Mandatory)] [System.Management.Automation.ActionPreference] $Preference)
     if ($Preference -in 'SilentlyContinue', 'Ignore') { 'SilentlyContinue' } else { 'Continue' }
+}
+
+function Write-WeComSyncObjectError {
+    <#
+    .SYNOPSIS
+        Passes on what an inner cmdlet wrote, its errors merged in with 2>&1: output as it is, and each error written
+        again as the template's own, so that it reads like a cmdlet's error ("Invoke-WeComUpstreamSync: … row 19 …",
+        at the caller's line) and not like a script's ("Line | 192 | $fileUsers = @(Import-WeComAddressBook …").
+    .DESCRIPTION
+        The record keeps its exception, ErrorId (now followed by the template's name), category, target and advice
+        (ConvertTo-WeComSyncTemplateError). Write-Error stamps a record with the $MyInvocation of the scope it runs in:
+        here the template's, given as -Invocation. -ErrorAction is the caller's display preference ($objectErrors):
+        SilentlyContinue hides the errors (the caller's -ErrorVariable still gets them); a per-object error never stops
+        the run. -Except keeps back the errors the template decides about itself (a file that cannot be read).
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)] [System.Management.Automation.InvocationInfo] $Invocation,
+        [Parameter(ValueFromPipeline)] [AllowNull()] [object] $InputObject,
+        [scriptblock] $Except
+    )
+    process {
+        if ($InputObject -isnot [System.Management.Automation.ErrorRecord]) { return , $InputObject }
+        if ($Except -and (& $Except $InputObject)) { return }
+        $MyInvocation = $Invocation
+        Write-Error -ErrorRecord (ConvertTo-WeComSyncTemplateError $InputObject) -CategoryActivity $Invocation.MyCommand.Name
+    }
 }
 
 function New-WeComSyncError {
@@ -131,6 +160,8 @@ function Invoke-WeComSyncStep {
         [AllowNull()] [AllowEmptyCollection()] [object[]] $Plan,
         [Parameter(Mandatory)] [string] $Command,
         [hashtable] $Parameters = @{},
+        # The template's Write-WeComSyncObjectError parameters: the command's per-object errors are written again as the template's.
+        [Parameter(Mandatory)] [hashtable] $ErrorForwarding,
         [switch] $WhatIfRun,
         # The departments the plan was limited to (-Department/-ExcludeDepartment), named in the step's message.
         [string] $Scope
@@ -140,7 +171,8 @@ function Invoke-WeComSyncStep {
     $step = $Run.BeginStep($Name)
     if ($Plan.Count) {
         try {
-            & $Command -InputObject $Plan -RunStep $step @Parameters | Out-Null
+            # '$null =', not '| Out-Null': errors written upstream of Out-Null do not reach the caller's -ErrorVariable.
+            $null = & $Command -InputObject $Plan -RunStep $step @Parameters -ErrorAction Continue 2>&1 | Write-WeComSyncObjectError @ErrorForwarding
         }
         catch {
             if ($_.FullyQualifiedErrorId -like 'DeleteGuard*') {

@@ -1,5 +1,6 @@
 BeforeAll {
-    Import-Module $env:WECOMSYNC_MODULE_PATH -Force
+    Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
+    $null = Initialize-ModuleTest
 
     function New-User([string] $UserId, [string] $Name, [string] $Mobile, [string[]] $Departments, [string] $Username) {
         $u = [WeComSync.Model.User]::new()

@@ -1,19 +1,12 @@
 # Pester: the module at the console — tab completion, "No changes.", one shape and view for the connection checks,
 # HTTP traces on one stream — against the emulator over HTTP on 127.0.0.1.
 BeforeAll {
-    Import-Module $env:WECOMSYNC_MODULE_PATH -Force
-    $repo = Resolve-Path (Join-Path $PSScriptRoot '../..')
-    Import-Module (Join-Path $repo 'tools/Emulator.psm1') -Force
-    $configuration = if ($env:WECOMSYNC_CONFIGURATION) { $env:WECOMSYNC_CONFIGURATION } else { 'Release' }
-    $generator = Join-Path $repo "tests/WeComSync.ExportGenerator/bin/$configuration/net10.0/WeComSync.ExportGenerator.dll"
-    $script:work = Join-Path ([IO.Path]::GetTempPath()) "wecomsync-console-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
-    New-Item -ItemType Directory -Path $work | Out-Null
-    $script:export = Join-Path $work 'contacts.xlsx'
-    $null = & (Get-Command dotnet).Source $generator --users 10 --seed 3 --out $export
-    $script:emulator = Start-WeComSyncEmulator -Configuration $configuration
-    Connect-Authing -AccessKeyId emulator-ak -AccessKeySecret (ConvertTo-SecureString 'emulator-sk' -AsPlainText -Force) -ApiHost $emulator.BaseUrl -OrganizationCode emulator-org
-    Initialize-AuthingLinkField -Confirm:$false | Out-Null
-    Connect-WeCom -CorpId ww-emulator -Secret (ConvertTo-SecureString 'emulator-secret' -AsPlainText -Force) -AppMode AddressBookSync -ApiHost $emulator.BaseUrl
+    Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
+    $test = Initialize-ModuleTest -Name console -Emulator
+    $script:work = $test.Work; $script:emulator = $test.Emulator
+    $script:export = New-TestExport contacts.xlsx --users 10 --seed 3
+    Connect-TestAuthing $emulator
+    Connect-TestWeCom $emulator
 
     # What Tab offers at the end of $Line.
     function Get-Completion([string] $Line) {
@@ -21,12 +14,7 @@ BeforeAll {
     }
 }
 
-AfterAll {
-    Disconnect-Authing
-    Disconnect-WeCom
-    if ($emulator) { $emulator | Stop-WeComSyncEmulator }
-    if ($work -and (Test-Path $work)) { Remove-Item -LiteralPath $work -Recurse -Force }
-}
+AfterAll { Complete-ModuleTest }
 
 Describe 'Tab completion' {
     It 'completes field names for -Property and -ExcludeProperty' {
@@ -116,5 +104,48 @@ Describe 'Help' {
         ($syntax.parameters.parameter | Where-Object name -EQ 'UpdateMode').defaultValue | Should -Be 'Changed'
         ($syntax.parameters.parameter | Where-Object name -EQ 'Operation').defaultValue | Should -Be 'Create, Update'
         (Get-Help Invoke-WeComUpstreamSync).relatedLinks.navigationLink.linkText | Should -Contain 'about_WeComSync'
+    }
+}
+
+Describe 'Departments after a downstream run: paths, never numeric ids' {
+    BeforeAll {
+        Connect-TestAuthing $emulator -Reset
+        Connect-TestWeCom $emulator
+        Invoke-WeComUpstreamSync -Path $export -IgnoreRootDepartment -ErrorAction SilentlyContinue 6>$null | Out-Null
+        Invoke-WeComDownstreamSync -ErrorAction SilentlyContinue 6>$null | Out-Null
+        $script:fileUsers = @(Import-WeComAddressBook -LiteralPath $export)
+        # Below the top department (the company: 星河科技 in the file, 示例科技 as WeCom's root and the organization's name).
+        function Get-BelowTop([string[]] $Paths) { @($Paths | ForEach-Object { ($_ -split '/', 2)[1] }) }
+    }
+
+    It 'Get-AuthingUser and Get-WeComUser carry each department as its path, the ids kept in Departments' -ForEach @(
+        @{ Command = 'Get-AuthingUser' }, @{ Command = 'Get-WeComUser' }) {
+        $users = @(& $Command)
+        $users.Count | Should -Be $fileUsers.Count
+        foreach ($user in $users) {
+            $file = $fileUsers | Where-Object UserId -EQ $user.UserId
+            $user.Departments | Should -Match '^\d+$' -Because 'after a downstream run the link ids are WeCom ids'
+            $user.DepartmentPaths.Count | Should -Be $user.Departments.Count
+            (Get-BelowTop $user.DepartmentPaths | Sort-Object) | Should -Be (Get-BelowTop $file.Departments | Sort-Object) -Because $user.UserId
+        }
+    }
+
+    It 'shows the paths in the table (below the top, not a bare leaf) and writes them with Export-Csv' -ForEach @(
+        @{ Command = 'Get-AuthingUser' }, @{ Command = 'Get-WeComUser' }) {
+        $users = @(& $Command)
+        # Several departments share the leaf 一组: the table tells them apart.
+        $ones = @($users | Where-Object { $_.DepartmentPaths[0] -like '*/一组' })
+        $ones.Count | Should -BeGreaterThan 1
+        $text = $users | Format-Table | Out-String -Width 160
+        $text | Should -Not -Match '\s\d+( \(\+\d+\))?\s*$' -Because 'no row ends in a bare id'
+        foreach ($one in $ones) { $text | Should -Match ([regex]::Escape((Get-BelowTop $one.DepartmentPaths[0])[0])) }
+        $csv = Join-Path $work "$Command.csv"
+        $users | Export-Csv -LiteralPath $csv -Encoding utf8BOM
+        $rows = @(Import-Csv -LiteralPath $csv)
+        foreach ($row in $rows) {
+            $user = $users | Where-Object UserId -EQ $row.UserId
+            $row.DepartmentPaths | Should -Be ($user.DepartmentPaths -join '；')
+            $row.Departments | Should -Be ($user.Departments -join '；')
+        }
     }
 }

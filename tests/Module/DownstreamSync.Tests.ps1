@@ -1,25 +1,15 @@
 # Pester: the downstream cmdlets and template against the emulator (127.0.0.1), as an administrator would run them.
 BeforeAll {
-    Import-Module $env:WECOMSYNC_MODULE_PATH -Force
-    Import-Module (Join-Path $PSScriptRoot '../../tools/Emulator.psm1') -Force
-    $configuration = if ($env:WECOMSYNC_CONFIGURATION) { $env:WECOMSYNC_CONFIGURATION } else { 'Release' }
-    $script:emulator = Start-WeComSyncEmulator -Configuration $configuration
+    Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
+    $script:emulator = (Initialize-ModuleTest -Emulator).Emulator
     $script:url = $script:emulator.BaseUrl
     $script:wecomSecret = ConvertTo-SecureString 'emulator-secret' -AsPlainText -Force
 
-    function Get-WriteCallCount {
-        $counts = Get-WeComSyncEmulatorCallCount -BaseUrl $script:url
-        $writes = 'department/create', 'department/update', 'department/delete', 'user/create', 'user/update', 'user/batchdelete', 'user/delete'
-        $sum = 0
-        foreach ($entry in $counts.GetEnumerator()) { foreach ($w in $writes) { if ($entry.Key -like "*cgi-bin/$w") { $sum += $entry.Value } } }
-        $sum
-    }
+    function Get-WriteCallCount { (Get-TestWrite $emulator -Api WeCom).Values | Measure-Object -Sum | ForEach-Object Sum }
 
     # A fresh emulator state: Authing holds a three-level tree and four users; WeCom only its root.
     function Initialize-Scenario {
-        Reset-WeComSyncEmulator -BaseUrl $script:url
-        Connect-Authing -Credential ([pscredential]::new('emulator-ak', (ConvertTo-SecureString 'emulator-sk' -AsPlainText -Force))) -ApiHost $script:url -OrganizationCode emulator-org
-        Initialize-AuthingLinkField -Confirm:$false | Out-Null
+        Connect-TestAuthing $emulator -Reset
         $state = Get-WeComSyncEmulatorState -BaseUrl $script:url
         $root = ($state.authing.organizations | Where-Object organizationCode -EQ 'emulator-org').departmentId
         $d = { param($id, $name, $parent) @{ organizationCode = 'emulator-org'; departmentId = $id; name = $name; parentDepartmentId = $parent } }
@@ -32,15 +22,12 @@ BeforeAll {
                     (& $u 'u3' 'wangwu' '王五' '13800000003' 'd-sales'), (& $u 'u4' 'zhaoliu' '赵六' '13800000004' 'd-rd'))
             }
         }
-        Connect-WeCom -CorpId ww-emulator -Secret $script:wecomSecret -AppMode AgentDevelopment -ApiHost $script:url
+        Connect-TestWeCom $emulator -AppMode AgentDevelopment
         Clear-WeComSyncEmulatorCallCount -BaseUrl $script:url
     }
 }
 
-AfterAll {
-    Disconnect-WeCom
-    if ($script:emulator) { $script:emulator | Stop-WeComSyncEmulator }
-}
+AfterAll { Complete-ModuleTest }
 
 Describe 'Connect-WeCom and the WeCom reading cmdlets' {
     BeforeAll { Initialize-Scenario }
@@ -211,6 +198,29 @@ Describe 'Leavers, scope and field maps downstream (Invoke-WeComDownstreamSync)'
         $members = @((Get-WeComSyncEmulatorState -BaseUrl $script:url).wecom.users | Where-Object userid -eq 'wangwu')
         $members.Count | Should -Be 1
         $members[0].enable | Should -Be 1
+    }
+
+    It 'writes a mapped custom attribute (extattr) and keeps the attributes the map does not own' {
+        # Authing keeps 工号 in externalId, WeCom in the custom attribute 工号; the member has two more set by hand.
+        Connect-TestAuthing $emulator -NoLinkField -Parameters @{ FieldMap = @{ '工号' = 'externalId' } }
+        $weComMap = @{ '工号' = 'extattr.工号' }
+        Invoke-WeComSyncEmulatorAuthingRequest -BaseUrl $script:url -Path /api/v3/update-user -Body @{ userId = 'u1'; externalId = 'A1' } | Out-Null
+        Invoke-WeComDownstreamSync -FieldMap $weComMap -Confirm:$false 3>$null 6>$null | Out-Null
+        $wecom = Connect-WeCom -CorpId ww-emulator -Secret $script:wecomSecret -AppMode AgentDevelopment -ApiHost $script:url -PassThru
+        $none = [Threading.CancellationToken]::None
+        $byHand = '{"userid":"zhangsan","extattr":{"attrs":[{"type":0,"name":"工号","text":{"value":"A1"}},{"type":0,"name":"爱好","text":{"value":"旅游"}},' +
+            '{"type":1,"name":"主页","web":{"url":"https://example.org/zs","title":"主页"}}]}}'
+        $null = $wecom.Client.UpdateUserAsync([Newtonsoft.Json.Linq.JObject]::Parse($byHand), $none).GetAwaiter().GetResult()
+
+        # 工号 changes in Authing: one update, which sends the hand-set attributes along (the emulator replaces the list).
+        Invoke-WeComSyncEmulatorAuthingRequest -BaseUrl $script:url -Path /api/v3/update-user -Body @{ userId = 'u1'; externalId = 'A2' } | Out-Null
+        $summary = Invoke-WeComDownstreamSync -FieldMap $weComMap -UpdateMode Changed -Confirm:$false 3>$null 6>$null
+        ($summary.Steps | Where-Object Name -EQ 'users').Updated | Should -Be 1
+        $attrs = ((Get-WeComSyncEmulatorState -BaseUrl $script:url).wecom.users | Where-Object userid -EQ 'zhangsan').extattr.attrs
+        ($attrs | Where-Object name -EQ '工号').text.value | Should -Be 'A2'
+        ($attrs | Where-Object name -EQ '爱好').text.value | Should -Be '旅游'
+        ($attrs | Where-Object name -EQ '主页').web.url | Should -Be 'https://example.org/zs'
+        @($attrs).Count | Should -Be 3
     }
 
     It 'a scoped run leaves members outside the scope untouched, deletes included' {

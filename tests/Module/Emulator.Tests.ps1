@@ -1,14 +1,11 @@
 # Proves tools/Emulator.psm1: it starts the built emulator, a WeCom token and a signed Authing call round-trip,
 # the control wrappers steer it, and it always stops.
 BeforeAll {
-    Import-Module (Join-Path $PSScriptRoot '../../tools/Emulator.psm1') -Force
-    $configuration = if ($env:WECOMSYNC_CONFIGURATION) { $env:WECOMSYNC_CONFIGURATION } else { 'Release' }
-    $script:emulator = Start-WeComSyncEmulator -Configuration $configuration
+    Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
+    $script:emulator = (Initialize-ModuleTest -NoModule -Emulator).Emulator
 }
 
-AfterAll {
-    if ($script:emulator) { $script:emulator | Stop-WeComSyncEmulator }
-}
+AfterAll { Complete-ModuleTest }
 
 Describe 'The emulator helper (tools/Emulator.psm1)' {
     BeforeEach { $script:emulator | Reset-WeComSyncEmulator }
@@ -84,7 +81,7 @@ Describe 'The emulator helper (tools/Emulator.psm1)' {
     }
 
     It 'stops the process and a second stop is harmless' {
-        $other = Start-WeComSyncEmulator -Configuration $(if ($env:WECOMSYNC_CONFIGURATION) { $env:WECOMSYNC_CONFIGURATION } else { 'Release' })
+        $other = Start-TestEmulator
         $process = $other.Process
         $other | Stop-WeComSyncEmulator
         $process.HasExited | Should -BeTrue

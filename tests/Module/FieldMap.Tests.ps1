@@ -1,15 +1,9 @@
 # End-to-end: field maps (custom export columns to Authing externalId and custom data), against the emulator over HTTP.
 BeforeAll {
-    Import-Module $env:WECOMSYNC_MODULE_PATH -Force
-    $repo = Resolve-Path (Join-Path $PSScriptRoot '../..')
-    Import-Module (Join-Path $repo 'tools/Emulator.psm1') -Force
-    $configuration = if ($env:WECOMSYNC_CONFIGURATION) { $env:WECOMSYNC_CONFIGURATION } else { 'Release' }
-    $generator = Join-Path $repo "tests/WeComSync.ExportGenerator/bin/$configuration/net10.0/WeComSync.ExportGenerator.dll"
-    $work = Join-Path ([IO.Path]::GetTempPath()) "wecomsync-fieldmap-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
-    New-Item -ItemType Directory -Path $work | Out-Null
-    $base = Join-Path $work 'base.csv'
-    $null = & (Get-Command dotnet).Source $generator --users 12 --seed 7 --out $base --no-instructions
-    if ($LASTEXITCODE -ne 0) { throw 'the export generator failed' }
+    Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
+    $test = Initialize-ModuleTest -Name fieldmap -Emulator
+    $script:work = $test.Work; $script:emulator = $test.Emulator
+    $base = New-TestExport base.csv --users 12 --seed 7 --no-instructions
 
     # The export with two custom columns, as an admin adds them in the console (工号, 入职日期).
     $script:rows = @(Import-Csv -LiteralPath $base -Encoding utf8 | ForEach-Object -Begin { $i = 0 } -Process {
@@ -17,29 +11,18 @@ BeforeAll {
             $_ | Add-Member -NotePropertyName '工号' -NotePropertyValue ('A{0:D3}' -f $i) -PassThru |
                 Add-Member -NotePropertyName '入职日期' -NotePropertyValue ('2024-01-{0:D2}' -f $i) -PassThru
         })
-    function Save-Rows($Rows, [string] $Name) {
-        $path = Join-Path $work $Name
-        $Rows | Export-Csv -LiteralPath $path -Encoding utf8BOM -NoTypeInformation
-        $path
-    }
     $script:map = @{ '工号' = 'externalId'; '职务' = 'customData.position'; '入职日期' = 'customData.hired_on' }
-    $script:emulator = Start-WeComSyncEmulator -Configuration $configuration
     $script:secret = ConvertTo-SecureString 'emulator-sk' -AsPlainText -Force
     function Get-RawAuthingUser([string] $Username) {
         (Get-WeComSyncEmulatorState -BaseUrl $emulator.BaseUrl).authing.users | Where-Object username -eq $Username
     }
 }
 
-AfterAll {
-    Disconnect-Authing
-    if ($emulator) { $emulator | Stop-WeComSyncEmulator }
-    if ($work -and (Test-Path $work)) { Remove-Item -LiteralPath $work -Recurse -Force }
-}
+AfterAll { Complete-ModuleTest }
 
 Describe 'Field maps upstream (Invoke-WeComUpstreamSync -FieldMap) against the emulator' {
     BeforeEach {
-        $emulator | Reset-WeComSyncEmulator
-        Connect-Authing -AccessKeyId emulator-ak -AccessKeySecret $secret -ApiHost $emulator.BaseUrl -OrganizationCode emulator-org
+        Connect-TestAuthing $emulator -Reset -NoLinkField
         $script:created = @(Initialize-AuthingLinkField -FieldMap $map -Confirm:$false)
     }
 
@@ -50,7 +33,7 @@ Describe 'Field maps upstream (Invoke-WeComUpstreamSync -FieldMap) against the e
     }
 
     It 'writes mapped columns on create, plans a change as "工号 A -> B", and never blanks a column the file lacks' {
-        $csv = Save-Rows $rows 'mapped.csv'
+        $csv = Save-TestCsv $rows 'mapped.csv'
         $summary = Invoke-WeComUpstreamSync -Path $csv -FieldMap $map -Confirm:$false 3>$null
         $summary.Status | Should -Be 'Succeeded'
         $raw = Get-RawAuthingUser $rows[0].账号
@@ -66,7 +49,7 @@ Describe 'Field maps upstream (Invoke-WeComUpstreamSync -FieldMap) against the e
         # A changed 工号 is one field change, shown in the plan and written to externalId.
         $changed = $rows | ForEach-Object { $_.PSObject.Copy() }
         $changed[0].工号 = 'B001'
-        $csv2 = Save-Rows $changed 'changed.csv'
+        $csv2 = Save-TestCsv $changed 'changed.csv'
         $plan = @(Compare-Directory (Import-WeComAddressBook $csv2) (Get-AuthingUser -FieldMap $map) -FieldMap $map)
         $plan.Count | Should -Be 1
         $plan[0].Description | Should -Match '工号 A001 -> B001'
@@ -75,7 +58,7 @@ Describe 'Field maps upstream (Invoke-WeComUpstreamSync -FieldMap) against the e
 
         # The file without the 工号 column: unknown, not empty; nothing is planned and externalId stays.
         $without = $changed | Select-Object * -ExcludeProperty '工号'
-        $csv3 = Save-Rows $without 'without.csv'
+        $csv3 = Save-TestCsv $without 'without.csv'
         $plan = @(Compare-Directory (Import-WeComAddressBook $csv3) (Get-AuthingUser -FieldMap $map) -FieldMap $map)
         $plan.Count | Should -Be 0
         Invoke-WeComUpstreamSync -Path $csv3 -FieldMap $map -Confirm:$false 3>$null | Out-Null
@@ -104,23 +87,21 @@ Describe 'Field maps upstream (Invoke-WeComUpstreamSync -FieldMap) against the e
     It 'takes other link field names from -LinkFieldName' {
         Connect-Authing -AccessKeyId emulator-ak -AccessKeySecret $secret -ApiHost $emulator.BaseUrl -OrganizationCode emulator-org -LinkFieldName @{ UserId = 'wecom_uid' }
         @(Initialize-AuthingLinkField -Confirm:$false).Key | Should -Contain 'wecom_uid'
-        Invoke-WeComUpstreamSync -Path (Save-Rows $rows 'links.csv') -Confirm:$false 3>$null | Out-Null
+        Invoke-WeComUpstreamSync -Path (Save-TestCsv $rows 'links.csv') -Confirm:$false 3>$null | Out-Null
         (Get-RawAuthingUser $rows[0].账号).customData.wecom_uid | Should -Be $rows[0].账号
     }
 }
 
 Describe 'Leavers and scope upstream (-DeleteAction Suspend, -Department) against the emulator' {
     BeforeEach {
-        $emulator | Reset-WeComSyncEmulator
-        Connect-Authing -AccessKeyId emulator-ak -AccessKeySecret $secret -ApiHost $emulator.BaseUrl -OrganizationCode emulator-org
-        Initialize-AuthingLinkField -Confirm:$false | Out-Null
-        $script:all = Save-Rows $rows 'all.csv'
+        Connect-TestAuthing $emulator -Reset
+        $script:all = Save-TestCsv $rows 'all.csv'
         Invoke-WeComUpstreamSync -Path $all -Confirm:$false 3>$null | Out-Null
     }
 
     It 'suspends a leaver instead of deleting it, and reactivates it when it is back, never creating it twice' {
         $leaver = $rows[0].账号
-        $fewer = Save-Rows ($rows | Select-Object -Skip 1) 'fewer.csv'
+        $fewer = Save-TestCsv ($rows | Select-Object -Skip 1) 'fewer.csv'
         $summary = Invoke-WeComUpstreamSync -Path $fewer -Mode DeleteOnly -DeleteAction Suspend -Confirm:$false 3>$null
         ($summary.Steps | Where-Object Name -eq 'delete users').Message | Should -Match '1 suspend'
         (Get-RawAuthingUser $leaver).status | Should -Be 'Suspended'
@@ -138,7 +119,7 @@ Describe 'Leavers and scope upstream (-DeleteAction Suspend, -Department) agains
     It 'a scoped delete run leaves the rest of the organization untouched' {
         $dept = ($rows[0].部门 -split '[；;]')[0]
         $inScope = @($rows | Where-Object { ($_.部门 -split '[；;]') -contains $dept })
-        $summary = Invoke-WeComUpstreamSync -Path (Save-Rows ($rows | Select-Object -First 1) 'one.csv') -Mode DeleteOnly -Department $dept -Force -Confirm:$false 3>$null
+        $summary = Invoke-WeComUpstreamSync -Path (Save-TestCsv ($rows | Select-Object -First 1) 'one.csv') -Mode DeleteOnly -Department $dept -Force -Confirm:$false 3>$null
         ($summary.Steps | Where-Object Name -eq 'delete users').Message | Should -Match ([regex]::Escape("scope: $dept (subtrees)"))
         $left = @((Get-WeComSyncEmulatorState -BaseUrl $emulator.BaseUrl).authing.users)
         $left.Count | Should -Be ($rows.Count - $inScope.Count + 1)
@@ -147,3 +128,86 @@ Describe 'Leavers and scope upstream (-DeleteAction Suspend, -Department) agains
     }
 }
 
+
+Describe 'A saved plan with a scope, suspends and a field map, applied in a new session as the live plan would be' {
+    BeforeAll {
+        $script:mapFile = Join-Path $work 'saved-map.json'
+        $map | ConvertTo-Json | Set-Content -LiteralPath $mapFile -Encoding utf8
+        Connect-TestAuthing $emulator -Reset -NoLinkField -Parameters @{ FieldMap = $mapFile }
+        Initialize-AuthingLinkField -FieldMap $map -Confirm:$false | Out-Null
+        Invoke-WeComUpstreamSync -Path (Save-TestCsv $rows 'saved-all.csv') -Confirm:$false 3>$null | Out-Null
+
+        # The scope: the department with the most members, short of everyone, so that a guard judged against the whole
+        # organization would let through what the scope refuses.
+        function Get-Departments($Row) { @($Row.部门 -split '[；;]' | Where-Object { $_ }) }
+        $script:dept = @($rows | ForEach-Object { Get-Departments $_ } | Group-Object | Sort-Object Count -Descending |
+                Where-Object { $_.Count -ge 3 -and $_.Count -lt $rows.Count })[0].Name
+        $dept | Should -Not -BeNullOrEmpty
+        $inScope = @($rows | Where-Object { (Get-Departments $_) -contains $dept })
+        $script:scopeCount = $inScope.Count
+        $script:leavers = @($inScope[0].账号, $inScope[1].账号)
+        $script:changed = $inScope[2].账号
+        $script:outsider = @($rows | Where-Object { (Get-Departments $_) -notcontains $dept })[0].账号
+        $kept = @($rows | Where-Object { $_.账号 -notin ($leavers + $outsider) } | ForEach-Object { $_.PSObject.Copy() })
+        ($kept | Where-Object 账号 -EQ $changed).工号 = 'B999'
+        $file = Save-TestCsv $kept 'saved-fewer.csv'
+
+        $script:live = @(Compare-Directory (Import-WeComAddressBook $file) (Get-AuthingUser) -Operation Create, Update, Delete -DeleteAction Suspend -Department $dept)
+        $script:planFile = Join-Path $work 'saved-plan.xml'
+        $live | Export-Clixml -LiteralPath $planFile
+
+        # The new session: imports the plan, applies it without the map, under a guard the scope breaks, then for real.
+        $child = Join-Path $work 'apply-saved-plan.ps1'
+        Set-Content -LiteralPath $child -Encoding utf8 -Value @'
+param([string] $ModulePath, [string] $BaseUrl, [string] $PlanFile, [string] $MapFile, [double] $Guard)
+$ErrorActionPreference = 'Stop'
+Import-Module $ModulePath
+$secret = ConvertTo-SecureString 'emulator-sk' -AsPlainText -Force
+$plan = @(Import-Clixml -LiteralPath $PlanFile)
+$out = [ordered]@{ Context = $plan[0].Plan | ConvertTo-Json -Depth 3 -Compress; Summary = [string]$plan[0].Plan
+    Operations = @($plan | ForEach-Object { "$($_.Operation) $($_.Key)" }) }
+Connect-Authing -AccessKeyId emulator-ak -AccessKeySecret $secret -ApiHost $BaseUrl -OrganizationCode emulator-org
+try { $plan | Sync-AuthingUser -Confirm:$false -MaxDeletePercent 100 | Out-Null; $out.WithoutMap = 'applied' } catch { $out.WithoutMap = $_.Exception.Message }
+Connect-Authing -AccessKeyId emulator-ak -AccessKeySecret $secret -ApiHost $BaseUrl -OrganizationCode emulator-org -FieldMap $MapFile
+try { $plan | Sync-AuthingUser -Confirm:$false -MaxDeletePercent $Guard | Out-Null; $out.Guarded = 'applied' } catch { $out.Guarded = $_.Exception.Message }
+$out.Results = @($plan | Sync-AuthingUser -Confirm:$false -MaxDeletePercent 100 | ForEach-Object { "$($_.Change.Operation) $($_.Change.Key) $($_.Outcome)" })
+$out | ConvertTo-Json -Depth 3
+'@
+        # Between the two shares of the organization the two suspends are: allowed for the whole, refused in the scope.
+        $script:guard = (200.0 / $scopeCount + 200.0 / $rows.Count) / 2
+        $run = Invoke-ChildPwsh $child -Arguments '-ModulePath', $env:WECOMSYNC_MODULE_PATH, '-BaseUrl', $emulator.BaseUrl, '-PlanFile', $planFile, '-MapFile', $mapFile, '-Guard', $guard
+        $run.ExitCode | Should -Be 0 -Because $run.Output
+        $script:saved = $run.Output | ConvertFrom-Json
+    }
+
+    It 'the live plan suspends the leavers in the scope only, and counts and states the scope' {
+        @($live | Where-Object Operation -EQ Suspend).Key | Sort-Object | Should -Be ($leavers | Sort-Object)
+        $live.Key | Should -Not -Contain $outsider
+        $live[0].Plan.SuspendCount | Should -Be 2
+        $live[0].Plan.TargetCount | Should -Be $scopeCount
+        [string]$live[0].Plan | Should -Be "Plan: 0 to create, 1 to update, 0 to move, 0 to delete, 2 to suspend (scope: $dept (subtrees))."
+    }
+
+    It 'comes back in the new session with every property of its context, its suspends and its summary' {
+        $saved.Context | Should -Be ($live[0].Plan | ConvertTo-Json -Depth 3 -Compress)
+        $saved.Summary | Should -Be ([string]$live[0].Plan)
+        $saved.Operations | Should -Be @($live | ForEach-Object { "$($_.Operation) $($_.Key)" })
+    }
+
+    It 'is refused without the field map it was computed with, before anything is written' {
+        $saved.WithoutMap | Should -Match "The plan writes 工号, which this run's Authing field map gives no place.*Nothing was applied"
+    }
+
+    It 'judges the delete guard within the scope, as the live plan does' {
+        $saved.Guarded | Should -Match ([regex]::Escape("2 of $scopeCount user(s)"))
+    }
+
+    It 'then suspends the leavers (not deleting them), writes 工号 where the map says, and leaves the rest alone' {
+        $saved.Results | Sort-Object | Should -Be (@("Update $changed Succeeded") + @($leavers | ForEach-Object { "Suspend $_ Succeeded" }) | Sort-Object)
+        $users = @((Get-WeComSyncEmulatorState -BaseUrl $emulator.BaseUrl).authing.users)
+        $users.Count | Should -Be $rows.Count
+        foreach ($l in $leavers) { ($users | Where-Object username -EQ $l).status | Should -Be 'Suspended' }
+        ($users | Where-Object username -EQ $outsider).status | Should -Be 'Activated'
+        ($users | Where-Object username -EQ $changed).externalId | Should -Be 'B999'
+    }
+}

@@ -3,37 +3,26 @@
 # included), run folders and error records are kept and, at the end, searched for the secrets and every token the
 # emulator issued. Sizes and windows are scaled down so the whole file runs in a couple of minutes.
 BeforeAll {
-    Import-Module $env:WECOMSYNC_MODULE_PATH -Force
-    $repo = Resolve-Path (Join-Path $PSScriptRoot '../..')
-    Import-Module (Join-Path $repo 'tools/Emulator.psm1') -Force
-    $configuration = if ($env:WECOMSYNC_CONFIGURATION) { $env:WECOMSYNC_CONFIGURATION } else { 'Release' }
-    $generator = Join-Path $repo "tests/WeComSync.ExportGenerator/bin/$configuration/net10.0/WeComSync.ExportGenerator.dll"
-    $script:dotnet = (Get-Command dotnet).Source
-    $script:work = Join-Path ([IO.Path]::GetTempPath()) "wecomsync-gauntlet-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
+    Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
+    $test = Initialize-ModuleTest -Name gauntlet -Emulator
+    $script:work = $test.Work; $script:emulator = $test.Emulator
     $script:logs = Join-Path $work 'logs'
     New-Item -ItemType Directory -Path $logs -Force | Out-Null
-    $script:emulator = Start-WeComSyncEmulator -Configuration $configuration
     $script:url = $emulator.BaseUrl
-    $script:authingKey = [pscredential]::new('emulator-ak', (ConvertTo-SecureString 'emulator-sk' -AsPlainText -Force))
     $script:wecomSecret = ConvertTo-SecureString 'emulator-secret' -AsPlainText -Force
     # Everything any run wrote anywhere, and every token the emulator issued (saved before each reset clears them).
     $script:captured = [System.Collections.Generic.List[string]]::new()
     $script:tokens = [System.Collections.Generic.HashSet[string]]::new()
     $script:fast = @{ MaxRetry = 3; AttemptTimeout = [TimeSpan]::FromSeconds(10) }
 
-    $script:export = Join-Path $work 'export.csv'
-    $null = & $dotnet $generator --users 2000 --seed 7 --out $export --no-instructions --multi-dept-rate 0.1
-    if ($LASTEXITCODE -ne 0) { throw 'the export generator failed' }
+    $script:export = New-TestExport export.csv --users 2000 --seed 7 --no-instructions --multi-dept-rate 0.1
     $script:rows = @(Import-Csv -LiteralPath $export -Encoding utf8)
 
     function Save-Tokens { foreach ($t in @(Get-WeComSyncEmulatorToken -BaseUrl $url)) { $null = $tokens.Add($t) } }
 
     function Reset-Scenario {
         Save-Tokens
-        Reset-WeComSyncEmulator -BaseUrl $url
-        Connect-Authing -Credential $authingKey -ApiHost $url -OrganizationCode emulator-org @fast
-        Initialize-AuthingLinkField -Confirm:$false | Out-Null
-        Clear-WeComSyncEmulatorCallCount -BaseUrl $url
+        Connect-TestAuthing $emulator -Reset -Parameters $fast
     }
 
     # Runs a template with -Verbose -Debug, keeps every stream's text for the secret search, returns the summary.
@@ -70,10 +59,8 @@ BeforeAll {
     function Start-ChildPwsh([string] $Script, [string] $Name) {
         $path = Join-Path $work "$Name.ps1"
         Set-Content -LiteralPath $path -Value $Script -Encoding utf8
-        $exe = [Environment]::ProcessPath
-        $arguments = @('-NoProfile', '-NonInteractive', '-File', $path)
-        if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { $arguments = @((Join-Path $PSHOME 'pwsh.dll')) + $arguments }
-        Start-Process -FilePath $exe -ArgumentList $arguments -PassThru -RedirectStandardOutput (Join-Path $work "$Name.out") -RedirectStandardError (Join-Path $work "$Name.err")
+        $pwsh = Get-PwshCommandLine
+        Start-Process -FilePath $pwsh.FilePath -ArgumentList ($pwsh.Arguments + @('-File', $path)) -PassThru -RedirectStandardOutput (Join-Path $work "$Name.out") -RedirectStandardError (Join-Path $work "$Name.err")
     }
 
     # Invalidates every token once, as soon as the emulator has served -After calls matching -Pattern (a runspace that polls).
@@ -93,12 +80,7 @@ BeforeAll {
     }
 }
 
-AfterAll {
-    Disconnect-WeCom -ErrorAction Ignore
-    Disconnect-Authing -ErrorAction Ignore
-    if ($emulator) { $emulator | Stop-WeComSyncEmulator }
-    if ($work -and (Test-Path $work)) { Remove-Item -LiteralPath $work -Recurse -Force -ErrorAction Ignore }
-}
+AfterAll { Complete-ModuleTest }
 
 Describe 'Gauntlet, upstream (Invoke-WeComUpstreamSync)' {
     BeforeEach { Reset-Scenario }

@@ -1,17 +1,11 @@
 BeforeAll {
-    Import-Module $env:WECOMSYNC_MODULE_PATH -Force
-    $configuration = if ($env:WECOMSYNC_CONFIGURATION) { $env:WECOMSYNC_CONFIGURATION } else { 'Release' }
-    $generator = Join-Path $PSScriptRoot "../WeComSync.ExportGenerator/bin/$configuration/net10.0/WeComSync.ExportGenerator.dll"
-    if (-not (Test-Path $generator)) { throw "Export generator not built: $generator" }
+    Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
+    $null = Initialize-ModuleTest
 
-    function New-Export {
-        param([string] $Name, [string[]] $Arguments = @())
-        $path = Join-Path $TestDrive $Name
-        & dotnet $generator --out $path @Arguments | Out-Null
-        if ($LASTEXITCODE -ne 0) { throw "generator failed for $Name" }
-        $path
-    }
+    function New-Export([string] $Name, [string[]] $Arguments = @()) { New-TestExport (Join-Path $TestDrive $Name) @Arguments }
 }
+
+AfterAll { Complete-ModuleTest }
 
 Describe 'Import-WeComAddressBook' {
     BeforeAll {
@@ -155,7 +149,7 @@ Describe 'Odd exports: what the admin sees is what is read' {
 
     It 'refuses a zip bomb with one terminating error naming the part' {
         $bomb = Join-Path $TestDrive 'bomb.xlsx'
-        & dotnet $generator --zip-bomb 128 --out $bomb | Out-Null
+        $null = New-TestExport $bomb --zip-bomb 128
         (Get-Item $bomb).Length | Should -BeLessThan 2MB
         { Import-WeComAddressBook $bomb } | Should -Throw -ErrorId 'AddressBookTooLarge*'
     }
@@ -164,29 +158,15 @@ Describe 'Odd exports: what the admin sees is what is read' {
 # End to end against the emulator: a delete-only run never deletes a member because of a bad row.
 Describe 'Deletes never follow from a file that was not read completely' {
     BeforeAll {
-        $repo = Resolve-Path (Join-Path $PSScriptRoot '../..')
-        Import-Module (Join-Path $repo 'tools/Emulator.psm1') -Force
-        $script:emulator = Start-WeComSyncEmulator -Configuration $configuration
-        $secret = ConvertTo-SecureString 'emulator-sk' -AsPlainText -Force
-        Connect-Authing -AccessKeyId emulator-ak -AccessKeySecret $secret -ApiHost $emulator.BaseUrl -OrganizationCode emulator-org
-        Initialize-AuthingLinkField -Confirm:$false | Out-Null
+        Connect-TestAuthing (Start-TestEmulator)
 
         # The clean file seeds Authing; the tests edit copies of it as an admin would.
         $csv = New-Export 'clean.csv' @('--users', '20', '--seed', '7', '--no-instructions', '--multi-dept-rate', '0')
         $script:rows = @(Import-Csv -LiteralPath $csv -Encoding utf8)
         $seed = Invoke-WeComUpstreamSync -Path $csv -Confirm:$false -WarningAction SilentlyContinue 6>$null
         $seed.Status | Should -Be 'Succeeded'
-        function Save-Copy($Rows, [string] $Name) {
-            $path = Join-Path $TestDrive $Name
-            $Rows | Export-Csv -LiteralPath $path -Encoding utf8BOM -NoTypeInformation
-            $path
-        }
+        function Save-Copy($Rows, [string] $Name) { Save-TestCsv $Rows (Join-Path $TestDrive $Name) }
         function Copy-Row($Row) { $copy = [ordered]@{}; foreach ($p in $Row.PSObject.Properties) { $copy[$p.Name] = $p.Value }; [pscustomobject]$copy }
-    }
-
-    AfterAll {
-        Disconnect-Authing
-        if ($emulator) { $emulator | Stop-WeComSyncEmulator }
     }
 
     It 'DeleteOnly with one existing user on a bad row and another really gone deletes only the second' {

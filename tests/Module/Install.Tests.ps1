@@ -7,17 +7,13 @@
 BeforeDiscovery { $script:skipInstall = [bool] $IsWindows }
 
 BeforeAll {
-    $repo = Resolve-Path (Join-Path $PSScriptRoot '../..')
-    $configuration = if ($env:WECOMSYNC_CONFIGURATION) { $env:WECOMSYNC_CONFIGURATION } else { 'Release' }
-    $dotnet = (Get-Command dotnet).Source
-    $work = Join-Path ([IO.Path]::GetTempPath()) "wecomsync-install-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
+    Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
+    $test = Initialize-ModuleTest -Name install -NoModule
+    $work = $test.Work; $repo = $test.Repo
     $script:feed = New-Item -ItemType Directory -Path (Join-Path $work 'feed')
     $home_ = Join-Path $work 'home'
     $script:scratchModules = Join-Path $home_ '.local/share/powershell/Modules'   # pwsh's and PSResourceGet's CurrentUser path there
-    $script:export = Join-Path $work 'contacts.csv'
-    $generator = Join-Path $repo "tests/WeComSync.ExportGenerator/bin/$configuration/net10.0/WeComSync.ExportGenerator.dll"
-    $null = & $dotnet $generator --users 3 --seed 11 --no-instructions --out $export
-    if ($LASTEXITCODE -ne 0) { throw 'the export generator failed' }
+    $script:export = New-TestExport contacts.csv --users 3 --seed 11 --no-instructions
     [xml] $props = Get-Content -LiteralPath (Join-Path $repo 'Directory.Build.props') -Raw
     $script:version = @($props.Project.PropertyGroup | ForEach-Object { $_['Version'] } | Where-Object { $_ } | ForEach-Object InnerText)[0]
 
@@ -27,10 +23,8 @@ BeforeAll {
             $File = Join-Path $work "step-$([guid]::NewGuid().ToString('N').Substring(0, 6)).ps1"
             Set-Content -LiteralPath $File -Value $Script -Encoding utf8
         }
-        $arguments = @('-NoProfile', '-NonInteractive', '-File', $File)
+        $arguments = @('-File', $File)
         foreach ($p in $Parameters.GetEnumerator()) { $arguments += @("-$($p.Key)", $p.Value) }
-        $exe = [Environment]::ProcessPath
-        if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { $arguments = @((Join-Path $PSHOME 'pwsh.dll')) + $arguments }
         $saved = @{}
         $scratch = @{
             HOME = $home_; XDG_DATA_HOME = Join-Path $home_ '.local/share'; XDG_CONFIG_HOME = Join-Path $home_ '.config'
@@ -39,16 +33,14 @@ BeforeAll {
         # They must exist: .NET reports a missing data folder as '', and PSResourceGet would then write below the current folder.
         foreach ($name in 'HOME', 'XDG_DATA_HOME', 'XDG_CONFIG_HOME', 'XDG_CACHE_HOME') { New-Item -ItemType Directory -Path $scratch[$name] -Force | Out-Null }
         foreach ($name in $scratch.Keys) { $saved[$name] = [Environment]::GetEnvironmentVariable($name); [Environment]::SetEnvironmentVariable($name, $scratch[$name]) }
-        try { $output = & $exe @arguments 2>&1 }
+        try { $output = & { $pwsh = Get-PwshCommandLine; & $pwsh.FilePath @($pwsh.Arguments) @arguments 2>&1 } }
         finally { foreach ($name in $saved.Keys) { [Environment]::SetEnvironmentVariable($name, $saved[$name]) } }
         if ($LASTEXITCODE -ne 0) { throw "the step failed (exit code $LASTEXITCODE): $($output -join [Environment]::NewLine)" }
         foreach ($line in $output) { if ("$line" -like '{*') { "$line" | ConvertFrom-Json } else { "$line" } }
     }
 }
 
-AfterAll {
-    if ($work -and (Test-Path $work)) { Remove-Item -LiteralPath $work -Recurse -Force }
-}
+AfterAll { Complete-ModuleTest }
 
 Describe 'Install-PSResource from the package' -Skip:$skipInstall {
     BeforeAll {

@@ -3,38 +3,24 @@
 # from the NuGet cache (restored by tests/Module/PesterRestore) and WeComSync, which ships 8.4.2, runs an upstream
 # sync against the emulator over HTTP. Both Polly builds carry assembly version 8.0.0.0.
 BeforeAll {
-    $repo = Resolve-Path (Join-Path $PSScriptRoot '../..')
-    Import-Module (Join-Path $repo 'tools/Emulator.psm1') -Force
-    $configuration = if ($env:WECOMSYNC_CONFIGURATION) { $env:WECOMSYNC_CONFIGURATION } else { 'Release' }
+    Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
+    $script:emulator = (Initialize-ModuleTest -Name isolation -NoModule -Emulator).Emulator
     $dotnet = (Get-Command dotnet).Source
-    $work = Join-Path ([IO.Path]::GetTempPath()) "wecomsync-isolation-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
-    New-Item -ItemType Directory -Path $work | Out-Null
-
-    $script:export = Join-Path $work 'contacts.csv'
-    $generator = Join-Path $repo "tests/WeComSync.ExportGenerator/bin/$configuration/net10.0/WeComSync.ExportGenerator.dll"
-    $null = & $dotnet $generator --users 5 --seed 7 --no-instructions --out $export
-    if ($LASTEXITCODE -ne 0) { throw 'the export generator failed' }
+    $script:export = New-TestExport contacts.csv --users 5 --seed 7 --no-instructions
 
     $packages = ((& $dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', '').Trim()
     $script:otherPolly = Join-Path $packages 'polly.core/8.1.0/lib/net6.0/Polly.Core.dll'
     if (-not (Test-Path $otherPolly)) { throw "$otherPolly is missing: tests/Module/PesterRestore downloads it (build.ps1 -Task Build)." }
 
-    $script:emulator = Start-WeComSyncEmulator -Configuration $configuration
     function Invoke-FreshSession([string] $Order) {
-        $arguments = @('-NoProfile', '-NonInteractive', '-File', (Join-Path $PSScriptRoot 'Isolation/Invoke-SyncBesideOther.ps1'),
-            '-ModulePath', $env:WECOMSYNC_MODULE_PATH, '-OtherAssembly', $otherPolly, '-Order', $Order,
-            '-BaseUrl', $emulator.BaseUrl, '-ExportPath', $export)
-        $exe = [Environment]::ProcessPath
-        if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { $arguments = @((Join-Path $PSHOME 'pwsh.dll')) + $arguments }
-        $output = & $exe @arguments
+        $pwsh = Get-PwshCommandLine
+        $output = & $pwsh.FilePath @($pwsh.Arguments) -File (Join-Path $PSScriptRoot 'Isolation/Invoke-SyncBesideOther.ps1') `
+            -ModulePath $env:WECOMSYNC_MODULE_PATH -OtherAssembly $otherPolly -Order $Order -BaseUrl $emulator.BaseUrl -ExportPath $export
         @($output)[-1] | ConvertFrom-Json
     }
 }
 
-AfterAll {
-    if ($emulator) { $emulator | Stop-WeComSyncEmulator }
-    if ($work -and (Test-Path $work)) { Remove-Item -LiteralPath $work -Recurse -Force }
-}
+AfterAll { Complete-ModuleTest }
 
 Describe 'Private dependencies beside another module''s copy (PowerShell 7)' {
     BeforeEach { $emulator | Reset-WeComSyncEmulator }

@@ -2,23 +2,12 @@
 # as written, a saved plan read back in a fresh session, Export-Csv, -WhatIf messages, looking up one user — against
 # the emulator over HTTP on 127.0.0.1.
 BeforeAll {
-    Import-Module $env:WECOMSYNC_MODULE_PATH -Force
-    $repo = Resolve-Path (Join-Path $PSScriptRoot '../..')
-    Import-Module (Join-Path $repo 'tools/Emulator.psm1') -Force
-    $configuration = if ($env:WECOMSYNC_CONFIGURATION) { $env:WECOMSYNC_CONFIGURATION } else { 'Release' }
-    $generator = Join-Path $repo "tests/WeComSync.ExportGenerator/bin/$configuration/net10.0/WeComSync.ExportGenerator.dll"
-    $script:work = Join-Path ([IO.Path]::GetTempPath()) "wecomsync-objects-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
-    New-Item -ItemType Directory -Path $work | Out-Null
-    $script:export = Join-Path $work 'contacts.xlsx'
-    $null = & (Get-Command dotnet).Source $generator --users 25 --seed 7 --out $export --multi-dept-rate 0.3
-    $script:emulator = Start-WeComSyncEmulator -Configuration $configuration
-    $script:secret = ConvertTo-SecureString 'emulator-sk' -AsPlainText -Force
+    Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
+    $test = Initialize-ModuleTest -Name objects -Emulator
+    $script:work = $test.Work; $script:emulator = $test.Emulator; $script:repo = $test.Repo
+    $script:export = New-TestExport contacts.xlsx --users 25 --seed 7 --multi-dept-rate 0.3
 
-    function Connect-Pool {
-        $emulator | Reset-WeComSyncEmulator
-        Connect-Authing -AccessKeyId emulator-ak -AccessKeySecret $secret -ApiHost $emulator.BaseUrl -OrganizationCode emulator-org
-        Initialize-AuthingLinkField -Confirm:$false | Out-Null
-    }
+    function Connect-Pool { Connect-TestAuthing $emulator -Reset }
     # The README's fenced PowerShell block that follows the given line.
     function Get-ReadmeBlock([string] $After) {
         $text = Get-Content -LiteralPath (Join-Path $repo 'README.md') -Raw
@@ -27,18 +16,9 @@ BeforeAll {
         $open = $text.IndexOf('```powershell', $start) + '```powershell'.Length
         $text.Substring($open, $text.IndexOf('```', $open) - $open)
     }
-    function Invoke-FreshPwsh([string] $Command) {
-        $exe = [Environment]::ProcessPath
-        $prefix = @(if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' })
-        & $exe @prefix -NoProfile -NonInteractive -Command $Command 2>&1 | Out-String -Width 120
-    }
 }
 
-AfterAll {
-    Disconnect-Authing
-    if ($emulator) { $emulator | Stop-WeComSyncEmulator }
-    if ($work -and (Test-Path $work)) { Remove-Item -LiteralPath $work -Recurse -Force }
-}
+AfterAll { Complete-ModuleTest }
 
 Describe "The README's step-by-step session, run as written" {
     BeforeAll {
@@ -82,7 +62,7 @@ Describe 'A saved plan' {
     }
 
     It 'filters, groups and sorts by Operation and Kind by name in a fresh session without the module' {
-        $text = Invoke-FreshPwsh "Import-Clixml '$planFile' | Where-Object Operation -eq Delete | ForEach-Object Key; (Import-Clixml '$planFile' | Group-Object Kind).Name; (Import-Clixml '$planFile' | Sort-Object Operation)[0].Operation; Get-Module WeComSync | Measure-Object | ForEach-Object Count"
+        $text = (Invoke-ChildPwsh -Command "Import-Clixml '$planFile' | Where-Object Operation -eq Delete | ForEach-Object Key; (Import-Clixml '$planFile' | Group-Object Kind).Name; (Import-Clixml '$planFile' | Sort-Object Operation)[0].Operation; Get-Module WeComSync | Measure-Object | ForEach-Object Count").Output
         $lines = $text -split "`r?`n" | Where-Object { $_ }
         $deletes = @($plan | Where-Object Operation -EQ 'Delete').Key
         $deletes.Count | Should -Be 2
@@ -159,11 +139,12 @@ Describe 'Looking up one user: the identity is the first positional parameter' {
     It 'Get-WeComUser <userid> reads one member with one user/get' {
         $emulator | Reset-WeComSyncEmulator
         Set-WeComSyncEmulatorState -BaseUrl $emulator.BaseUrl -Seed @{ wecom = @{ users = @(@{ userid = 'lisi'; name = '李四'; department = @(1); mobile = '13800000002' }) } }
-        Connect-WeCom -CorpId ww-emulator -Secret (ConvertTo-SecureString 'emulator-secret' -AsPlainText -Force) -AppMode AddressBookSync -ApiHost $emulator.BaseUrl
+        Connect-TestWeCom $emulator
         $emulator | Clear-WeComSyncEmulatorCallCount
         $lisi = Get-WeComUser lisi
         $lisi.Name | Should -Be '李四'
         $lisi.Departments | Should -Be @('1')
+        $lisi.DepartmentPaths | Should -Be @('示例科技')   # the path, read from the tree once (department/*, not user/*)
         $calls = Get-WeComSyncEmulatorCallCount -BaseUrl $emulator.BaseUrl
         $calls['/cgi-bin/user/get'] | Should -Be 1
         @($calls.Keys | Where-Object { $_ -like '/cgi-bin/user/*' }).Count | Should -Be 1

@@ -2,10 +2,8 @@
 # browser: headless Chromium (Debian package 'chromium', installed here when missing) renders it, and the checks read the
 # rendered page (counts, a filtered row, no script error) and keep a screenshot under the test output.
 BeforeAll {
-    Import-Module $env:WECOMSYNC_MODULE_PATH -Force
-
-    $work = Join-Path ([IO.Path]::GetTempPath()) ("wecomsync-report-tests-" + [guid]::NewGuid().ToString('N'))
-    New-Item -ItemType Directory -Path $work | Out-Null
+    Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
+    $work = (Initialize-ModuleTest -Name report).Work
     # Screenshots go beside the other test results (out/TestResults).
     $testOutput = Join-Path (Split-Path (Split-Path $env:WECOMSYNC_MODULE_PATH)) 'TestResults'
     New-Item -ItemType Directory -Path $testOutput -Force | Out-Null
@@ -91,9 +89,7 @@ BeforeAll {
     function ConvertTo-FileUrl([string] $Path) { [uri]::new((Resolve-Path $Path).Path).AbsoluteUri }
 }
 
-AfterAll {
-    if (Test-Path $work) { Remove-Item $work -Recurse -Force }
-}
+AfterAll { Complete-ModuleTest }
 
 Describe 'Export-WeComSyncReport' {
     It 'writes one self-contained HTML file of a plan: summary counts, every change, nothing fetched from elsewhere' {

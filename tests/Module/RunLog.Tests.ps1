@@ -1,7 +1,8 @@
 # Get-WeComSyncLog, its views, and the templates' run helpers (RunSupport.ps1), on log folders written through the
 # core writer exactly as a sync writes them.
 BeforeAll {
-    Import-Module $env:WECOMSYNC_MODULE_PATH -Force
+    Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
+    $test = Initialize-ModuleTest -Name runlog
     $module = Get-Module WeComSync
 
     function New-Result([string] $Key, [string] $Outcome = 'Succeeded', [string] $Operation = 'Create', [string] $Kind = 'User', [string] $Error, [string] $Code) {
@@ -25,25 +26,13 @@ BeforeAll {
         $run
     }
 
-    function Invoke-ChildPwsh([string] $File, [hashtable] $Environment = @{}) {
-        $exe = [Environment]::ProcessPath
-        $prefix = @(if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' })
-        $saved = @{}
-        foreach ($k in $Environment.Keys) { $saved[$k] = [Environment]::GetEnvironmentVariable($k); [Environment]::SetEnvironmentVariable($k, $Environment[$k]) }
-        try { $output = & $exe @prefix -NoProfile -NonInteractive -File $File 2>&1 | Out-String; $code = $LASTEXITCODE }
-        finally { foreach ($k in $saved.Keys) { [Environment]::SetEnvironmentVariable($k, $saved[$k]) } }
-        [pscustomobject]@{ ExitCode = $code; Output = $output }
-    }
-
-    $root = Join-Path ([IO.Path]::GetTempPath()) ("wecomsync-runlog-tests-" + [guid]::NewGuid().ToString('N'))
+    $root = Join-Path $test.Work 'logs'
     $r1 = Write-Run $root 'upstream' @((New-Result 'zhangsan'), (New-Result 'lisi'))
     $r2 = Write-Run $root 'downstream' @((New-Result 'ZhangSan' -Operation Update), (New-Result 'wangwu' -Outcome Failed -Error 'mobile +86 13800001234 already used' -Code '60104'))
     $r3 = Write-Run $root 'upstream' @((New-Result 'zhangsan' -Operation Delete -Outcome Failed -Error 'user not found' -Code '404'), (New-Result 'zhangsan' -Kind Department))
 }
 
-AfterAll {
-    if (Test-Path $root) { Remove-Item $root -Recurse -Force }
-}
+AfterAll { Complete-ModuleTest }
 
 Describe 'Get-WeComSyncLog' {
     It 'lists the runs newest first with status and counts' {
@@ -142,8 +131,23 @@ Describe 'Get-WeComSyncLog' {
 Describe 'Get-WeComSyncLog views' {
     It 'shows runs as a table with id, name, status and counts' {
         $text = Get-WeComSyncLog -Path $root | Out-String -Width 160
-        $text | Should -Match 'Id\s+Started\s+Status\s+Created\s+Updated\s+Deleted\s+Failed\s+Skipped\s+Name'
-        $text | Should -Match ([regex]::Escape($r2.ShortId) + '\s+\S+ \S+\s+\S*PartiallyFailed\S*\s+0\s+1\s+0\s+1\s+0\s+downstream')
+        $text | Should -Match 'Id\s+Started\s+Status\s+Created\s+Updated\s+Deleted\s+Failed\s+Skipped\s+Stale\s+Name'
+        $text | Should -Match ([regex]::Escape($r2.ShortId) + '\s+\S+ \S+\s+\S*PartiallyFailed\S*\s+0\s+1\s+0\s+1\s+0\s+0\s+downstream')
+    }
+
+    It 'fits 80 columns with every count, Stale included; the steps keep their message' {
+        $stale = Join-Path $test.Work 'stale-logs'
+        $run = Write-Run $stale 'upstream' @((New-Result 'zhangsan'), (New-Result 'lisi' -Outcome Stale -Operation Update),
+            (New-Result 'wangwu' -Outcome Failed -Error 'mobile +86 13800001234 already used' -Code '60104'))
+        $lines = @((Get-WeComSyncLog -Path $stale | Out-String -Width 80) -split "`r?`n" | Where-Object { $_.Trim() })
+        $lines[0] | Should -Match 'Failed\s+Skipped\s+Stale$'
+        $lines[2] | Should -Match '\b1\s+0\s+0\s+1\s+0\s+1$'   # Created Updated Deleted Failed Skipped Stale
+        $lines | ForEach-Object { $_.Length | Should -BeLessOrEqual 80 }
+        $steps = @((Get-WeComSyncLog -Path $stale -Run $run.ShortId | Out-String -Width 80) -split "`r?`n" | Where-Object { $_.Trim() })
+        $steps | ForEach-Object { $_.Length | Should -BeLessOrEqual 80 }
+        ($steps -join "`n") | Should -Match 'Counts and message'
+        ($steps -join "`n") | Should -Match '1 read Authing users\s+Succeeded\s+10 read\.'
+        ($steps -join "`n") | Should -Match '2 users\s+\S*PartiallyFailed\S*\s+1 created, 1 failed, 1 stale\.'
     }
 
     It 'groups steps under their run' {

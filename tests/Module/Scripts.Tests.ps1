@@ -3,53 +3,22 @@
 # preference; the caller's preference only decides what is shown; one summary per run; errors that read like
 # cmdlet errors; an interrupted run recorded as such; summaries readable at 80 and 120 columns.
 BeforeAll {
-    Import-Module $env:WECOMSYNC_MODULE_PATH -Force
-    $repo = Resolve-Path (Join-Path $PSScriptRoot '../..')
-    Import-Module (Join-Path $repo 'tools/Emulator.psm1') -Force
-    $configuration = if ($env:WECOMSYNC_CONFIGURATION) { $env:WECOMSYNC_CONFIGURATION } else { 'Release' }
-    $generator = Join-Path $repo "tests/WeComSync.ExportGenerator/bin/$configuration/net10.0/WeComSync.ExportGenerator.dll"
-    $script:work = Join-Path ([IO.Path]::GetTempPath()) "wecomsync-scripts-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
-    New-Item -ItemType Directory -Path $work | Out-Null
+    Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
+    $test = Initialize-ModuleTest -Name scripts -Emulator
+    $script:work = $test.Work; $script:emulator = $test.Emulator
     # 30 members, two of them bad rows (an empty name, an invalid account).
-    $script:bad = Join-Path $work 'bad.xlsx'
-    $null = & (Get-Command dotnet).Source $generator --users 30 --seed 42 --out $bad --bad-rows 2
-    $script:emulator = Start-WeComSyncEmulator -Configuration $configuration
-    $script:secret = ConvertTo-SecureString 'emulator-sk' -AsPlainText -Force
+    $script:bad = New-TestExport bad.xlsx --users 30 --seed 42 --bad-rows 2
 
-    function Connect-Pool([switch] $NoLinkField) {
-        $emulator | Reset-WeComSyncEmulator
-        Connect-Authing -AccessKeyId emulator-ak -AccessKeySecret $secret -ApiHost $emulator.BaseUrl -OrganizationCode emulator-org
-        if (-not $NoLinkField) { Initialize-AuthingLinkField -Confirm:$false | Out-Null }
-        $emulator | Clear-WeComSyncEmulatorCallCount
-    }
-    function Get-AuthingWriteCount {
-        $calls = Get-WeComSyncEmulatorCallCount -BaseUrl $emulator.BaseUrl
-        @($calls.Keys | Where-Object { $_ -match '^/api/v3/(create-|update-|delete-|set-|add-|remove-)' } | ForEach-Object { [int] $calls[$_] }) |
-            Measure-Object -Sum | ForEach-Object Sum
-    }
+    function Connect-Pool([switch] $NoLinkField) { Connect-TestAuthing $emulator -Reset -NoLinkField:$NoLinkField }
+    function Get-AuthingWriteCount { (Get-TestWrite $emulator -Api Authing).Values | Measure-Object -Sum | ForEach-Object Sum }
     function Set-UserCreateFault {
         foreach ($path in '/api/v3/create-users-batch', '/api/v3/create-user') {
             Set-WeComSyncEmulatorFault -BaseUrl $emulator.BaseUrl -Api authing -Path $path -Kind errcode -Status 400
         }
     }
-    # Runs a script in a child pwsh (as a scheduler does) and returns its exit code and everything it printed.
-    function Invoke-ChildPwsh([string] $File, [hashtable] $Environment = @{}, [string[]] $Arguments = @()) {
-        $exe = [Environment]::ProcessPath
-        $prefix = @(if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' })
-        $saved = @{}
-        foreach ($k in $Environment.Keys) { $saved[$k] = [Environment]::GetEnvironmentVariable($k); [Environment]::SetEnvironmentVariable($k, $Environment[$k]) }
-        try { $output = & $exe @prefix -NoProfile -NonInteractive -File $File @Arguments 2>&1 | Out-String -Width 120; $code = $LASTEXITCODE }
-        finally { foreach ($k in $saved.Keys) { [Environment]::SetEnvironmentVariable($k, $saved[$k]) } }
-        [pscustomobject]@{ ExitCode = $code; Output = $output }
-    }
 }
 
-AfterAll {
-    Disconnect-Authing
-    Disconnect-WeCom
-    if ($emulator) { $emulator | Stop-WeComSyncEmulator }
-    if ($work -and (Test-Path $work)) { Remove-Item -LiteralPath $work -Recurse -Force }
-}
+AfterAll { Complete-ModuleTest }
 
 Describe 'The templates never die on one bad object' {
     BeforeEach { Connect-Pool }
@@ -83,11 +52,10 @@ Describe 'The templates never die on one bad object' {
     }
 
     It 'downstream with failing WeCom creates goes on under -ErrorAction Stop: exit code 2' {
-        $wecomSecret = ConvertTo-SecureString 'emulator-secret' -AsPlainText -Force
         Get-AuthingDepartment | Out-Null
         New-Item -ItemType Directory -Path (Join-Path $work 'down') -Force | Out-Null
         Invoke-WeComUpstreamSync -Path $bad -IgnoreRootDepartment -ErrorAction SilentlyContinue | Out-Null
-        Connect-WeCom -CorpId ww-emulator -Secret $wecomSecret -AppMode AddressBookSync -ApiHost $emulator.BaseUrl
+        Connect-TestWeCom $emulator
         Set-WeComSyncEmulatorFault -BaseUrl $emulator.BaseUrl -Api wecom -Path /cgi-bin/user/create -Kind errcode -Errcode 60104
         $all = Invoke-WeComDownstreamSync -ErrorAction Stop 2>&1 3>$null
         $summary = @($all | Where-Object { $_ -is [WeComSync.RunLog.RunRecord] })
@@ -119,6 +87,25 @@ Describe 'The templates never die on one bad object' {
         $err.FullyQualifiedErrorId | Should -Be 'AddressBookFileNotFound,Invoke-WeComUpstreamSync'
         $err.InvocationInfo.MyCommand.Name | Should -Be 'Invoke-WeComUpstreamSync'
         ($err | Out-String -Width 200) | Should -Not -Match 'Invoke-WeComUpstreamSync\.ps1'
+    }
+
+    It 'per-object errors read like cmdlet errors typed at the console: the template''s name, no template source line' {
+        Set-UserCreateFault
+        $run = Invoke-ChildPwsh -Width 200 -Command (@(
+                "Import-Module '$env:WECOMSYNC_MODULE_PATH'"
+                "Connect-Authing -AccessKeyId emulator-ak -AccessKeySecret (ConvertTo-SecureString emulator-sk -AsPlainText -Force) -ApiHost $($emulator.BaseUrl) -OrganizationCode emulator-org"
+                "Invoke-WeComUpstreamSync -Path '$bad' -ErrorAction Stop -ErrorVariable e 3>`$null 6>`$null | Out-Null"
+                "'ids: ' + ((`$e.FullyQualifiedErrorId | Sort-Object -Unique) -join ' ')"
+                "Invoke-WeComUpstreamSync -Path '$(Join-Path $work 'nope.xlsx')' 3>`$null 6>`$null | Out-Null") -join '; ')
+        $text = $run.Output -replace '\e\[[0-9;]*m'
+        # Bad rows (Import-WeComAddressBook) and failed creates (Sync-AuthingUser), each as the template's error.
+        @([regex]::Matches($text, '(?m)^Invoke-WeComUpstreamSync: .*row \d+')).Count | Should -Be 2
+        @([regex]::Matches($text, '(?m)^Invoke-WeComUpstreamSync: ')).Count | Should -BeGreaterThan 3
+        $text | Should -Not -Match 'Line \|'
+        $text | Should -Not -Match '(?m)^(Import-WeComAddressBook|Sync-AuthingUser|Write-Error):'
+        $text | Should -Match 'ids: AddressBook\S+,Invoke-WeComUpstreamSync .*AuthingSync\S*,Invoke-WeComUpstreamSync'
+        # A missing export is one error, the run's: not first a per-object one from the inner reader.
+        @([regex]::Matches($text, 'Cannot find the export file')).Count | Should -Be 1
     }
 
     It 'an export with no member, or none valid, is refused with the real cause as its error id, never as a script error' {

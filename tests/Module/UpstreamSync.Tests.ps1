@@ -1,57 +1,25 @@
 # End-to-end: the upstream template and the Authing cmdlets against the emulator over HTTP on 127.0.0.1.
 BeforeAll {
-    Import-Module $env:WECOMSYNC_MODULE_PATH -Force
-    $repo = Resolve-Path (Join-Path $PSScriptRoot '../..')
-    Import-Module (Join-Path $repo 'tools/Emulator.psm1') -Force
-    $configuration = if ($env:WECOMSYNC_CONFIGURATION) { $env:WECOMSYNC_CONFIGURATION } else { 'Release' }
-    $generator = Join-Path $repo "tests/WeComSync.ExportGenerator/bin/$configuration/net10.0/WeComSync.ExportGenerator.dll"
-    $dotnet = (Get-Command dotnet).Source
-    $work = Join-Path ([IO.Path]::GetTempPath()) "wecomsync-upstream-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
-    New-Item -ItemType Directory -Path $work | Out-Null
-
-    function New-Export([string] $Name, [int] $Users, [string[]] $Extra = @()) {
-        $path = Join-Path $work $Name
-        $null = & $dotnet $generator --users $Users --seed 42 --out $path @Extra
-        if ($LASTEXITCODE -ne 0) { throw "the export generator failed for $Name" }
-        $path
-    }
+    Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
+    $test = Initialize-ModuleTest -Name upstream -Emulator
+    $script:work = $test.Work; $script:emulator = $test.Emulator
 
     # A plain CSV (header on the first row) that the tests can edit like an admin would.
-    $script:csv = New-Export 'base.csv' 40 @('--no-instructions', '--multi-dept-rate', '0.2')
+    $script:csv = New-TestExport base.csv --users 40 --seed 42 --no-instructions --multi-dept-rate 0.2
     $script:rows = @(Import-Csv -LiteralPath $csv -Encoding utf8)
-    function Save-Rows($Rows, [string] $Name) {
-        $path = Join-Path $work $Name
-        $Rows | Export-Csv -LiteralPath $path -Encoding utf8BOM -NoTypeInformation
-        $path
-    }
-    function Get-Writes {
-        $calls = Get-WeComSyncEmulatorCallCount -BaseUrl $emulator.BaseUrl
-        $writes = @{}
-        foreach ($name in $calls.Keys) {
-            if ($name -match '^/api/v3/(create-|update-|delete-|set-user-|add-|remove-)') { $writes[$name.Substring(8)] = [int] $calls[$name] }
-        }
-        $writes
-    }
+    function Get-Writes { Get-TestWrite $emulator -Api Authing }
     function Invoke-Quiet([hashtable] $Parameters) {
         Invoke-WeComUpstreamSync @Parameters -ErrorAction SilentlyContinue -ErrorVariable +script:syncErrors 3>$null 6>$null
     }
 
-    $script:emulator = Start-WeComSyncEmulator -Configuration $configuration
     $script:secret = ConvertTo-SecureString 'emulator-sk' -AsPlainText -Force
 }
 
-AfterAll {
-    Disconnect-Authing
-    if ($emulator) { $emulator | Stop-WeComSyncEmulator }
-    if ($work -and (Test-Path $work)) { Remove-Item -LiteralPath $work -Recurse -Force }
-}
+AfterAll { Complete-ModuleTest }
 
 Describe 'Upstream sync (Invoke-WeComUpstreamSync) against the emulator' {
     BeforeEach {
-        $emulator | Reset-WeComSyncEmulator
-        Connect-Authing -AccessKeyId emulator-ak -AccessKeySecret $secret -ApiHost $emulator.BaseUrl -OrganizationCode emulator-org
-        Initialize-AuthingLinkField -Confirm:$false | Out-Null
-        $emulator | Clear-WeComSyncEmulatorCallCount
+        Connect-TestAuthing $emulator -Reset
         $script:syncErrors = @()
     }
 
@@ -116,7 +84,7 @@ Describe 'Upstream sync (Invoke-WeComUpstreamSync) against the emulator' {
     }
 
     It 'skips and reports bad rows, and syncs the rest' {
-        $bad = New-Export 'bad.xlsx' 30 @('--bad-rows', '3')
+        $bad = New-TestExport bad.xlsx --users 30 --seed 42 --bad-rows 3
         $summary = Invoke-Quiet @{ Path = $bad }
         $read = $summary.Steps | Where-Object Name -eq 'read export'
         # The generator's third bad row repeats a 账号: both of its rows are errors.
@@ -134,7 +102,7 @@ Describe 'Upstream sync (Invoke-WeComUpstreamSync) against the emulator' {
         $changed[0].姓名 = '新名字'
         $other = ($rows | Where-Object { $_.部门 -ne $changed[1].部门 -and $_.部门 -notmatch '[；;]' } | Select-Object -First 1).部门
         $changed[1].部门 = $other
-        $path = Save-Rows $changed 'changed.csv'
+        $path = Save-TestCsv $changed 'changed.csv'
         $emulator | Clear-WeComSyncEmulatorCallCount
 
         $summary = Invoke-Quiet @{ Path = $path }
@@ -162,7 +130,7 @@ Describe 'Upstream sync (Invoke-WeComUpstreamSync) against the emulator' {
             $r.部门 = (($r.部门 -split '；') | ForEach-Object { if ($_ -eq $leaf.LinkId) { $newPath } else { $_ } }) -join '；'
             $r
         }
-        $path = Save-Rows $edited 'renamed.csv'
+        $path = Save-TestCsv $edited 'renamed.csv'
         $emulator | Clear-WeComSyncEmulatorCallCount
 
         $summary = Invoke-Quiet @{ Path = $path }
@@ -182,7 +150,7 @@ Describe 'Upstream sync (Invoke-WeComUpstreamSync) against the emulator' {
     It 'DeleteOnly stops at the delete guard, then removes exactly the users absent from the file' {
         Invoke-Quiet @{ Path = $csv } | Out-Null
         $gone = $rows[3, 9, 17].账号
-        $path = Save-Rows ($rows | Where-Object { $_.账号 -notin $gone }) 'fewer.csv'
+        $path = Save-TestCsv ($rows | Where-Object { $_.账号 -notin $gone }) 'fewer.csv'
         $emulator | Clear-WeComSyncEmulatorCallCount
 
         { Invoke-WeComUpstreamSync -Path $path -Mode DeleteOnly -MaxDelete 2 -Confirm:$false -ErrorAction Stop 6>$null } |
@@ -225,8 +193,7 @@ Describe 'Upstream sync (Invoke-WeComUpstreamSync) against the emulator' {
 
 Describe 'Authing cmdlets' {
     BeforeEach {
-        $emulator | Reset-WeComSyncEmulator
-        Connect-Authing -AccessKeyId emulator-ak -AccessKeySecret $secret -ApiHost $emulator.BaseUrl -OrganizationCode emulator-org
+        Connect-TestAuthing $emulator -Reset -NoLinkField
     }
 
     It 'Test-AuthingConnection says to run Initialize-AuthingLinkField when link fields are missing' {
@@ -279,7 +246,7 @@ Describe 'A saved plan never applies over drift (Sync-AuthingUser against the em
         # Five users renamed in the file: the plan updates five, and is saved for review.
         $renamed = $rows | ForEach-Object { $_.PSObject.Copy() }
         foreach ($i in 0..4) { $renamed[$i].姓名 = "改名$i" }
-        $script:renamedFile = Save-Rows $renamed 'renamed.csv'
+        $script:renamedFile = Save-TestCsv $renamed 'renamed.csv'
         $script:planFile = Join-Path $work 'drift-plan.xml'
         Compare-Directory -ReferenceObject (Import-WeComAddressBook -LiteralPath $renamedFile) -DifferenceObject (Get-AuthingUser) | Export-Clixml -LiteralPath $planFile
         $script:held = @{}
@@ -340,7 +307,7 @@ Describe 'A saved plan never applies over drift (Sync-AuthingUser against the em
     It 'a create for a user who exists by now is Stale; a fresh plan piped straight in is applied without a re-read' {
         $extra = $rows[0].PSObject.Copy()
         $extra.账号 = 'drift-newcomer'; $extra.姓名 = '新人'; $extra.手机 = '13700009999'; if ($extra.PSObject.Properties['邮箱']) { $extra.邮箱 = '' }
-        $file = Save-Rows (@($rows) + $extra) 'with-newcomer.csv'
+        $file = Save-TestCsv (@($rows) + $extra) 'with-newcomer.csv'
         $planFile = Join-Path $work 'create-plan.xml'
         Compare-Directory -ReferenceObject (Import-WeComAddressBook -LiteralPath $file) -DifferenceObject (Get-AuthingUser) | Export-Clixml -LiteralPath $planFile
         @(Import-Clixml -LiteralPath $planFile).Key | Should -Be 'drift-newcomer'   # the one create

@@ -349,6 +349,26 @@ public sealed class WeComUserTests : EmulatorTestBase
     }
 
     [Fact]
+    public async Task Extattr_on_update_replaces_the_members_attributes_and_is_checked_as_documented()
+    {
+        var token = await TokenAsync();
+        object Text(string name, string value) => new { type = 0, name, text = new { value } };
+        object Web(string name, string url, string title) => new { type = 1, name, web = new { url, title } };
+        await WeComAsync("/cgi-bin/user/create", new { userid = "x", name = "X", department = new[] { 1 }, mobile = "13800000000",
+            extattr = new { attrs = new[] { Text("工号", "A1"), Text("爱好", "旅游"), Web("主页", "https://example.org", "主页") } } }, token: token);
+        Assert.Equal(0, Errcode(await WeComAsync("/cgi-bin/user/update", new { userid = "x", extattr = new { attrs = new[] { Text("工号", "A2") } } }, token: token)));
+        var attrs = (JsonArray)(await WeComAsync("/cgi-bin/user/get", query: "userid=x", token: token))["extattr"]["attrs"];
+        Assert.Equal(new[] { "工号" }, attrs.Select(a => (string)a["name"])); // the strictest reading: what is left out is gone
+        Assert.Equal(0, Errcode(await WeComAsync("/cgi-bin/user/update", new { userid = "x", name = "Y" }, token: token)));
+        Assert.Single((JsonArray)(await WeComAsync("/cgi-bin/user/get", query: "userid=x", token: token))["extattr"]["attrs"]); // no extattr: untouched
+
+        Assert.Equal(40058, Errcode(await WeComAsync("/cgi-bin/user/update", new { userid = "x", extattr = new { attrs = new[] { Text("工号", new string('9', 65)) } } }, token: token)));
+        Assert.Equal(40058, Errcode(await WeComAsync("/cgi-bin/user/update", new { userid = "x", extattr = new { attrs = new[] { Web("主页", "https://example.org", "") } } }, token: token)));
+        Assert.Equal(40058, Errcode(await WeComAsync("/cgi-bin/user/update", new { userid = "x", extattr = new { attrs = new[] { Web("主页", "example.org", "主页") } } }, token: token)));
+        Assert.Equal(0, Errcode(await WeComAsync("/cgi-bin/user/update", new { userid = "x", extattr = new { attrs = new[] { Web("主页", "", "") } } }, token: token))); // cleared
+    }
+
+    [Fact]
     public async Task Update_of_an_activated_member_silently_keeps_their_mobile()
     {
         State.Seed("{\"wecom\":{\"users\":[{\"userid\":\"act\",\"name\":\"A\",\"department\":[1],\"mobile\":\"13800000000\",\"status\":1}]}}");

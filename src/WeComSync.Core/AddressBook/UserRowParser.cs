@@ -139,6 +139,7 @@ namespace WeComSync.AddressBook
                 if (bad.Code != null) { problem = bad; return null; }
             }
             user.Departments = departments;
+            user.DepartmentPaths = departments; // the export names departments by their paths
 
             for (int i = 0; i < _columns.Fields.Count; i++)
             {

@@ -74,6 +74,28 @@ namespace WeComSync.Authing
             return null;
         }
 
+        /// <summary>
+        /// What a person reads for an Authing department: the names from the organization's root, which is named after the
+        /// organization ("示例科技/研发部/一组"), whatever its link holds (a WeCom id after a downstream run). Null for an id
+        /// not in the tree as read; a parent missing from it ends the path at "…".
+        /// </summary>
+        public string PathOf(string departmentId)
+        {
+            var top = RootName ?? OrganizationCode;
+            if (IsRootId(departmentId)) return top;
+            if (!ById.ContainsKey(departmentId)) return null;
+            var names = new List<string>();
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            for (var id = departmentId; !IsRootId(id); id = ById[id].ParentDepartmentId)
+            {
+                if (!seen.Add(id) || !ById.ContainsKey(id)) { names.Add("…"); top = null; break; }
+                names.Add(ById[id].Name ?? id);
+            }
+            if (top != null) names.Add(top);
+            names.Reverse();
+            return string.Join("/", names);
+        }
+
         /// <summary>Records a department created (or linked) during the run.</summary>
         public void Add(string linkId, string departmentId)
         {

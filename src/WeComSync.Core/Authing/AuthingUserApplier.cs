@@ -66,6 +66,7 @@ namespace WeComSync.Authing
 
         public async Task PrepareAsync(IReadOnlyList<Change> approved, CancellationToken cancellationToken)
         {
+            (FieldMap ?? _client.Settings.FieldMap ?? FieldMap.Empty(FieldSide.Authing)).CheckPlaces(approved);
             bool needsDepartments = approved.Any(c => !c.Operation.Removes());
             if (Map == null && needsDepartments)
                 Map = await new AuthingDirectoryReader(_client).ReadDepartmentsAsync(_organizationCode, _rootLinkId, cancellationToken).ConfigureAwait(false);

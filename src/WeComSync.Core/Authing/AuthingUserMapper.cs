@@ -86,6 +86,7 @@ namespace WeComSync.Authing
                 var recorded = SplitList(AuthingJson.Text(dto.CustomData, Links.UserDepartmentIds));
                 if (dto.MainDepartmentId == null && recorded.Count == links.Count && !recorded.Except(links, StringComparer.Ordinal).Any()) links = recorded;
                 user.Departments = links;
+                if (departments != null) user.DepartmentPaths = user.Departments.Select(l => departments.PathOf(departments.IdOf(l)) ?? l).ToList();
             }
             user.WithheldFields = withheld; // after the adds above: the setter keeps its own copy (a FieldNameSet)
             return user;

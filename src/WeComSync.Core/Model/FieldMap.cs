@@ -135,6 +135,33 @@ namespace WeComSync.Model
                 if (UserFieldRegistry.Find(e.Key) == null) yield return (UserFieldDefinition.Mapped(e.Key), e.Value.Length == 0 ? null : e.Value);
         }
 
+        /// <summary>
+        /// Throws <see cref="ArgumentException"/>, before anything is written, when <paramref name="changes"/> write a mapped
+        /// field (not a built-in one: 工号) this map neither places nor leaves out on purpose: the plan was computed with
+        /// another map, e.g. saved and applied in a session connected without it. Applied as it stands, those values would
+        /// be dropped without a word. Only fields the target held a value for (Old known) count: the target kept them when
+        /// the plan was computed; a create, or an overwrite of a field the target never held, lists every field the source knows.
+        /// <paramref name="excluded"/>: fields the run never writes anyway.
+        /// </summary>
+        public void CheckPlaces(IEnumerable<Change> changes, ICollection<string> excluded = null)
+        {
+            var unplaced = new SortedSet<string>(StringComparer.Ordinal);
+            foreach (var c in changes ?? Enumerable.Empty<Change>())
+            {
+                if (c?.Fields == null || c.Kind != ObjectKind.User || c.Operation.Removes()) continue;
+                foreach (var f in c.Fields)
+                {
+                    string name = f?.Old == null ? null : f.Field;
+                    if (name == null || UserFieldRegistry.Find(name) != null || _entries.ContainsKey(name) || (excluded?.Contains(name) ?? false)) continue;
+                    if (name == nameof(User.UserId) || name == Comparison.LinkChange.Field) continue; // the link, not a field of the map
+                    unplaced.Add(name);
+                }
+            }
+            if (unplaced.Count == 0) return;
+            throw new ArgumentException($"The plan writes {string.Join(", ", unplaced)}, which this run's {Side} field map gives no place: the plan was " +
+                $"computed with another map. Nothing was applied. Apply it with the map it was computed with (Connect-{Side} -FieldMap, or -FieldMap on Sync-{Side}User).");
+        }
+
         /// <summary>This map with <paramref name="over"/>'s entries on top (a cmdlet's -FieldMap over its connection's).</summary>
         public FieldMap Merge(FieldMap over)
         {

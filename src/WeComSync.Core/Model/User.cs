@@ -56,6 +56,16 @@ namespace WeComSync.Model
         public List<string> Departments { get => _departments; set => _departments = ValueList.Of(value); }
         private List<string> _departments;
 
+        /// <summary>
+        /// The same departments, in the same order, as paths of names from the top ("示例科技/研发部/一组"): what a person
+        /// reads, and what the views and Export-Csv show, where <see cref="Departments"/> may hold WeCom's numeric ids
+        /// (the link ids after a downstream run). Set by the readers: the export's paths; WeCom's department tree from its
+        /// root; the Authing organization's tree, its root named after the organization. Display only: never compared.
+        /// Null when unknown (department names withheld, a hand-built user).
+        /// </summary>
+        public List<string> DepartmentPaths { get => _departmentPaths; set => _departmentPaths = ValueList.Of(value); }
+        private List<string> _departmentPaths;
+
         public bool? Enabled { get; set; }
         public UserStatus? Status { get; set; }
 
@@ -71,6 +81,7 @@ namespace WeComSync.Model
         {
             var c = (User)MemberwiseClone();
             c.Departments = Departments == null ? null : new List<string>(Departments);
+            c.DepartmentPaths = DepartmentPaths == null ? null : new List<string>(DepartmentPaths);
             c.Extra = Extra == null ? null : new Dictionary<string, string>(Extra);
             c.WithheldFields = new HashSet<string>(WithheldFields ?? (IEnumerable<string>)new string[0], System.StringComparer.OrdinalIgnoreCase);
             return c;

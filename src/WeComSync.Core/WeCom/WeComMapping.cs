@@ -121,9 +121,10 @@ namespace WeComSync.WeCom
         }
 
         /// <summary>
-        /// user/create and user/update's extattr: {"attrs":[{"type":0,"name":…,"text":{"value":…}}]} (WeCom 成员管理;
+        /// user/create and user/update's extattr: {"attrs":[{"type":0,"name":…,"text":{"value":…}}]} (WeCom 成员扩展属性;
         /// QQ::weixin::work::user, wechatpy). Every mapped attribute the source knows goes in together, whichever one
-        /// changed: should WeCom replace the whole list on update, no mapped attribute is lost.
+        /// changed; an update adds the member's other attributes (<see cref="KeepOtherAttrs"/>), so that none is lost
+        /// whether WeCom merges the list or replaces it (docs/ServiceFacts.md).
         /// </summary>
         private void WriteAttrs(JObject body, User source)
         {
@@ -136,6 +137,32 @@ namespace WeComSync.WeCom
                 attrs.Add(new JObject { ["type"] = 0, ["name"] = target.Substring(FieldMap.ExtattrPrefix.Length), ["text"] = new JObject { ["value"] = value } });
             }
             body["extattr"] = new JObject { ["attrs"] = attrs };
+        }
+
+        /// <summary>
+        /// Makes an update's extattr carry the member's attributes the map does not own, as <paramref name="member"/>
+        /// (user/get, read just before) holds them, with the body's own in their place: WeCom's documents do not say that
+        /// user/update keeps attributes left out of extattr.attrs (docs/ServiceFacts.md), so an update never leaves one out.
+        /// Returns false when the body writes no extattr (nothing to keep).
+        /// </summary>
+        public static bool KeepOtherAttrs(JObject body, JObject member)
+        {
+            if (!(body["extattr"]?["attrs"] is JArray ours)) return false;
+            var mine = new Dictionary<string, JObject>(StringComparer.Ordinal);
+            foreach (var a in ours.OfType<JObject>()) mine[(string)a["name"] ?? ""] = a;
+            var merged = new JArray();
+            if (member?["extattr"]?["attrs"] is JArray theirs)
+            {
+                foreach (var a in theirs.OfType<JObject>())
+                {
+                    string name = (string)a["name"] ?? "";
+                    if (mine.TryGetValue(name, out var replacement)) { merged.Add(replacement); mine.Remove(name); }
+                    else merged.Add(a.DeepClone());
+                }
+            }
+            foreach (var a in ours.OfType<JObject>()) if (mine.ContainsKey((string)a["name"] ?? "")) merged.Add(a);
+            body["extattr"] = new JObject { ["attrs"] = merged };
+            return true;
         }
 
         /// <summary>

@@ -224,6 +224,7 @@ namespace WeComSync.WeCom
             }
 
             await ReadDetailsAsync(users, departments, ct).ConfigureAwait(false);
+            AttachPaths(users.Values, departments);
 
             if (incomplete != null) foreach (var u in users.Values) u.IncompleteReason = u.IncompleteReason ?? incomplete;
             return users.Values.ToList();
@@ -356,7 +357,35 @@ namespace WeComSync.WeCom
             var user = new User { Source = DirectorySource.WeComApi, UserId = userId, SourceId = userId };
             Fields.ApplyDetails(user, m, withheld);
             foreach (var f in withheld) user.WithheldFields.Add(f);
+            if (user.Departments != null && user.Departments.Count > 0)
+            {
+                // The paths need the tree (department/simplelist and department/list): read once per reader, whatever the number of users.
+                if (_tree == null)
+                {
+                    try { _tree = await ReadDepartmentsAsync(ct).ConfigureAwait(false); }
+                    catch (ApiException e) when (!WeComErrors.IsFatal(e.Code))
+                    {
+                        Note($"Department paths are unknown: the department tree could not be read ({e.Code}: {e.ApiMessage}).");
+                        _tree = new List<Department>();
+                    }
+                }
+                AttachPaths(new[] { user }, _tree);
+            }
             return user;
+        }
+
+        private IReadOnlyList<Department> _tree;
+
+        /// <summary>
+        /// Sets each user's <see cref="User.DepartmentPaths"/> from the tree: a department outside it (beyond the app's
+        /// visible range) reads "#id", as a nameless one does in the paths. Left unknown when the names are.
+        /// </summary>
+        internal static void AttachPaths(IEnumerable<User> users, IReadOnlyList<Department> departments)
+        {
+            var paths = departments.Where(d => d.Path != null).ToDictionary(d => d.Key, d => d.Path, StringComparer.Ordinal);
+            if (paths.Count == 0) return;
+            foreach (var u in users)
+                if (u.Departments != null) u.DepartmentPaths = u.Departments.Select(k => paths.TryGetValue(k, out var p) ? p : "#" + k).ToList();
         }
 
         private Task ForEachAsync<T>(IEnumerable<T> items, Func<T, Task> body, CancellationToken ct) =>

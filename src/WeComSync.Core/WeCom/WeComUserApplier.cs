@@ -27,12 +27,14 @@ namespace WeComSync.WeCom
         private readonly WeComClient _client;
         private readonly WeComApplyOptions _options;
         private readonly WeComUserFields _fields;
+        private readonly FieldMap _map;
 
         public WeComUserApplier(WeComClient client, WeComApplyOptions options = null)
         {
             _client = client ?? throw new ArgumentNullException(nameof(client));
             _options = options ?? new WeComApplyOptions();
-            _fields = WeComUserFields.For(_options.FieldMap ?? client.Settings.FieldMap);
+            _map = _options.FieldMap ?? client.Settings.FieldMap ?? FieldMap.Empty(FieldSide.WeCom);
+            _fields = WeComUserFields.For(_map);
         }
 
         /// <summary>Userids per batchdelete call (WeCom allows at most 200).</summary>
@@ -62,7 +64,11 @@ namespace WeComSync.WeCom
             }
         }
 
-        public Task PrepareAsync(IReadOnlyList<Change> approved, CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task PrepareAsync(IReadOnlyList<Change> approved, CancellationToken cancellationToken)
+        {
+            _map.CheckPlaces(approved, _options.ExcludeProperty);
+            return Task.CompletedTask;
+        }
 
         public IEnumerable<ApplyStage> BuildStages(IReadOnlyList<Change> approved)
         {
@@ -162,7 +168,7 @@ namespace WeComSync.WeCom
                 }
                 else
                 {
-                    try { await _client.UpdateUserAsync(body, ct).ConfigureAwait(false); }
+                    try { await KeepOtherAttrsAsync(body, userId, ct).ConfigureAwait(false); await _client.UpdateUserAsync(body, ct).ConfigureAwait(false); }
                     catch (ApiException update) { return Results.Failed(change, update); }
                     note = e.OutcomeUnknown ? "the create's answer was lost but the member exists: linked" : "userid already existed in WeCom (60102): linked to the existing member and updated";
                 }
@@ -226,7 +232,11 @@ namespace WeComSync.WeCom
             // Nothing for WeCom when only the link is missing (a lost write-back): just the Authing write below.
             if (body.Count > 1)
             {
-                try { await _client.UpdateUserAsync(body, ct).ConfigureAwait(false); }
+                try
+                {
+                    await KeepOtherAttrsAsync(body, userId, ct).ConfigureAwait(false);
+                    await _client.UpdateUserAsync(body, ct).ConfigureAwait(false);
+                }
                 catch (ApiException e) { return Results.Failed(change, e); }
             }
             var result = Results.Succeeded(change);
@@ -236,6 +246,17 @@ namespace WeComSync.WeCom
                 await WriteBackAsync(result, source, userId, departments ?? ResolveDepartments(current?.Departments, new List<string>()), ct).ConfigureAwait(false);
             }
             return result;
+        }
+
+        /// <summary>
+        /// An update that writes custom attributes first reads the member (user/get) and sends its other attributes along
+        /// (<see cref="WeComUserFields.KeepOtherAttrs"/>): one more call for such an update, none for the others. A read that
+        /// fails fails the change before anything is sent.
+        /// </summary>
+        private async Task KeepOtherAttrsAsync(JObject body, string userId, CancellationToken ct)
+        {
+            if (body["extattr"] == null) return;
+            WeComUserFields.KeepOtherAttrs(body, await _client.GetUserAsync(userId, ct).ConfigureAwait(false));
         }
 
         /// <summary>user/update with enable 0 (WeCom 更新成员: "enable 启用/禁用成员。1表示启用成员，0表示禁用成员").</summary>

@@ -66,6 +66,7 @@ namespace WeComSync.PowerShell.Conversion
                 StatusText = bag.Str("StatusText"),
             };
             foreach (var (field, names) in UserProperties) field.Set(u, ToValue(field.Kind, bag.Get(names)));
+            u.DepartmentPaths = ToList(bag.Get(nameof(User.DepartmentPaths)));
             var extra = ToDictionary(bag.Get("Extra"));
             if (extra != null) u.Extra = extra;
             Common(bag, u);
@@ -96,37 +97,87 @@ namespace WeComSync.PowerShell.Conversion
             return d;
         }
 
-        public static PlanContext ToPlanContext(object input)
+        /// <summary>What a plan was computed from, live or deserialized (every property: counts, scope, refusal, instances); null when absent.</summary>
+        public static PlanContext ToPlanContext(object input) => Shared(input, bag =>
         {
-            if (input == null) return null;
-            if (Unwrap(input, out _) is PlanContext context) return context;
-            var bag = Bag.Of(input);
-            if (bag == null) return null;
-            int I(string n) => (int)(ToLong(bag.Get(n)) ?? 0);
-            return new PlanContext
-            {
-                Kind = ToEnum<ObjectKind>(bag.Get("Kind")) ?? ObjectKind.User,
-                SourceCount = I("SourceCount"), TargetCount = I("TargetCount"), CreateCount = I("CreateCount"), UpdateCount = I("UpdateCount"),
-                MoveCount = I("MoveCount"), DeleteCount = I("DeleteCount"), ConflictCount = I("ConflictCount"),
-                ComputedAt = Unwrap(bag.Get("ComputedAt"), out _) is DateTimeOffset at ? at : default(DateTimeOffset),
-                DeleteRefusedReason = bag.Str("DeleteRefusedReason"),
-                Source = ToInstance(bag.Get("Source")),
-                Target = ToInstance(bag.Get("Target")),
-            };
-        }
+            var context = Restore<PlanContext>(bag);
+            if (context.Scope == "") context.Scope = null;
+            if (context.DeleteRefusedReason == "") context.DeleteRefusedReason = null;
+            return context;
+        });
 
         /// <summary>Where a side was read from, live or deserialized; null when absent.</summary>
-        public static DirectoryInstance ToInstance(object input)
+        public static DirectoryInstance ToInstance(object input) => Shared(input, Restore<DirectoryInstance>);
+
+        // What the live objects share (a plan's context, a read's instance, a file's skipped records), Export-Clixml writes
+        // once and refers to after: read back, each deserialized instance becomes one live object again, shared as before.
+        private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, object> SharedCache =
+            new System.Runtime.CompilerServices.ConditionalWeakTable<object, object>();
+
+        private static T Shared<T>(object input, Func<Bag, T> read) where T : class
         {
-            if (input == null) return null;
-            if (Unwrap(input, out _) is DirectoryInstance instance) return instance;
-            var bag = Bag.Of(input);
+            var raw = Unwrap(input, out var pso);
+            if (raw == null) return null;
+            if (raw is T live) return live;
+            object identity = (object)pso ?? raw;
+            if (SharedCache.TryGetValue(identity, out var known)) return known as T;
+            var bag = Bag.Of(raw);
             if (bag == null) return null;
-            return new DirectoryInstance
+            var value = read(bag);
+            SharedCache.Add(identity, value);
+            return value;
+        }
+
+        /// <summary>
+        /// A plain record (PlanContext, DirectoryInstance) from a deserialized one, every settable property by its own name
+        /// and type: a property added to the record later comes back from a saved plan without an edit here (a plan that
+        /// lost its scope or suspend count would judge deletes and state its summary differently from the live one).
+        /// </summary>
+        private static T Restore<T>(Bag bag) where T : new()
+        {
+            var record = new T();
+            foreach (var property in typeof(T).GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance))
             {
-                Service = bag.Str("Service"), Host = bag.Str("Host"), UserPoolId = bag.Str("UserPoolId"), OrganizationCode = bag.Str("OrganizationCode"),
-                CorpId = bag.Str("CorpId"), ReadAt = Unwrap(bag.Get("ReadAt"), out _) is DateTimeOffset at ? at : default(DateTimeOffset),
-            };
+                if (!property.CanWrite || property.GetIndexParameters().Length > 0) continue;
+                var value = bag.Get(property.Name);
+                var typed = value == null ? null : Scalar(property.PropertyType, value);
+                if (typed != null) property.SetValue(record, typed); // absent or blank: the record's default
+            }
+            return record;
+        }
+
+        /// <summary>
+        /// A DateTimeOffset, live or deserialized: CliXml has no primitive for it, so it comes back as a property bag
+        /// (UtcTicks, Offset) or, beyond the serialization depth, as its text.
+        /// </summary>
+        private static object ToDateTimeOffset(object value)
+        {
+            var raw = Unwrap(value, out _);
+            switch (raw)
+            {
+                case null: return null;
+                case DateTimeOffset at: return at;
+                case DateTime dt: return new DateTimeOffset(dt);
+                case string s: return DateTimeOffset.TryParse(s, CultureInfo.CurrentCulture, DateTimeStyles.None, out var parsed) ? parsed : (object)null;
+            }
+            var bag = Bag.Of(raw);
+            var ticks = ToLong(bag?.Get(nameof(DateTimeOffset.UtcTicks)));
+            if (ticks == null) return null;
+            var offset = Unwrap(bag.Get(nameof(DateTimeOffset.Offset)), out _) is TimeSpan o ? o : TimeSpan.Zero;
+            return new DateTimeOffset(ticks.Value, TimeSpan.Zero).ToOffset(offset);
+        }
+
+        private static object Scalar(Type type, object value)
+        {
+            var t = Nullable.GetUnderlyingType(type) ?? type;
+            if (t == typeof(string)) return Str(value);
+            if (t == typeof(int)) return (int)(ToLong(value) ?? 0);
+            if (t == typeof(long)) return ToLong(value) ?? 0;
+            if (t == typeof(bool)) return ToBool(value) ?? false;
+            if (t.IsEnum) return ToEnum(t, value);
+            if (t == typeof(DateTimeOffset)) return ToDateTimeOffset(value);
+            if (t == typeof(DirectoryInstance)) return ToInstance(value);
+            throw new NotSupportedException($"A saved {type.Name} cannot be read back yet: teach ModelConverter.Scalar its type.");
         }
 
         // Changes rebuilt from a saved plan (Import-Clixml): such a plan is checked for drift before it is applied.
@@ -140,7 +191,7 @@ namespace WeComSync.PowerShell.Conversion
         {
             if (Unwrap(input, out _) is Change change) return change;
             var bag = Bag.Of(input) ?? throw new ArgumentException($"A {Describe(input)} is not a plan change: pass the output of Compare-Directory, or a plan saved with Export-Clixml and read back with Import-Clixml.");
-            var operation = ToEnum<ChangeOperation>(bag.Get("Operation")) ?? throw new ArgumentException("The input is not a plan change: it has no Operation (Create, Update, Move, Delete, Conflict). Pass the output of Compare-Directory.");
+            var operation = ToEnum<ChangeOperation>(bag.Get("Operation")) ?? throw new ArgumentException($"The input is not a plan change: it has no Operation ({string.Join(", ", Enum.GetNames(typeof(ChangeOperation)))}). Pass the output of Compare-Directory.");
             var kind = ToEnum<ObjectKind>(bag.Get("Kind")) ?? throw new ArgumentException("The plan change has no Kind (User or Department); was it saved from Compare-Directory?");
             DirectoryObject Obj(object o) => o == null ? null : ToDirectoryObject(o, kind);
             var c = new Change
@@ -221,26 +272,14 @@ namespace WeComSync.PowerShell.Conversion
             o.Skipped = ToSkipped(bag.Get("Skipped"));
         }
 
-        // A file's objects share one SkippedRecords; a saved plan or list brings it back once per deserialized instance.
-        private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, SkippedRecords> SkippedCache =
-            new System.Runtime.CompilerServices.ConditionalWeakTable<object, SkippedRecords>();
-
-        private static SkippedRecords ToSkipped(object value)
+        private static SkippedRecords ToSkipped(object value) => Shared(value, bag =>
         {
-            var raw = Unwrap(value, out var pso);
-            if (raw == null) return null;
-            if (raw is SkippedRecords live) return live;
-            object identity = (object)pso ?? raw;
-            if (SkippedCache.TryGetValue(identity, out var known)) return known;
-            var bag = Bag.Of(raw);
-            if (bag == null) return null;
             var skipped = new SkippedRecords { IncompleteReason = bag.Str(nameof(SkippedRecords.IncompleteReason)) };
             if (skipped.IncompleteReason == "") skipped.IncompleteReason = null;
             if (Unwrap(bag.Get(nameof(SkippedRecords.Keys)), out _) is IDictionary keys)
                 foreach (DictionaryEntry e in keys) skipped.Add(Str(e.Key), Str(e.Value));
-            SkippedCache.Add(identity, skipped);
             return skipped;
-        }
+        });
 
         internal static object Unwrap(object value, out PSObject pso)
         {
@@ -352,16 +391,19 @@ namespace WeComSync.PowerShell.Conversion
             throw new ArgumentException($"'{s}' is not a gender (use 男/女, Male/Female/Unknown, M/F/U or 1/2/0).");
         }
 
-        internal static T? ToEnum<T>(object value) where T : struct
+        internal static T? ToEnum<T>(object value) where T : struct => (T?)ToEnum(typeof(T), value);
+
+        private static object ToEnum(Type type, object value)
         {
             var raw = Unwrap(value, out _);
             if (raw == null) return null;
-            if (raw is T t) return t;
-            if (raw is int || raw is long || raw is byte || raw is short) return (T)Enum.ToObject(typeof(T), Convert.ToInt64(raw, CultureInfo.InvariantCulture));
+            if (type.IsInstanceOfType(raw)) return raw;
+            if (raw is int || raw is long || raw is byte || raw is short) return Enum.ToObject(type, Convert.ToInt64(raw, CultureInfo.InvariantCulture));
             var s = Text.Clean(Str(raw));
             if (string.IsNullOrEmpty(s)) return null;
-            if (Enum.TryParse<T>(s, true, out var parsed)) return parsed;
-            throw new ArgumentException($"'{s}' is not a {typeof(T).Name} (use one of: {string.Join(", ", Enum.GetNames(typeof(T)))}).");
+            try { return Enum.Parse(type, s, true); }
+            catch (ArgumentException) { }
+            throw new ArgumentException($"'{s}' is not a {type.Name} (use one of: {string.Join(", ", Enum.GetNames(type))}).");
         }
 
         /// <summary>Property access over a PSObject (Import-Csv rows, deserialized objects) or a dictionary.</summary>

@@ -64,6 +64,16 @@ namespace WeComSync.Core.Tests.Comparison
             Assert.True(fields.Write(body, "职级", new User { Extra = { ["工号"] = "A1", ["职级"] = "P5" } }));
             var attrs = (JArray)body["extattr"]["attrs"];
             Assert.Equal(new[] { "工号", "职级" }, attrs.Select(a => (string)a["name"]));
+
+            // An update keeps the member's other attributes, in their place, with the mapped ones replaced or added.
+            var current = JObject.Parse("{\"extattr\":{\"attrs\":[{\"type\":0,\"name\":\"爱好\",\"text\":{\"value\":\"旅游\"}}," +
+                "{\"type\":0,\"name\":\"工号\",\"text\":{\"value\":\"A0\"}},{\"type\":1,\"name\":\"主页\",\"web\":{\"url\":\"https://example.org\",\"title\":\"主页\"}}]}}");
+            Assert.True(WeComUserFields.KeepOtherAttrs(body, current));
+            attrs = (JArray)body["extattr"]["attrs"];
+            Assert.Equal(new[] { "爱好", "工号", "主页", "职级" }, attrs.Select(a => (string)a["name"]));
+            Assert.Equal("A1", (string)attrs[1]["text"]["value"]);
+            Assert.Equal("https://example.org", (string)attrs[2]["web"]["url"]);
+            Assert.False(WeComUserFields.KeepOtherAttrs(new JObject { ["name"] = "x" }, current)); // no extattr written: nothing to keep
         }
 
         [Fact]
@@ -77,6 +87,21 @@ namespace WeComSync.Core.Tests.Comparison
             Assert.Equal("~ update user a: 工号 A1 -> A2", change.Description);
             Assert.Empty(DirectoryComparer.CompareUsers(source, target, new CompareOptions { MappedFields = new[] { "工号" }, ExcludeProperty = new[] { "工号" } }).Changes);
             Assert.Empty(DirectoryComparer.CompareUsers(source, target).Changes); // without the map the column is not compared
+        }
+
+        [Fact]
+        public void A_plan_computed_with_another_map_is_refused_only_for_fields_the_target_held()
+        {
+            Change Update(string field, object old) => new Change { Operation = ChangeOperation.Update, Kind = ObjectKind.User, Key = "zs", Fields = { new FieldChange(field, old, "B1") } };
+            var without = FieldMap.Empty(FieldSide.Authing);
+            var message = Assert.Throws<ArgumentException>(() => without.CheckPlaces(new[] { Update("工号", "A1"), Update("职级", "P4") })).Message;
+            Assert.Contains("The plan writes 工号, 职级, which this run's Authing field map gives no place", message);
+            Assert.Contains("Nothing was applied", message);
+            Map(FieldSide.Authing, ("工号", "externalId")).CheckPlaces(new[] { Update("工号", "A1") });           // placed
+            Map(FieldSide.Authing, ("工号", "")).CheckPlaces(new[] { Update("工号", "A1") });                     // left out on purpose
+            without.CheckPlaces(new[] { Update("工号", null) });                                                  // the target never held it (a create, an overwrite)
+            without.CheckPlaces(new[] { Update("Position", "x"), Update(LinkChange.Field, "x"), Update("UserId", "x") }); // built in, or the link
+            FieldMap.Empty(FieldSide.WeCom).CheckPlaces(new[] { Update("工号", "A1") }, new HashSet<string> { "工号" }); // excluded from the run
         }
     }
 }

@@ -558,9 +558,12 @@ public sealed partial class WeComState
     }
 
     /// <summary>
-    /// extattr as user/create and user/update take it: {"attrs":[{"type":0,"name":…,"text":{"value":…}} or
-    /// {"type":1,"name":…,"web":{"url":…,"title":…}}]} (WeCom 成员管理). Anything else is refused (40058), and the list
-    /// replaces the member's attributes: the strictest reading, so a client must send every attribute it keeps.
+    /// extattr as user/create and user/update take it (WeCom 成员扩展属性, developer.work.weixin.qq.com/document/path/100111):
+    /// {"attrs":[{"type":0,"name":…,"text":{"value":…}} or {"type":1,"name":…,"web":{"url":…,"title":…}}]}; a text value
+    /// of at most 64 characters, a web attribute with url and title both set (url http/https, title at most 12) or both
+    /// empty (which clears it). Anything else is refused (40058). The list replaces the member's attributes: the documents
+    /// do not say that an attribute left out is kept, so this takes the strictest reading (docs/ServiceFacts.md), and a
+    /// client must send every attribute it means to keep.
     /// </summary>
     private static JsonObject CheckedExtattr(JsonObject extattr)
     {
@@ -570,8 +573,22 @@ public sealed partial class WeComState
         {
             if (node is not JsonObject a || string.IsNullOrEmpty(a["name"]?.GetValue<string>())) throw new WeComError(40058, "invalid extattr: every attr needs a name");
             var type = a["type"]?.GetValue<int>() ?? -1;
-            bool ok = type == 0 ? a["text"]?["value"] != null : type == 1 && a["web"]?["url"] != null;
-            if (!ok) throw new WeComError(40058, $"invalid extattr attr '{a["name"]}': type 0 needs text.value, type 1 needs web.url");
+            string name = a["name"].GetValue<string>();
+            if (type == 0)
+            {
+                var value = a["text"]?["value"]?.GetValue<string>() ?? throw new WeComError(40058, $"invalid extattr attr '{name}': type 0 needs text.value");
+                if (value.Length > 64) throw new WeComError(40058, $"invalid extattr attr '{name}': text.value longer than 64 characters");
+            }
+            else if (type == 1)
+            {
+                string url = a["web"]?["url"]?.GetValue<string>() ?? "", title = a["web"]?["title"]?.GetValue<string>() ?? "";
+                bool cleared = url.Length == 0 && title.Length == 0;
+                if (!cleared && (url.Length == 0 || title.Length == 0)) throw new WeComError(40058, $"invalid extattr attr '{name}': web.url and web.title are set together or cleared together");
+                if (!cleared && !(url.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || url.StartsWith("https://", StringComparison.OrdinalIgnoreCase)))
+                    throw new WeComError(40058, $"invalid extattr attr '{name}': web.url must start with http:// or https://");
+                if (title.Length > 12) throw new WeComError(40058, $"invalid extattr attr '{name}': web.title longer than 12 characters");
+            }
+            else throw new WeComError(40058, $"invalid extattr attr '{name}': type must be 0 (text) or 1 (web)");
         }
         return extattr.DeepClone() as JsonObject;
     }
