@@ -365,7 +365,7 @@ namespace WeComSync.WeCom
                     try { _tree = await ReadDepartmentsAsync(ct).ConfigureAwait(false); }
                     catch (ApiException e) when (!WeComErrors.IsFatal(e.Code))
                     {
-                        Note($"Department paths are unknown: the department tree could not be read ({e.Code}: {e.ApiMessage}).");
+                        _output.WriteWarning($"Department paths are unknown: the department tree could not be read ({e.Code}: {e.ApiMessage}).");
                         _tree = new List<Department>();
                     }
                 }
