@@ -148,4 +148,15 @@ Describe 'Departments after a downstream run: paths, never numeric ids' {
             $row.Departments | Should -Be ($user.Departments -join '；')
         }
     }
+
+    It 'plans name departments by their paths: a downstream move reads as paths, not as WeCom ids' {
+        $user = @(Get-AuthingUser)[1]
+        $other = Get-AuthingDepartment -IgnoreRootDepartment | Where-Object { $_.LinkId -notin $user.Departments } | Select-Object -First 1
+        $moved = $user.Clone(); $moved.Departments = [System.Collections.Generic.List[string]] @($other.LinkId)
+        Compare-Directory -ReferenceObject $moved -DifferenceObject $user | Sync-AuthingUser -Confirm:$false | Out-Null
+        $plan = @(Compare-Directory -ReferenceObject (Get-AuthingUser) -DifferenceObject (Get-WeComUser))
+        $plan.Count | Should -Be 1
+        $wecomPath = (Get-WeComUser $user.UserId).DepartmentPaths[0]
+        $plan[0].Description | Should -Be "~ update user $($user.UserId): departments [$wecomPath] -> [示例科技/$($other.Path)]"
+    }
 }

@@ -53,8 +53,12 @@ namespace WeComSync.Comparison
                       .Append(" to WeCom ").Append(Value(change.Fields[0].New));
                     break;
                 case ChangeOperation.Update:
-                    sb.Append("update ").Append(kind).Append(' ').Append(ShortName(change)).Append(": ").Append(Fields(change.Fields));
-                    break;
+                    {
+                        var names = DepartmentNames(change.Current as User, change.Desired as User);
+                        var fields = change.Fields.Select(f => f.Field != nameof(User.Departments) ? f : new FieldChange(f.Field, Named(f.Old, names), Named(f.New, names)));
+                        sb.Append("update ").Append(kind).Append(' ').Append(ShortName(change)).Append(": ").Append(Fields(fields));
+                        break;
+                    }
                 case ChangeOperation.Move:
                     {
                         sb.Append("move ").Append(kind).Append(' ').Append(ShortName(change)).Append(": ");
@@ -126,13 +130,42 @@ namespace WeComSync.Comparison
             switch (desired)
             {
                 case User u when u.Departments != null && u.Departments.Count > 0:
-                    return LastSegment(u.Departments[0]);
+                    return BelowTop(DepartmentNames(u)(u.Departments[0]));
                 case Department d when d.ParentKey != null:
                     return parentName?.Invoke(d.ParentKey, true) ?? LastSegment(d.ParentKey);
                 default:
                     return null;
             }
         }
+
+        /// <summary>
+        /// A department path as a plan line or a table shows it: below the top department, the company every path
+        /// shares ("星河科技/研发部/一组" reads "研发部/一组": a leaf alone is ambiguous). The top reads as it is.
+        /// </summary>
+        public static string BelowTop(string path)
+        {
+            int slash = path?.IndexOf('/') ?? -1;
+            return slash < 0 || slash == path.Length - 1 ? path : path.Substring(slash + 1);
+        }
+
+        /// <summary>
+        /// How a member's department link ids read in a plan. The export names departments by their paths, so with an
+        /// export on either side the ids read as they are; otherwise (after a downstream run the ids are WeCom's) each
+        /// reads as the path a reader attached (<see cref="User.DepartmentPaths"/>), WeCom's own before Authing's.
+        /// </summary>
+        private static Func<string, string> DepartmentNames(params User[] users)
+        {
+            if (users.Any(u => u?.Source == DirectorySource.WeComExport)) return id => id;
+            var names = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var u in users.Where(u => u?.Departments != null && u.DepartmentPaths?.Count == u.Departments.Count)
+                                   .OrderBy(u => u.Source == DirectorySource.WeComApi ? 0 : 1))
+                for (int i = 0; i < u.Departments.Count; i++)
+                    if (u.Departments[i] != null && !names.ContainsKey(u.Departments[i])) names[u.Departments[i]] = u.DepartmentPaths[i];
+            return id => id != null && names.TryGetValue(id, out var path) ? path : id;
+        }
+
+        private static object Named(object value, Func<string, string> names) =>
+            value is IEnumerable<string> ids && !(value is string) ? ids.Select(names).ToList() : value;
 
         internal static string LastSegment(string path)
         {

@@ -88,6 +88,23 @@ namespace WeComSync.Tests.Comparison
         }
 
         [Fact]
+        public void After_a_downstream_run_plan_lines_name_departments_by_their_paths_not_by_WeCom_ids()
+        {
+            // Authing (reference) and WeCom (difference) both hold WeCom's department ids as the link; the readers attached paths.
+            var authing = U("lisi", "李四", null, null, "8");
+            authing.Source = DirectorySource.Authing;
+            authing.DepartmentPaths = new List<string> { "示例科技/产品研发中心/一组" };
+            var wecom = U("lisi", "李四", null, null, "2");
+            wecom.Source = DirectorySource.WeComApi;
+            wecom.DepartmentPaths = new List<string> { "示例科技/产品研发中心" };
+            var update = Assert.Single(Compare(new[] { authing }, new[] { wecom }).Changes);
+            Assert.Equal("~ update user lisi: departments [示例科技/产品研发中心] -> [示例科技/产品研发中心/一组]", update.Description);
+            Assert.Equal(new[] { "8" }, (IEnumerable<string>)update.Fields.Single().New);   // the change itself still carries the ids
+            var create = Assert.Single(Compare(new[] { authing }, new User[0]).Changes);
+            Assert.Equal("+ create user lisi (李四) in 产品研发中心/一组", create.Description);
+        }
+
+        [Fact]
         public void Unknown_is_not_empty_null_or_withheld_fields_never_produce_a_change()
         {
             var source = U("a", name: "A"); // mobile unknown
