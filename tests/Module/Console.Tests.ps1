@@ -72,7 +72,10 @@ Describe 'What the console prints' {
     }
 
     It 'every cmdlet writes its HTTP trace to the Verbose stream, none to Debug' {
-        foreach ($call in { Get-AuthingUser }, { Get-WeComUser }, { Get-AuthingDepartment }, {
+        # Connect-WeCom with the session's credentials would reuse the cached token (no call): a wrong secret makes it call.
+        $wrongSecret = ConvertTo-SecureString 'not-the-secret' -AsPlainText -Force
+        foreach ($call in { Get-AuthingUser }, { Get-WeComUser }, { Get-AuthingDepartment }, { Get-WeComDepartment }, { Get-WeComUser zhangsan -ErrorAction SilentlyContinue },
+            { try { Connect-WeCom -CorpId ww-emulator -Secret $wrongSecret -AppMode AddressBookSync -ApiHost $emulator.BaseUrl } catch { } }, { Test-WeComConnection }, {
                 Compare-Directory -ReferenceObject (Import-WeComAddressBook -LiteralPath $export -Department) -DifferenceObject (Get-AuthingDepartment) |
                     Sync-AuthingDepartment -Confirm:$false }) {
             $verbose = & { $VerbosePreference = 'Continue'; & $call } 4>&1 5>$null 6>$null | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
