@@ -24,6 +24,10 @@
 .EXAMPLE
     pwsh -NoProfile -File ./Invoke-DownstreamSync.ps1 -UpdateMode Overwrite -ExcludeProperty Mobile,Email -Delete -MaxDelete 20
     Overwrites WeCom members from Authing except their mobile and email, and deletes at most 20 members no longer in Authing.
+.EXAMPLE
+    pwsh -NoProfile -File ./Invoke-DownstreamSync.ps1 -Delete -DeleteAction Suspend
+    Disables the members no longer in Authing (enable 0) instead of deleting them: one who is back in Authing is
+    enabled again by the next run, never created twice; a later run with -Delete alone deletes those still gone.
 #>
 [CmdletBinding(SupportsShouldProcess)]
 param(
@@ -32,6 +36,8 @@ param(
     [ValidateSet('None', 'Changed', 'Overwrite')] [string] $UpdateMode = 'None',
     [string[]] $ExcludeProperty = @(),
     [switch] $Delete,
+    # With -Delete: Delete the members no longer in Authing (the default) or Suspend them (WeCom enable 0).
+    [ValidateSet('Delete', 'Suspend')] [string] $DeleteAction = 'Delete',
     [int] $MaxDelete,
     [string] $AuthingCredentialPath,
     [string] $WeComCredentialPath,
@@ -73,7 +79,7 @@ try {
 
     $sync = @{ OrganizationCode = $OrganizationCode; UpdateMode = $UpdateMode; LogPath = $LogPath; MaskPersonalData = $true }
     if ($ExcludeProperty) { $sync.ExcludeProperty = $ExcludeProperty }
-    if ($Delete) { $sync.Delete = $true }
+    if ($Delete) { $sync.Delete = $true; $sync.DeleteAction = $DeleteAction }
     if ($PSBoundParameters.ContainsKey('MaxDelete')) { $sync.MaxDelete = $MaxDelete }
     if ($WhatIfPreference) { $sync.WhatIf = $true }
     # Bad rows and failed objects never stop the run (they are in the summary, the error stream and the run log);
@@ -83,7 +89,8 @@ try {
 catch {
     # An error that stopped everything (bad credentials, untrusted IP 60020, no permission): the message says what to fix.
     Write-Host "Downstream sync failed: $($_.Exception.Message)"
-    if ($_.ErrorDetails.RecommendedAction) { Write-Host $_.ErrorDetails.RecommendedAction }
+    # Not every error carries details (strict mode refuses a property of nothing).
+    if ($_.ErrorDetails -and $_.ErrorDetails.RecommendedAction) { Write-Host $_.ErrorDetails.RecommendedAction }
 }
 finally {
     if (Get-Command Disconnect-WeCom -ErrorAction Ignore) { Disconnect-WeCom }

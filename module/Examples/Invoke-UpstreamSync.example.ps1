@@ -23,6 +23,10 @@
 .EXAMPLE
     pwsh -NoProfile -File ./Invoke-UpstreamSync.ps1 -Mode DeleteOnly -MaxDelete 20
     The separate delete-only run: removes Authing users no longer in the export, at most 20 (else it stops, exit code 3).
+.EXAMPLE
+    pwsh -NoProfile -File ./Invoke-UpstreamSync.ps1 -Mode DeleteOnly -DeleteAction Suspend
+    Suspends the leavers instead (Authing status Suspended): one who is back in a later export is reactivated by the
+    next run, never created twice; a later run without -DeleteAction Suspend deletes those still gone.
 #>
 [CmdletBinding(SupportsShouldProcess)]
 param(
@@ -34,6 +38,8 @@ param(
     [string] $AuthingApiHost = $env:WECOMSYNC_AUTHING_HOST,
     # Only for -Mode DeleteOnly: the most users one run may delete before the guard stops it.
     [int] $MaxDelete,
+    # Only for -Mode DeleteOnly: Delete the leavers (the default) or Suspend them (Authing status Suspended).
+    [ValidateSet('Delete', 'Suspend')] [string] $DeleteAction = 'Delete',
     # Run folders older than this many days are removed after the run (0 keeps everything).
     [int] $KeepLogDays = 90
 )
@@ -70,9 +76,12 @@ try {
     if ($AuthingApiHost) { $connect.ApiHost = $AuthingApiHost }
     Connect-Authing @connect
 
-    $sync = @{ Path = $Path; OrganizationCode = $OrganizationCode; Mode = $Mode; LogPath = $LogPath; MaskPersonalData = $true }
+    $sync = @{ Path = $Path; OrganizationCode = $OrganizationCode; Mode = $Mode; DeleteAction = $DeleteAction; LogPath = $LogPath; MaskPersonalData = $true }
     if ($PSBoundParameters.ContainsKey('MaxDelete')) { $sync.MaxDelete = $MaxDelete }
     if ($WhatIfPreference) { $sync.WhatIf = $true }
+    # A scheduled run has no one to answer a prompt (the template confirms each delete by default): the delete guard
+    # (-MaxDelete, the percentage) is what stops a run that would remove too much. -Confirm asks for each one.
+    $sync.Confirm = $PSBoundParameters.ContainsKey('Confirm') -and [bool] $PSBoundParameters['Confirm']
     # Bad rows and failed objects never stop the run (they are in the summary, the error stream and the run log);
     # -OutVariable keeps the one summary even when an error stops the run (the delete guard: exit code 3).
     Invoke-WeComUpstreamSync @sync -OutVariable runOutput | Out-Null
@@ -80,7 +89,8 @@ try {
 catch {
     # An error that stopped everything (bad credentials, no permission, a missing file): the message says what to fix.
     Write-Host "Upstream sync failed: $($_.Exception.Message)"
-    if ($_.ErrorDetails.RecommendedAction) { Write-Host $_.ErrorDetails.RecommendedAction }
+    # Not every error carries details (strict mode refuses a property of nothing).
+    if ($_.ErrorDetails -and $_.ErrorDetails.RecommendedAction) { Write-Host $_.ErrorDetails.RecommendedAction }
 }
 finally {
     if (Get-Command Disconnect-Authing -ErrorAction Ignore) { Disconnect-Authing }

@@ -200,6 +200,35 @@ Describe 'Leavers, scope and field maps downstream (Invoke-WeComDownstreamSync)'
         $members[0].enable | Should -Be 1
     }
 
+    It 're-hires a member whose Authing user was made again without its link: enabled and updated, not created twice; a later -Delete run deletes those still gone' {
+        Invoke-WeComDownstreamSync -Confirm:$false 3>$null 6>$null | Out-Null
+        Invoke-WeComSyncEmulatorAuthingRequest -BaseUrl $script:url -Path /api/v3/delete-users-batch -Body @{ userIds = @('u3', 'u4') } | Out-Null
+        Invoke-WeComDownstreamSync -Delete -DeleteAction Suspend -Force -Confirm:$false 3>$null 6>$null | Out-Null
+        $members = (Get-WeComSyncEmulatorState -BaseUrl $script:url).wecom.users
+        ($members | Where-Object userid -In 'wangwu', 'zhaoliu').enable | Should -Be @(0, 0)
+        # A second suspend run has nothing to do: the suspended stay suspended, not suspended again.
+        Clear-WeComSyncEmulatorCallCount -BaseUrl $script:url
+        Invoke-WeComDownstreamSync -Delete -DeleteAction Suspend -Force -Confirm:$false 3>$null 6>$null | Out-Null
+        Get-WriteCallCount | Should -Be 0
+
+        # 王五 is hired again: a new Authing user, by username only (the admin does not know the link field), renamed.
+        Invoke-WeComSyncEmulatorAuthingRequest -BaseUrl $script:url -Path /api/v3/create-user -Body @{
+            username = 'wangwu'; name = '王五（返聘）'; phone = '13800000003'; phoneCountryCode = '+86'; departmentIds = @('d-sales') } | Out-Null
+        $summary = Invoke-WeComDownstreamSync -UpdateMode Changed -Confirm:$false 3>$null 6>$null
+        ($summary.Steps | Where-Object Name -EQ 'users').Created | Should -Be 0
+        $members = @((Get-WeComSyncEmulatorState -BaseUrl $script:url).wecom.users | Where-Object userid -EQ 'wangwu')
+        $members.Count | Should -Be 1
+        $members[0].enable | Should -Be 1
+        $members[0].name | Should -Be '王五（返聘）'
+        ((Get-WeComSyncEmulatorState -BaseUrl $script:url).authing.users | Where-Object username -EQ 'wangwu').customData.wechatwork_user_id | Should -Be 'wangwu'
+
+        # 赵六 is still gone: a later delete run (the default action) removes the suspended member.
+        Invoke-WeComDownstreamSync -Delete -Force -Confirm:$false 3>$null 6>$null | Out-Null
+        $left = @((Get-WeComSyncEmulatorState -BaseUrl $script:url).wecom.users).userid
+        $left | Should -Not -Contain 'zhaoliu'
+        $left | Should -Contain 'wangwu'
+    }
+
     It 'writes a mapped custom attribute (extattr) and keeps the attributes the map does not own' {
         # Authing keeps 工号 in externalId, WeCom in the custom attribute 工号; the member has two more set by hand.
         Connect-TestAuthing $emulator -NoLinkField -Parameters @{ FieldMap = @{ '工号' = 'externalId' } }

@@ -185,6 +185,64 @@ Describe 'The example scripts under their own $ErrorActionPreference = ''Stop'''
     }
 }
 
+Describe 'Leavers through the example scripts: suspend, re-hire, a later delete run' {
+    BeforeAll {
+        Connect-Pool
+        $script:rows = @(Import-Csv -LiteralPath (New-TestExport leavers.csv --users 12 --seed 11 --no-instructions) -Encoding utf8)
+        $script:state = { (Get-WeComSyncEmulatorState -BaseUrl $emulator.BaseUrl) }
+        $script:examples = Join-Path (Split-Path $env:WECOMSYNC_MODULE_PATH) 'Examples'
+        $script:environment = @{
+            WECOMSYNC_MODULE_PATH = $env:WECOMSYNC_MODULE_PATH; WECOMSYNC_AUTHING_AK = 'emulator-ak'; WECOMSYNC_AUTHING_SK = 'emulator-sk'
+            WECOMSYNC_AUTHING_HOST = $emulator.BaseUrl; WECOMSYNC_AUTHING_ORG = 'emulator-org'; WECOMSYNC_LOG_PATH = (Join-Path $work 'leaver-logs')
+            WECOMSYNC_WECOM_CORPID = 'ww-emulator'; WECOMSYNC_WECOM_SECRET = 'emulator-secret'; WECOMSYNC_WECOM_HOST = $emulator.BaseUrl
+            WECOMSYNC_WECOM_APPMODE = 'AddressBookSync'
+        }
+        # A scheduled run: no console to answer a prompt (stdin is not a terminal); exit code 0 is a run that went through.
+        function Invoke-Example([string] $Name, [object[]] $Rows, [string[]] $Arguments = @()) {
+            $variables = $environment.Clone()
+            if ($Rows) { $variables.WECOMSYNC_EXPORT_PATH = Save-TestCsv $Rows "$([guid]::NewGuid().ToString('N')).csv" }
+            $run = Invoke-ChildPwsh (Join-Path $examples "Invoke-$Name.example.ps1") $variables -Arguments $Arguments -Width 80
+            $run.ExitCode | Should -Be 0 -Because $run.Output
+            $run.Output
+        }
+        function Get-AuthingUserState([string] $Username) { @((& $state).authing.users | Where-Object username -EQ $Username) }
+    }
+
+    It 'upstream: a leaver is suspended without a prompt, the re-hire reactivated and renamed (never created twice), the rest deleted by a later delete run' {
+        $x = $rows[0].账号; $y = $rows[1].账号
+        Invoke-Example UpstreamSync $rows | Out-Null
+        Invoke-Example UpstreamSync @($rows | Select-Object -Skip 1) -Arguments '-Mode', 'DeleteOnly', '-DeleteAction', 'Suspend' | Out-Null
+        (Get-AuthingUserState $x).status | Should -Be 'Suspended'
+        @((& $state).authing.users).Count | Should -Be $rows.Count
+
+        $back = @($rows | ForEach-Object { $_.PSObject.Copy() })
+        $back[0].姓名 = '回来了'
+        Invoke-Example UpstreamSync $back | Out-Null
+        $again = Get-AuthingUserState $x
+        $again.Count | Should -Be 1
+        $again[0].status | Should -Be 'Activated'
+        $again[0].name | Should -Be '回来了'
+
+        $without = @($back | Where-Object 账号 -NE $y)
+        Invoke-Example UpstreamSync $without -Arguments '-Mode', 'DeleteOnly', '-DeleteAction', 'Suspend' | Out-Null
+        (Get-AuthingUserState $y).status | Should -Be 'Suspended'
+        Invoke-Example UpstreamSync $without -Arguments '-Mode', 'DeleteOnly' | Out-Null
+        Get-AuthingUserState $y | Should -BeNullOrEmpty
+        @((& $state).authing.users).Count | Should -Be ($rows.Count - 1)
+        (Get-AuthingUserState $x).status | Should -Be 'Activated'
+    }
+
+    It 'downstream (after the upstream runs): -Delete -DeleteAction Suspend disables the member (enable 0); -Delete alone later deletes it' {
+        Invoke-Example DownstreamSync | Out-Null
+        $leaver = (& $state).authing.users | Where-Object username -EQ $rows[2].账号
+        Invoke-WeComSyncEmulatorAuthingRequest -BaseUrl $emulator.BaseUrl -Path /api/v3/delete-users-batch -Body @{ userIds = @($leaver.userId) } | Out-Null
+        Invoke-Example DownstreamSync -Arguments '-Delete', '-DeleteAction', 'Suspend' | Out-Null
+        ((& $state).wecom.users | Where-Object userid -EQ $leaver.username).enable | Should -Be 0
+        Invoke-Example DownstreamSync -Arguments '-Delete' | Out-Null
+        @((& $state).wecom.users | Where-Object userid -EQ $leaver.username).Count | Should -Be 0
+    }
+}
+
 Describe 'An interrupted run' {
     It 'a stopped pipeline is recorded as Interrupted, exit code 130, with the counts of what was written' {
         Connect-Pool

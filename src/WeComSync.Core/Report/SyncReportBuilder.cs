@@ -35,9 +35,9 @@ namespace WeComSync.Report
             report.Masking = options.MaskPersonalData ? "masked on request (-MaskPersonalData)" : "not masked";
 
             var plan = new ReportSection("Plan");
-            // A plan read back with Import-Clixml gives every change its own copy of the context: one per plan is enough.
+            // One line per plan: its changes share one context, but the same plan read back twice (two Import-Clixml) has two.
             var contexts = all.Select(c => c.Plan).Where(p => p != null)
-                .GroupBy(p => (p.Kind, p.ComputedAt, p.SourceCount, p.TargetCount, p.CreateCount, p.UpdateCount, p.MoveCount, p.DeleteCount))
+                .GroupBy(p => (p.Kind, p.ComputedAt, p.SourceCount, p.TargetCount, p.CreateCount, p.UpdateCount, p.MoveCount, p.DeleteCount, p.SuspendCount, p.Scope))
                 .Select(g => g.First()).OrderBy(p => p.Kind).ToList();
             foreach (var context in contexts)
             {
