@@ -72,7 +72,10 @@ Describe 'What the console prints' {
     }
 
     It 'every cmdlet writes its HTTP trace to the Verbose stream, none to Debug' {
-        foreach ($call in { Get-AuthingUser }, { Get-WeComUser }, { Get-AuthingDepartment }, {
+        # Connect-WeCom with the session's credentials would reuse the cached token (no call): a wrong secret makes it call.
+        $wrongSecret = ConvertTo-SecureString 'not-the-secret' -AsPlainText -Force
+        foreach ($call in { Get-AuthingUser }, { Get-WeComUser }, { Get-AuthingDepartment }, { Get-WeComDepartment }, { Get-WeComUser zhangsan -ErrorAction SilentlyContinue },
+            { try { Connect-WeCom -CorpId ww-emulator -Secret $wrongSecret -AppMode AddressBookSync -ApiHost $emulator.BaseUrl } catch { } }, { Test-WeComConnection }, {
                 Compare-Directory -ReferenceObject (Import-WeComAddressBook -LiteralPath $export -Department) -DifferenceObject (Get-AuthingDepartment) |
                     Sync-AuthingDepartment -Confirm:$false }) {
             $verbose = & { $VerbosePreference = 'Continue'; & $call } 4>&1 5>$null 6>$null | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
@@ -136,6 +139,12 @@ Describe 'Departments after a downstream run: paths, never numeric ids' {
         $text = $users | Format-Table | Out-String -Width 160
         $text | Should -Not -Match '\s\d+( \(\+\d+\))?\s*$' -Because 'no row ends in a bare id'
         foreach ($one in $ones) { $text | Should -Match ([regex]::Escape((Get-BelowTop $one.DepartmentPaths[0])[0])) }
+        # At 80 columns too: the path comes right after the name, whole (three levels below the top).
+        $narrow = @(($users | Format-Table | Out-String -Width 80) -split "`r?`n")
+        $narrow | ForEach-Object { $_.TrimEnd().Length | Should -BeLessOrEqual 80 }
+        foreach ($user in $users | Where-Object { $_.DepartmentPaths.Count -eq 1 }) {
+            $narrow | Where-Object { $_ -like "$($user.UserId.Substring(0, [Math]::Min(12, $user.UserId.Length)))*" } | Should -Match ([regex]::Escape((Get-BelowTop $user.DepartmentPaths)[0]))
+        }
         $csv = Join-Path $work "$Command.csv"
         $users | Export-Csv -LiteralPath $csv -Encoding utf8BOM
         $rows = @(Import-Csv -LiteralPath $csv)

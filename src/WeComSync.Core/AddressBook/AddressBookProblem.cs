@@ -10,17 +10,6 @@ namespace WeComSync.AddressBook
         Error,
     }
 
-    /// <summary>What kind of failure a problem is; the cmdlet maps it onto a PowerShell ErrorCategory.</summary>
-    public enum ProblemKind
-    {
-        InvalidData,
-        NotFound,
-        /// <summary>The file is held by another program.</summary>
-        Unavailable,
-        /// <summary>Encrypted or not readable with our permissions.</summary>
-        Denied,
-    }
-
     /// <summary>Stable identifiers of every problem the reader reports (used as PowerShell ErrorIds).</summary>
     public static class ProblemCodes
     {
@@ -87,9 +76,6 @@ namespace WeComSync.AddressBook
 
         /// <summary>The row the problem is about; null for whole-file problems.</summary>
         public AddressBookRow Row { get; }
-
-        /// <summary>Other rows involved (the first row of a duplicate 账号).</summary>
-        public IList<int> RelatedRows { get; } = new List<int>();
 
         public override string ToString() => Message;
     }

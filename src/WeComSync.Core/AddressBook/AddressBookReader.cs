@@ -30,22 +30,8 @@ namespace WeComSync.AddressBook
         /// <summary>How many rows to search for the header when <see cref="StartRow"/> is not given.</summary>
         public int HeaderSearchRows { get; set; } = 50;
 
-        /// <summary>Called for every bad row (then skipped) and every warning, on the reading thread.</summary>
-        public Action<AddressBookProblem> OnProblem { get; set; }
-
-        /// <summary>Called every <see cref="ProgressInterval"/> rows and when a sheet starts.</summary>
-        public Action<AddressBookProgress> OnProgress { get; set; }
-
+        /// <summary>Progress is written every this many rows (and when a sheet starts).</summary>
         public int ProgressInterval { get; set; } = 2000;
-    }
-
-    public sealed class AddressBookProgress
-    {
-        public string File { get; set; }
-        public string Sheet { get; set; }
-        public int RowsRead { get; set; }
-        /// <summary>0..1, from the position in the file.</summary>
-        public double Fraction { get; set; }
     }
 
     /// <summary>Counts of one read, for a closing verbose line and for tests.</summary>
@@ -68,16 +54,23 @@ namespace WeComSync.AddressBook
 
     /// <summary>
     /// Reads the address book the WeCom admin console exports (docs/ARCHITECTURE.md §4) one row at a time: users stream out as they
-    /// are read, bad rows go to <see cref="AddressBookReadOptions.OnProblem"/> and are skipped, and a file that cannot be
-    /// read at all throws one <see cref="AddressBookException"/>. Not thread safe; one reader per read.
+    /// are read; each bad row is written to the output as an error (its <see cref="AddressBookRow"/> the target) and skipped,
+    /// and what its 账号 and 部门 still tell is kept as data (<see cref="SkippedRecords"/>); warnings, progress and a closing
+    /// summary (verbose) go to the output too. A file that cannot be read at all throws one <see cref="AddressBookException"/>.
+    /// Not thread safe; one reader per read.
     /// </summary>
     public sealed class AddressBookReader
     {
-        private readonly AddressBookReadOptions _options;
+        /// <summary>What a bad row's error record recommends.</summary>
+        public const string FixRowAdvice = "Fix the row in the file (or in the WeCom admin console) and export again; the other rows were read.";
 
-        public AddressBookReader(AddressBookReadOptions options = null)
+        private readonly AddressBookReadOptions _options;
+        private readonly IOutputWriter _output;
+
+        public AddressBookReader(AddressBookReadOptions options = null, IOutputWriter output = null)
         {
             _options = options ?? new AddressBookReadOptions();
+            _output = output ?? NullOutputWriter.Instance;
         }
 
         /// <summary>Counts of the last (or current) read.</summary>
@@ -110,6 +103,20 @@ namespace WeComSync.AddressBook
         /// <summary>Streams the members of the file at <paramref name="path"/>.</summary>
         public IEnumerable<User> ReadUsers(string path)
         {
+            string activity = "Reading " + System.IO.Path.GetFileName(path);
+            try
+            {
+                foreach (var user in Read(path, activity)) yield return user;
+                _output.WriteVerbose(Summary.ToString());
+            }
+            finally
+            {
+                _output.WriteProgress(activity, "done", 100);
+            }
+        }
+
+        private IEnumerable<User> Read(string path, string activity)
+        {
             using (var file = SpreadsheetFile.Open(path))
             {
                 Summary = new AddressBookSummary { File = file.FileName, Format = file.Format, Encoding = file.CsvEncoding?.WebName };
@@ -136,7 +143,7 @@ namespace WeComSync.AddressBook
                     string sheet = file.SheetName;
                     if (!sheetsGiven && file.IsHidden) { hidden.Add(sheet); continue; }
                     Summary.Sheets.Add(sheet);
-                    _options.OnProgress?.Invoke(new AddressBookProgress { File = file.FileName, Sheet = sheet, RowsRead = Summary.RowsRead, Fraction = file.Fraction });
+                    Progress(activity, sheet, file);
 
                     int rowIndex = -1;
                     string[] cells = null;
@@ -163,7 +170,7 @@ namespace WeComSync.AddressBook
                         dataRows++;
                         Summary.RowsRead++;
                         if (Summary.RowsRead % _options.ProgressInterval == 0)
-                            _options.OnProgress?.Invoke(new AddressBookProgress { File = file.FileName, Sheet = sheet, RowsRead = Summary.RowsRead, Fraction = file.Fraction });
+                            Progress(activity, sheet, file);
 
                         int excelRow = rowIndex + 1;
                         if (unknown != null) WarnUnknown(file.FileName, sheet, excelRow, unknown);
@@ -185,10 +192,10 @@ namespace WeComSync.AddressBook
                             _skippedUsers.Add(first.Partner, firstOrigin);
                             string what = keys.Length > 1 || first.Partner != null ? $"'{clash}' is both a 账号 and part of an old:new rename" : $"账号 '{clash}' is on two rows (账号 are compared without case)";
                             RowError(ProblemCodes.DuplicateUserId, file.FileName, first.Sheet, first.Row,
-                                $"{what}: here and on {thisWhere}; neither row is synced. Keep one row per member", header, null, excelRow, skips: false);
+                                $"{what}: here and on {thisWhere}; neither row is synced. Keep one row per member", header, null, skips: false);
                             RowError(ProblemCodes.DuplicateUserId, file.FileName, sheet, excelRow,
                                 (problem.Reason == null ? "" : problem.Reason + "; also, ") + $"{what}: here and on {firstWhere}; neither row is synced. Keep one row per member",
-                                header, cells, first.Row);
+                                header, cells);
                             SkipDepartments(parser, cells, unknown, origin);
                             continue;
                         }
@@ -420,24 +427,30 @@ namespace WeComSync.AddressBook
             return true;
         }
 
-        private AddressBookProblem RowError(string code, string file, string sheet, int excelRow, string reason, AddressBookColumns header, string[] cells, int relatedRow = 0, bool skips = true)
+        private void RowError(string code, string file, string sheet, int excelRow, string reason, AddressBookColumns header, string[] cells, bool skips = true)
         {
             var row = new AddressBookRow { File = file, Sheet = sheet, Row = excelRow };
             for (int i = 0; cells != null && i < header.Headers.Count && i < cells.Length; i++)
                 row.Cells[header.Headers[i]] = Text.Visible(cells[i]) ?? string.Empty;
             string message = $"{row.Origin}: {reason}." + (_options.Strict ? " Import stopped (-Strict)." : " The row is skipped.");
             var problem = new AddressBookProblem(code, ProblemSeverity.Error, ProblemKind.InvalidData, message, row);
-            if (relatedRow > 0) problem.RelatedRows.Add(relatedRow);
             if (skips) Summary.RowsSkipped++;
             if (_options.Strict) throw new AddressBookException(problem);
             Report(problem);
-            return problem;
         }
 
+        private void Progress(string activity, string sheet, SpreadsheetFile file) =>
+            _output.WriteProgress(activity, $"sheet {sheet}: {Summary.RowsRead} rows", (int)(file.Fraction * 100));
+
+        /// <summary>A warning to the output's warnings, a bad row to its errors (the row the target, as the error record's).</summary>
         private void Report(AddressBookProblem problem)
         {
-            if (problem.Severity == ProblemSeverity.Warning && Summary != null) Summary.Warnings++;
-            _options.OnProblem?.Invoke(problem);
+            if (problem.Severity == ProblemSeverity.Warning)
+            {
+                if (Summary != null) Summary.Warnings++;
+                _output.WriteWarning(problem.Message);
+            }
+            else _output.WriteError(new OutputError(problem.Code, problem.Kind, problem.Row, problem.Message, FixRowAdvice));
         }
 
         private static AddressBookException Fail(string code, string message) =>

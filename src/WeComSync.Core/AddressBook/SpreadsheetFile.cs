@@ -24,7 +24,7 @@ namespace WeComSync.AddressBook
         private readonly FileStream _stream;
         private readonly IExcelDataReader _reader;
 
-        // Unreadable cells (xlsx: error values, formulas without a saved value) per sheet; see XlsxInspection.
+        // Unreadable cells (error values; in xlsx also formulas without a saved value) per sheet; see XlsxInspection, XlsInspection.
         private readonly List<Dictionary<long, string>> _unknown;
         private int _sheet, _row = -1;
 
@@ -107,7 +107,7 @@ namespace WeComSync.AddressBook
                     return new SpreadsheetFile(path, stream, csv, "csv", encoding);
                 }
 
-                var unknown = zip ? XlsxInspection.Inspect(stream, name) : null;
+                var unknown = zip ? XlsxInspection.Inspect(stream, name) : XlsInspection.Inspect(stream);
                 var reader = ExcelReaderFactory.CreateReader(stream);
                 return new SpreadsheetFile(path, stream, reader, zip ? "xlsx" : "xls", null, unknown);
             }

@@ -22,14 +22,16 @@ namespace WeComSync.Authing
         public bool Complete => FailedPages.Count == 0 && Missing == 0;
     }
 
-    /// <summary>Reads an Authing organization's tree and a pool's users, all pages, into the model.</summary>
+    /// <summary>Reads an Authing organization's tree and a pool's users, all pages, into the model; progress goes to the output it was given.</summary>
     public sealed class AuthingDirectoryReader
     {
         private readonly AuthingClient _client;
+        private readonly IOutputWriter _output;
 
-        public AuthingDirectoryReader(AuthingClient client)
+        public AuthingDirectoryReader(AuthingClient client, IOutputWriter output = null)
         {
             _client = client ?? throw new ArgumentNullException(nameof(client));
+            _output = output ?? NullOutputWriter.Instance;
         }
 
         /// <summary>Where Authing keeps the user fields for this read; null: the connection's field map.</summary>
@@ -59,7 +61,15 @@ namespace WeComSync.Authing
         /// organization. A page that fails after the transport's retries is recorded and the read goes on; every user
         /// returned is then marked incomplete, so no comparison plans deletes from a partial read.
         /// </summary>
-        public async Task<AuthingUserRead> ReadUsersAsync(AuthingDepartmentMap departments, JArray advancedFilter, CancellationToken cancellationToken, Action<int, int> progress = null)
+        public async Task<AuthingUserRead> ReadUsersAsync(AuthingDepartmentMap departments, JArray advancedFilter, CancellationToken cancellationToken)
+        {
+            var progress = new StepProgress(_output, "Reading Authing users");
+            progress.Start("list-users, first page", 0);
+            try { return await ReadUsersAsync(departments, advancedFilter, progress, cancellationToken).ConfigureAwait(false); }
+            finally { progress.Complete(); }
+        }
+
+        private async Task<AuthingUserRead> ReadUsersAsync(AuthingDepartmentMap departments, JArray advancedFilter, StepProgress progress, CancellationToken cancellationToken)
         {
             var read = new AuthingUserRead();
             var mapper = new AuthingUserMapper(_client.Settings, FieldMap);
@@ -69,21 +79,21 @@ namespace WeComSync.Authing
             read.TotalCount = first.TotalCount;
             pages[1] = first.List;
             int pageCount = (int)Math.Ceiling(first.TotalCount / (double)AuthingClient.PageSize);
-            int done = 1;
-            progress?.Invoke(done, Math.Max(1, pageCount));
+            progress.Start("list-users pages", Math.Max(1, pageCount));
+            progress.Step();
 
             await new AdaptiveConcurrency(Parallelism).ForEachAsync(Enumerable.Range(2, Math.Max(0, pageCount - 1)), async page =>
             {
                 try
                 {
                     var result = await _client.ListUsersAsync(page, AuthingClient.PageSize, advancedFilter, cancellationToken).ConfigureAwait(false);
-                    lock (pages) { pages[page] = result.List; done++; }
+                    lock (pages) pages[page] = result.List;
                 }
                 catch (ApiException e)
                 {
-                    lock (pages) { read.FailedPages.Add(new ApiException(e.Service, $"list-users page {page}", e.Code, e.ApiMessage, e.IsTransient, e.RecommendedAction)); done++; }
+                    lock (pages) read.FailedPages.Add(new ApiException(e.Service, $"list-users page {page}", e.Code, e.ApiMessage, e.IsTransient, e.RecommendedAction));
                 }
-                progress?.Invoke(done, pageCount);
+                progress.Step();
             }, cancellationToken).ConfigureAwait(false);
 
             var seen = new HashSet<string>(StringComparer.Ordinal);

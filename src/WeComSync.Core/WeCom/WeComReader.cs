@@ -11,32 +11,25 @@ using WeComSync.Model;
 
 namespace WeComSync.WeCom
 {
-    /// <summary>How far a read has come; a cmdlet polls it from its own thread to write progress.</summary>
-    public sealed class ReadProgress
-    {
-        private int _done;
-        public string Stage { get; internal set; } = "";
-        public int Total { get; internal set; }
-        public int Done => Volatile.Read(ref _done);
-        internal void Step() => Interlocked.Increment(ref _done);
-        internal void Reset(string stage, int total) { Stage = stage; Total = total; Interlocked.Exchange(ref _done, 0); }
-        public int Percent => Total <= 0 ? 0 : Math.Min(99, Done * 100 / Total);
-    }
-
     /// <summary>
     /// Reads WeCom into the model with what the app may see: id lists always, details where allowed. A field that
     /// could not be read is null and listed in <see cref="DirectoryObject.WithheldFields"/> (unknown, never empty);
     /// a listing that failed after its retries marks every object it produced with <see cref="DirectoryObject.IncompleteReason"/>
-    /// so that no comparison plans deletes from it.
+    /// so that no comparison plans deletes from it. Progress, and why data is unknown (warnings) or which fallback was
+    /// used (verbose), go to the <see cref="IOutputWriter"/> it was given.
     /// </summary>
     public sealed class WeComReader
     {
         private readonly WeComClient _client;
+        private readonly IOutputWriter _output;
+        private readonly StepProgress _progress;
         private WeComUserFields _fieldsUsed;
 
-        public WeComReader(WeComClient client)
+        public WeComReader(WeComClient client, IOutputWriter output = null)
         {
             _client = client ?? throw new ArgumentNullException(nameof(client));
+            _output = output ?? NullOutputWriter.Instance;
+            _progress = new StepProgress(_output, "Reading WeCom");
             Parallelism = client.ReadParallelism;
         }
 
@@ -48,11 +41,6 @@ namespace WeComSync.WeCom
         /// <summary>Most detail reads in flight at once (a ceiling: the number adapts to the service); 0 = the default ceiling.</summary>
         public int Parallelism { get; set; }
 
-        public ReadProgress Progress { get; } = new ReadProgress();
-
-        /// <summary>Notes for Verbose output (why names are unknown, which fallback was used).</summary>
-        public ConcurrentQueue<string> Notes { get; } = new ConcurrentQueue<string>();
-
         /// <summary>Page size of user/list_id (WeCom allows 1..10000).</summary>
         public int ListIdPageSize { get; set; } = 10000;
 
@@ -62,12 +50,18 @@ namespace WeComSync.WeCom
 
         public async Task<IReadOnlyList<Department>> ReadDepartmentsAsync(CancellationToken ct)
         {
-            Progress.Reset("Reading department ids (department/simplelist)", 1);
+            try { return await ReadDepartmentsCoreAsync(ct).ConfigureAwait(false); }
+            finally { _progress.Complete(); }
+        }
+
+        private async Task<IReadOnlyList<Department>> ReadDepartmentsCoreAsync(CancellationToken ct)
+        {
+            _progress.Start("Reading department ids (department/simplelist)", 1);
             var ids = await _client.ListDepartmentIdsAsync(ct).ConfigureAwait(false);
-            Progress.Step();
+            _progress.Step();
             var names = new Dictionary<long, string>();
             bool namesKnown = true;
-            Progress.Reset("Reading department names (department/list)", 1);
+            _progress.Start("Reading department names (department/list)", 1);
             try
             {
                 foreach (JObject d in await _client.ListDepartmentsAsync(ct).ConfigureAwait(false))
@@ -78,20 +72,20 @@ namespace WeComSync.WeCom
             catch (ApiException e) when (e.Code == "45029")
             {
                 // The subtree answer is too large: read the names one department at a time.
-                Note("department/list answered 45029 (response too large); reading names with department/get.");
+                _output.WriteVerbose("department/list answered 45029 (response too large); reading names with department/get.");
                 namesKnown = await ReadDepartmentNamesOneByOneAsync(ids, names, ct).ConfigureAwait(false);
             }
             catch (ApiException e) when (!e.IsTransient && !WeComErrors.IsFatal(e.Code))
             {
                 namesKnown = false;
-                Note($"Department names are unknown: department/list answered {e.Code}. {e.RecommendedAction}".Trim());
+                _output.WriteWarning($"Department names are unknown: department/list answered {e.Code}. {e.RecommendedAction}".Trim());
             }
-            Progress.Step();
+            _progress.Step();
             var departments = BuildDepartments(ids, namesKnown ? names : null);
             var outside = VisibleRangeReason(departments);
             if (outside != null)
             {
-                Note(outside);
+                _output.WriteWarning(outside);
                 foreach (var d in departments) d.IncompleteReason = d.IncompleteReason ?? outside;
             }
             return departments;
@@ -123,7 +117,7 @@ namespace WeComSync.WeCom
             await ForEachAsync(ids.Select(i => (long)i["id"]), async id =>
             {
                 try { var d = await _client.GetDepartmentAsync(id, ct).ConfigureAwait(false); found[id] = (string)d?["name"]; }
-                catch (ApiException e) when (!WeComErrors.IsFatal(e.Code)) { ok = false; Note($"department/get {id} answered {e.Code}: its name is unknown."); }
+                catch (ApiException e) when (!WeComErrors.IsFatal(e.Code)) { ok = false; _output.WriteWarning($"department/get {id} answered {e.Code}: its name is unknown."); }
             }, ct).ConfigureAwait(false);
             foreach (var kv in found) names[kv.Key] = kv.Value;
             return ok || names.Count > 0;
@@ -178,11 +172,17 @@ namespace WeComSync.WeCom
 
         public async Task<IReadOnlyList<User>> ReadUsersAsync(CancellationToken ct, IReadOnlyList<Department> departments = null)
         {
+            try { return await ReadUsersCoreAsync(ct, departments).ConfigureAwait(false); }
+            finally { _progress.Complete(); }
+        }
+
+        private async Task<IReadOnlyList<User>> ReadUsersCoreAsync(CancellationToken ct, IReadOnlyList<Department> departments)
+        {
             var users = new Dictionary<string, User>(StringComparer.OrdinalIgnoreCase);
             string incomplete = null;
             bool listed = false;
 
-            Progress.Reset("Listing members (user/list_id)", 0);
+            _progress.Start("Listing members (user/list_id)", 0);
             try
             {
                 string cursor = null;
@@ -200,7 +200,7 @@ namespace WeComSync.WeCom
                         }
                         var dept = WeComMapping.Id((long)row["department"]);
                         if (!u.Departments.Contains(dept)) u.Departments.Add(dept);
-                        Progress.Step();
+                        _progress.Step();
                     }
                     cursor = (string)page["next_cursor"];
                 } while (!string.IsNullOrEmpty(cursor));
@@ -208,7 +208,7 @@ namespace WeComSync.WeCom
             }
             catch (ApiException e) when (IsNotAllowed(e.Code) && e.Code != "60020" && users.Count == 0)
             {
-                Note($"user/list_id answered {e.Code} (it needs the address-book sync secret); listing with user/simplelist instead.");
+                _output.WriteVerbose($"user/list_id answered {e.Code} (it needs the address-book sync secret); listing with user/simplelist instead.");
             }
             catch (ApiException e) when (!WeComErrors.IsFatal(e.Code))
             {
@@ -216,7 +216,7 @@ namespace WeComSync.WeCom
                 listed = true;
             }
 
-            if (departments == null) departments = await ReadDepartmentsAsync(ct).ConfigureAwait(false);
+            if (departments == null) departments = await ReadDepartmentsCoreAsync(ct).ConfigureAwait(false);
             if (!listed)
             {
                 incomplete = await ListWithSimpleListAsync(users, departments, ct).ConfigureAwait(false);
@@ -238,7 +238,7 @@ namespace WeComSync.WeCom
         /// </summary>
         private async Task<string> ListWithSimpleListAsync(Dictionary<string, User> users, IReadOnlyList<Department> departments, CancellationToken ct)
         {
-            Progress.Reset("Listing members (user/simplelist)", departments.Count);
+            _progress.Start("Listing members (user/simplelist)", departments.Count);
             var failures = new ConcurrentDictionary<string, string>();
             var found = new ConcurrentDictionary<string, User>(StringComparer.OrdinalIgnoreCase);
             await ForEachAsync(departments, async department =>
@@ -259,7 +259,7 @@ namespace WeComSync.WeCom
                     u.Departments = (m["department"] as JArray)?.Select(d => WeComMapping.Id((long)d)).ToList() ?? new List<string>();
                     found.TryAdd(userId, u); // a member of several departments is listed in each: the first answer is kept
                 }
-                Progress.Step();
+                _progress.Step();
             }, ct).ConfigureAwait(false);
             foreach (var u in found.Values) if (!users.ContainsKey(u.UserId)) users[u.UserId] = u;
             return failures.IsEmpty ? null : $"{failures.Values.OrderBy(f => f, StringComparer.Ordinal).First()} ({failures.Count} department(s) failed)";
@@ -277,7 +277,7 @@ namespace WeComSync.WeCom
             var done = new ConcurrentDictionary<string, bool>(StringComparer.OrdinalIgnoreCase);
             var failures = new ConcurrentDictionary<string, string>();
             int banned = 0;
-            Progress.Reset("Reading member details (user/list)", deptIds.Count);
+            _progress.Start("Reading member details (user/list)", deptIds.Count);
             await ForEachAsync(deptIds, async deptId =>
             {
                 if (Volatile.Read(ref banned) != 0) return;
@@ -293,7 +293,7 @@ namespace WeComSync.WeCom
                 }
                 catch (ApiException e) when (e.Code == "48009" || e.Code == "48002" || e.Code == "60011")
                 {
-                    if (Interlocked.Exchange(ref banned, 1) == 0) Note($"Member details are unknown: user/list answered {e.Code}. {e.RecommendedAction}".Trim());
+                    if (Interlocked.Exchange(ref banned, 1) == 0) _output.WriteWarning($"Member details are unknown: user/list answered {e.Code}. {e.RecommendedAction}".Trim());
                 }
                 catch (ApiException e) when (e.Code == "45029")
                 {
@@ -303,7 +303,7 @@ namespace WeComSync.WeCom
                 {
                     failures[deptId] = $"details of department {deptId} could not be read ({e.Code}: {e.ApiMessage})";
                 }
-                Progress.Step();
+                _progress.Step();
             }, ct).ConfigureAwait(false);
 
             foreach (var u in users.Values)
@@ -365,7 +365,7 @@ namespace WeComSync.WeCom
                     try { _tree = await ReadDepartmentsAsync(ct).ConfigureAwait(false); }
                     catch (ApiException e) when (!WeComErrors.IsFatal(e.Code))
                     {
-                        Note($"Department paths are unknown: the department tree could not be read ({e.Code}: {e.ApiMessage}).");
+                        _output.WriteWarning($"Department paths are unknown: the department tree could not be read ({e.Code}: {e.ApiMessage}).");
                         _tree = new List<Department>();
                     }
                 }
@@ -390,7 +390,5 @@ namespace WeComSync.WeCom
 
         private Task ForEachAsync<T>(IEnumerable<T> items, Func<T, Task> body, CancellationToken ct) =>
             new AdaptiveConcurrency(Parallelism).ForEachAsync(items, body, ct);
-
-        private void Note(string text) => Notes.Enqueue(text);
     }
 }

@@ -97,7 +97,7 @@ namespace WeComSync.PowerShell.Commands
 
             // Fetch a token now, so wrong keys or a wrong host fail here rather than in the middle of a sync.
             var output = new CmdletOutputWriter(this, System.Threading.CancellationToken.None);
-            connection.Client.Trace = output.WriteTrace;
+            var trace = output.Trace(connection.Client);
             try
             {
                 System.Threading.Tasks.Task.Run(() => connection.Client.GetTokenAsync(System.Threading.CancellationToken.None)).GetAwaiter().GetResult();
@@ -112,7 +112,7 @@ namespace WeComSync.PowerShell.Commands
             }
             finally
             {
-                connection.Client.Trace = null;
+                trace.Dispose();
                 output.Flush();
             }
 

@@ -70,8 +70,8 @@ namespace WeComSync.PowerShell.Commands
             catch (ArgumentException e) { ThrowTerminatingError(Errors.Create("WeComInvalidFieldMap", ErrorCategory.InvalidArgument, FieldMap, e.Message)); }
             var connection = new WeComConnection(settings);
             // Fetch a token now, as Connect-Authing does: wrong credentials, a wrong host or a refused IP fail here.
-            var trace = new System.Collections.Concurrent.ConcurrentQueue<string>();
-            connection.Client.Trace = trace.Enqueue;
+            var output = new CmdletOutputWriter(this, System.Threading.CancellationToken.None);
+            var trace = output.Trace(connection.Client);
             try
             {
                 System.Threading.Tasks.Task.Run(() => connection.Client.ConnectAsync(System.Threading.CancellationToken.None)).GetAwaiter().GetResult();
@@ -83,8 +83,8 @@ namespace WeComSync.PowerShell.Commands
             }
             finally
             {
-                connection.Client.Trace = null;
-                while (trace.TryDequeue(out var line)) WriteDebug(Redaction.Redact(line));
+                trace.Dispose();
+                output.Flush();
             }
             WeComSession.Current?.Dispose();
             WeComSession.Current = connection;

@@ -29,7 +29,7 @@ namespace WeComSync.PowerShell.Commands
         {
             var connection = RequireConnection();
             var organization = RequireOrganization(connection, OrganizationCode);
-            var map = Run(connection, ct => new AuthingDirectoryReader(connection.Client).ReadDepartmentsAsync(organization, RootLinkId, ct), "Reading Authing departments");
+            var map = Run(connection, ct => new AuthingDirectoryReader(connection.Client, Output).ReadDepartmentsAsync(organization, RootLinkId, ct));
             var from = connection.Describe(organization);   // a plan computed against these departments records it
             foreach (var department in map.ToDepartments(!IgnoreRootDepartment))
             {

@@ -70,9 +70,9 @@ namespace WeComSync.PowerShell.Commands
                     {
                         var dto = await connection.Client.GetUserAsync(name, "username", ct).ConfigureAwait(false);
                         if (dto == null) return null;
-                        var map = organization == null ? null : await new AuthingDirectoryReader(connection.Client).ReadDepartmentsAsync(organization, RootLinkId, ct).ConfigureAwait(false);
+                        var map = organization == null ? null : await new AuthingDirectoryReader(connection.Client, Output).ReadDepartmentsAsync(organization, RootLinkId, ct).ConfigureAwait(false);
                         return mapper.ToModel(dto, map);
-                    }, "Reading Authing user " + name, (Func<string>)null);
+                    });
                     if (user != null) { user.ReadFrom = connection.Describe(organization); WriteObject(user); }
                     else WriteError(NotFound(name, "username"));
                 }
@@ -108,13 +108,12 @@ namespace WeComSync.PowerShell.Commands
         private System.Collections.Generic.List<User> Read(WeComSync.Authing.AuthingConnection connection, string organization, JArray filter)
         {
             var fieldMap = Conversion.FieldMapInput.Resolve(this, FieldMap, Model.FieldSide.Authing, connection.Client.Settings.FieldMap);
-            int done = 0, total = 0;
+            var reader = new AuthingDirectoryReader(connection.Client, Output) { Parallelism = ThrottleLimit, FieldMap = fieldMap };
             var read = Run(connection, async ct =>
             {
-                var reader = new AuthingDirectoryReader(connection.Client) { Parallelism = ThrottleLimit, FieldMap = fieldMap };
                 var map = organization == null ? null : await reader.ReadDepartmentsAsync(organization, RootLinkId, ct).ConfigureAwait(false);
-                return await reader.ReadUsersAsync(map, filter, ct, (d, t) => { done = d; total = t; }).ConfigureAwait(false);
-            }, "Reading Authing users", () => total == 0 ? "first page" : $"page {done} of {total}");
+                return await reader.ReadUsersAsync(map, filter, ct).ConfigureAwait(false);
+            });
             foreach (var failure in read.FailedPages)
                 WriteError(AuthingCmdlet.ToError(failure));
             var from = connection.Describe(organization);   // a plan computed against these users records it

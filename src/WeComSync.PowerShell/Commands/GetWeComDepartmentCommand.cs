@@ -17,9 +17,8 @@ namespace WeComSync.PowerShell.Commands
         protected override void EndProcessing()
         {
             var connection = RequireConnection();
-            var reader = new WeComReader(connection.Client);
-            var departments = Run(connection, reader.ReadDepartmentsAsync, "Reading WeCom departments", reader.Progress);
-            while (reader.Notes.TryDequeue(out var note)) WriteWarning(note);
+            var reader = new WeComReader(connection.Client, Output);
+            var departments = Run(connection, reader.ReadDepartmentsAsync);
             var from = connection.Describe();   // a plan computed against these departments records it
             foreach (var d in departments)
             {

@@ -31,10 +31,10 @@ namespace WeComSync.PowerShell.Commands
         {
             if (ParameterSetName != "Identity") return;
             var connection = RequireConnection();
-            var reader = new WeComReader(connection.Client) { FieldMap = Conversion.FieldMapInput.Resolve(this, FieldMap, FieldSide.WeCom, connection.Client.FieldMap) };
+            var reader = new WeComReader(connection.Client, Output) { FieldMap = Conversion.FieldMapInput.Resolve(this, FieldMap, FieldSide.WeCom, connection.Client.FieldMap) };
             foreach (string id in UserId)
             {
-                var user = Run(connection, ct => reader.ReadUserAsync(id, ct), "Reading WeCom user " + id, (ReadProgress)null);
+                var user = Run(connection, ct => reader.ReadUserAsync(id, ct));
                 if (user != null) WriteObject(user);
                 else WriteError(Errors.Create("WeComUserNotFound", ErrorCategory.ObjectNotFound, id,
                     $"WeCom has no member with userid '{id}' (60111).", "Check the userid (the 账号 column of the export), or list every member with Get-WeComUser."));
@@ -46,9 +46,8 @@ namespace WeComSync.PowerShell.Commands
             if (ParameterSetName == "Identity") return;
             var connection = RequireConnection();
             var fieldMap = Conversion.FieldMapInput.Resolve(this, FieldMap, FieldSide.WeCom, connection.Client.FieldMap);
-            var reader = new WeComReader(connection.Client) { Parallelism = ThrottleLimit, FieldMap = fieldMap };
-            var users = Run(connection, ct => reader.ReadUsersAsync(ct), "Reading WeCom users", reader.Progress);
-            while (reader.Notes.TryDequeue(out var note)) WriteWarning(note);
+            var reader = new WeComReader(connection.Client, Output) { Parallelism = ThrottleLimit, FieldMap = fieldMap };
+            var users = Run(connection, ct => reader.ReadUsersAsync(ct));
             int incomplete = 0;
             var from = connection.Describe();   // a plan computed against these users records it
             foreach (var u in users)

@@ -15,6 +15,14 @@ namespace WeComSync.PowerShell.Commands
         private const string LiteralPathSet = "LiteralPath";
         private const int BatchSize = 256;
 
+        // Bad rows (errors with the row as target), warnings, progress and the closing summary (Verbose), from the reader.
+        private readonly CmdletOutputWriter _output;
+
+        public ImportWeComAddressBookCommand()
+        {
+            _output = new CmdletOutputWriter(this, System.Threading.CancellationToken.None);
+        }
+
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
@@ -54,10 +62,8 @@ namespace WeComSync.PowerShell.Commands
                     StartRow = MyInvocation.BoundParameters.ContainsKey(nameof(StartRow)) ? StartRow : (int?)null,
                     EndRow = EndRow,
                     Strict = Strict,
-                    OnProblem = Report,
-                    OnProgress = p => WriteProgress(new ProgressRecord(1, $"Reading {p.File}", $"sheet {p.Sheet}: {p.RowsRead} rows") { PercentComplete = (int)(p.Fraction * 100) }),
                 };
-                var reader = new AddressBookReader(options);
+                var reader = new AddressBookReader(options, _output);
                 try
                 {
                     if (Department) WriteObject(reader.ReadDepartments(file), enumerateCollection: true);
@@ -76,13 +82,8 @@ namespace WeComSync.PowerShell.Commands
                 catch (AddressBookException ex)
                 {
                     var p = ex.Problem;
-                    ThrowTerminatingError(Errors.Create(p.Code, Category(p.Kind), (object)p.Row ?? file, ex.Message, ex.InnerException));
+                    ThrowTerminatingError(Errors.Create(p.Code, Errors.CategoryOf(p.Kind), (object)p.Row ?? file, ex.Message, ex.InnerException));
                 }
-                finally
-                {
-                    WriteProgress(new ProgressRecord(1, $"Reading {System.IO.Path.GetFileName(file)}", "done") { RecordType = ProgressRecordType.Completed });
-                }
-                if (reader.Summary != null) WriteVerbose(reader.Summary.ToString());
             }
         }
 
@@ -104,22 +105,5 @@ namespace WeComSync.PowerShell.Commands
             }
         }
 
-        private void Report(AddressBookProblem problem)
-        {
-            if (problem.Severity == ProblemSeverity.Warning) { WriteWarning(problem.Message); return; }
-            WriteError(Errors.Create(problem.Code, Category(problem.Kind), problem.Row, problem.Message,
-                "Fix the row in the file (or in the WeCom admin console) and export again; the other rows were read."));
-        }
-
-        private static ErrorCategory Category(ProblemKind kind)
-        {
-            switch (kind)
-            {
-                case ProblemKind.NotFound: return ErrorCategory.ObjectNotFound;
-                case ProblemKind.Unavailable: return ErrorCategory.ResourceBusy;
-                case ProblemKind.Denied: return ErrorCategory.PermissionDenied;
-                default: return ErrorCategory.InvalidData;
-            }
-        }
     }
 }

@@ -22,7 +22,7 @@ namespace WeComSync.PowerShell.Commands
         {
             var connection = RequireConnection();
             var fieldMap = Conversion.FieldMapInput.Resolve(this, FieldMap, Model.FieldSide.Authing, connection.Client.Settings.FieldMap);
-            var missing = Run(connection, ct => AuthingLinkFields.MissingAsync(connection.Client, ct, fieldMap), "Reading Authing custom fields");
+            var missing = Run(connection, ct => AuthingLinkFields.MissingAsync(connection.Client, ct, fieldMap));
             if (missing.Count == 0)
             {
                 WriteVerbose("All link fields and the field map's custom data keys exist; nothing to create.");
@@ -30,7 +30,7 @@ namespace WeComSync.PowerShell.Commands
             }
             var approved = missing.Where(f => ShouldProcess($"{f.TargetType.ToLowerInvariant()} field {f.Key} in Authing pool {connection.UserPoolId}", "Create extension field")).ToList();
             if (approved.Count == 0) return;
-            Run(connection, async ct => { await connection.Client.SetCustomFieldsAsync(approved, ct).ConfigureAwait(false); return true; }, "Creating Authing link fields");
+            Run(connection, async ct => { await connection.Client.SetCustomFieldsAsync(approved, ct).ConfigureAwait(false); return true; });
             foreach (var field in approved) WriteObject(field);
         }
     }

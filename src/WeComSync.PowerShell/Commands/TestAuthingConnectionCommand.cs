@@ -24,7 +24,7 @@ namespace WeComSync.PowerShell.Commands
         {
             var connection = RequireConnection();
             var organization = string.IsNullOrEmpty(OrganizationCode) ? connection.OrganizationCode : OrganizationCode;
-            var checks = Run(connection, ct => AuthingConnectionTest.RunAsync(connection.Client, organization, ct), "Testing the Authing connection");
+            var checks = Run(connection, ct => AuthingConnectionTest.RunAsync(connection.Client, organization, ct));
             if (Quiet)
             {
                 WriteObject(checks.All(c => c.Passed));

@@ -17,7 +17,7 @@ namespace WeComSync.PowerShell.Commands
         protected override void ProcessRecord()
         {
             var connection = RequireConnection();
-            var checks = Run(connection, ct => WeComConnectionTest.RunAsync(connection.Client, ct), "Testing the WeCom connection");
+            var checks = Run(connection, ct => WeComConnectionTest.RunAsync(connection.Client, ct));
             if (Quiet) { WriteObject(checks.All(c => c.Passed)); return; }
             foreach (var check in checks)
             {

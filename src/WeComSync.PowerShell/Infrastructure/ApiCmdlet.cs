@@ -8,13 +8,22 @@ using WeComSync.Http;
 namespace WeComSync.PowerShell.Infrastructure
 {
     /// <summary>
-    /// What every Authing and WeCom cmdlet shares: -Connection (else the session's), Ctrl+C cancellation, running core
-    /// work off the pipeline thread while its progress and the client's HTTP trace (Verbose, through CmdletOutputWriter) are written from the pipeline
-    /// thread, and ApiExceptions turned into error records that say what to do.
+    /// What every Authing and WeCom cmdlet shares: -Connection (else the session's), Ctrl+C cancellation, the engine's
+    /// output (<see cref="Output"/>: progress, notes, warnings, errors and the client's HTTP trace, all written from the
+    /// pipeline thread) while core work runs off it, and ApiExceptions turned into error records that say what to do.
     /// </summary>
     public abstract class ApiCmdlet<TConnection> : PSCmdlet where TConnection : class
     {
         private readonly CancellationTokenSource _stop = new CancellationTokenSource();
+
+        // The cmdlet is created on the pipeline thread, so its writer is too.
+        protected ApiCmdlet()
+        {
+            Output = new CmdletOutputWriter(this, _stop.Token);
+        }
+
+        /// <summary>What the engine writes (give it to readers and appliers); HTTP traces reach it through <see cref="Run{T}"/>.</summary>
+        internal CmdletOutputWriter Output { get; }
 
         /// <summary>The connection to use; default: the one the Connect-* cmdlet made in this session.</summary>
         [Parameter]
@@ -48,25 +57,17 @@ namespace WeComSync.PowerShell.Infrastructure
             return connection;
         }
 
-        /// <summary>Runs <paramref name="work"/> off the pipeline thread; meanwhile writes its progress (status, percent or -1) and the client's trace from here.</summary>
-        protected T Run<T>(TConnection connection, Func<CancellationToken, Task<T>> work, string activity, Func<(string Status, int Percent)> progress = null)
+        /// <summary>
+        /// Runs <paramref name="work"/> off the pipeline thread with the client's HTTP trace going to <see cref="Output"/>;
+        /// meanwhile writes what the work wrote there (progress, warnings …) from here.
+        /// </summary>
+        protected T Run<T>(TConnection connection, Func<CancellationToken, Task<T>> work)
         {
-            var output = new CmdletOutputWriter(this, Cancellation, activityId: 2);
-            var client = ClientOf(connection);
-            var previous = client.Trace;
-            client.Trace = output.WriteTrace;
+            var trace = Output.Trace(ClientOf(connection));
             try
             {
                 var task = Task.Run(() => work(Cancellation), Cancellation);
-                while (!((IAsyncResult)task).AsyncWaitHandle.WaitOne(200))
-                {
-                    output.Flush();
-                    if (progress == null) continue;
-                    var (status, percent) = progress();
-                    output.WriteProgress(activity, status, Math.Min(percent, 99));
-                }
-                output.Flush();
-                if (progress != null) output.WriteProgress(activity, "done", 100);
+                while (!((IAsyncResult)task).AsyncWaitHandle.WaitOne(200)) Output.Flush();
                 return task.GetAwaiter().GetResult();
             }
             catch (ApiException e)
@@ -85,7 +86,8 @@ namespace WeComSync.PowerShell.Infrastructure
             }
             finally
             {
-                client.Trace = previous;
+                trace.Dispose();
+                Output.Flush();
             }
         }
 

@@ -61,6 +61,9 @@ namespace WeComSync.PowerShell.Infrastructure
         /// <summary>The service's applier for <see cref="Kind"/>; may stop the cmdlet (missing organization …).</summary>
         protected abstract IChangeApplier CreateApplier(TConnection connection);
 
+        /// <summary>The clients the apply calls, whose HTTP traces go to Verbose (the write-back adds Authing's).</summary>
+        protected virtual IEnumerable<ITraceable> TracedClients(TConnection connection) => new[] { ClientOf(connection) };
+
         /// <summary>Null when the plan may be applied through this connection; else why not (it was computed against another directory).</summary>
         protected abstract string TargetMismatch(TConnection connection);
 
@@ -97,17 +100,14 @@ namespace WeComSync.PowerShell.Infrastructure
                     "Compare again against this directory and review the new plan, or connect to the one the plan was computed against."));
             }
             var changeApplier = CreateApplier(connection);
-            var output = new CmdletOutputWriter(this, Cancellation);
-            var applier = new PlanApplier(output, new ApplyOptions
+            var applier = new PlanApplier(Output, new ApplyOptions
             {
                 ThrottleLimit = ThrottleLimit,
                 DeleteGuard = new DeleteGuard { MaxDelete = MaxDelete, MaxDeletePercent = MaxDeletePercent, Force = Force },
                 // A saved (or old) plan is checked against the targets as they are now; -Force applies it as it stands.
                 CheckDrift = !Force && DriftCheck.IsDue(_changes, Conversion.ModelConverter.IsRestored, DateTimeOffset.Now),
             });
-            var client = ClientOf(connection);
-            var previous = client.Trace;
-            client.Trace = output.WriteTrace;
+            var traces = TracedClients(connection).Where(c => c != null).Distinct().Select(Output.Trace).ToList();
             bool stopped = false;
             try
             {
@@ -152,7 +152,8 @@ namespace WeComSync.PowerShell.Infrastructure
             }
             finally
             {
-                client.Trace = previous;
+                foreach (var trace in traces) trace.Dispose();
+                Output.Flush();
             }
         }
     }

@@ -40,10 +40,6 @@ namespace WeComSync.PowerShell.Infrastructure
             return code;
         }
 
-        /// <summary>Runs core work with a one-line status for the progress bar.</summary>
-        protected T Run<T>(AuthingConnection connection, Func<CancellationToken, Task<T>> work, string activity, Func<string> status) =>
-            Run(connection, work, activity, status == null ? null : (Func<(string, int)>)(() => (status(), -1)));
-
         // Pools already found to have the link fields (one read per connection and session, not per Sync-* call).
         private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<AuthingClient, object> LinkFieldsFound =
             new System.Runtime.CompilerServices.ConditionalWeakTable<AuthingClient, object>();
@@ -52,10 +48,11 @@ namespace WeComSync.PowerShell.Infrastructure
         /// Stops <paramref name="cmdlet"/> before any write when the pool lacks the link fields (Initialize-AuthingLinkField
         /// not run): without them every department would fail with a 400 and then every user with "department does not exist".
         /// </summary>
-        internal static void RequireLinkFields(Cmdlet cmdlet, AuthingConnection connection, CancellationToken ct)
+        internal static void RequireLinkFields(Cmdlet cmdlet, CmdletOutputWriter output, AuthingConnection connection, CancellationToken ct)
         {
             if (LinkFieldsFound.TryGetValue(connection.Client, out _)) return;
             System.Collections.Generic.List<AuthingCustomFieldDto> missing;
+            var trace = output.Trace(connection.Client);
             try
             {
                 missing = Task.Run(() => AuthingLinkFields.MissingAsync(connection.Client, ct), ct).GetAwaiter().GetResult();
@@ -64,6 +61,11 @@ namespace WeComSync.PowerShell.Infrastructure
             {
                 cmdlet.ThrowTerminatingError(ToError(e));
                 return;
+            }
+            finally
+            {
+                trace.Dispose();
+                output.Flush();
             }
             if (missing.Count == 0)
             {

@@ -26,7 +26,7 @@ namespace WeComSync.PowerShell.Infrastructure
             var planned = PlannedTarget;
             if (planned == null) return null;
             // The pool is known once a token was fetched; fetch one so that a plan for another pool is caught.
-            if (connection.UserPoolId == null && planned.UserPoolId != null) Run(connection, ct => connection.Client.GetTokenAsync(ct), "Connecting to Authing");
+            if (connection.UserPoolId == null && planned.UserPoolId != null) Run(connection, ct => connection.Client.GetTokenAsync(ct));
             var actual = connection.Describe(OrganizationCode);
             string differs = Model.DirectoryInstance.Mismatch(planned, actual);
             return differs == null ? null : $"The plan was computed against {planned}; this connection is {actual} ({differs}).";
@@ -35,7 +35,7 @@ namespace WeComSync.PowerShell.Infrastructure
         protected override IChangeApplier CreateApplier(AuthingConnection connection)
         {
             string organization = AuthingCmdlet.RequireOrganization(this, connection, OrganizationCode);
-            AuthingCmdlet.RequireLinkFields(this, connection, Cancellation);
+            AuthingCmdlet.RequireLinkFields(this, Output, connection, Cancellation);
             return CreateApplier(connection, organization);
         }
     }

@@ -22,6 +22,18 @@ namespace WeComSync.PowerShell.Infrastructure
             }
         }
 
+        /// <summary>The PowerShell category of an engine error's kind.</summary>
+        public static ErrorCategory CategoryOf(ProblemKind kind)
+        {
+            switch (kind)
+            {
+                case ProblemKind.NotFound: return ErrorCategory.ObjectNotFound;
+                case ProblemKind.Unavailable: return ErrorCategory.ResourceBusy;
+                case ProblemKind.Denied: return ErrorCategory.PermissionDenied;
+                default: return ErrorCategory.InvalidData;
+            }
+        }
+
         public static ErrorRecord Create(string errorId, ErrorCategory category, object target, string message, Exception inner = null)
         {
             var exception = inner == null ? new InvalidOperationException(message) : new InvalidOperationException(message, inner);

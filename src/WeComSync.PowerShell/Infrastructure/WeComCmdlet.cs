@@ -25,12 +25,6 @@ namespace WeComSync.PowerShell.Infrastructure
         protected override ITraceable ClientOf(WeComConnection connection) => connection.Client;
         protected override ErrorRecord ToError(ApiException e, WeComConnection connection) => ToError(e, (object)connection);
 
-        /// <summary>Runs a WeCom read with its stage and count on the progress bar.</summary>
-        protected T Run<T>(WeComConnection connection, Func<CancellationToken, Task<T>> work, string activity, ReadProgress progress) =>
-            Run(connection, work, activity, progress == null ? null : (Func<(string, int)>)(() => (
-                string.IsNullOrEmpty(progress.Stage) ? " " : $"{progress.Stage}: {progress.Done}" + (progress.Total > 0 ? $" of {progress.Total}" : ""),
-                progress.Percent)));
-
         internal static ErrorRecord ToError(ApiException e, object target)
         {
             string action = e.RecommendedAction;

@@ -28,6 +28,9 @@ namespace WeComSync.PowerShell.Infrastructure
 
         protected abstract IChangeApplier CreateApplier(WeComConnection connection, WeComApplyOptions options);
 
+        protected override System.Collections.Generic.IEnumerable<ITraceable> TracedClients(WeComConnection connection) =>
+            new ITraceable[] { connection.Client, NoWriteBack ? null : (AuthingConnection ?? AuthingSession.Current)?.Client };
+
         protected override string TargetMismatch(WeComConnection connection)
         {
             var planned = PlannedTarget;
@@ -59,7 +62,7 @@ namespace WeComSync.PowerShell.Infrastructure
                 WriteWarning("Not connected to Authing: new WeCom ids are not written back to Authing's link fields, so the next run cannot match on them. Run Connect-Authing first, or pass -NoWriteBack to silence this.");
                 return null;
             }
-            AuthingCmdlet.RequireLinkFields(this, authing, Cancellation);
+            AuthingCmdlet.RequireLinkFields(this, Output, authing, Cancellation);
             return new AuthingLinkWriter(authing.Client, string.IsNullOrEmpty(OrganizationCode) ? authing.OrganizationCode : OrganizationCode);
         }
 

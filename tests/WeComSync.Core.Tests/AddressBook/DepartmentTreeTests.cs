@@ -56,10 +56,11 @@ namespace WeComSync.Tests.AddressBook
         public void Bad_rows_do_not_add_departments()
         {
             string path = _files.Write("tree-bad.xlsx", Sheet(Member("张三", "a", "公司/研发部"), Member("", "b", "公司/只在坏行里")));
-            var problems = new List<AddressBookProblem>();
-            var departments = new AddressBookReader(new AddressBookReadOptions { OnProblem = problems.Add }).ReadDepartments(path);
+            var output = new RecordingHost();
+            var departments = new AddressBookReader(null, output).ReadDepartments(path);
             Assert.DoesNotContain(departments, d => d.Name == "只在坏行里");
-            Assert.Single(problems);
+            Assert.Equal(ProblemCodes.EmptyName, Assert.Single(output.Errors).ErrorId);
+            Assert.Empty(output.Warnings);
         }
 
         [Fact]

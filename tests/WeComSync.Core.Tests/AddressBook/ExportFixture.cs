@@ -1,9 +1,11 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using WeComSync.AddressBook;
 using WeComSync.ExportGenerator;
 using WeComSync.Model;
+using Xunit;
 
 namespace WeComSync.Tests.AddressBook
 {
@@ -53,15 +55,37 @@ namespace WeComSync.Tests.AddressBook
             return m;
         }
 
+        /// <summary>
+        /// Reads the file with a recording output; the problems are what it wrote, in order: each error (a bad row) with
+        /// its id, kind and row, each warning as a problem without a code (PowerShell warnings have no id).
+        /// </summary>
         public static (List<User> Users, List<AddressBookProblem> Problems, AddressBookReader Reader) Read(string path, AddressBookReadOptions options = null)
         {
-            var problems = new List<AddressBookProblem>();
-            options = options ?? new AddressBookReadOptions();
-            options.OnProblem = problems.Add;
-            var reader = new AddressBookReader(options);
+            var output = new RecordingHost();
+            var reader = new AddressBookReader(options, output);
             var users = new List<User>(reader.ReadUsers(path));
-            return (users, problems, reader);
+            return (users, Problems(output), reader);
         }
+
+        internal static List<AddressBookProblem> Problems(RecordingHost output)
+        {
+            var problems = new List<AddressBookProblem>();
+            foreach (object written in output.Problems)
+            {
+                if (written is OutputError e)
+                {
+                    // A bad row's error record says what to do, and carries the row (the templates' run log reads it).
+                    Assert.Equal(AddressBookReader.FixRowAdvice, e.RecommendedAction);
+                    problems.Add(new AddressBookProblem(e.ErrorId, ProblemSeverity.Error, e.Kind, e.Message, Assert.IsType<AddressBookRow>(e.Target)));
+                }
+                else problems.Add(new AddressBookProblem(null, ProblemSeverity.Warning, ProblemKind.InvalidData, (string)written));
+            }
+            return problems;
+        }
+
+        /// <summary>The warnings whose text has <paramref name="fragment"/>.</summary>
+        public static List<AddressBookProblem> Warnings(List<AddressBookProblem> problems, string fragment) =>
+            problems.Where(p => p.Severity == ProblemSeverity.Warning && p.Message.Contains(fragment)).ToList();
 
         public void Dispose()
         {

@@ -77,9 +77,88 @@ namespace WeComSync.Tests.AddressBook
         {
             var (users, problems, reader) = Read(TwoSheets("sheets.xlsx"));
             Assert.Equal(new[] { "s1a", "s1b", "s2a" }, users.Select(u => u.UserId));
-            Assert.Equal(new[] { ProblemCodes.SheetSkipped, ProblemCodes.SeveralSheets }, problems.Select(p => p.Code));
             Assert.All(problems, p => Assert.Equal(ProblemSeverity.Warning, p.Severity));
+            Assert.Equal(2, problems.Count);
+            Assert.Contains("the sheet is skipped", problems[0].Message);
+            Assert.Contains("both have a member header", problems[1].Message);
             Assert.Equal("sheets.xlsx, sheet 外包成员, row 10", users[2].Origin);
+        }
+
+        /// <summary>
+        /// .xls error cells (BOOLERR, a formula whose saved result is an error), which ExcelDataReader 3.6 returns as empty:
+        /// unknown with a warning naming the cell in an optional column, a row error in a required one — in a raw BIFF
+        /// stream, in a compound file as Excel saves it, and in one whose small workbook stream sits in the mini stream.
+        /// </summary>
+        [Theory]
+        [InlineData("raw")]
+        [InlineData("compound")]
+        [InlineData("compound-mini")]
+        public void Xls_error_cells_are_unknown_not_empty(string layout)
+        {
+            var sheet = Sheet(
+                Member("张三", "zs", more: ("邮箱", new XlsError(XlsError.NA, asFormula: true))),
+                Member("李四", "ls", more: ("职务", new XlsError(XlsError.Ref))),
+                Member("王五", "ww", more: ("账号", new XlsError(XlsError.Value))));
+            string path = _files.PathOf($"errors-{layout}.xls");
+            if (layout == "raw") XlsWriter.Write(path, sheet);
+            else XlsWriter.WriteCompound(path, padTo4096: layout == "compound", sheet);
+
+            var (users, problems, reader) = Read(path);
+            Assert.Equal("xls", reader.Summary.Format);
+            Assert.Equal(new[] { "zs", "ls" }, users.Select(u => u.UserId));
+            Assert.Null(users[0].Email);                         // unknown, not ""
+            Assert.Contains("Email", users[0].WithheldFields);
+            Assert.Null(users[1].Position);
+            var cells = Warnings(problems, "read as unknown (not empty)");
+            Assert.Contains("I10: #N/A", cells[0].Message);
+            Assert.Contains("D11: #REF!", cells[1].Message);
+            var error = Assert.Single(problems, p => p.Severity == ProblemSeverity.Error);
+            Assert.Equal(ProblemCodes.UnreadableCell, error.Code);
+            Assert.Contains("holds #VALUE!", error.Message);
+            Assert.Equal(12, error.Row.Row);
+            // Its 账号 cannot be read: the file cannot show who left, so no delete follows from it.
+            Assert.All(users, u => Assert.NotNull(u.IncompleteReason));
+        }
+
+        /// <summary>A damaged .xls (cut short, or with garbage in its tables) is ExcelDataReader's to refuse: the look for error cells never throws on its own.</summary>
+        [Fact]
+        public void Damaged_xls_is_refused_as_before_whatever_the_look_for_error_cells_meets()
+        {
+            string path = _files.PathOf("whole.xls");
+            XlsWriter.WriteCompound(path, padTo4096: true, Sheet(Member("张三", "zs", more: ("邮箱", new XlsError(XlsError.NA)))));
+            var whole = File.ReadAllBytes(path);
+            var random = new Random(12);
+            for (int i = 0; i < 200; i++)
+            {
+                var bytes = (byte[])whole.Clone();
+                if (i % 2 == 0) Array.Resize(ref bytes, 8 + random.Next(whole.Length - 8));
+                else for (int k = 0; k < 16; k++) bytes[8 + random.Next(bytes.Length - 8)] = (byte)random.Next(256);
+                // The look itself: no finding or some, never an exception (SpreadsheetFile would turn one into "damaged").
+                using (var stream = new MemoryStream(bytes)) XlsInspection.Inspect(stream);
+                string damaged = _files.PathOf($"damaged-{i}.xls");
+                File.WriteAllBytes(damaged, bytes);
+                try { Read(damaged); }
+                catch (AddressBookException) { }
+            }
+            using (var stream = new MemoryStream(whole)) Assert.Equal("#N/A", Assert.Single(Assert.Single(XlsInspection.Inspect(stream)).Values));
+        }
+
+        [Fact]
+        public void Progress_and_the_closing_summary_go_to_the_output_and_the_activity_is_closed()
+        {
+            var output = new RecordingHost();
+            var reader = new AddressBookReader(new AddressBookReadOptions { ProgressInterval = 1 }, output);
+            var users = reader.ReadUsers(TwoSheets("progress.xlsx")).ToList();
+            Assert.Equal(3, users.Count);
+            Assert.Contains("Reading progress.xlsx: sheet 外包成员: 3 rows", output.ProgressStatus);
+            Assert.Equal(100, output.Progress.Last());
+            Assert.Equal(reader.Summary.ToString(), Assert.Single(output.Verbose));
+            Assert.False(output.CalledOffThread);
+
+            // A read that stops (a bad file) closes its activity too.
+            var failed = new RecordingHost();
+            Assert.Throws<AddressBookException>(() => new AddressBookReader(null, failed).ReadUsers(_files.Write("none.xlsx", Sheet())).ToList());
+            Assert.Equal(100, failed.Progress.Last());
         }
 
         [Theory]

@@ -10,27 +10,6 @@ using Xunit;
 
 namespace WeComSync.Tests.Apply
 {
-    /// <summary>Records what the engine asked of its host, and on which thread.</summary>
-    internal sealed class RecordingHost : ISyncHost
-    {
-        private readonly int _thread = Environment.CurrentManagedThreadId;
-        public Func<string, string, bool> Decide { get; set; } = (_, __) => true;
-        public List<string> Prompts { get; } = new List<string>();
-        public List<string> Verbose { get; } = new List<string>();
-        public List<string> Warnings { get; } = new List<string>();
-        public List<int> Progress { get; } = new List<int>();
-        public bool CalledOffThread { get; private set; }
-        public CancellationToken CancellationToken { get; set; }
-
-        private void Check() { if (Environment.CurrentManagedThreadId != _thread) CalledOffThread = true; }
-        public bool ShouldProcess(string target, string action) { Check(); Prompts.Add(target + "|" + action); return Decide(target, action); }
-        public void WriteProgress(string activity, string status, int percentComplete) { Check(); Progress.Add(percentComplete); }
-        public void WriteVerbose(string message) { Check(); Verbose.Add(message); }
-        public void WriteWarning(string message) { Check(); Warnings.Add(message); }
-        public List<string> Traces { get; } = new List<string>();
-        public void WriteTrace(string message) { lock (Traces) Traces.Add(message); }
-    }
-
     public class PlanApplierTests
     {
         /// <summary>One stage per department depth (parents first), deletes last; records concurrency and order.</summary>

@@ -87,13 +87,17 @@ namespace WeComSync.Tests.WeCom
             var fake = Seeded();
             fake.AppMode = FakeWeCom.Mode.NewIp;
             using var client = WeComClientTests.Client(fake);
-            var reader = new WeComReader(client);
+            var output = new RecordingHost();
+            var reader = new WeComReader(client, output);
             var users = await reader.ReadUsersAsync(CancellationToken.None);
             var zhang = users.Single(u => u.UserId == "zhangsan");
             Assert.Equal(2, zhang.Departments.Count);
             Assert.Null(zhang.Name);
             Assert.Contains("Name", zhang.WithheldFields);
-            Assert.Contains(reader.Notes, n => n.Contains("48009"));
+            // Why the details are unknown is a warning; the read's stages are progress, and the activity is closed.
+            Assert.Contains(output.Warnings, n => n.Contains("48009"));
+            Assert.Contains(output.ProgressStatus, s => s.StartsWith("Reading WeCom: Reading member details (user/list)"));
+            Assert.Equal(100, output.Progress.Last());
         }
 
         [Fact]
