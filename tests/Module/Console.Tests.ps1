@@ -139,6 +139,12 @@ Describe 'Departments after a downstream run: paths, never numeric ids' {
         $text = $users | Format-Table | Out-String -Width 160
         $text | Should -Not -Match '\s\d+( \(\+\d+\))?\s*$' -Because 'no row ends in a bare id'
         foreach ($one in $ones) { $text | Should -Match ([regex]::Escape((Get-BelowTop $one.DepartmentPaths[0])[0])) }
+        # At 80 columns too: the path comes right after the name, whole (three levels below the top).
+        $narrow = @(($users | Format-Table | Out-String -Width 80) -split "`r?`n")
+        $narrow | ForEach-Object { $_.TrimEnd().Length | Should -BeLessOrEqual 80 }
+        foreach ($user in $users | Where-Object { $_.DepartmentPaths.Count -eq 1 }) {
+            $narrow | Where-Object { $_ -like "$($user.UserId.Substring(0, [Math]::Min(12, $user.UserId.Length)))*" } | Should -Match ([regex]::Escape((Get-BelowTop $user.DepartmentPaths)[0]))
+        }
         $csv = Join-Path $work "$Command.csv"
         $users | Export-Csv -LiteralPath $csv -Encoding utf8BOM
         $rows = @(Import-Csv -LiteralPath $csv)

@@ -116,6 +116,16 @@ Describe 'Leavers and scope upstream (-DeleteAction Suspend, -Department) agains
         @((Get-WeComSyncEmulatorState -BaseUrl $emulator.BaseUrl).authing.users | Where-Object username -eq $leaver).Count | Should -Be 1
     }
 
+    It 'warns, and leaves the leaver suspended, when the file is back without the 禁用状态 column' {
+        $leaver = $rows[0].账号
+        Invoke-WeComUpstreamSync -Path (Save-TestCsv ($rows | Select-Object -Skip 1) 'gone.csv') -Mode DeleteOnly -DeleteAction Suspend -Confirm:$false 3>$null | Out-Null
+        $silent = Save-TestCsv ($rows | Select-Object * -ExcludeProperty '禁用状态') 'no-status.csv'
+        $plan = @(Compare-Directory (Import-WeComAddressBook $silent) (Get-AuthingUser) -WarningVariable warnings 3>$null)
+        $plan.Count | Should -Be 0
+        "$warnings" | Should -Match '1 user\(s\) suspended in the target are in the reference, which does not say whether they are enabled.*禁用状态'
+        (Get-RawAuthingUser $leaver).status | Should -Be 'Suspended'
+    }
+
     It 'a scoped delete run leaves the rest of the organization untouched' {
         $dept = ($rows[0].部门 -split '[；;]')[0]
         $inScope = @($rows | Where-Object { ($_.部门 -split '[；;]') -contains $dept })

@@ -117,7 +117,7 @@ Describe 'Import-WeComAddressBook' {
 
     It 'prints a readable default table for users and departments' {
         $table = Import-WeComAddressBook $good | Select-Object -First 3 | Format-Table | Out-String -Width 200
-        $table | Should -Match 'UserId\s+Name\s+Mobile\s+Email\s+Status\s+Departments'
+        $table | Should -Match 'UserId\s+Name\s+Departments\s+Mobile\s+Status\s+Email'
         $tree = Import-WeComAddressBook $good -Department | Select-Object -First 3 | Format-Table | Out-String -Width 200
         $tree | Should -Match 'Depth\s+Name\s+Root\s+Key'
         $tree | Should -Match 'yes'

@@ -23,7 +23,34 @@ namespace WeComSync.Comparison
             var plan = new UserPlanner(options).Plan(source, target);
             plan = Scoped(KeepSkipped(plan, source, withdrawn, options), options, source, target, null);
             foreach (var c in plan.Changes) c.Description = PlanText.Describe(c);
+            plan.Context.KeptSuspendedCount = KeptSuspended(source, target, options);
             return Finish(plan, refusal, options, source, target);
+        }
+
+        /// <summary>
+        /// Suspended target users (by link key: a leaver was linked when suspended) whose reference user does not say
+        /// whether it is enabled, within the scope: the re-hires that a file without 禁用状态 leaves suspended.
+        /// </summary>
+        private static int KeptSuspended(IReadOnlyList<User> source, IReadOnlyList<User> target, CompareOptions options)
+        {
+            if (!options.Allows(PlanOperation.Update) || UserPlanner.ExcludesEnabled(options)) return 0;
+            HashSet<string> suspended = null;
+            for (int j = 0; j < target.Count; j++)
+            {
+                string link = target[j].Enabled == false ? UserPlanner.LinkKey(target[j]) : null;
+                if (link != null) (suspended = suspended ?? new HashSet<string>(StringComparer.OrdinalIgnoreCase)).Add(link);
+            }
+            if (suspended == null) return 0;
+            var scope = options.Scope == null || options.Scope.IsEmpty ? null : options.Scope.Bind();
+            int kept = 0;
+            for (int i = 0; i < source.Count; i++)
+            {
+                var s = source[i];
+                if (s.Enabled != null) continue;
+                string key = UserPlanner.LinkKey(s);
+                if (key != null && suspended.Remove(key) && (scope == null || scope.Contains(s))) kept++;
+            }
+            return kept;
         }
 
         /// <summary>

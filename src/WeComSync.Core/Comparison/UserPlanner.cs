@@ -41,10 +41,13 @@ namespace WeComSync.Comparison
             _excluded = new bool[_available.Count];
             for (int k = 0; k < _excluded.Length; k++) _excluded[k] = UserFields.Contains(options.ExcludeProperty, _available[k].Name);
             _excludeUserId = UserFields.Contains(options.ExcludeProperty, nameof(User.UserId));
-            _excludeEnabled = UserFields.Contains(options.ExcludeProperty, nameof(User.Enabled)) ||
-                options.Property != null && options.Property.Count > 0 && !UserFields.Contains(options.Property, nameof(User.Enabled));
+            _excludeEnabled = ExcludesEnabled(options);
             _output = options.Output;
         }
+
+        /// <summary>Enabled is left out of the comparison (-ExcludeProperty, or a -Property list without it): no re-hire is planned.</summary>
+        internal static bool ExcludesEnabled(CompareOptions options) => UserFields.Contains(options.ExcludeProperty, nameof(User.Enabled)) ||
+            options.Property != null && options.Property.Count > 0 && !UserFields.Contains(options.Property, nameof(User.Enabled));
 
         /// <summary>The key a reference user is known by: its userid, or (an Authing user not linked yet) its username.</summary>
         internal static string SourceKey(User u)

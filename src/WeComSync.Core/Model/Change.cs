@@ -67,6 +67,12 @@ namespace WeComSync.Model
         public int ConflictCount { get; set; }
         public int SuspendCount { get; set; }
 
+        /// <summary>
+        /// Users suspended in the target who are in the reference, which does not say whether they are enabled (an export
+        /// without 禁用状态, or a blank cell): they stay suspended, since unknown is never a change; a re-hire needs 启用.
+        /// </summary>
+        public int KeptSuspendedCount { get; set; }
+
         /// <summary>The departments the plan was limited to (-Department, -ExcludeDepartment); null: the whole directory.</summary>
         public string Scope { get; set; }
         public System.DateTimeOffset ComputedAt { get; set; }

@@ -50,6 +50,20 @@ namespace WeComSync.Core.Tests.Comparison
         }
 
         [Fact]
+        public void A_suspended_user_back_in_a_source_that_does_not_say_enabled_stays_suspended_and_is_counted()
+        {
+            var silent = U("lisi", "公司/研发部", enabled: null);   // an export without 禁用状态, or a blank cell
+            var suspended = new[] { U("lisi", "公司/研发部", enabled: false), U("wangwu", "公司/市场部", enabled: false) };
+            var plan = DirectoryComparer.CompareUsers(new[] { silent, U("wangwu", "公司/市场部", enabled: null) }, suspended);
+            Assert.Empty(plan.Changes);                             // unknown is never a change
+            Assert.Equal(2, plan.Context.KeptSuspendedCount);       // Compare-Directory warns with this
+            Assert.Equal(1, DirectoryComparer.CompareUsers(new[] { silent }, suspended,
+                new CompareOptions { Scope = new DepartmentScope { Include = new[] { "公司/研发部" } } }).Context.KeptSuspendedCount);
+            Assert.Equal(0, DirectoryComparer.CompareUsers(new[] { silent }, suspended, new CompareOptions { ExcludeProperty = new[] { "Enabled" } }).Context.KeptSuspendedCount);
+            Assert.Equal(0, DirectoryComparer.CompareUsers(new[] { U("lisi", "公司/研发部") }, suspended).Context.KeptSuspendedCount); // said: re-hired
+        }
+
+        [Fact]
         public void A_scope_leaves_everything_outside_alone_and_judges_deletes_within_it()
         {
             var source = new[] { U("a", "公司/研发部"), U("b", "公司/研发部/前端"), U("c", "公司/市场部"), U("moved", "公司/市场部"), U("d", "公司/研发部/外包") };

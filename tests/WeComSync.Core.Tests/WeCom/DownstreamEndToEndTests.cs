@@ -456,16 +456,22 @@ namespace WeComSync.Tests.WeCom
             Assert.Contains("'someone'", lisi.Error);
             Assert.False(Exists("lisi"));
 
-            // A stale plan (made before zhangsan was created) creates zhangsan again: 60102 links and updates instead.
+            // A stale plan (made before zhangsan was created) creates zhangsan again: 60102 links and updates instead,
+            // and the update keeps the custom attribute set on the member by hand beside the mapped one it writes.
+            await wecom.Client.UpdateUserAsync(Newtonsoft.Json.Linq.JObject.Parse("{\"userid\":\"zhangsan\",\"extattr\":{\"attrs\":[{\"type\":0,\"name\":\"爱好\",\"text\":{\"value\":\"旅游\"}}]}}"), CancellationToken.None);
             var (au, _) = await ReadUsersAsync(wecom);
             var zhang = au.Single(u => u.Username == "zhangsan");
             zhang.UserId = null;
             zhang.Name = "张三丰";
+            zhang.Extra["工号"] = "A1";
+            var map = FieldMap.Create(new[] { new KeyValuePair<string, string>("工号", "extattr.工号") }, FieldSide.WeCom);
             var stale = new Change { Operation = ChangeOperation.Create, Kind = ObjectKind.User, Key = "zhangsan", Desired = zhang };
-            var result = new PlanApplier(new RecordingHost()).Apply(new[] { stale }, new WeComUserApplier(wecom.Client, new WeComApplyOptions { Ids = wecom.DepartmentIds, LinkWriter = new AuthingLinkWriter(_authing, Org) })).Single();
+            var result = new PlanApplier(new RecordingHost()).Apply(new[] { stale }, new WeComUserApplier(wecom.Client, new WeComApplyOptions { Ids = wecom.DepartmentIds, LinkWriter = new AuthingLinkWriter(_authing, Org), FieldMap = map })).Single();
             Assert.Equal(Outcome.Succeeded, result.Outcome);
             Assert.Contains("60102", result.Error);
             Assert.Equal("张三丰", _emulator.State.WeCom.GetUser("zhangsan").Name);
+            var attrs = _emulator.State.WeCom.GetUser("zhangsan").Extattr["attrs"].AsArray();
+            Assert.Equal(new[] { "爱好", "工号" }, attrs.Select(a => a["name"].GetValue<string>()));
             Assert.Equal(4 - 1 + 1, _emulator.State.WeCom.UserCount); // three synced + someone; no duplicate
         }
 
