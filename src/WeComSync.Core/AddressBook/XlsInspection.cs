@@ -206,13 +206,18 @@ namespace WeComSync.AddressBook
             return chain;
         }
 
-        /// <summary>A read-only stream over a chain of sectors of <c>1 &lt;&lt; shift</c> bytes (in the file, or in the mini stream).</summary>
+        /// <summary>
+        /// A read-only stream over a chain of sectors of <c>1 &lt;&lt; shift</c> bytes (in the file, or in the mini stream),
+        /// one sector held at a time: the walk reads a record header of 4 bytes at a time.
+        /// </summary>
         private sealed class ChainStream : Stream
         {
             private readonly Stream _base;
             private readonly List<uint> _sectors;
             private readonly int _shift;
             private readonly long _length;
+            private readonly byte[] _sector;
+            private int _held = -1, _heldBytes;
             private long _position;
 
             public ChainStream(Stream @base, List<uint> sectors, int shift, long length)
@@ -221,6 +226,7 @@ namespace WeComSync.AddressBook
                 _sectors = sectors;
                 _shift = shift;
                 _length = Math.Min(length, (long)sectors.Count << shift);
+                _sector = new byte[1 << shift];
             }
 
             // In the file a sector follows the 512-byte header (sector n at (n + 1) << shift); in the mini stream it does not.
@@ -232,11 +238,17 @@ namespace WeComSync.AddressBook
                 while (count > 0 && _position < _length)
                 {
                     int index = (int)(_position >> _shift), within = (int)(_position & ((1 << _shift) - 1));
-                    int n = (int)Math.Min(Math.Min(count, (1 << _shift) - within), _length - _position);
-                    _base.Seek(Offset(_sectors[index]) + within, SeekOrigin.Begin);
-                    n = _base.Read(buffer, offset, n);
-                    if (n <= 0) break;
-                    total += n; offset += n; count -= n; _position += n;
+                    if (index != _held)
+                    {
+                        _base.Seek(Offset(_sectors[index]), SeekOrigin.Begin);
+                        int got = 0, n;
+                        while (got < _sector.Length && (n = _base.Read(_sector, got, _sector.Length - got)) > 0) got += n;
+                        _held = index; _heldBytes = got;
+                    }
+                    int take = (int)Math.Min(Math.Min(count, _heldBytes - within), _length - _position);
+                    if (take <= 0) break;
+                    Buffer.BlockCopy(_sector, within, buffer, offset, take);
+                    total += take; offset += take; count -= take; _position += take;
                 }
                 return total;
             }

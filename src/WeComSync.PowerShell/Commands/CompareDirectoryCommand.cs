@@ -93,7 +93,7 @@ namespace WeComSync.PowerShell.Commands
             {
                 Property = Property, ExcludeProperty = ExcludeProperty, UpdateMode = UpdateMode, MatchBy = MatchBy,
                 Operation = PlannerOperations(Operation), DeleteAction = DeleteAction,
-                Verbose = verbose ? new Action<string>(WriteVerbose) : null,
+                Output = verbose ? new CmdletOutputWriter(this, System.Threading.CancellationToken.None) : null,
             };
 
             Plan plan;
