@@ -122,8 +122,23 @@ Describe 'Leavers and scope upstream (-DeleteAction Suspend, -Department) agains
     It 'suspends a leaver instead of deleting it, and reactivates it when it is back, never creating it twice' {
         $leaver = $rows[0].账号
         $fewer = Save-TestCsv ($rows | Select-Object -Skip 1) 'fewer.csv'
-        $summary = Invoke-WeComUpstreamSync -Path $fewer -Mode DeleteOnly -DeleteAction Suspend -Confirm:$false 3>$null
-        ($summary.Steps | Where-Object Name -eq 'delete users').Message | Should -Match '1 suspend'
+        # -WhatIf says what it would do in the summary's own words.
+        $whatIf = Invoke-WeComUpstreamSync -Path $fewer -Mode DeleteOnly -DeleteAction Suspend -WhatIf 3>$null 6>$null
+        $whatIf.Message | Should -Match 'delete users: 1 to suspend\b'
+        ($whatIf | Out-String -Width 80) | Should -Match 'delete users: 1 to suspend'
+        (Get-RawAuthingUser $leaver).status | Should -Be 'Activated'
+
+        $logs = Join-Path $work 'suspend-logs'
+        $summary = Invoke-WeComUpstreamSync -Path $fewer -Mode DeleteOnly -DeleteAction Suspend -LogPath $logs -Confirm:$false 3>$null
+        $step = $summary.Steps | Where-Object Name -eq 'delete users'
+        $step.Message | Should -Match 'Planned: 1 to suspend\.'
+        # Counted apart: Suspended, not Updated (nor Deleted), in the step, the summary and the log read back.
+        ($step.Suspended, $step.Updated, $step.Deleted) | Should -Be @(1, 0, 0)
+        ($summary.Suspended, $summary.Updated, $summary.Deleted) | Should -Be @(1, 0, 0)
+        $back = Get-WeComSyncLog -Path $logs
+        ($back.Suspended, $back.Updated) | Should -Be @(1, 0)
+        (Get-WeComSyncLog -Path $logs | Out-String -Width 120) | Should -Match 'Stale\s+Suspended\s+Name[\s\S]+\b0\s+1\s+upstream'
+        (Get-WeComSyncLog -Path $logs -Run $back.ShortId | Out-String -Width 80) | Should -Match '1 suspended\. Planned: 1 to suspend\.'
         (Get-RawAuthingUser $leaver).status | Should -Be 'Suspended'
         @((Get-WeComSyncEmulatorState -BaseUrl $emulator.BaseUrl).authing.users).Count | Should -Be $rows.Count   # kept, not deleted
 
@@ -142,7 +157,14 @@ Describe 'Leavers and scope upstream (-DeleteAction Suspend, -Department) agains
         $silent = Save-TestCsv ($rows | Select-Object * -ExcludeProperty '禁用状态') 'no-status.csv'
         $plan = @(Compare-Directory (Import-WeComAddressBook $silent) (Get-AuthingUser) -WarningVariable warnings 3>$null)
         $plan.Count | Should -Be 0
-        "$warnings" | Should -Match '1 user\(s\) suspended in the target are in the reference, which does not say whether they are enabled.*禁用状态'
+        $kept = '1 user\(s\) suspended in the target are in the reference, which does not say whether they are enabled.*禁用状态'
+        "$warnings" | Should -Match $kept
+        # A run with that file warns the same, and its run log keeps the warning in the users step's message.
+        $logs = Join-Path $work 'kept-logs'
+        $summary = Invoke-WeComUpstreamSync -Path $silent -LogPath $logs -Confirm:$false -WarningVariable runWarnings 3>$null
+        "$runWarnings" | Should -Match $kept
+        ($summary.Steps | Where-Object Name -eq 'users').Message | Should -Match "^No changes\. $kept"
+        ((Get-WeComSyncLog -Path $logs).Steps | Where-Object Name -eq 'users').Message | Should -Match $kept
         (Get-RawAuthingUser $leaver).status | Should -Be 'Suspended'
     }
 
