@@ -20,8 +20,12 @@ namespace WeComSync.AddressBook
         private readonly string[] _withheld;
         private readonly int[] _extraSlots; // per custom column: its header's ExtraSlots slot
 
-        // Column indexes, looked up once per sheet.
-        private readonly int _name, _userId, _alias, _position, _department, _gender, _mobile, _telephone, _email, _bizMail, _address, _activation, _disabled;
+        // The key and structural columns, looked up once per sheet: the required ones (姓名, 账号, 部门) and the two
+        // status columns, which together give Status and Enabled.
+        private readonly int _name, _userId, _department, _activation, _disabled;
+
+        // Every other field of the registry whose column the file has, read by its kind; the registry is the one list.
+        private readonly (UserFieldDefinition Field, int Column)[] _values;
 
         public UserRowParser(AddressBookColumns columns, string defaultCountryCode)
         {
@@ -29,30 +33,24 @@ namespace WeComSync.AddressBook
             _defaultCountryCode = defaultCountryCode ?? MobileNumber.DefaultCountryCode;
             _name = columns.IndexOf(nameof(User.Name));
             _userId = columns.IndexOf(AddressBookColumns.UserId);
-            _alias = columns.IndexOf(nameof(User.Alias));
-            _position = columns.IndexOf(nameof(User.Position));
             _department = columns.IndexOf(nameof(User.Departments));
-            _gender = columns.IndexOf(nameof(User.Gender));
-            _mobile = columns.IndexOf(nameof(User.Mobile));
-            _telephone = columns.IndexOf(nameof(User.Telephone));
-            _email = columns.IndexOf(nameof(User.Email));
-            _bizMail = columns.IndexOf(nameof(User.BizMail));
-            _address = columns.IndexOf(nameof(User.Address));
             _activation = columns.IndexOf(AddressBookColumns.Activation);
             _disabled = columns.IndexOf(nameof(User.Enabled));
             _extraSlots = new int[columns.Fields.Count];
             for (int i = 0; i < _extraSlots.Length; i++) _extraSlots[i] = columns.Fields[i] == null ? ExtraSlots.Of(columns.Headers[i]) : -1;
 
             // Fields whose column the file lacks stay null (unknown), and say so, so comparison never blanks them.
+            var values = new List<(UserFieldDefinition, int)>();
             var withheld = new List<string>();
-            if (_alias < 0) withheld.Add(nameof(User.Alias));
-            if (_position < 0) withheld.Add(nameof(User.Position));
-            if (_gender < 0) withheld.Add(nameof(User.Gender));
-            if (_mobile < 0) withheld.Add(nameof(User.Mobile));
-            if (_telephone < 0) withheld.Add(nameof(User.Telephone));
-            if (_email < 0) withheld.Add(nameof(User.Email));
-            if (_bizMail < 0) withheld.Add(nameof(User.BizMail));
-            if (_address < 0) withheld.Add(nameof(User.Address));
+            foreach (var f in UserFieldRegistry.BuiltIn)
+            {
+                if (f.Name == nameof(User.Name) || f.Kind == FieldKind.Departments || f.Kind == FieldKind.Enabled) continue;
+                if (!(f.IsText || f.Kind == FieldKind.Gender)) throw new InvalidOperationException($"The export reader has no rule for {f.Kind} fields ({f.Name}).");
+                int column = columns.IndexOf(f.Name);
+                if (column < 0) withheld.Add(f.Name);
+                else values.Add((f, column));
+            }
+            _values = values.ToArray();
             if (_activation < 0 && _disabled < 0) { withheld.Add(nameof(User.Status)); withheld.Add(nameof(User.StatusText)); }
             if (_disabled < 0) withheld.Add(nameof(User.Enabled));
             _withheld = withheld.ToArray();
@@ -87,47 +85,39 @@ namespace WeComSync.AddressBook
                 UserId = id.UserId,
                 PreviousUserId = id.Previous,
                 Name = name,
-                Alias = Optional(cells, unknown, _alias),
-                Position = Optional(cells, unknown, _position),
-                Telephone = Optional(cells, unknown, _telephone),
-                Address = Optional(cells, unknown, _address),
             };
             foreach (string field in _withheld) user.WithheldFields.Add(field);
 
             // Mobile and emails: a masked or unreadable value is unknown (null, never compared or written) but still
             // counts as "the member has one" for WeCom's mobile-or-email rule.
-            bool hasUnknownContact = false;
-            if (_mobile >= 0)
+            bool hasContact = false, hasUnknownContact = false;
+            foreach (var (field, column) in _values)
             {
-                string mobile = Cell(cells, _mobile);
-                if (IsUnknown(unknown, _mobile) || Text.IsMasked(mobile)) { hasUnknownContact = true; Unknown(user, nameof(User.Mobile), mobile); }
-                else
+                switch (field.Kind)
                 {
-                    if (mobile.Length > 0)
-                    {
-                        string badMobile = CheckMobile(mobile, out string normalized);
-                        if (badMobile != null) { problem = (ProblemCodes.InvalidMobile, badMobile); return null; }
-                        mobile = normalized;
-                    }
-                    user.Mobile = mobile;
+                    case FieldKind.Text:
+                        field.SetText(user, Optional(cells, unknown, column));
+                        break;
+                    case FieldKind.Gender:
+                        if (!IsUnknown(unknown, column)) field.Set(user, ParseGender(Cell(cells, column)));
+                        break;
+                    case FieldKind.Mobile:
+                    case FieldKind.Email:
+                        string raw = Cell(cells, column);
+                        if (IsUnknown(unknown, column) || Text.IsMasked(raw)) { hasUnknownContact = true; Unknown(user, field.Name, raw); break; }
+                        string value = ReadContact(field, raw, out problem);
+                        if (problem.Code != null) return null;
+                        field.SetText(user, value);
+                        hasContact |= !string.IsNullOrEmpty(value);
+                        break;
                 }
             }
-            foreach (var (column, field, header) in new[] { (_email, nameof(User.Email), "邮箱"), (_bizMail, nameof(User.BizMail), "企业邮箱") })
-            {
-                if (column < 0) continue;
-                string raw = Cell(cells, column);
-                if (IsUnknown(unknown, column) || Text.IsMasked(raw)) { hasUnknownContact = true; Unknown(user, field, raw); continue; }
-                string email = EmailAddress.Parse(raw, out string bad);
-                if (bad != null) { problem = (ProblemCodes.InvalidEmail, $"{header} '{Text.Visible(raw)}' {bad}"); return null; }
-                if (field == nameof(User.Email)) user.Email = email; else user.BizMail = email;
-            }
-            if (!hasUnknownContact && string.IsNullOrEmpty(user.Mobile) && string.IsNullOrEmpty(user.Email) && string.IsNullOrEmpty(user.BizMail))
+            if (!hasUnknownContact && !hasContact)
             {
                 problem = (ProblemCodes.NoMobileOrEmail, "the member has neither 手机 (mobile) nor 邮箱 (email); WeCom needs one of them");
                 return null;
             }
 
-            if (_gender >= 0 && !IsUnknown(unknown, _gender)) user.Gender = ParseGender(Cell(cells, _gender));
             if (_activation >= 0 || _disabled >= 0) ParseStatus(user, Optional(cells, unknown, _activation), Optional(cells, unknown, _disabled));
 
             var departments = DepartmentPaths.Split(Cell(cells, _department));
@@ -152,6 +142,22 @@ namespace WeComSync.AddressBook
                 user.SetExtra(_extraSlots[i], value);
             }
             return user;
+        }
+
+        /// <summary>A mobile number in its "+CC number" form, or an email address; sets <paramref name="problem"/> when it is not one.</summary>
+        private string ReadContact(UserFieldDefinition field, string raw, out (string Code, string Reason) problem)
+        {
+            problem = (null, null);
+            if (field.Kind == FieldKind.Mobile)
+            {
+                if (raw.Length == 0) return raw;
+                string bad = CheckMobile(raw, out string normalized);
+                if (bad != null) problem = (ProblemCodes.InvalidMobile, bad);
+                return normalized;
+            }
+            string email = EmailAddress.Parse(raw, out string badEmail);
+            if (badEmail != null) problem = (ProblemCodes.InvalidEmail, $"{field.Headers[0]} '{Text.Visible(raw)}' {badEmail}");
+            return email;
         }
 
         /// <summary>

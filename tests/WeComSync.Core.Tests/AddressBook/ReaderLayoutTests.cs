@@ -42,6 +42,50 @@ namespace WeComSync.Tests.AddressBook
             Assert.Equal("bizmail.xlsx, sheet 成员列表, row 11", u.Origin); // 9 instruction rows, header on row 10
         }
 
+        /// <summary>
+        /// The reader takes its fields from the registry: every built-in field's first header is read into the field
+        /// by its kind, and a field whose column the file lacks is withheld. A new registry entry is covered here
+        /// without a line of reader code (the kinds' sample values are below).
+        /// </summary>
+        [Fact]
+        public void Every_registry_field_is_read_from_its_header_and_withheld_without_its_column()
+        {
+            var samples = new System.Collections.Generic.Dictionary<FieldKind, (object Cell, object Value)>
+            {
+                [FieldKind.Text] = (" 文本 ", "文本"),   // trimmed as every text cell
+                [FieldKind.Mobile] = ("13800000001", "+86 13800000001"),
+                [FieldKind.Email] = ("Someone@Example.com", "Someone@Example.com"),
+                [FieldKind.Gender] = ("女", Gender.Female),
+                [FieldKind.Enabled] = ("禁用", false),
+            };
+            var header = new System.Collections.Generic.List<string> { "账号" };
+            var row = new System.Collections.Generic.Dictionary<string, object> { ["账号"] = "zhangsan" };
+            foreach (var f in UserFieldRegistry.BuiltIn)
+            {
+                header.Add(f.Headers[0]);
+                row[f.Headers[0]] = f.Name == nameof(User.Name) ? "张三" : f.Kind == FieldKind.Departments ? "公司/研发部" : samples[f.Kind].Cell;
+            }
+            var (users, problems, _) = Read(_files.Write("registry.xlsx", Sheet(header, row)));
+            Assert.Empty(problems);
+            var u = Assert.Single(users);
+            foreach (var f in UserFieldRegistry.BuiltIn)
+            {
+                object expected = f.Name == nameof(User.Name) ? "张三" : f.Kind == FieldKind.Departments ? new[] { "公司/研发部" } : samples[f.Kind].Value;
+                Assert.True(Equals(expected, f.Get(u)) || expected is string[] list && list.SequenceEqual((System.Collections.Generic.IEnumerable<string>)f.Get(u)),
+                    $"{f.Name} ({f.Headers[0]}): expected {expected}, read {f.Get(u)}");
+                Assert.DoesNotContain(f.Name, u.WithheldFields);
+            }
+
+            // Only the required columns and 邮箱: every other field is unknown and withheld, never empty.
+            var minimal = new[] { "姓名", "账号", "部门", "邮箱" };
+            var (only, _, _) = Read(_files.Write("registry-min.xlsx", Sheet(minimal, new System.Collections.Generic.Dictionary<string, object> { ["姓名"] = "张三", ["账号"] = "zhangsan", ["部门"] = "公司", ["邮箱"] = "z@example.com" })));
+            foreach (var f in UserFieldRegistry.BuiltIn.Where(f => !minimal.Contains(f.Headers[0])))
+            {
+                Assert.Null(f.Get(only[0]));
+                Assert.Contains(f.Name, only[0].WithheldFields);
+            }
+        }
+
         [Fact]
         public void Absent_columns_are_unknown_and_withheld_while_empty_cells_are_known_empty()
         {
