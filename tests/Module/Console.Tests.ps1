@@ -164,5 +164,12 @@ Describe 'Departments after a downstream run: paths, never numeric ids' {
         $plan.Count | Should -Be 1
         $wecomPath = (Get-WeComUser $user.UserId).DepartmentPaths[0]
         $plan[0].Description | Should -Be "~ update user $($user.UserId): departments [$wecomPath] -> [示例科技/$($other.Path)]"
+        # Export-Csv: the Fields column reads as the plan line does (paths), the change itself still carries the ids.
+        $csv = Join-Path $work 'downstream-plan.csv'
+        $plan | Export-Csv -LiteralPath $csv -Encoding utf8BOM
+        $row = Import-Csv -LiteralPath $csv
+        $row.Fields | Should -Be "departments [$wecomPath] -> [示例科技/$($other.Path)]"
+        $row.Description | Should -Be $plan[0].Description
+        $plan[0].Fields[0].New | Should -Be @($other.LinkId)
     }
 }
