@@ -50,6 +50,7 @@ param(
 )
 $ErrorActionPreference = 'Stop'
 $runOutput = @()
+$ended = $false   # false in the finally below only when Ctrl+C (or a stop) cut the run short
 Set-StrictMode -Version 3.0
 
 function Get-SavedCredential([string] $File, [string] $UserVariable, [string] $SecretVariable) {
@@ -85,8 +86,10 @@ try {
     # Bad rows and failed objects never stop the run (they are in the summary, the error stream and the run log);
     # -OutVariable keeps the one summary even when an error stops the run (the delete guard: exit code 3).
     Invoke-WeComDownstreamSync @sync -OutVariable runOutput | Out-Null
+    $ended = $true
 }
 catch {
+    $ended = $true
     # An error that stopped everything (bad credentials, untrusted IP 60020, no permission): the message says what to fix.
     Write-Host "Downstream sync failed: $($_.Exception.Message)"
     # Not every error carries details (strict mode refuses a property of nothing).
@@ -95,6 +98,9 @@ catch {
 finally {
     if (Get-Command Disconnect-WeCom -ErrorAction Ignore) { Disconnect-WeCom }
     if (Get-Command Disconnect-Authing -ErrorAction Ignore) { Disconnect-Authing }
+    # Ctrl+C ends the script right after this block: tell the scheduler it was interrupted, as the run log records
+    # it (130 = 128 + SIGINT, what a shell reports), not the 0 of a script that ran to its end.
+    if (-not $ended) { exit 130 }
 }
 
 if ($KeepLogDays -gt 0 -and $LogPath -and (Test-Path -LiteralPath $LogPath)) {

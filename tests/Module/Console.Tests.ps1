@@ -69,6 +69,9 @@ Describe 'What the console prints' {
         $w = $wecom | Out-String -Width 120
         ($a -split "`n")[1] | Should -Be ($w -split "`n")[1]   # the same header
         $a | Should -Match 'Check\s+Passed\s+Code\s+Message'
+        # Every check's name whole in its column at 80 columns (a long name would wrap inside it).
+        $narrow = ($authing + $wecom) | Out-String -Width 80
+        foreach ($check in $authing + $wecom) { $narrow | Should -Match ('(?m)^' + [regex]::Escape($check.Check) + '\s') }
     }
 
     It 'every cmdlet writes its HTTP trace to the Verbose stream, none to Debug' {
@@ -145,6 +148,8 @@ Describe 'Departments after a downstream run: paths, never numeric ids' {
         foreach ($user in $users | Where-Object { $_.DepartmentPaths.Count -eq 1 }) {
             $narrow | Where-Object { $_ -like "$($user.UserId.Substring(0, [Math]::Min(12, $user.UserId.Length)))*" } | Should -Match ([regex]::Escape((Get-BelowTop $user.DepartmentPaths)[0]))
         }
+        # The status whole at 80 columns too (WeCom's NotActivated reads Inactive; an Authing user Active).
+        foreach ($row in $narrow | Select-Object -Skip 3 | Where-Object { $_.Trim() }) { $row.TrimEnd() | Should -Match '\s(Active|Inactive|Disabled|Left)$' }
         $csv = Join-Path $work "$Command.csv"
         $users | Export-Csv -LiteralPath $csv -Encoding utf8BOM
         $rows = @(Import-Csv -LiteralPath $csv)
