@@ -65,6 +65,26 @@ Describe 'Field maps upstream (Invoke-WeComUpstreamSync -FieldMap) against the e
         (Get-RawAuthingUser $rows[0].账号).externalId | Should -Be 'B001'
     }
 
+    It 'keeps mapped values through Export-Clixml: saved users and a saved plan apply the mapped field' {
+        $csv = Save-TestCsv $rows 'saved.csv'
+        Invoke-WeComUpstreamSync -Path $csv -FieldMap $map -Confirm:$false 3>$null | Out-Null
+        $changed = $rows | ForEach-Object { $_.PSObject.Copy() }
+        $changed[1].工号 = 'C002'
+        $usersFile = Join-Path $work 'users.xml'
+        Import-WeComAddressBook (Save-TestCsv $changed 'saved2.csv') | Export-Clixml -LiteralPath $usersFile
+        $saved = @(Import-Clixml -LiteralPath $usersFile)
+        ($saved | Where-Object UserId -eq $rows[1].账号).Extra['工号'] | Should -Be 'C002'
+
+        $planFile = Join-Path $work 'mapped-plan.xml'
+        Compare-Directory $saved (Get-AuthingUser -FieldMap $map) -FieldMap $map | Export-Clixml -LiteralPath $planFile
+        $plan = @(Import-Clixml -LiteralPath $planFile)
+        $plan.Count | Should -Be 1
+        $plan[0].Desired.Extra['工号'] | Should -Be 'C002'
+        $plan[0].Current.Extra.工号 | Should -Be 'A002'
+        ($plan | Sync-AuthingUser -FieldMap $map -Confirm:$false).Outcome | Should -Be 'Succeeded'
+        (Get-RawAuthingUser $rows[1].账号).externalId | Should -Be 'C002'
+    }
+
     It 'reads the map from a .psd1 or .json file, one map per API' {
         $psd1 = Join-Path $work 'map.psd1'
         Set-Content -LiteralPath $psd1 -Encoding utf8 -Value "@{ Authing = @{ '工号' = 'externalId' }; WeCom = @{ '工号' = 'extattr.工号' } }"

@@ -18,6 +18,7 @@ namespace WeComSync.AddressBook
         private readonly AddressBookColumns _columns;
         private readonly string _defaultCountryCode;
         private readonly string[] _withheld;
+        private readonly int[] _extraSlots; // per custom column: its header's ExtraSlots slot
 
         // Column indexes, looked up once per sheet.
         private readonly int _name, _userId, _alias, _position, _department, _gender, _mobile, _telephone, _email, _bizMail, _address, _activation, _disabled;
@@ -39,6 +40,8 @@ namespace WeComSync.AddressBook
             _address = columns.IndexOf(nameof(User.Address));
             _activation = columns.IndexOf(AddressBookColumns.Activation);
             _disabled = columns.IndexOf(nameof(User.Enabled));
+            _extraSlots = new int[columns.Fields.Count];
+            for (int i = 0; i < _extraSlots.Length; i++) _extraSlots[i] = columns.Fields[i] == null ? ExtraSlots.Of(columns.Headers[i]) : -1;
 
             // Fields whose column the file lacks stay null (unknown), and say so, so comparison never blanks them.
             var withheld = new List<string>();
@@ -146,7 +149,7 @@ namespace WeComSync.AddressBook
                 if (_columns.Fields[i] != null || IsUnknown(unknown, i)) continue;
                 string value = Cell(cells, i);
                 if (value.Length == 0 && _columns.Unnamed[i]) continue;
-                user.Extra[_columns.Headers[i]] = value;
+                user.SetExtra(_extraSlots[i], value);
             }
             return user;
         }

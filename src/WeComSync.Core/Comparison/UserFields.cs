@@ -167,6 +167,14 @@ namespace WeComSync.Comparison
                 && (Has(set, UserFieldSet.Enabled) ? a.Enabled == b.Enabled : true);
         }
 
+        /// <summary>The mapped fields in these slots hold the same value (ordinally) or the same unknown on both users.</summary>
+        internal static bool AllEqual(User a, User b, int[] slots)
+        {
+            for (int i = 0; i < slots.Length; i++)
+                if (!string.Equals(a.ExtraAt(slots[i]), b.ExtraAt(slots[i]))) return false;
+            return true;
+        }
+
         private static bool Has(UserFieldSet set, UserFieldSet field) => (set & field) != 0;
 
         /// <summary>The fast-path flag of a built-in field; None for fields <see cref="AllEqual"/> does not cover (mapped ones).</summary>

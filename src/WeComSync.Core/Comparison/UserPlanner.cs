@@ -18,7 +18,9 @@ namespace WeComSync.Comparison
 
         private readonly CompareOptions _options;
         private readonly UserField[] _fields;
-        private readonly UserField[] _unflagged; // compared fields the fast path does not cover
+        private readonly UserField[] _unflagged; // compared fields the built-in fast path does not cover (mapped ones included)
+        private readonly int[] _mappedSlots; // the compared mapped fields' slots: their fast path compares by index
+        private readonly UserField[] _uncovered; // compared fields neither fast path covers
         private readonly UserFieldSet _fieldSet;
         private readonly List<UserField> _available; // built-in and mapped fields
         private readonly bool[] _excluded; // by _available index
@@ -37,6 +39,8 @@ namespace WeComSync.Comparison
             _fields = UserFields.Select(options);
             _fieldSet = UserFields.SetOf(_fields);
             _unflagged = _fields.Where(f => UserFields.Flag(f) == UserFieldSet.None).ToArray();
+            _mappedSlots = _unflagged.Where(f => f.Definition.Slot >= 0).Select(f => f.Definition.Slot).ToArray();
+            _uncovered = _unflagged.Where(f => f.Definition.Slot < 0).ToArray();
             _available = UserFields.Available(options);
             _excluded = new bool[_available.Count];
             for (int k = 0; k < _excluded.Length; k++) _excluded[k] = UserFields.Contains(options.ExcludeProperty, _available[k].Name);
@@ -400,8 +404,9 @@ namespace WeComSync.Comparison
             }
             else
             {
-                // Every flagged field ordinally equal: only the fields the fast path does not cover can differ.
-                foreach (var f in UserFields.AllEqual(s, t, _fieldSet) ? _unflagged : _fields)
+                // Every flagged field (and every mapped one) ordinally equal: only the fields the fast paths do not cover can differ.
+                var compared = !UserFields.AllEqual(s, t, _fieldSet) ? _fields : UserFields.AllEqual(s, t, _mappedSlots) ? _uncovered : _unflagged;
+                foreach (var f in compared)
                 {
                     if (!f.Differs(s, t)) continue; // unknown is not empty: never a change
                     (fields = fields ?? new List<FieldChange>()).Add(new FieldChange(f.Name, f.Written(t), f.Written(s)));

@@ -25,17 +25,6 @@ namespace WeComSync.Model
         public override string ToString() => string.Join(Separator, this);
     }
 
-    /// <summary>Custom columns / custom data that read as "key=value; key=value".</summary>
-    public sealed class ExtraFields : Dictionary<string, string>
-    {
-        public ExtraFields() { }
-        public ExtraFields(IDictionary<string, string> items) : base(items) { }
-
-        public static Dictionary<string, string> Of(Dictionary<string, string> value) => value == null || value is ExtraFields ? value : new ExtraFields(value);
-
-        public override string ToString() => string.Join("; ", this.Select(p => p.Key + "=" + p.Value));
-    }
-
     /// <summary>Field names (case-insensitive) that read as "Mobile, Email".</summary>
     public sealed class FieldNameSet : HashSet<string>
     {

@@ -72,9 +72,23 @@ namespace WeComSync.Model
         /// <summary>The raw status words as the source wrote them (e.g. 已激活 / 启用), kept for display and logs.</summary>
         public string StatusText { get; set; }
 
-        /// <summary>Custom columns (export) or custom data (Authing) not mapped to a model field.</summary>
-        public Dictionary<string, string> Extra { get => _extra; set => _extra = ExtraFields.Of(value); }
-        private Dictionary<string, string> _extra = new ExtraFields();
+        /// <summary>
+        /// Custom columns (export) or custom data (Authing) not mapped to a model field, by name: a view
+        /// (<see cref="ExtraFields"/>) over the values the user keeps by slot, which a comparison reads by index. Setting
+        /// it keeps a copy of what it is given; null empties it.
+        /// </summary>
+        public IDictionary<string, string> Extra { get => new ExtraFields(this); set => _extra = ExtraFields.ToSlots(value); }
+
+        // Custom values by ExtraSlots slot; null entries (and slots past the end) are absent.
+        private string[] _extra;
+
+        internal string[] ExtraSlotValues { get => _extra; set => _extra = value; }
+
+        /// <summary>The custom value in an <see cref="ExtraSlots"/> slot; null when the user has none.</summary>
+        internal string ExtraAt(int slot) => _extra != null && (uint)slot < (uint)_extra.Length ? _extra[slot] : null;
+
+        /// <summary>Sets the custom value in a slot (null removes it).</summary>
+        internal void SetExtra(int slot, string value) => _extra = ExtraFields.Put(_extra, slot, value);
 
         /// <summary>A copy whose lists, extra values and withheld fields are its own (planners adjust copies, never the caller's objects).</summary>
         public User Clone()
@@ -82,7 +96,7 @@ namespace WeComSync.Model
             var c = (User)MemberwiseClone();
             c.Departments = Departments == null ? null : new List<string>(Departments);
             c.DepartmentPaths = DepartmentPaths == null ? null : new List<string>(DepartmentPaths);
-            c.Extra = Extra == null ? null : new Dictionary<string, string>(Extra);
+            c._extra = (string[])_extra?.Clone();
             c.WithheldFields = new HashSet<string>(WithheldFields ?? (IEnumerable<string>)new string[0], System.StringComparer.OrdinalIgnoreCase);
             return c;
         }

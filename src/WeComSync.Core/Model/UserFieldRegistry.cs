@@ -50,6 +50,9 @@ namespace WeComSync.Model
         /// <summary>Where WeCom keeps it by default (member field name or extattr.&lt;name&gt;); null: WeCom has no place for it.</summary>
         public string WeCom { get; }
 
+        /// <summary>A mapped field's <see cref="ExtraSlots"/> slot (its value's place in the user's custom values); -1 for a built-in field.</summary>
+        internal int Slot { get; private set; } = -1;
+
         internal Func<User, string> GetText { get; private set; }
         internal Action<User, string> SetText { get; private set; }
         private Func<User, object> _get;
@@ -70,19 +73,19 @@ namespace WeComSync.Model
         internal static UserFieldDefinition Value(string name, FieldKind kind, Func<User, object> get, Action<User, object> set, string[] headers, string authing, string weCom) =>
             new UserFieldDefinition(name, kind, headers, authing, weCom, true) { _get = get, _set = set };
 
-        /// <summary>A field that is not a model property: its value is <c>user.Extra[name]</c>, compared as text.</summary>
+        /// <summary>
+        /// A field that is not a model property: its value is <c>user.Extra[name]</c>, compared as text. It reads and
+        /// writes the name's <see cref="ExtraSlots"/> slot, so comparing it costs no lookup by name.
+        /// </summary>
         public static UserFieldDefinition Mapped(string name)
         {
             if (string.IsNullOrWhiteSpace(name)) throw new ArgumentException("A mapped field needs a name.", nameof(name));
-            Func<User, string> get = u => u.Extra != null && u.Extra.TryGetValue(name, out var v) ? v : null;
-            Action<User, string> set = (u, v) =>
-            {
-                if (v == null) { u.Extra?.Remove(name); return; }
-                (u.Extra ?? (u.Extra = new Dictionary<string, string>()))[name] = v;
-            };
+            int slot = ExtraSlots.Of(name);
+            Func<User, string> get = u => u.ExtraAt(slot);
+            Action<User, string> set = (u, v) => u.SetExtra(slot, v);
             return new UserFieldDefinition(name, FieldKind.Text, new[] { name }, null, null, false)
             {
-                GetText = get, SetText = set, _get = get, _set = (u, v) => set(u, v == null ? null : Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture)),
+                Slot = slot, GetText = get, SetText = set, _get = get, _set = (u, v) => set(u, v == null ? null : Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture)),
             };
         }
 

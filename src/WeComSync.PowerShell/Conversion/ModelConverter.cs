@@ -119,13 +119,10 @@ namespace WeComSync.PowerShell.Conversion
             var raw = Unwrap(input, out var pso);
             if (raw == null) return null;
             if (raw is T live) return live;
-            object identity = (object)pso ?? raw;
-            if (SharedCache.TryGetValue(identity, out var known)) return known as T;
             var bag = Bag.Of(raw);
             if (bag == null) return null;
-            var value = read(bag);
-            SharedCache.Add(identity, value);
-            return value;
+            // GetValue: one reading per instance even when two runspaces convert the same saved plan at once.
+            return SharedCache.GetValue((object)pso ?? raw, _ => read(bag)) as T ?? read(bag);
         }
 
         /// <summary>
