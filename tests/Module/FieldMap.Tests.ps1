@@ -85,6 +85,32 @@ Describe 'Field maps upstream (Invoke-WeComUpstreamSync -FieldMap) against the e
         (Get-RawAuthingUser $rows[1].账号).externalId | Should -Be 'C002'
     }
 
+    It 'leaves an update Stale when its mapped field changed in Authing since the plan was saved, and -Force applies it' {
+        Invoke-WeComUpstreamSync -Path (Save-TestCsv $rows 'monday.csv') -FieldMap $map -Confirm:$false 3>$null | Out-Null
+        $changed = $rows | ForEach-Object { $_.PSObject.Copy() }
+        $changed[2].工号 = 'C003'; $changed[3].工号 = 'C004'
+        $planFile = Join-Path $work 'monday-plan.xml'
+        Compare-Directory (Import-WeComAddressBook (Save-TestCsv $changed 'monday2.csv')) (Get-AuthingUser -FieldMap $map) -FieldMap $map |
+            Export-Clixml -LiteralPath $planFile
+
+        # Wednesday: someone sets one user's externalId in Authing by hand.
+        $edited = Get-AuthingUser -FieldMap $map | Where-Object UserId -eq $rows[2].账号
+        Invoke-WeComSyncEmulatorAuthingRequest -BaseUrl $emulator.BaseUrl -Path /api/v3/update-user -Body @{ userId = $edited.SourceId; externalId = 'Z003' } | Out-Null
+
+        $results = @(Import-Clixml -LiteralPath $planFile | Sync-AuthingUser -FieldMap $map -Confirm:$false 3>$null)
+        $results.Count | Should -Be 2
+        $stale = $results | Where-Object Outcome -EQ 'Stale'
+        $stale.Change.Key | Should -Be $rows[2].账号
+        $stale.Error | Should -Match '工号 was A003 in the plan, is Z003 now'
+        ($results | Where-Object Outcome -EQ 'Succeeded').Change.Key | Should -Be $rows[3].账号
+        (Get-RawAuthingUser $rows[2].账号).externalId | Should -Be 'Z003'   # the hand edit stands
+        (Get-RawAuthingUser $rows[3].账号).externalId | Should -Be 'C004'
+
+        (Import-Clixml -LiteralPath $planFile | Sync-AuthingUser -FieldMap $map -Confirm:$false -Force | Where-Object { $_.Change.Key -eq $rows[2].账号 }).Outcome |
+            Should -Be 'Succeeded'
+        (Get-RawAuthingUser $rows[2].账号).externalId | Should -Be 'C003'
+    }
+
     It 'reads the map from a .psd1 or .json file, one map per API' {
         $psd1 = Join-Path $work 'map.psd1'
         Set-Content -LiteralPath $psd1 -Encoding utf8 -Value "@{ Authing = @{ '工号' = 'externalId' }; WeCom = @{ '工号' = 'extattr.工号' } }"
