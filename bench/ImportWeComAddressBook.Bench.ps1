@@ -11,6 +11,7 @@
       - the core reader alone (no PowerShell pipeline) against the same bare loop;
       - peak memory (peak working set) of a fresh PowerShell that streams the file through the cmdlet, next to a fresh
         PowerShell that only imports the module (target: under 300 MB for 100 000 rows);
+      - the look for error cells in an .xls (XlsInspection) against the bare loop over the same .xls;
       - a zip bomb (the real template whose sheet expands to 1 GB from about 1 MB): the time until it is refused and
         the peak memory of a fresh PowerShell that tries it (target: refused within seconds, memory near the baseline).
     Each timing is the best of -Repeat runs after one warm-up run. Figures, not assertions: machines are noisy.
@@ -91,6 +92,14 @@ public static class BareExcelLoop
     # The look at the package before ExcelDataReader opens it (bounds, error cells, formulas): its share of the import.
     $inspection = [WeComSync.AddressBook.AddressBookReader].Assembly.GetType('WeComSync.AddressBook.XlsxInspection').GetMethod('Inspect')
     $inspect = Measure-Best { $fs = [IO.File]::OpenRead($xlsx); try { $null = $inspection.Invoke($null, @($fs, 'contacts.xlsx')) } finally { $fs.Dispose() } }
+    # The same look for an .xls (error cells in its BIFF records), against ExcelDataReader's bare loop over that .xls
+    # (BIFF8 holds at most 65 536 rows).
+    $xls = Join-Path $work 'contacts.xls'
+    $xlsUsers = [Math]::Min($Users, 60000)
+    & dotnet $generator --users $xlsUsers --seed 42 --multi-dept-rate 0.1 --out $xls | Out-Null
+    $xlsInspection = [WeComSync.AddressBook.AddressBookReader].Assembly.GetType('WeComSync.AddressBook.XlsInspection').GetMethod('Inspect')
+    $xlsInspect = Measure-Best { $fs = [IO.File]::OpenRead($xls); try { $null = $xlsInspection.Invoke($null, @($fs)) } finally { $fs.Dispose() } }
+    $xlsBare = Measure-Best { [BareExcelLoop]::Run($xls) }
 
     # Peak memory in fresh processes, so nothing else this session allocated counts.
     $pwsh = [Environment]::ProcessPath
@@ -120,6 +129,7 @@ public static class BareExcelLoop
     Write-Host ("  core reader, no pipeline      {0,8:N2} s   ratio {1:N2} of the bare loop" -f $core, ($core / $bare))
     Write-Host ("  -Department (tree)            {0,8:N2} s   ratio {1:N2} of the bare loop" -f $departments, ($departments / $bare))
     Write-Host ("  package check alone           {0,8:N2} s   {1:P0} of the cmdlet's time (bounds, error cells, formulas)" -f $inspect, ($inspect / $cmdlet))
+    Write-Host ("  .xls error-cell look alone    {0,8:N2} s   ratio {1:N2} of the bare loop over the same .xls ({2:N0} members)" -f $xlsInspect, ($xlsInspect / $xlsBare), $xlsUsers)
     Write-Host ("  peak memory, streamed         {0,8:N0} MB  (module loaded, nothing read: {1:N0} MB; target < 300 MB)" -f $streamed, $baseline)
     Write-Host ("  peak memory, all users held   {0,8:N0} MB  (`$u = Import-WeComAddressBook …)" -f $held)
     Write-Host ("  zip bomb, {0:N1} MB -> 1 GB    {1,8:N2} s   refused; peak memory {2:N0} MB ({3:N0} MB above the module alone)" -f ((Get-Item $bomb).Length / 1MB), $bombRefused, $bombPeak, ($bombPeak - $baseline))

@@ -166,9 +166,9 @@ function Invoke-WeComDownstreamSync {
         $step.Count('Read', $authingDepartments.Count + $wecomDepartments.Count)
         Complete-WeComSyncReadStep $step "Authing $($authingDepartments.Count), WeCom $($wecomDepartments.Count)." $readErrors
         $departmentMode = if ($UpdateMode -eq 'Overwrite') { 'Changed' } else { $UpdateMode }
-        $departmentPlan = @(Compare-Directory -InformationAction Ignore -ReferenceObject $authingDepartments -DifferenceObject $wecomDepartments -UpdateMode $departmentMode -Operation $operations @scope)
+        $departmentPlan = @(Compare-Directory -InformationAction Ignore -ReferenceObject $authingDepartments -DifferenceObject $wecomDepartments -UpdateMode $departmentMode -Operation $operations @scope -WarningVariable departmentWarnings)
         $departmentDeletes = @($departmentPlan | Where-Object Operation -EQ 'Delete')
-        Invoke-WeComSyncStep @sync -Name departments -Plan @($departmentPlan | Where-Object Operation -NE 'Delete') -Command Sync-WeComDepartment -Parameters $toWeCom
+        Invoke-WeComSyncStep @sync -Name departments -Plan @($departmentPlan | Where-Object Operation -NE 'Delete') -Warning $departmentWarnings -Command Sync-WeComDepartment -Parameters $toWeCom
 
         # 2. Users, read after the departments so that new department links resolve.
         $step = $run.BeginStep('read users')
@@ -187,18 +187,19 @@ function Invoke-WeComDownstreamSync {
         # Leavers are deleted or suspended (-DeleteAction); the field map and the scope apply to every user comparison.
         $users = $fields + $scope + @{ DeleteAction = $DeleteAction }
         $compare = @{ UpdateMode = $UpdateMode; Operation = $operations; MatchBy = $matchBy } + $users
+        $userWarnings = @()   # users kept suspended, conflicts: shown, and kept in the step's message
         if ($ExcludeProperty) {
-            $userPlan = @(Compare-Directory -InformationAction Ignore -ReferenceObject $reference -DifferenceObject $wecomUsers -UpdateMode $UpdateMode -MatchBy $matchBy -Operation ($operations | Where-Object { $_ -ne 'Update' }) @users) +
-                @(Compare-Directory -InformationAction Ignore -ReferenceObject $reference -DifferenceObject $wecomUsers -UpdateMode $UpdateMode -MatchBy $matchBy -Operation Update -ExcludeProperty $ExcludeProperty @users |
+            $userPlan = @(Compare-Directory -InformationAction Ignore -ReferenceObject $reference -DifferenceObject $wecomUsers -UpdateMode $UpdateMode -MatchBy $matchBy -Operation ($operations | Where-Object { $_ -ne 'Update' }) @users -WarningVariable +userWarnings) +
+                @(Compare-Directory -InformationAction Ignore -ReferenceObject $reference -DifferenceObject $wecomUsers -UpdateMode $UpdateMode -MatchBy $matchBy -Operation Update -ExcludeProperty $ExcludeProperty @users -WarningVariable +userWarnings |
                     Where-Object Operation -EQ 'Update')   # conflicts are already in the first plan
         }
         else {
-            $userPlan = @(Compare-Directory -InformationAction Ignore -ReferenceObject $reference -DifferenceObject $wecomUsers @compare)
+            $userPlan = @(Compare-Directory -InformationAction Ignore -ReferenceObject $reference -DifferenceObject $wecomUsers @compare -WarningVariable +userWarnings)
         }
         $userExtra = @{} + $fields
         if ($ExcludeProperty) { $userExtra.ExcludeProperty = $ExcludeProperty }
         if ($InviteNewMember) { $userExtra.InviteNewMember = $true }
-        Invoke-WeComSyncStep @sync -Name users -Plan $userPlan -Command Sync-WeComUser -Parameters ($toWeCom + $userExtra + $guard)
+        Invoke-WeComSyncStep @sync -Name users -Plan $userPlan -Warning $userWarnings -Command Sync-WeComUser -Parameters ($toWeCom + $userExtra + $guard)
 
         # 3. Department deletes last (children first): WeCom deletes only empty departments.
         #    Suspended members stay in their departments, so a Suspend run deletes no department.

@@ -237,15 +237,15 @@ function Invoke-WeComUpstreamSync {
         if ($scope.Count) { $sync.Scope = [string] [WeComSync.Comparison.DepartmentScope]@{ Include = [string[]] @($Department); Exclude = [string[]] @($ExcludeDepartment) } }
         if ($Mode -eq 'CreateUpdate') {
             # 3. Departments, parents first (renames recognised by their members).
-            $plan = Compare-Directory -ReferenceObject $fileDepartments -DifferenceObject $authingDepartments -ReferenceUser $fileUsers -DifferenceUser $authingUsers @scope -InformationAction Ignore
-            Invoke-WeComSyncStep @sync -Name departments -Plan $plan -Command Sync-AuthingDepartment -Parameters ($authing + $rootLink + $apply)
+            $plan = Compare-Directory -ReferenceObject $fileDepartments -DifferenceObject $authingDepartments -ReferenceUser $fileUsers -DifferenceUser $authingUsers @scope -InformationAction Ignore -WarningVariable planWarnings
+            Invoke-WeComSyncStep @sync -Name departments -Plan $plan -Warning $planWarnings -Command Sync-AuthingDepartment -Parameters ($authing + $rootLink + $apply)
 
             # 4. Users.
             $compare = @{ UpdateMode = $UpdateMode }
             if ($ExcludeProperty) { $compare.ExcludeProperty = $ExcludeProperty }
             if ($scope.Count) { $scope.ScopeDepartment = $fileDepartments + $authingDepartments }
-            $plan = Compare-Directory -ReferenceObject $fileUsers -DifferenceObject $authingUsers @compare @fields @scope -InformationAction Ignore
-            Invoke-WeComSyncStep @sync -Name users -Plan $plan -Command Sync-AuthingUser -Parameters ($authing + $rootLink + $apply + $fields)
+            $plan = Compare-Directory -ReferenceObject $fileUsers -DifferenceObject $authingUsers @compare @fields @scope -InformationAction Ignore -WarningVariable planWarnings
+            Invoke-WeComSyncStep @sync -Name users -Plan $plan -Warning $planWarnings -Command Sync-AuthingUser -Parameters ($authing + $rootLink + $apply + $fields)
         }
         else {
             # 3. Only deletes of users absent from the file, behind the guard; each delete confirmed unless -Confirm:$false.
@@ -254,10 +254,10 @@ function Invoke-WeComUpstreamSync {
             # A side read incompletely (a failed page; a skipped row whose 账号 cannot be read) refuses every delete:
             # the run deletes nobody and ends with the refusal, which names what to fix.
             $refusals = @()
-            $plan = Compare-Directory -ReferenceObject $fileUsers -DifferenceObject $authingUsers -Operation Delete -DeleteAction $DeleteAction @scope -InformationAction Ignore -ErrorAction SilentlyContinue -ErrorVariable refusals
+            $plan = Compare-Directory -ReferenceObject $fileUsers -DifferenceObject $authingUsers -Operation Delete -DeleteAction $DeleteAction @scope -InformationAction Ignore -ErrorAction SilentlyContinue -ErrorVariable refusals -WarningVariable planWarnings
             if ($refusals.Count) { throw $refusals[0] }
             $guard = @{ MaxDelete = $MaxDelete; MaxDeletePercent = $MaxDeletePercent; Force = $Force }
-            Invoke-WeComSyncStep @sync -Name 'delete users' -Plan $plan -Command Sync-AuthingUser -Parameters ($authing + $apply + $guard)
+            Invoke-WeComSyncStep @sync -Name 'delete users' -Plan $plan -Warning $planWarnings -Command Sync-AuthingUser -Parameters ($authing + $apply + $guard)
         }
 
         Complete-WeComSyncRun -Run $run -Cmdlet $PSCmdlet -FailOnError:$FailOnError -WhatIfRun:$whatIfRun

@@ -126,7 +126,7 @@ function Get-WeComSyncPlanText {
     [OutputType([string])]
     param([AllowNull()] [AllowEmptyCollection()] [object[]] $Plan)
     if (-not $Plan -or $Plan.Count -eq 0) { return 'No changes.' }
-    $verbs = @{ Create = 'to create'; Update = 'to update'; Move = 'to move'; Delete = 'to delete'; Conflict = 'conflict(s)' }
+    $verbs = @{ Create = 'to create'; Update = 'to update'; Move = 'to move'; Suspend = 'to suspend'; Delete = 'to delete'; Conflict = 'conflict(s)' }
     ($Plan | Group-Object { [string] $_.Operation } | ForEach-Object {
             "$($_.Count) $(if ($verbs.ContainsKey($_.Name)) { $verbs[$_.Name] } else { $_.Name.ToLowerInvariant() })"
         }) -join ', '
@@ -164,7 +164,10 @@ function Invoke-WeComSyncStep {
         [Parameter(Mandatory)] [hashtable] $ErrorForwarding,
         [switch] $WhatIfRun,
         # The departments the plan was limited to (-Department/-ExcludeDepartment), named in the step's message.
-        [string] $Scope
+        [string] $Scope,
+        # What Compare-Directory warned while computing the plan (users kept suspended, conflicts): the console showed
+        # it; the step's message keeps it in the run log.
+        [AllowNull()] [AllowEmptyCollection()] [object[]] $Warning
     )
     $Plan = @($Plan | Where-Object { $null -ne $_ })
     $Run.WritePlan($Name, [WeComSync.Model.Change[]] $Plan)
@@ -184,14 +187,16 @@ function Invoke-WeComSyncStep {
     }
     $text = Get-WeComSyncPlanText $Plan
     if ($Scope) { $text += " (scope: $Scope)" }
+    $warnings = @($Warning | ForEach-Object { if ($_ -is [System.Management.Automation.WarningRecord]) { $_.Message } else { [string] $_ } } |
+            Where-Object { $_ } | Select-Object -Unique)
     if ($WhatIfRun) {
-        $step.Complete('Skipped', $(if ($Plan.Count) { "What if: $text." } else { $text }))
+        $step.Complete('Skipped', ((@($(if ($Plan.Count) { "What if: $text." } else { $text })) + $warnings) -join ' '))
         return
     }
     if ($Plan.Count) { $text = "Planned: $text." }
     # Say why nothing happened to some objects: conflicts and changes the run skipped count as Skipped, not as failures.
     if ($step.Skipped) { $text += " $($step.Skipped) skipped (see the results with Get-WeComSyncLog -Run <id>)." }
-    $step.Complete('Running', $text)
+    $step.Complete('Running', ((@($text) + $warnings) -join ' '))
 }
 
 function Complete-WeComSyncRun {

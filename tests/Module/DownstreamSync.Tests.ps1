@@ -183,7 +183,10 @@ Describe 'Leavers, scope and field maps downstream (Invoke-WeComDownstreamSync)'
         # 王五 leaves Authing: remove the user, then run with -Delete -DeleteAction Suspend.
         Invoke-WeComSyncEmulatorAuthingRequest -BaseUrl $script:url -Path /api/v3/delete-users-batch -Body @{ userIds = @('u3') } | Out-Null
         $summary = Invoke-WeComDownstreamSync -Delete -DeleteAction Suspend -Force -Confirm:$false 3>$null 6>$null
-        ($summary.Steps | Where-Object Name -eq 'users').Message | Should -Match '1 suspend'
+        $users = $summary.Steps | Where-Object Name -eq 'users'
+        $users.Message | Should -Match 'Planned: 1 to suspend\.'
+        ($users.Suspended, $users.Updated, $users.Deleted) | Should -Be @(1, 0, 0)   # its own count, not an update
+        ($summary.Suspended, $summary.Updated) | Should -Be @(1, 0)
         $member = (Get-WeComSyncEmulatorState -BaseUrl $script:url).wecom.users | Where-Object userid -eq 'wangwu'
         $member.enable | Should -Be 0
         @((Get-WeComSyncEmulatorState -BaseUrl $script:url).wecom.users).Count | Should -Be 4   # kept

@@ -85,6 +85,32 @@ Describe 'Field maps upstream (Invoke-WeComUpstreamSync -FieldMap) against the e
         (Get-RawAuthingUser $rows[1].账号).externalId | Should -Be 'C002'
     }
 
+    It 'leaves an update Stale when its mapped field changed in Authing since the plan was saved, and -Force applies it' {
+        Invoke-WeComUpstreamSync -Path (Save-TestCsv $rows 'monday.csv') -FieldMap $map -Confirm:$false 3>$null | Out-Null
+        $changed = $rows | ForEach-Object { $_.PSObject.Copy() }
+        $changed[2].工号 = 'C003'; $changed[3].工号 = 'C004'
+        $planFile = Join-Path $work 'monday-plan.xml'
+        Compare-Directory (Import-WeComAddressBook (Save-TestCsv $changed 'monday2.csv')) (Get-AuthingUser -FieldMap $map) -FieldMap $map |
+            Export-Clixml -LiteralPath $planFile
+
+        # Wednesday: someone sets one user's externalId in Authing by hand.
+        $edited = Get-AuthingUser -FieldMap $map | Where-Object UserId -eq $rows[2].账号
+        Invoke-WeComSyncEmulatorAuthingRequest -BaseUrl $emulator.BaseUrl -Path /api/v3/update-user -Body @{ userId = $edited.SourceId; externalId = 'Z003' } | Out-Null
+
+        $results = @(Import-Clixml -LiteralPath $planFile | Sync-AuthingUser -FieldMap $map -Confirm:$false 3>$null)
+        $results.Count | Should -Be 2
+        $stale = $results | Where-Object Outcome -EQ 'Stale'
+        $stale.Change.Key | Should -Be $rows[2].账号
+        $stale.Error | Should -Match '工号 was A003 in the plan, is Z003 now'
+        ($results | Where-Object Outcome -EQ 'Succeeded').Change.Key | Should -Be $rows[3].账号
+        (Get-RawAuthingUser $rows[2].账号).externalId | Should -Be 'Z003'   # the hand edit stands
+        (Get-RawAuthingUser $rows[3].账号).externalId | Should -Be 'C004'
+
+        (Import-Clixml -LiteralPath $planFile | Sync-AuthingUser -FieldMap $map -Confirm:$false -Force | Where-Object { $_.Change.Key -eq $rows[2].账号 }).Outcome |
+            Should -Be 'Succeeded'
+        (Get-RawAuthingUser $rows[2].账号).externalId | Should -Be 'C003'
+    }
+
     It 'reads the map from a .psd1 or .json file, one map per API' {
         $psd1 = Join-Path $work 'map.psd1'
         Set-Content -LiteralPath $psd1 -Encoding utf8 -Value "@{ Authing = @{ '工号' = 'externalId' }; WeCom = @{ '工号' = 'extattr.工号' } }"
@@ -122,8 +148,23 @@ Describe 'Leavers and scope upstream (-DeleteAction Suspend, -Department) agains
     It 'suspends a leaver instead of deleting it, and reactivates it when it is back, never creating it twice' {
         $leaver = $rows[0].账号
         $fewer = Save-TestCsv ($rows | Select-Object -Skip 1) 'fewer.csv'
-        $summary = Invoke-WeComUpstreamSync -Path $fewer -Mode DeleteOnly -DeleteAction Suspend -Confirm:$false 3>$null
-        ($summary.Steps | Where-Object Name -eq 'delete users').Message | Should -Match '1 suspend'
+        # -WhatIf says what it would do in the summary's own words.
+        $whatIf = Invoke-WeComUpstreamSync -Path $fewer -Mode DeleteOnly -DeleteAction Suspend -WhatIf 3>$null 6>$null
+        $whatIf.Message | Should -Match 'delete users: 1 to suspend\b'
+        ($whatIf | Out-String -Width 80) | Should -Match 'delete users: 1 to suspend'
+        (Get-RawAuthingUser $leaver).status | Should -Be 'Activated'
+
+        $logs = Join-Path $work 'suspend-logs'
+        $summary = Invoke-WeComUpstreamSync -Path $fewer -Mode DeleteOnly -DeleteAction Suspend -LogPath $logs -Confirm:$false 3>$null
+        $step = $summary.Steps | Where-Object Name -eq 'delete users'
+        $step.Message | Should -Match 'Planned: 1 to suspend\.'
+        # Counted apart: Suspended, not Updated (nor Deleted), in the step, the summary and the log read back.
+        ($step.Suspended, $step.Updated, $step.Deleted) | Should -Be @(1, 0, 0)
+        ($summary.Suspended, $summary.Updated, $summary.Deleted) | Should -Be @(1, 0, 0)
+        $back = Get-WeComSyncLog -Path $logs
+        ($back.Suspended, $back.Updated) | Should -Be @(1, 0)
+        (Get-WeComSyncLog -Path $logs | Out-String -Width 120) | Should -Match 'Stale\s+Suspended\s+Name[\s\S]+\b0\s+1\s+upstream'
+        (Get-WeComSyncLog -Path $logs -Run $back.ShortId | Out-String -Width 80) | Should -Match '1 suspended\. Planned: 1 to suspend\.'
         (Get-RawAuthingUser $leaver).status | Should -Be 'Suspended'
         @((Get-WeComSyncEmulatorState -BaseUrl $emulator.BaseUrl).authing.users).Count | Should -Be $rows.Count   # kept, not deleted
 
@@ -142,7 +183,14 @@ Describe 'Leavers and scope upstream (-DeleteAction Suspend, -Department) agains
         $silent = Save-TestCsv ($rows | Select-Object * -ExcludeProperty '禁用状态') 'no-status.csv'
         $plan = @(Compare-Directory (Import-WeComAddressBook $silent) (Get-AuthingUser) -WarningVariable warnings 3>$null)
         $plan.Count | Should -Be 0
-        "$warnings" | Should -Match '1 user\(s\) suspended in the target are in the reference, which does not say whether they are enabled.*禁用状态'
+        $kept = '1 user\(s\) suspended in the target are in the reference, which does not say whether they are enabled.*禁用状态'
+        "$warnings" | Should -Match $kept
+        # A run with that file warns the same, and its run log keeps the warning in the users step's message.
+        $logs = Join-Path $work 'kept-logs'
+        $summary = Invoke-WeComUpstreamSync -Path $silent -LogPath $logs -Confirm:$false -WarningVariable runWarnings 3>$null
+        "$runWarnings" | Should -Match $kept
+        ($summary.Steps | Where-Object Name -eq 'users').Message | Should -Match "^No changes\. $kept"
+        ((Get-WeComSyncLog -Path $logs).Steps | Where-Object Name -eq 'users').Message | Should -Match $kept
         (Get-RawAuthingUser $leaver).status | Should -Be 'Suspended'
     }
 

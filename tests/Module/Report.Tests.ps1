@@ -156,7 +156,7 @@ Describe 'Export-WeComSyncReport' {
         $html | Should -Not -Match '<g class="run"'
         $r = Get-WeComSyncLog -Path $run1.Path
         $r.Failed | Should -Be 1
-        $html | Should -Match "<td class=`"users`">users</td><td>PartiallyFailed</td><td>0</td><td>$($r.Created)</td><td>$($r.Updated)</td><td>$($r.Deleted)</td><td>1</td>"
+        $html | Should -Match "<td class=`"users`">users</td><td>PartiallyFailed</td><td>0</td><td>$($r.Created)</td><td>$($r.Updated)</td><td>$($r.Suspended)</td><td>$($r.Deleted)</td><td>1</td>"
         $html | Should -Match 'Give the user another mobile'
     }
 

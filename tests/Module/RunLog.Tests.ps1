@@ -131,11 +131,11 @@ Describe 'Get-WeComSyncLog' {
 Describe 'Get-WeComSyncLog views' {
     It 'shows runs as a table with id, name, status and counts' {
         $text = Get-WeComSyncLog -Path $root | Out-String -Width 160
-        $text | Should -Match 'Id\s+Started\s+Status\s+Created\s+Updated\s+Deleted\s+Failed\s+Skipped\s+Stale\s+Name'
-        $text | Should -Match ([regex]::Escape($r2.ShortId) + '\s+\S+ \S+\s+\S*PartiallyFailed\S*\s+0\s+1\s+0\s+1\s+0\s+0\s+downstream')
+        $text | Should -Match 'Id\s+Started\s+Status\s+Created\s+Updated\s+Deleted\s+Failed\s+Skipped\s+Stale\s+Suspended\s+Name'
+        $text | Should -Match ([regex]::Escape($r2.ShortId) + '\s+\S+ \S+\s+\S*PartiallyFailed\S*\s+0\s+1\s+0\s+1\s+0\s+0\s+0\s+downstream')
     }
 
-    It 'fits 80 columns with every count, Stale included; the steps keep their message' {
+    It 'fits 80 columns with every count, Stale included (Suspended and the name from 90); the steps keep their message' {
         $stale = Join-Path $test.Work 'stale-logs'
         $run = Write-Run $stale 'upstream' @((New-Result 'zhangsan'), (New-Result 'lisi' -Outcome Stale -Operation Update),
             (New-Result 'wangwu' -Outcome Failed -Error 'mobile +86 13800001234 already used' -Code '60104'))

@@ -57,28 +57,26 @@ namespace WeComSync.AddressBook
             }
         }
 
-        private static List<Dictionary<long, string>> Scan(Stream workbook)
+        private static List<Dictionary<long, string>> Scan(Stream stream)
         {
-            var reader = new BinaryReader(workbook);
+            var records = new Records(stream);
             // Workbook globals: where each worksheet's substream starts (ExcelDataReader lists worksheets only).
             var starts = new List<long>();
-            if (workbook.Length < 4) return null;
-            ushort id = reader.ReadUInt16(), length = reader.ReadUInt16();
+            if (!records.Next(out ushort id, out int length)) return null;
             if (id != Bof && id != 0x0409 && id != 0x0209 && id != 0x0009) return null;
-            var body = reader.ReadBytes(length);
+            var body = records.Body(length);
             bool globals = body.Length >= 4 && BitConverter.ToUInt16(body, 2) == 0x0005;
             if (!globals) starts.Add(0); // a lone worksheet stream: ExcelDataReader reads it as one sheet
-            while (globals && workbook.Position + 4 <= workbook.Length)
+            while (globals && records.Next(out id, out length))
             {
-                id = reader.ReadUInt16(); length = reader.ReadUInt16();
                 if (id == Eof) break;
                 if (id == FilePass) return null; // encrypted: the records are not readable as they are
-                if (id == BoundSheet && length >= 6)
+                if (id == BoundSheet)
                 {
-                    body = reader.ReadBytes(length);
+                    body = records.Body(length);
                     if (body.Length >= 6 && body[5] == 0) starts.Add(BitConverter.ToUInt32(body, 0)); // dt 0: a worksheet or dialog sheet
                 }
-                else workbook.Seek(length, SeekOrigin.Current);
+                else records.Skip(length);
             }
 
             var sheets = new List<Dictionary<long, string>>();
@@ -87,24 +85,84 @@ namespace WeComSync.AddressBook
             {
                 var cells = new Dictionary<long, string>();
                 sheets.Add(cells);
-                if (start < 0 || start + 4 > workbook.Length) continue;
-                workbook.Seek(start, SeekOrigin.Begin);
+                if (start < 0 || start + 4 > stream.Length) continue;
+                records.MoveTo(start);
                 int depth = 0;
-                while (workbook.Position + 4 <= workbook.Length)
+                while (records.Next(out id, out length))
                 {
-                    id = reader.ReadUInt16(); length = reader.ReadUInt16();
                     if ((id & 0x00FF) == 0x09 && (id >> 8) <= 0x08) depth++;           // a BOF (charts nest their own substreams)
                     else if (id == Eof && --depth <= 0) break;
                     if (depth == 1 && (id == BoolErr || id == BoolErrBiff2 || id == Formula || id == FormulaBiff3 || id == FormulaBiff4))
                     {
-                        body = reader.ReadBytes(length);
+                        body = records.Body(length);
                         string what = ErrorOf(id, body);
                         if (what != null) { cells[((long)BitConverter.ToUInt16(body, 0) << 16) | BitConverter.ToUInt16(body, 2)] = what; any = true; }
                     }
-                    else workbook.Seek(length, SeekOrigin.Current);
+                    else records.Skip(length);
                 }
             }
             return any ? sheets : null;
+        }
+
+        /// <summary>BIFF records read from a stream through one 64 KB buffer: a header costs no call into the stream.</summary>
+        private sealed class Records
+        {
+            private readonly Stream _stream;
+            private readonly byte[] _buffer = new byte[1 << 16];
+            private long _bufferStart;
+            private int _count, _at;
+
+            public Records(Stream stream)
+            {
+                _stream = stream;
+                MoveTo(0);
+            }
+
+            public void MoveTo(long position)
+            {
+                _stream.Seek(position, SeekOrigin.Begin);
+                _bufferStart = position;
+                _count = _at = 0;
+            }
+
+            /// <summary>The next record's id and body length; false at the end of the stream.</summary>
+            public bool Next(out ushort id, out int length)
+            {
+                id = 0; length = 0;
+                if (!Have(4)) return false;
+                id = BitConverter.ToUInt16(_buffer, _at);
+                length = BitConverter.ToUInt16(_buffer, _at + 2);
+                _at += 4;
+                return true;
+            }
+
+            /// <summary>The body (shorter when the stream ends first).</summary>
+            public byte[] Body(int length)
+            {
+                Have(length);
+                int n = Math.Min(length, _count - _at);
+                var body = new byte[n];
+                Buffer.BlockCopy(_buffer, _at, body, 0, n);
+                _at += n;
+                return body;
+            }
+
+            public void Skip(int length)
+            {
+                if (_count - _at >= length) _at += length;
+                else MoveTo(_bufferStart + _at + length);
+            }
+
+            // At least n bytes from _at in the buffer, as far as the stream has them (a record is at most 8 228 bytes).
+            private bool Have(int n)
+            {
+                if (_count - _at >= n) return true;
+                Buffer.BlockCopy(_buffer, _at, _buffer, 0, _count - _at);
+                _bufferStart += _at; _count -= _at; _at = 0;
+                int read;
+                while (_count < n && (read = _stream.Read(_buffer, _count, _buffer.Length - _count)) > 0) _count += read;
+                return _count >= n;
+            }
         }
 
         /// <summary>The error a cell record holds, or null when it holds a value.</summary>
@@ -206,13 +264,18 @@ namespace WeComSync.AddressBook
             return chain;
         }
 
-        /// <summary>A read-only stream over a chain of sectors of <c>1 &lt;&lt; shift</c> bytes (in the file, or in the mini stream).</summary>
+        /// <summary>
+        /// A read-only stream over a chain of sectors of <c>1 &lt;&lt; shift</c> bytes (in the file, or in the mini stream),
+        /// one sector held at a time: the walk reads a record header of 4 bytes at a time.
+        /// </summary>
         private sealed class ChainStream : Stream
         {
             private readonly Stream _base;
             private readonly List<uint> _sectors;
             private readonly int _shift;
             private readonly long _length;
+            private readonly byte[] _sector;
+            private int _held = -1, _heldBytes;
             private long _position;
 
             public ChainStream(Stream @base, List<uint> sectors, int shift, long length)
@@ -221,6 +284,7 @@ namespace WeComSync.AddressBook
                 _sectors = sectors;
                 _shift = shift;
                 _length = Math.Min(length, (long)sectors.Count << shift);
+                _sector = new byte[1 << shift];
             }
 
             // In the file a sector follows the 512-byte header (sector n at (n + 1) << shift); in the mini stream it does not.
@@ -232,11 +296,17 @@ namespace WeComSync.AddressBook
                 while (count > 0 && _position < _length)
                 {
                     int index = (int)(_position >> _shift), within = (int)(_position & ((1 << _shift) - 1));
-                    int n = (int)Math.Min(Math.Min(count, (1 << _shift) - within), _length - _position);
-                    _base.Seek(Offset(_sectors[index]) + within, SeekOrigin.Begin);
-                    n = _base.Read(buffer, offset, n);
-                    if (n <= 0) break;
-                    total += n; offset += n; count -= n; _position += n;
+                    if (index != _held)
+                    {
+                        _base.Seek(Offset(_sectors[index]), SeekOrigin.Begin);
+                        int got = 0, n;
+                        while (got < _sector.Length && (n = _base.Read(_sector, got, _sector.Length - got)) > 0) got += n;
+                        _held = index; _heldBytes = got;
+                    }
+                    int take = (int)Math.Min(Math.Min(count, _heldBytes - within), _length - _position);
+                    if (take <= 0) break;
+                    Buffer.BlockCopy(_sector, within, buffer, offset, take);
+                    total += take; offset += take; count -= take; _position += take;
                 }
                 return total;
             }

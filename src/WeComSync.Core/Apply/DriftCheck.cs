@@ -27,7 +27,9 @@ namespace WeComSync.Apply
     /// read again and compared with what the plan was computed from. An update, move or delete whose object changed or
     /// went away, and a create whose object now exists, is not applied: its result is <see cref="Outcome.Stale"/> and
     /// says which field differs. The comparison is the plan's own (<see cref="UserFields"/>: unknown is never a difference,
-    /// values compare after normalisation), so a re-read of an untouched object never looks changed.
+    /// values compare after normalisation), so a re-read of an untouched object never looks changed. Mapped fields
+    /// (工号 → externalId …) count like built-in ones: the plan's object and the re-read both carry the fields their map
+    /// names (a saved plan is applied with the map it was computed with), and a field only one of them knows is unknown.
     /// </summary>
     public static class DriftCheck
     {
@@ -78,7 +80,7 @@ namespace WeComSync.Apply
                 case User a when now is User b:
                     if (Known(a.UserId) && Known(b.UserId) && !string.Equals(a.UserId, b.UserId, StringComparison.OrdinalIgnoreCase))
                         yield return Describe(nameof(User.UserId), a.UserId, b.UserId);
-                    foreach (var f in UserFields.All)
+                    foreach (var f in UserFields.All.Concat(UserFields.MappedIn(a)))
                         if (f.IsKnown(a) && f.IsKnown(b) && !f.Same(a, b)) yield return Describe(f.Name, f.Get(a), f.Get(b));
                     break;
                 case Department a when now is Department b:
@@ -95,7 +97,7 @@ namespace WeComSync.Apply
 
         private static string Describe(string field, object planned, object now) => $"{field} was {Show(planned)} in the plan, is {Show(now)} now";
 
-        private static string Show(object value) => value == null ? "(none)"
+        private static string Show(object value) => value == null ? "(none)" : value as string == "" ? "''"
             : value is IEnumerable<string> list ? "[" + string.Join(", ", list) + "]" : Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture);
 
         public static Result Stale(Change change, string what) => new Result

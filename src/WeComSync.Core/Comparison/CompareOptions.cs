@@ -73,8 +73,8 @@ namespace WeComSync.Comparison
         /// <summary>Default Create and Update; Delete only when asked (the delete-only run).</summary>
         public PlanOperation Operation { get; set; } = PlanOperation.Create | PlanOperation.Update;
 
-        /// <summary>Receives one line per matching decision (-Verbose); null when nobody listens, so nothing is built.</summary>
-        public Action<string> Verbose { get; set; }
+        /// <summary>Where one verbose line per matching decision goes (-Verbose); null when nobody listens, so nothing is built.</summary>
+        public IOutputWriter Output { get; set; }
 
         /// <summary>A department's direct members must share more than this share to count as "mostly the same".</summary>
         public double RenameSimilarity { get; set; } = 0.5;

@@ -17,7 +17,7 @@ namespace WeComSync.Comparison
         private static readonly StringComparer Links = StringComparer.Ordinal;
 
         private readonly CompareOptions _options;
-        private readonly Action<string> _log;
+        private readonly IOutputWriter _output;
         private readonly bool _name, _order, _parent;
 
         private IReadOnlyList<Department> _source, _target;
@@ -32,7 +32,7 @@ namespace WeComSync.Comparison
             Validate(options.Property, "Property");
             Validate(options.ExcludeProperty, "ExcludeProperty");
             _options = options;
-            _log = options.Verbose;
+            _output = options.Output;
             bool all = options.Property == null || options.Property.Count == 0;
             _name = Compared(nameof(Department.Name), all);
             _order = Compared(nameof(Department.Order), all);
@@ -102,9 +102,9 @@ namespace WeComSync.Comparison
                 {
                     var t = target[i];
                     if (t.IsRoot || _taken.Contains(t)) continue;
-                    if (Link(t) == null) { _log?.Invoke($"{t.Path ?? t.Key}: not linked and not matched; left alone."); continue; }
+                    if (Link(t) == null) { _output?.WriteVerbose($"{t.Path ?? t.Key}: not linked and not matched; left alone."); continue; }
                     deletes.Add((new Change { Operation = ChangeOperation.Delete, Kind = ObjectKind.Department, Key = Link(t), Current = t, Reason = "not in the reference" }, targetDepth[t], i));
-                    _log?.Invoke($"{t.Path ?? t.Key}: not in the reference; delete.");
+                    _output?.WriteVerbose($"{t.Path ?? t.Key}: not in the reference; delete.");
                 }
             }
 
@@ -130,7 +130,7 @@ namespace WeComSync.Comparison
             _match[s] = t;
             _how[s] = how;
             _taken.Add(t);
-            _log?.Invoke($"{s.Path ?? s.Key}: matched by {how}.");
+            _output?.WriteVerbose($"{s.Path ?? s.Key}: matched by {how}.");
         }
 
         /// <summary>
@@ -204,7 +204,7 @@ namespace WeComSync.Comparison
                 Operation = ChangeOperation.Conflict, Kind = ObjectKind.Department, Key = Link(s) ?? s.Key, Desired = s, Candidates = candidates.Cast<DirectoryObject>().ToList(),
                 Reason = $"ambiguous: {candidates.Count} difference departments match by {label} ({string.Join(", ", candidates.Select(c => c.Path ?? c.Key))}); link one by hand",
             });
-            _log?.Invoke($"{s.Path ?? s.Key}: {candidates.Count} candidates by {label}; reported as a conflict, not guessed.");
+            _output?.WriteVerbose($"{s.Path ?? s.Key}: {candidates.Count} candidates by {label}; reported as a conflict, not guessed.");
         }
 
         private List<Department> MatchByPath(List<Department> pending)
@@ -309,7 +309,7 @@ namespace WeComSync.Comparison
                     if (_match.ContainsKey(c.S) || _taken.Contains(c.T)) continue;
                     bool tie = candidates.Any(o => !ReferenceEquals(o.T, c.T) && ReferenceEquals(o.S, c.S) && o.Score == c.Score && !_taken.Contains(o.T))
                             || candidates.Any(o => !ReferenceEquals(o.S, c.S) && ReferenceEquals(o.T, c.T) && o.Score == c.Score && !_match.ContainsKey(o.S));
-                    if (tie) { _log?.Invoke($"{c.S.Path ?? c.S.Key}: several departments share its members equally; not guessed."); continue; }
+                    if (tie) { _output?.WriteVerbose($"{c.S.Path ?? c.S.Key}: several departments share its members equally; not guessed."); continue; }
                     Pair(c.S, c.T, "members");
                 }
             }
@@ -358,8 +358,8 @@ namespace WeComSync.Comparison
 
         private Change CreateChange(Department s)
         {
-            if (!_options.Allows(PlanOperation.Create)) { _log?.Invoke($"{s.Path ?? s.Key}: no match; creates were not asked for."); return null; }
-            _log?.Invoke($"{s.Path ?? s.Key}: no match; create.");
+            if (!_options.Allows(PlanOperation.Create)) { _output?.WriteVerbose($"{s.Path ?? s.Key}: no match; creates were not asked for."); return null; }
+            _output?.WriteVerbose($"{s.Path ?? s.Key}: no match; create.");
             var fields = new List<FieldChange>();
             if (s.Name != null && !Excluded(nameof(Department.Name))) fields.Add(new FieldChange(nameof(Department.Name), null, Text.Clean(s.Name)));
             if (s.ParentKey != null) fields.Add(new FieldChange(nameof(Department.ParentKey), null, s.ParentKey));

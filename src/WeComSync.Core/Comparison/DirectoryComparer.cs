@@ -96,7 +96,7 @@ namespace WeComSync.Comparison
                     default: inScope = scope.Contains(c.Desired ?? c.Current); break;
                 }
                 if (inScope) kept.Add(c);
-                else options.Verbose?.Invoke($"{c.Key}: outside the scope ({options.Scope}); left alone.");
+                else options.Output?.WriteVerbose($"{c.Key}: outside the scope ({options.Scope}); left alone.");
             }
             var context = plan.Context;
             context.SourceCount = source.Count(scope.Contains);
@@ -201,7 +201,7 @@ namespace WeComSync.Comparison
                 if (c.Operation == ChangeOperation.Delete)
                     foreach (var s in skipped) if (s.Keys.TryGetValue(c.Key ?? string.Empty, out where)) break;
                 if (where == null) { changes.Add(c); continue; }
-                options.Verbose?.Invoke($"{c.Key}: not deleted; the reference has it on a row that was skipped ({where}).");
+                options.Output?.WriteVerbose($"{c.Key}: not deleted; the reference has it on a row that was skipped ({where}).");
             }
             if (withdrawn != null) changes.AddRange(withdrawn);
             return new Plan(changes, plan.Context);
@@ -238,7 +238,7 @@ namespace WeComSync.Comparison
                     default: context.ConflictCount++; break;
                 }
             }
-            if (refusal != null) options.Verbose?.Invoke(refusal.Value.Reason);
+            if (refusal != null) options.Output?.WriteVerbose(refusal.Value.Reason);
             return plan;
         }
     }

@@ -208,6 +208,12 @@ namespace WeComSync.Comparison
             }
         }
 
+        /// <summary>The comparison of every custom field a user carries (<see cref="User.Extra"/>), as a mapped field.</summary>
+        internal static IEnumerable<UserField> MappedIn(User user)
+        {
+            foreach (var e in user.Extra) yield return For(UserFieldDefinition.Mapped(e.Key));
+        }
+
         /// <summary>Names -Property and -ExcludeProperty accept for users (UserId is the key and cannot be excluded).</summary>
         public static IEnumerable<string> Names => All.Select(f => f.Name);
 

@@ -26,7 +26,7 @@ namespace WeComSync.Comparison
         private readonly bool[] _excluded; // by _available index
         private readonly bool _excludeUserId;
         private readonly bool _excludeEnabled;
-        private readonly Action<string> _log;
+        private readonly IOutputWriter _output;
 
         private readonly List<Change> _creates = new List<Change>();
         private readonly List<Change> _updates = new List<Change>();
@@ -46,7 +46,7 @@ namespace WeComSync.Comparison
             for (int k = 0; k < _excluded.Length; k++) _excluded[k] = UserFields.Contains(options.ExcludeProperty, _available[k].Name);
             _excludeUserId = UserFields.Contains(options.ExcludeProperty, nameof(User.UserId));
             _excludeEnabled = ExcludesEnabled(options);
-            _log = options.Verbose;
+            _output = options.Output;
         }
 
         /// <summary>Enabled is left out of the comparison (-ExcludeProperty, or a -Property list without it): no re-hire is planned.</summary>
@@ -163,8 +163,8 @@ namespace WeComSync.Comparison
                 if (at >= 0)
                 {
                     matched[at] = true;
-                    if (_log != null)
-                        _log(LinkKey(source[i]) == null ? $"{keys[i]}: matched by username (the reference user is not linked yet); plan the link." : $"{keys[i]}: matched by userid.");
+                    if (_output != null)
+                        _output.WriteVerbose(LinkKey(source[i]) == null ? $"{keys[i]}: matched by username (the reference user is not linked yet); plan the link." : $"{keys[i]}: matched by userid.");
                 }
                 else if (at <= GroupBase) Ambiguous(source[i], keys[i], groups[GroupBase - at].Users, matchedOthers, "userid");
                 else if (at == Miss) unmatched.Add(i);
@@ -186,7 +186,7 @@ namespace WeComSync.Comparison
                         {
                             matched[at] = true;
                             matches.Add((i, target[at], "previous userid"));
-                            _log?.Invoke($"{keys[i]}: matched by previous userid '{previous}' (renamed); plan an update of UserId.");
+                            _output?.WriteVerbose($"{keys[i]}: matched by previous userid '{previous}' (renamed); plan an update of UserId.");
                             continue;
                         }
                     }
@@ -223,8 +223,8 @@ namespace WeComSync.Comparison
 
             if (_options.Allows(PlanOperation.Create))
                 foreach (int i in unmatched) Create(source[i], keys[i]);
-            else if (_log != null)
-                foreach (int i in unmatched) _log($"{keys[i]}: no match; creates were not asked for.");
+            else if (_output != null)
+                foreach (int i in unmatched) _output.WriteVerbose($"{keys[i]}: no match; creates were not asked for.");
 
             if (_options.Updates)
             {
@@ -253,22 +253,22 @@ namespace WeComSync.Comparison
                     if (link == null)
                     {
                         // Not linked: not ours to delete (an Authing user that never came from WeCom).
-                        _log?.Invoke($"{t.Username ?? t.SourceId}: not linked and not matched; left alone.");
+                        _output?.WriteVerbose($"{t.Username ?? t.SourceId}: not linked and not matched; left alone.");
                         continue;
                     }
                     if (_options.DeleteAction == DeleteAction.Suspend)
                     {
-                        if (t.Enabled == false) { _log?.Invoke($"{link}: not in the reference; suspended already."); continue; }
+                        if (t.Enabled == false) { _output?.WriteVerbose($"{link}: not in the reference; suspended already."); continue; }
                         _deletes.Add(new Change
                         {
                             Operation = ChangeOperation.Suspend, Kind = ObjectKind.User, Key = link, Current = t, Reason = "not in the reference; suspended, not deleted",
                             Fields = new List<FieldChange> { new FieldChange(nameof(User.Enabled), t.Enabled, false) },
                         });
-                        _log?.Invoke($"{link}: not in the reference; suspend.");
+                        _output?.WriteVerbose($"{link}: not in the reference; suspend.");
                         continue;
                     }
                     _deletes.Add(new Change { Operation = ChangeOperation.Delete, Kind = ObjectKind.User, Key = link, Current = t, Reason = "not in the reference" });
-                    _log?.Invoke($"{link}: not in the reference; delete.");
+                    _output?.WriteVerbose($"{link}: not in the reference; delete.");
                 }
             }
 
@@ -338,7 +338,7 @@ namespace WeComSync.Comparison
                 }
                 int only = claim.Value[0];
                 matches.Add((only, t, label));
-                _log?.Invoke($"{keys[only]}: matched by {label} ({t.Username ?? t.UserId ?? t.SourceId}); plan the link.");
+                _output?.WriteVerbose($"{keys[only]}: matched by {label} ({t.Username ?? t.UserId ?? t.SourceId}); plan the link.");
             }
             // Linked candidates matched, or reported as ambiguous, are taken: never deleted as "not in the reference".
             if (byName)
@@ -354,7 +354,7 @@ namespace WeComSync.Comparison
             matchedOthers.UnionWith(candidates);
             Conflict(key, s, null, new List<DirectoryObject>(candidates),
                 $"ambiguous: {candidates.Count} difference users match by {label} ({string.Join(", ", candidates.Select(c => c.Username ?? c.UserId ?? c.SourceId))}); link one by hand");
-            _log?.Invoke($"{key}: {candidates.Count} candidates by {label}; reported as a conflict, not guessed.");
+            _output?.WriteVerbose($"{key}: {candidates.Count} candidates by {label}; reported as a conflict, not guessed.");
         }
 
         private void Conflict(string key, User desired, User current, List<DirectoryObject> candidates, string reason) =>
@@ -379,7 +379,7 @@ namespace WeComSync.Comparison
                 for (int k = 0; k < _excluded.Length; k++) if (_excluded[k]) _available[k].Set(desired, null);
             }
             _creates.Add(new Change { Operation = ChangeOperation.Create, Kind = ObjectKind.User, Key = key, Desired = desired, Fields = fields, Reason = "not in the difference side" });
-            _log?.Invoke($"{key}: no match; create.");
+            _output?.WriteVerbose($"{key}: no match; create.");
         }
 
         /// <summary>Plans the update of one matched pair; allocates nothing unless a field really differs (or the link changes).</summary>

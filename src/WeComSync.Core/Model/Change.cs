@@ -73,6 +73,14 @@ namespace WeComSync.Model
         /// </summary>
         public int KeptSuspendedCount { get; set; }
 
+        /// <summary>
+        /// The warning for <see cref="KeptSuspendedCount"/>, null when there is none: Compare-Directory writes it, and a
+        /// template's step message keeps it in the run log. A method, so that plan.json and Export-Clixml do not carry it.
+        /// </summary>
+        public string KeptSuspendedWarning() => KeptSuspendedCount <= 0 ? null
+            : $"{KeptSuspendedCount} user(s) suspended in the target are in the reference, which does not say whether they are enabled " +
+              "(an export without the 禁用状态 column, or a blank cell): they stay suspended. To reactivate them, give them 启用 in 禁用状态.";
+
         /// <summary>The departments the plan was limited to (-Department, -ExcludeDepartment); null: the whole directory.</summary>
         public string Scope { get; set; }
         public System.DateTimeOffset ComputedAt { get; set; }

@@ -133,6 +133,7 @@ namespace WeComSync.Report
         public string Status { get; set; }
         public int Created { get; set; }
         public int Updated { get; set; }
+        public int Suspended { get; set; }
         public int Deleted { get; set; }
         public int Failed { get; set; }
         public int Stale { get; set; }

@@ -83,6 +83,7 @@ namespace WeComSync.Report
         {
             ("created", "#1a7f37", p => p.Created),
             ("updated", "#0969da", p => p.Updated),
+            ("suspended", "#8250df", p => p.Suspended),
             ("deleted", "#bc4c00", p => p.Deleted),
             ("failed", "#cf222e", p => p.Failed),
             ("stale", "#9a6700", p => p.Stale),

@@ -77,6 +77,7 @@ namespace WeComSync.RunLog
                     {
                         step.Created = Math.Max(step.Created, c[(int)StepCounter.Created]);
                         step.Updated = Math.Max(step.Updated, c[(int)StepCounter.Updated]);
+                        step.Suspended = Math.Max(step.Suspended, c[(int)StepCounter.Suspended]);
                         step.Deleted = Math.Max(step.Deleted, c[(int)StepCounter.Deleted]);
                         step.Failed = Math.Max(step.Failed, c[(int)StepCounter.Failed]);
                         step.Skipped = Math.Max(step.Skipped, c[(int)StepCounter.Skipped]);

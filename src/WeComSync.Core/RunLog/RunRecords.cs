@@ -34,6 +34,8 @@ namespace WeComSync.RunLog
         Skipped,
         /// <summary>Changes not applied because the target drifted from the plan (<see cref="Outcome.Stale"/>).</summary>
         Stale,
+        /// <summary>Leavers suspended instead of deleted (-DeleteAction Suspend). Last, so the counters before it keep their numbers.</summary>
+        Suspended,
     }
 
     /// <summary>Counts of one step, or of a run (the sum of its steps).</summary>
@@ -42,6 +44,10 @@ namespace WeComSync.RunLog
         public int Read { get; set; }
         public int Created { get; set; }
         public int Updated { get; set; }
+
+        /// <summary>Leavers suspended instead of deleted; not in <see cref="Updated"/>. 0 in a log written before it was counted apart.</summary>
+        public int Suspended { get; set; }
+
         public int Deleted { get; set; }
         public int Failed { get; set; }
         public int Skipped { get; set; }
@@ -122,6 +128,7 @@ namespace WeComSync.RunLog
             Read = Steps.Sum(s => s.Read);
             Created = Steps.Sum(s => s.Created);
             Updated = Steps.Sum(s => s.Updated);
+            Suspended = Steps.Sum(s => s.Suspended);
             Deleted = Steps.Sum(s => s.Deleted);
             Failed = Steps.Sum(s => s.Failed);
             Skipped = Steps.Sum(s => s.Skipped);

@@ -33,6 +33,7 @@ namespace WeComSync.RunLog
         public int Read => Volatile.Read(ref _counts[(int)StepCounter.Read]);
         public int Created => Volatile.Read(ref _counts[(int)StepCounter.Created]);
         public int Updated => Volatile.Read(ref _counts[(int)StepCounter.Updated]);
+        public int Suspended => Volatile.Read(ref _counts[(int)StepCounter.Suspended]);
         public int Deleted => Volatile.Read(ref _counts[(int)StepCounter.Deleted]);
         public int Failed => Volatile.Read(ref _counts[(int)StepCounter.Failed]);
         public int Skipped => Volatile.Read(ref _counts[(int)StepCounter.Skipped]);
@@ -83,7 +84,7 @@ namespace WeComSync.RunLog
         {
             int failed = Failed;
             if (failed == 0) return RunStatus.Succeeded;
-            return Created + Updated + Deleted + Skipped + Stale == 0 ? RunStatus.Failed : RunStatus.PartiallyFailed;
+            return Created + Updated + Suspended + Deleted + Skipped + Stale == 0 ? RunStatus.Failed : RunStatus.PartiallyFailed;
         }
 
         internal StepRecord ToRecord(string runId) => new StepRecord
@@ -98,13 +99,14 @@ namespace WeComSync.RunLog
             Read = Read,
             Created = Created,
             Updated = Updated,
+            Suspended = Suspended,
             Deleted = Deleted,
             Failed = Failed,
             Skipped = Skipped,
             Stale = Stale,
         };
 
-        /// <summary>Which counter a result moves: Failed and Skipped by outcome, else by operation (Move counts as Updated).</summary>
+        /// <summary>Which counter a result moves: Failed, Skipped and Stale by outcome, else by operation (Move counts as Updated, Suspend as Suspended).</summary>
         internal static StepCounter CounterFor(Outcome outcome, ChangeOperation? operation)
         {
             if (outcome == Outcome.Failed) return StepCounter.Failed;
@@ -114,8 +116,8 @@ namespace WeComSync.RunLog
             {
                 case ChangeOperation.Create: return StepCounter.Created;
                 case ChangeOperation.Update:
-                case ChangeOperation.Suspend: // the user is kept and updated to suspended; the step's message names the suspends
                 case ChangeOperation.Move: return StepCounter.Updated;
+                case ChangeOperation.Suspend: return StepCounter.Suspended;
                 case ChangeOperation.Delete: return StepCounter.Deleted;
                 default: return StepCounter.Skipped;
             }

@@ -93,7 +93,7 @@ namespace WeComSync.PowerShell.Commands
             {
                 Property = Property, ExcludeProperty = ExcludeProperty, UpdateMode = UpdateMode, MatchBy = MatchBy,
                 Operation = PlannerOperations(Operation), DeleteAction = DeleteAction,
-                Verbose = verbose ? new Action<string>(WriteVerbose) : null,
+                Output = verbose ? new CmdletOutputWriter(this, System.Threading.CancellationToken.None) : null,
             };
 
             Plan plan;
@@ -135,9 +135,7 @@ namespace WeComSync.PowerShell.Commands
             }
             if (plan.Context.ConflictCount > 0)
                 WriteWarning($"{plan.Context.ConflictCount} {kind.ToString().ToLowerInvariant()}(s) need a human: ambiguous matches or duplicates are reported as Conflict changes and never applied.");
-            if (plan.Context.KeptSuspendedCount > 0)
-                WriteWarning($"{plan.Context.KeptSuspendedCount} user(s) suspended in the target are in the reference, which does not say whether they are enabled " +
-                    "(an export without the 禁用状态 column, or a blank cell): they stay suspended. To reactivate them, give them 启用 in 禁用状态.");
+            if (plan.Context.KeptSuspendedCount > 0) WriteWarning(plan.Context.KeptSuspendedWarning());
             WriteVerbose(plan.Summary);
             var changes = plan.Changes.Where(c => Wanted(c.Operation, Operation)).ToList();
             if (changes.Count == 0) WriteNoChanges();

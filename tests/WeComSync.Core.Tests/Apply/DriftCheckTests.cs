@@ -68,6 +68,33 @@ namespace WeComSync.Tests.Apply
         }
 
         [Fact]
+        public void Differs_ComparesMappedFieldsLikeBuiltInOnes()
+        {
+            User Mapped(string no, string hired)
+            {
+                var u = U("zhangsan", "张三", "+86 13800000001", "公司/研发部");
+                if (no != null) u.Extra["工号"] = no;
+                if (hired != null) u.Extra["入职日期"] = hired;
+                return u;
+            }
+            // Planned Monday: 工号 A1 → A2. By Wednesday someone set it to A9 in the target.
+            var change = Update("zhangsan", Mapped("A1", "2024-01-01"), Mapped("A2", "2024-01-01"), 1);
+            Assert.Null(DriftCheck.Differs(change, Mapped("A1", "2024-01-01")));
+            Assert.Null(DriftCheck.Differs(change, Mapped(" A1 ", "2024-01-01")));            // compared as text: spaces are formatting
+            Assert.Null(DriftCheck.Differs(change, Mapped(null, null)));                      // the re-read does not carry them: unknown
+            var what = DriftCheck.Differs(change, Mapped("A9", "2024-01-01"));
+            Assert.Equal("user zhangsan was changed: 工号 was A1 in the plan, is A9 now", what);
+            Assert.Contains("入职日期 was 2024-01-01 in the plan, is '' now", DriftCheck.Differs(change, Mapped("A1", "")));   // emptied: known, a change
+            var withheld = Mapped("A9", "2024-01-01");
+            withheld.WithheldFields.Add("工号");
+            Assert.Null(DriftCheck.Differs(change, withheld));
+
+            // A plan that never knew the field (the target had none) is not stale over it either.
+            var unmapped = Update("zhangsan", Mapped(null, null), Mapped("A2", null), 2);
+            Assert.Null(DriftCheck.Differs(unmapped, Mapped("A9", "2024-01-01")));
+        }
+
+        [Fact]
         public void Creates_AreStaleWhenTheObjectNowExists_DeletesWhenItIsGoneOrChanged()
         {
             var create = new Change { Operation = ChangeOperation.Create, Kind = ObjectKind.User, Key = "lisi", Desired = U("lisi", "李四", null) };

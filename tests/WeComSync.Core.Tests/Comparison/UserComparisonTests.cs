@@ -341,8 +341,9 @@ namespace WeComSync.Tests.Comparison
         [Fact]
         public void Verbose_explains_each_matching_decision()
         {
-            var lines = new List<string>();
-            Compare(new[] { U("a"), U("b") }, new[] { U("a"), new User { Username = "b" } }, new CompareOptions { Verbose = lines.Add });
+            var output = new RecordingHost();
+            Compare(new[] { U("a"), U("b") }, new[] { U("a"), new User { Username = "b" } }, new CompareOptions { Output = output });
+            var lines = output.Verbose;
             Assert.Contains("a: matched by userid.", lines);
             Assert.Contains(lines, l => l.StartsWith("b: matched by username"));
         }

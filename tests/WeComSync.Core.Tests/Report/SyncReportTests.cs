@@ -296,7 +296,8 @@ namespace WeComSync.Core.Tests.Report
             Assert.Contains(report.Sections.Single(s => s.Heading == "Delete guard").Lines, l => l.Key == "Limits" && l.Value.StartsWith("-MaxDelete 20,"));
             Assert.Contains(report.Sections.Single(s => s.Heading == "Run").Lines, l => l.Key == "Status" && l.Value.StartsWith("PartiallyFailed"));
             var steps = report.Tables.Single(t => t.Heading == "Steps");
-            Assert.Equal(new[] { "departments", "PartiallyFailed", "0", "1", "1", "1", "1", "0" }, steps.Rows[0].Take(8));   // the move failed
+            Assert.Equal(new[] { "Step", "Status", "Read", "Created", "Updated", "Suspended", "Deleted", "Failed", "Skipped" }, steps.Columns.Take(9));
+            Assert.Equal(new[] { "departments", "PartiallyFailed", "0", "1", "1", "0", "1", "1", "0" }, steps.Rows[0].Take(9));   // the move failed
 
             // The results carry no create values; the plan supplies them.
             var create = report.Rows.Single(r => r.Key == "zhangsan");
@@ -305,6 +306,37 @@ namespace WeComSync.Core.Tests.Report
             var moved = Flatten(report.Tree).Single(n => n.Action == "moved");
             Assert.Equal("Failed", moved.Outcome);
             Assert.Contains("<span class=\"Failed\">Failed</span>", Html(report));
+        }
+
+        [Fact]
+        public void RunsReport_CountsSuspendsApart_InTheStepsHistoryTableAndChart()
+        {
+            RunRecord Suspending(DateTimeOffset start)
+            {
+                using (var run = RunLogWriter.Start(_root, "upstream", At(start)))
+                {
+                    var step = run.BeginStep("delete users");
+                    foreach (var key in new[] { "wangwu", "zhaoliu" })
+                        step.Record(new Result { Change = new Change { Operation = ChangeOperation.Suspend, Kind = ObjectKind.User, Key = key, Current = new User { UserId = key, Name = key } }, Outcome = Outcome.Succeeded });
+                    step.Complete();
+                    run.Complete();
+                    return RunLogReader.ReadRun(run.Path);
+                }
+            }
+            var first = Suspending(new DateTimeOffset(2025, 3, 1, 2, 0, 0, TimeSpan.FromHours(8)));
+            var one = SyncReportBuilder.FromRuns(new[] { first });
+            var steps = one.Tables.Single(t => t.Heading == "Steps");
+            int column = Array.IndexOf(steps.Columns.ToArray(), "Suspended");
+            Assert.Equal(new[] { "2", "2" }, steps.Rows.Select(r => r[column]));             // the step and the total
+            Assert.Equal("0", steps.Rows[0][Array.IndexOf(steps.Columns.ToArray(), "Updated")]);
+
+            var second = Suspending(new DateTimeOffset(2025, 3, 2, 2, 0, 0, TimeSpan.FromHours(8)));
+            var history = SyncReportBuilder.FromRuns(new[] { second, first });
+            Assert.Equal(new[] { 2, 2 }, history.History.Select(h => h.Suspended));
+            Assert.All(history.History, h => Assert.Equal(0, h.Updated));
+            var runs = history.Tables.Single(t => t.Heading == "Runs");
+            Assert.Equal("2", runs.Rows[0][Array.IndexOf(runs.Columns.ToArray(), "Suspended")]);
+            Assert.Contains("2 suspended", Html(history));   // the bar's tooltip and the chart's legend name the series
         }
 
         [Fact]

@@ -91,6 +91,82 @@ namespace WeComSync.Core.Tests.RunLog
             }
         }
 
+        private static Result Suspended(string userId, Outcome outcome = Outcome.Succeeded) => new Result
+        {
+            Change = new Change { Operation = ChangeOperation.Suspend, Kind = ObjectKind.User, Key = userId, Current = new User { UserId = userId, Name = userId } },
+            Outcome = outcome,
+            Error = outcome == Outcome.Failed ? "user not found" : null,
+        };
+
+        [Fact]
+        public void Suspends_AreCountedAsSuspended_NotUpdated_InTheStepTheRunSummaryJsonAndTheReader()
+        {
+            using (var run = RunLogWriter.Start(_root, "upstream", At(DateTimeOffset.Now)))
+            {
+                var users = run.BeginStep("delete users");
+                users.Record(Suspended("a"));
+                users.Record(Suspended("b"));
+                users.Record(new Result { Change = new Change { Operation = ChangeOperation.Update, Kind = ObjectKind.User, Key = "c" }, Outcome = Outcome.Succeeded });
+                users.Record(Suspended("d", Outcome.Failed));     // a failed suspend is a failure, not a suspend
+                users.Complete();
+                var summary = run.Complete();
+
+                Assert.Equal((2, 1, 1), (users.Suspended, users.Updated, users.Failed));
+                Assert.Equal((2, 1, 0, 1), (summary.Suspended, summary.Updated, summary.Deleted, summary.Failed));
+                var json = JObject.Parse(File.ReadAllText(Path.Combine(run.Path, RunLogFiles.Summary)));
+                Assert.Equal(2, (int)json["suspended"]);
+                Assert.Equal(2, (int)json["steps"][0]["suspended"]);
+                var back = RunLogReader.GetRuns(_root).Single();
+                Assert.Equal((2, 1), (back.Suspended, back.Updated));
+                Assert.Equal(2, back.Steps[0].Suspended);
+            }
+        }
+
+        [Fact]
+        public void Step_WhoseObjectsWereSuspended_OrFailed_IsPartiallyFailed_NotFailed()
+        {
+            using (var run = RunLogWriter.Start(_root, "upstream", At(DateTimeOffset.Now)))
+            {
+                var some = run.BeginStep("delete users");
+                some.Record(Suspended("a"));
+                some.Record(Suspended("b", Outcome.Failed));
+                some.Complete();
+                var all = run.BeginStep("delete users again");
+                all.Record(Suspended("c", Outcome.Failed));
+                all.Complete();
+                Assert.Equal(RunStatus.PartiallyFailed, some.Status);
+                Assert.Equal(RunStatus.Failed, all.Status);
+                run.Complete();
+            }
+        }
+
+        [Fact]
+        public void SummaryWrittenBeforeSuspendsWereCountedApart_ReadsWithSuspendedZero_AndItsOtherCountsKept()
+        {
+            string folder;
+            using (var run = RunLogWriter.Start(_root, "upstream", At(DateTimeOffset.Now)))
+            {
+                var users = run.BeginStep("users");
+                users.Record(Created("a"));
+                users.Record(new Result { Change = new Change { Operation = ChangeOperation.Update, Kind = ObjectKind.User, Key = "b" }, Outcome = Outcome.Succeeded });
+                users.Complete();
+                run.Complete();
+                folder = run.Path;
+            }
+            // An older writer's summary.json: no "suspended" on the run or its steps.
+            string file = Path.Combine(folder, RunLogFiles.Summary);
+            var json = JObject.Parse(File.ReadAllText(file));
+            json.Remove("suspended");
+            foreach (JObject step in json["steps"]) step.Remove("suspended");
+            File.WriteAllText(file, json.ToString());
+            Assert.DoesNotContain("suspended", File.ReadAllText(file), StringComparison.OrdinalIgnoreCase);
+
+            var back = RunLogReader.ReadRun(folder);
+            Assert.Equal(RunStatus.Succeeded, back.Status);
+            Assert.Equal((1, 1, 0), (back.Created, back.Updated, back.Suspended));
+            Assert.Equal(0, back.Steps.Single().Suspended);
+        }
+
         [Fact]
         public void Step_WhereEveryObjectFailed_IsFailed_AndCleanRunSucceedsWithExitCodeZero()
         {
@@ -278,6 +354,7 @@ namespace WeComSync.Core.Tests.RunLog
             step.Record(Created("a"));
             step.Record(Created("b"));
             step.Record(Created("c", outcome: Outcome.Failed));
+            step.Record(Suspended("d"));
             // No Complete and no Dispose: as if the process was killed here.
             Assert.Equal(RunStatus.Running, RunLogReader.GetRuns(_root).Single().Status);
             Assert.Equal(ExitCodes.Running, RunLogReader.GetRuns(_root).Single().ExitCode);
@@ -299,6 +376,7 @@ namespace WeComSync.Core.Tests.RunLog
             Assert.Equal(RunStatus.Succeeded, back.Steps[0].Status);
             Assert.Equal(RunStatus.Interrupted, back.Steps[1].Status);
             Assert.Equal((5, 2, 1), (back.Read, back.Created, back.Failed));
+            Assert.Equal((1, 0), (back.Suspended, back.Updated));   // recounted from results.jsonl, each under its own counter
             Assert.Equal(ExitCodes.Interrupted, back.ExitCode);
             Assert.Contains("interrupted", back.Message);
             run.Dispose();
