@@ -50,6 +50,10 @@ param(
 )
 $ErrorActionPreference = 'Stop'
 $runOutput = @()
+$ended = $false   # still false in the finally below only when Ctrl+C (or a stop) cut the run short
+# Whether this script is the process (pwsh -File …), whose exit code a scheduler reads; not a console that ran it.
+$ownProcess = @([Environment]::GetCommandLineArgs() | Where-Object { $_ -like '*.ps1' -and (Test-Path -LiteralPath $_ -PathType Leaf) -and
+        (Resolve-Path -LiteralPath $_).ProviderPath -eq $PSCommandPath }).Count -gt 0
 Set-StrictMode -Version 3.0
 
 function Get-SavedCredential([string] $File, [string] $UserVariable, [string] $SecretVariable) {
@@ -85,16 +89,26 @@ try {
     # Bad rows and failed objects never stop the run (they are in the summary, the error stream and the run log);
     # -OutVariable keeps the one summary even when an error stops the run (the delete guard: exit code 3).
     Invoke-WeComDownstreamSync @sync -OutVariable runOutput | Out-Null
+    $ended = $true
 }
 catch {
     # An error that stopped everything (bad credentials, untrusted IP 60020, no permission): the message says what to fix.
     Write-Host "Downstream sync failed: $($_.Exception.Message)"
     # Not every error carries details (strict mode refuses a property of nothing).
     if ($_.ErrorDetails -and $_.ErrorDetails.RecommendedAction) { Write-Host $_.ErrorDetails.RecommendedAction }
+    # Last: Ctrl+C while the run was failing leaves the lines above half-run (a stopping script runs no command).
+    $ended = $true
 }
 finally {
     if (Get-Command Disconnect-WeCom -ErrorAction Ignore) { Disconnect-WeCom }
     if (Get-Command Disconnect-Authing -ErrorAction Ignore) { Disconnect-Authing }
+    # Ctrl+C ends the script right after this block: tell the scheduler it was interrupted, as the run log records
+    # it (130 = 128 + SIGINT, what a shell reports), not the 0 of a script that ran to its end. A stopping script
+    # ignores 'exit', so the host is told; never a console's own host, which would close.
+    if (-not $ended) {
+        if ($ownProcess) { $host.SetShouldExit(130) }
+        exit 130
+    }
 }
 
 if ($KeepLogDays -gt 0 -and $LogPath -and (Test-Path -LiteralPath $LogPath)) {

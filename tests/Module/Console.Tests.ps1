@@ -69,6 +69,9 @@ Describe 'What the console prints' {
         $w = $wecom | Out-String -Width 120
         ($a -split "`n")[1] | Should -Be ($w -split "`n")[1]   # the same header
         $a | Should -Match 'Check\s+Passed\s+Code\s+Message'
+        # Every check's name whole in its column at 80 columns (a long name would wrap inside it).
+        $narrow = ($authing + $wecom) | Out-String -Width 80
+        foreach ($check in $authing + $wecom) { $narrow | Should -Match ('(?m)^' + [regex]::Escape($check.Check) + '\s') }
     }
 
     It 'every cmdlet writes its HTTP trace to the Verbose stream, none to Debug' {
@@ -145,6 +148,8 @@ Describe 'Departments after a downstream run: paths, never numeric ids' {
         foreach ($user in $users | Where-Object { $_.DepartmentPaths.Count -eq 1 }) {
             $narrow | Where-Object { $_ -like "$($user.UserId.Substring(0, [Math]::Min(12, $user.UserId.Length)))*" } | Should -Match ([regex]::Escape((Get-BelowTop $user.DepartmentPaths)[0]))
         }
+        # The status whole at 80 columns too (WeCom's NotActivated reads Inactive; an Authing user Active).
+        foreach ($row in $narrow | Select-Object -Skip 3 | Where-Object { $_.Trim() }) { $row.TrimEnd() | Should -Match '\s(Active|Inactive|Disabled|Left)$' }
         $csv = Join-Path $work "$Command.csv"
         $users | Export-Csv -LiteralPath $csv -Encoding utf8BOM
         $rows = @(Import-Csv -LiteralPath $csv)
@@ -164,5 +169,12 @@ Describe 'Departments after a downstream run: paths, never numeric ids' {
         $plan.Count | Should -Be 1
         $wecomPath = (Get-WeComUser $user.UserId).DepartmentPaths[0]
         $plan[0].Description | Should -Be "~ update user $($user.UserId): departments [$wecomPath] -> [示例科技/$($other.Path)]"
+        # Export-Csv: the Fields column reads as the plan line does (paths), the change itself still carries the ids.
+        $csv = Join-Path $work 'downstream-plan.csv'
+        $plan | Export-Csv -LiteralPath $csv -Encoding utf8BOM
+        $row = Import-Csv -LiteralPath $csv
+        $row.Fields | Should -Be "departments [$wecomPath] -> [示例科技/$($other.Path)]"
+        $row.Description | Should -Be $plan[0].Description
+        $plan[0].Fields[0].New | Should -Be @($other.LinkId)
     }
 }

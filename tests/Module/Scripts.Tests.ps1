@@ -274,6 +274,33 @@ Describe 'An interrupted run' {
         $step.Created | Should -Be (@(Get-AuthingDepartment -IgnoreRootDepartment).Count)
         $step.Created | Should -BeLessThan 11
     }
+
+    It 'Ctrl+C in a scheduled example script exits 130, as the run log records it' -Skip:($IsWindows) {
+        Connect-Pool
+        Set-WeComSyncEmulatorFault -BaseUrl $emulator.BaseUrl -Api authing -Path /api/v3/create-department -Kind latency -LatencyMs 400
+        $logs = Join-Path $work 'interrupted-example-logs'
+        $pwsh = Get-PwshCommandLine
+        $start = [Diagnostics.ProcessStartInfo]::new($pwsh.FilePath)
+        foreach ($a in @($pwsh.Arguments) + @('-File', (Join-Path (Split-Path $env:WECOMSYNC_MODULE_PATH) 'Examples/Invoke-UpstreamSync.example.ps1'))) { $start.ArgumentList.Add($a) }
+        $start.Environment['WECOMSYNC_MODULE_PATH'] = $env:WECOMSYNC_MODULE_PATH
+        $start.Environment['WECOMSYNC_AUTHING_AK'] = 'emulator-ak'; $start.Environment['WECOMSYNC_AUTHING_SK'] = 'emulator-sk'
+        $start.Environment['WECOMSYNC_AUTHING_HOST'] = $emulator.BaseUrl; $start.Environment['WECOMSYNC_AUTHING_ORG'] = 'emulator-org'
+        $start.Environment['WECOMSYNC_EXPORT_PATH'] = $bad; $start.Environment['WECOMSYNC_LOG_PATH'] = $logs
+        $start.RedirectStandardOutput = $true; $start.RedirectStandardError = $true; $start.UseShellExecute = $false
+        $child = [Diagnostics.Process]::Start($start)
+        try {
+            $output = $child.StandardOutput.ReadToEndAsync(); $null = $child.StandardError.ReadToEndAsync()
+            $deadline = [DateTime]::UtcNow.AddSeconds(60)
+            do { Start-Sleep -Milliseconds 200; $created = @(Get-AuthingDepartment -ErrorAction Ignore).Count }
+            until ($created -ge 3 -or $child.HasExited -or [DateTime]::UtcNow -gt $deadline)
+            $child.HasExited | Should -BeFalse -Because 'the departments step is slow enough to be cut short'
+            & (Get-Command kill -CommandType Application | Select-Object -First 1).Source -INT $child.Id   # what Ctrl+C sends
+            $child.WaitForExit(30000) | Should -BeTrue
+            $child.ExitCode | Should -Be 130 -Because $output.Result
+        }
+        finally { if (-not $child.HasExited) { $child.Kill($true) }; $child.Dispose() }
+        (Get-WeComSyncLog -Path $logs).ExitCode | Should -Be 130
+    }
 }
 
 Describe 'Start-WeComSyncEmulator' {

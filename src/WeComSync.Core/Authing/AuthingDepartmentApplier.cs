@@ -6,6 +6,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Newtonsoft.Json.Linq;
 using WeComSync.Apply;
+using WeComSync.Comparison;
 using WeComSync.Http;
 using WeComSync.Model;
 
@@ -44,13 +45,10 @@ namespace WeComSync.Authing
             {
                 case ChangeOperation.Create: return "Create department";
                 case ChangeOperation.Delete: return "Delete department";
-                case ChangeOperation.Move: return "Move department" + Fields(change);
-                default: return "Update department" + Fields(change);
+                case ChangeOperation.Move: return PlanText.Action("Move department", change);
+                default: return PlanText.Action("Update department", change);
             }
         }
-
-        private static string Fields(Change change) =>
-            change.Fields == null || change.Fields.Count == 0 ? "" : ": " + string.Join(", ", change.Fields.Select(f => f.ToString()));
 
         private static string Describe(Change change)
         {

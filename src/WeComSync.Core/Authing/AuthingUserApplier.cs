@@ -6,6 +6,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Newtonsoft.Json.Linq;
 using WeComSync.Apply;
+using WeComSync.Comparison;
 using WeComSync.Http;
 using WeComSync.Model;
 
@@ -60,7 +61,7 @@ namespace WeComSync.Authing
                 case ChangeOperation.Delete: return "Delete user";
                 case ChangeOperation.Suspend: return "Suspend user (status Suspended)";
                 default:
-                    return change.Fields == null || change.Fields.Count == 0 ? "Update user (link)" : "Update user: " + string.Join(", ", change.Fields.Select(f => f.ToString()));
+                    return change.Fields == null || change.Fields.Count == 0 ? "Update user (link)" : PlanText.Action("Update user", change);
             }
         }
 

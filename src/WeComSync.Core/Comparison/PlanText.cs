@@ -53,12 +53,8 @@ namespace WeComSync.Comparison
                       .Append(" to WeCom ").Append(Value(change.Fields[0].New));
                     break;
                 case ChangeOperation.Update:
-                    {
-                        var names = DepartmentNames(change.Current as User, change.Desired as User);
-                        var fields = change.Fields.Select(f => f.Field != nameof(User.Departments) ? f : new FieldChange(f.Field, Named(f.Old, names), Named(f.New, names)));
-                        sb.Append("update ").Append(kind).Append(' ').Append(ShortName(change)).Append(": ").Append(Fields(fields));
-                        break;
-                    }
+                    sb.Append("update ").Append(kind).Append(' ').Append(ShortName(change)).Append(": ").Append(Fields(change));
+                    break;
                 case ChangeOperation.Move:
                     {
                         sb.Append("move ").Append(kind).Append(' ').Append(ShortName(change)).Append(": ");
@@ -86,6 +82,27 @@ namespace WeComSync.Comparison
             if (change.Reason != null && change.Operation != ChangeOperation.Conflict && change.Reason.StartsWith("renamed", StringComparison.Ordinal))
                 sb.Append(" (").Append(change.Reason).Append(')');
             return sb.ToString();
+        }
+
+        /// <summary>
+        /// A change's fields as its plan line shows them (the Fields column of Export-Csv, -WhatIf): a member's departments
+        /// by their paths where the readers attached them (<see cref="DepartmentNames"/>), the change itself keeping the ids.
+        /// </summary>
+        public static string Fields(Change change, Func<FieldChange, bool> include = null)
+        {
+            var names = DepartmentNames(change.Current as User, change.Desired as User);
+            return Fields(change.Fields.Where(include ?? (f => true))
+                                .Select(f => f.Field != nameof(User.Departments) ? f : new FieldChange(f.Field, Named(f.Old, names), Named(f.New, names))));
+        }
+
+        /// <summary>
+        /// A -WhatIf/-Confirm action for a change that writes fields: "Update user: departments [研发部/一组] -> [市场部/一组]",
+        /// or the bare <paramref name="action"/> when none of the fields it writes (<paramref name="include"/>) changed.
+        /// </summary>
+        public static string Action(string action, Change change, Func<FieldChange, bool> include = null)
+        {
+            bool any = change.Fields != null && change.Fields.Any(include ?? (f => true));
+            return any ? action + ": " + Fields(change, include) : action;
         }
 
         /// <summary>"mobile +86 138… -> +86 139…, email (unset) -> a@b.c"</summary>

@@ -124,8 +124,10 @@ namespace WeComSync.Model
         /// <summary>What the target holds now (null for creates).</summary>
         public DirectoryObject Current { get; set; }
 
-        public List<FieldChange> Fields { get => _fields; set => _fields = FieldChangeList.Of(value); }
-        private List<FieldChange> _fields = new FieldChangeList();
+        public Change() { _fields = FieldChangeList.Of(new FieldChangeList(), this); }
+
+        public List<FieldChange> Fields { get => _fields; set => _fields = FieldChangeList.Of(value, this); }
+        private List<FieldChange> _fields;
 
         /// <summary>Why this change is planned (e.g. "matched by username", "renamed, matched by members").</summary>
         public string Reason { get; set; }

@@ -36,15 +36,30 @@ namespace WeComSync.Model
         public override string ToString() => string.Join(", ", this);
     }
 
-    /// <summary>A change's fields that read as the plan line does: "mobile +86 138… -> +86 139…, departments [a] -> [b]".</summary>
+    /// <summary>
+    /// A change's fields that read as the plan line does: "mobile +86 138… -> +86 139…, departments [a] -> [b]". A list a
+    /// change holds knows that change, so a member's departments read as paths (after a downstream run the ids are WeCom's).
+    /// </summary>
     public sealed class FieldChangeList : List<FieldChange>
     {
         public FieldChangeList() { }
         public FieldChangeList(IEnumerable<FieldChange> items) : base(items) { }
 
+        /// <summary>The change holding this list: its Current and Desired name the departments.</summary>
+        internal Change Owner { get; private set; }
+
         public static List<FieldChange> Of(List<FieldChange> value) => value == null || value is FieldChangeList ? value : new FieldChangeList(value);
 
-        public override string ToString() => PlanText.Fields(this);
+        /// <summary>The list <paramref name="owner"/> keeps: this one if it is its own or nobody's yet, else a copy.</summary>
+        internal static FieldChangeList Of(List<FieldChange> value, Change owner)
+        {
+            if (value == null) return null;
+            var list = value is FieldChangeList own && (own.Owner == null || own.Owner == owner) ? own : new FieldChangeList(value);
+            list.Owner = owner;
+            return list;
+        }
+
+        public override string ToString() => Owner == null ? PlanText.Fields(this) : PlanText.Fields(Owner);
     }
 
     /// <summary>A conflict's candidates that read as "lisi (李四); lisi2 (李四)".</summary>

@@ -26,22 +26,22 @@ namespace WeComSync.WeCom
         public static async Task<IReadOnlyList<WeComConnectionCheck>> RunAsync(WeComClient client, CancellationToken ct)
         {
             var checks = new List<WeComConnectionCheck>();
-            var token = await RunAsync("Access token (gettoken)", () => client.GetTokenAsync(ct)).ConfigureAwait(false);
+            var token = await RunAsync("Token", "gettoken", () => client.GetTokenAsync(ct)).ConfigureAwait(false);
             checks.Add(token);
             if (!token.Passed) return checks; // nothing else can work without a token
 
             JArray departments = null;
-            checks.Add(await RunAsync("Department id list (department/simplelist)", async () => departments = await client.ListDepartmentIdsAsync(ct).ConfigureAwait(false)).ConfigureAwait(false));
+            checks.Add(await RunAsync("Read departments", "department/simplelist", async () => departments = await client.ListDepartmentIdsAsync(ct).ConfigureAwait(false)).ConfigureAwait(false));
             string someUser = null;
-            checks.Add(await RunAsync("Member id list (user/list_id)", async () =>
+            checks.Add(await RunAsync("Read members", "user/list_id", async () =>
             {
                 var page = await client.ListUserIdsPageAsync(null, 1, ct).ConfigureAwait(false);
                 someUser = (string)(page["dept_user"] as JArray)?.FirstOrDefault()?["userid"];
             }).ConfigureAwait(false));
             long firstDept = departments?.Select(d => (long?)d["id"]).FirstOrDefault() ?? 1;
-            checks.Add(await RunAsync("Department details (department/get)", () => client.GetDepartmentAsync(firstDept, ct)).ConfigureAwait(false));
-            checks.Add(await RunAsync("Member details (user/list)", () => client.ListUsersDetailedAsync(firstDept, ct)).ConfigureAwait(false));
-            checks.Add(await RunAsync("Write permission (user/update)", async () =>
+            checks.Add(await RunAsync("Department details", "department/get", () => client.GetDepartmentAsync(firstDept, ct)).ConfigureAwait(false));
+            checks.Add(await RunAsync("Member details", "user/list", () => client.ListUsersDetailedAsync(firstDept, ct)).ConfigureAwait(false));
+            checks.Add(await RunAsync("Write permission", "user/update", async () =>
             {
                 try { await client.UpdateUserAsync(new JObject { ["userid"] = ProbeUserId, ["position"] = "" }, ct).ConfigureAwait(false); }
                 catch (ApiException e) when (e.Code == "60111" || e.Code == "46004" || e.Code == "40003")
@@ -52,16 +52,18 @@ namespace WeComSync.WeCom
             return checks;
         }
 
-        private static async Task<WeComConnectionCheck> RunAsync(string name, Func<Task> check)
+        // Short check names, as Test-AuthingConnection's (the one view's Check column fits them whole at 80 columns);
+        // the message names the call that was tried.
+        private static async Task<WeComConnectionCheck> RunAsync(string name, string call, Func<Task> check)
         {
             try
             {
                 await check().ConfigureAwait(false);
-                return new WeComConnectionCheck { Check = name, Passed = true, Message = "ok" };
+                return new WeComConnectionCheck { Check = name, Passed = true, Message = $"{call} answered." };
             }
             catch (ApiException e)
             {
-                return new WeComConnectionCheck { Check = name, Passed = false, Code = e.Code, Message = ApiException.Sentence(e.ApiMessage), RecommendedAction = e.RecommendedAction == null ? null : ApiException.Sentence(e.RecommendedAction) };
+                return new WeComConnectionCheck { Check = name, Passed = false, Code = e.Code, Message = $"{call}: {ApiException.Sentence(e.ApiMessage)}", RecommendedAction = e.RecommendedAction == null ? null : ApiException.Sentence(e.RecommendedAction) };
             }
         }
     }

@@ -45,15 +45,10 @@ namespace WeComSync.WeCom
             {
                 case ChangeOperation.Create: return "Create";
                 case ChangeOperation.Delete: return "Delete";
-                case ChangeOperation.Move: return "Move" + FieldList(change);
-                default: return LinkChange.Only(change) ? "Write the link back to Authing" : "Update" + FieldList(change);
+                // The fields WeCom is written (a link field is Authing's own): "Move: parentkey … -> …".
+                case ChangeOperation.Move: return PlanText.Action("Move", change, f => !LinkChange.IsLink(f));
+                default: return LinkChange.Only(change) ? "Write the link back to Authing" : PlanText.Action("Update", change, f => !LinkChange.IsLink(f));
             }
-        }
-
-        private static string FieldList(Change c)
-        {
-            var names = (c.Fields ?? new List<FieldChange>()).Where(f => !LinkChange.IsLink(f)).Select(f => f.Field).ToList();
-            return names.Count == 0 ? "" : " " + string.Join(", ", names);
         }
 
         public Task PrepareAsync(IReadOnlyList<Change> approved, CancellationToken cancellationToken) => Task.CompletedTask;

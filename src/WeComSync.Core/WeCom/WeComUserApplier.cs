@@ -59,8 +59,8 @@ namespace WeComSync.WeCom
                 case ChangeOperation.Suspend: return "Suspend (enable 0)";
                 default:
                     if (LinkChange.Only(change)) return "Write the link back to Authing";
-                    var fields = UpdateFields(change).ToList();
-                    return fields.Count == 0 ? "Update" : "Update " + string.Join(", ", fields);
+                    // The fields this update writes, with their values as the plan line shows them (lists as lists).
+                    return PlanText.Action("Update", change, Writes);
             }
         }
 
@@ -97,8 +97,10 @@ namespace WeComSync.WeCom
         }
 
         private IEnumerable<string> UpdateFields(Change change) =>
-            (change.Fields ?? new List<FieldChange>()).Where(f => !LinkChange.IsLink(f)).Select(f => f.Field)
-                .Where(f => !_options.ExcludeProperty.Contains(f)).Distinct(StringComparer.OrdinalIgnoreCase);
+            (change.Fields ?? new List<FieldChange>()).Where(Writes).Select(f => f.Field).Distinct(StringComparer.OrdinalIgnoreCase);
+
+        /// <summary>Whether an update writes this field to WeCom: not a link (Authing's own), not excluded.</summary>
+        private bool Writes(FieldChange f) => !LinkChange.IsLink(f) && !_options.ExcludeProperty.Contains(f.Field);
 
         /// <summary>Resolves the member's departments to WeCom ids, main first; references not in WeCom yet are dropped and returned in <paramref name="missing"/>.</summary>
         private List<long> ResolveDepartments(IEnumerable<string> references, List<string> missing)

@@ -100,6 +100,7 @@ namespace WeComSync.Tests.Comparison
             var update = Assert.Single(Compare(new[] { authing }, new[] { wecom }).Changes);
             Assert.Equal("~ update user lisi: departments [示例科技/产品研发中心] -> [示例科技/产品研发中心/一组]", update.Description);
             Assert.Equal(new[] { "8" }, (IEnumerable<string>)update.Fields.Single().New);   // the change itself still carries the ids
+            Assert.Equal("departments [示例科技/产品研发中心] -> [示例科技/产品研发中心/一组]", update.Fields.ToString());   // Export-Csv's Fields column
             var create = Assert.Single(Compare(new[] { authing }, new User[0]).Changes);
             Assert.Equal("+ create user lisi (李四) in 产品研发中心/一组", create.Description);
         }

@@ -38,8 +38,14 @@ namespace WeComSync.Tests.Fidelity
 
         protected static RetryOptions FastRetry() => new RetryOptions { BaseDelay = TimeSpan.FromMilliseconds(5), MaxDelay = TimeSpan.FromMilliseconds(50) };
 
-        protected WeComClient WeCom(RetryOptions retry = null, string secret = "emulator-secret", WeComAppMode mode = WeComAppMode.AddressBookSync, string corpId = "ww-emulator") =>
-            new WeComClient(new WeComConnectionSettings { CorpId = corpId, Secret = secret, AppMode = mode, ApiHost = Emulator.BaseUrl, Retry = retry ?? FastRetry() });
+        protected WeComClient WeCom(RetryOptions retry = null, string secret = "emulator-secret", WeComAppMode mode = WeComAppMode.AddressBookSync, string corpId = "ww-emulator")
+        {
+            var client = new WeComClient(new WeComConnectionSettings { CorpId = corpId, Secret = secret, AppMode = mode, ApiHost = Emulator.BaseUrl, Retry = retry ?? FastRetry() });
+            // The token cache is process-wide and keyed by host: an earlier test's emulator on the same reused port left
+            // a token this emulator refuses, and the refused call plus its retry would skew the call counts asserted here.
+            client.ForgetToken();
+            return client;
+        }
 
         protected AuthingClient Authing(RetryOptions retry = null) =>
             new AuthingClient(new AuthingSettings

@@ -55,6 +55,29 @@ namespace WeComSync.Tests.WeCom
         };
 
         [Fact]
+        public void WhatIf_and_Confirm_name_the_fields_an_update_writes_with_their_values_departments_as_paths()
+        {
+            using var client = WeComClientTests.Client(new FakeWeCom());
+            var applier = new WeComUserApplier(client, new WeComApplyOptions { ExcludeProperty = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "Email" } });
+            // After a downstream run both sides hold WeCom's ids; the readers attached each department's path.
+            var source = AuthingUser("u1", "lisi", "李四", "8");
+            source.DepartmentPaths = new List<string> { "示例科技/市场部/一组" };
+            var member = new User { Source = DirectorySource.WeComApi, UserId = "lisi", Name = "李四", Departments = new List<string> { "5" }, DepartmentPaths = new List<string> { "示例科技/研发部/一组" } };
+            var update = new Change
+            {
+                Operation = ChangeOperation.Update, Kind = ObjectKind.User, Key = "lisi", Desired = source, Current = member,
+                Fields = new List<FieldChange>
+                {
+                    new FieldChange(nameof(User.Departments), new List<string> { "5" }, new List<string> { "8" }),
+                    new FieldChange(nameof(User.Email), "old@example.com", "lisi@example.com"),
+                },
+            };
+            Assert.Equal("Update: departments [示例科技/研发部/一组] -> [示例科技/市场部/一组]", applier.DescribeAction(update));
+            update.Fields.RemoveAt(0);
+            Assert.Equal("Update", applier.DescribeAction(update));   // -ExcludeProperty Email: nothing of it is written
+        }
+
+        [Fact]
         public void A_link_only_change_writes_the_link_back_to_Authing_and_makes_no_WeCom_write_call()
         {
             var fake = new FakeWeCom();
