@@ -170,7 +170,7 @@ namespace WeComSync.WeCom
                 }
                 else
                 {
-                    try { await KeepOtherAttrsAsync(body, userId, ct).ConfigureAwait(false); await _client.UpdateUserAsync(body, ct).ConfigureAwait(false); }
+                    try { await UpdateAsync(body, userId, ct).ConfigureAwait(false); }
                     catch (ApiException update) { return Results.Failed(change, update); }
                     note = e.OutcomeUnknown ? "the create's answer was lost but the member exists: linked" : "userid already existed in WeCom (60102): linked to the existing member and updated";
                 }
@@ -234,11 +234,7 @@ namespace WeComSync.WeCom
             // Nothing for WeCom when only the link is missing (a lost write-back): just the Authing write below.
             if (body.Count > 1)
             {
-                try
-                {
-                    await KeepOtherAttrsAsync(body, userId, ct).ConfigureAwait(false);
-                    await _client.UpdateUserAsync(body, ct).ConfigureAwait(false);
-                }
+                try { await UpdateAsync(body, userId, ct).ConfigureAwait(false); }
                 catch (ApiException e) { return Results.Failed(change, e); }
             }
             var result = Results.Succeeded(change);
@@ -251,14 +247,15 @@ namespace WeComSync.WeCom
         }
 
         /// <summary>
-        /// An update that writes custom attributes first reads the member (user/get) and sends its other attributes along
-        /// (<see cref="WeComUserFields.KeepOtherAttrs"/>): one more call for such an update, none for the others. A read that
-        /// fails fails the change before anything is sent.
+        /// user/update with the member's body. One that writes custom attributes first reads the member (user/get) and
+        /// sends its other attributes along (<see cref="WeComUserFields.KeepOtherAttrs"/>): one more call for such an
+        /// update, none for the others. A read that fails fails the change before anything is sent.
         /// </summary>
-        private async Task KeepOtherAttrsAsync(JObject body, string userId, CancellationToken ct)
+        private async Task UpdateAsync(JObject body, string userId, CancellationToken ct)
         {
-            if (body["extattr"] == null) return;
-            WeComUserFields.KeepOtherAttrs(body, await _client.GetUserAsync(userId, ct).ConfigureAwait(false));
+            if (body["extattr"] != null)
+                WeComUserFields.KeepOtherAttrs(body, await _client.GetUserAsync(userId, ct).ConfigureAwait(false));
+            await _client.UpdateUserAsync(body, ct).ConfigureAwait(false);
         }
 
         /// <summary>user/update with enable 0 (WeCom 更新成员: "enable 启用/禁用成员。1表示启用成员，0表示禁用成员").</summary>
