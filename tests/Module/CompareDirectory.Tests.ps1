@@ -136,6 +136,7 @@ lisi,李四,+86 13900000000,li@x.cn,公司/研发部
         $err[0].FullyQualifiedErrorId | Should -BeLike 'DeleteRefusedIncompleteRead*'
         $err[0].Exception.Message | Should -Match 'page 2 of the user list failed'
         $err[0].TargetObject | Should -Be $partial
+        $err[0].ErrorDetails.RecommendedAction | Should -Match 'permissions'
     }
 
     It 'reports an ambiguous match as a conflict with a warning' {

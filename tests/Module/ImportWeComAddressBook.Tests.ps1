@@ -198,6 +198,8 @@ Describe 'Deletes never follow from a file that was not read completely' {
         $refusal.FullyQualifiedErrorId | Should -BeLike 'DeleteRefused*' 
         $refusal.Exception.Message | Should -Match 'unreadable-id\.csv, sheet unreadable-id, row 7'
         $refusal.Exception.Message | Should -Match 'Fix the 账号 on that row'
+        # The recommendation names the file's fix too, not a service read's (permissions, visible range).
+        $refusal.ErrorDetails.RecommendedAction | Should -Match 'Fix the row\(s\) named in the file'
         # (A caller's -WarningVariable also collects the warnings the template hides from its second read: compare texts.)
         @($warnings.Message | Where-Object { $_ -match 'no member is deleted because of this file' } | Sort-Object -Unique).Count | Should -Be 1
     }

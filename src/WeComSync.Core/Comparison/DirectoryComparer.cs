@@ -143,7 +143,7 @@ namespace WeComSync.Comparison
         /// What makes the read complete, by where it came from: a file is fixed at the rows its reason names (an unreadable
         /// 账号 or 部门), a service read by its access (permissions, the app's visible range) or by reading the failed page again.
         /// </summary>
-        private static string CompleteReadAdvice(DirectorySource source) => source == DirectorySource.WeComExport
+        internal static string CompleteReadAdvice(DirectorySource source) => source == DirectorySource.WeComExport
             ? "Fix the row(s) named in the file (or export again) and run again"
             : "Fix the read (permissions, the app's visible range, the failed page) and compare again";
 

@@ -23,6 +23,9 @@ namespace WeComSync.Comparison
         /// <summary>The incomplete object that caused the refusal, for the error record's target.</summary>
         public DirectoryObject DeleteRefusedBy { get; internal set; }
 
+        /// <summary>What to do about the refusal, by where the incomplete side came from (a file's rows, a service read); null when deletes were not refused.</summary>
+        public string DeleteRefusedAdvice => DeleteRefusedBy == null ? null : DirectoryComparer.CompleteReadAdvice(DeleteRefusedBy.Source) + ".";
+
         public string Summary => Context.ToString();
     }
 }

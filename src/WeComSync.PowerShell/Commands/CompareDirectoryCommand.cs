@@ -131,7 +131,7 @@ namespace WeComSync.PowerShell.Commands
             if (plan.DeleteRefusedReason != null)
             {
                 WriteError(Errors.Create("DeleteRefusedIncompleteRead", ErrorCategory.InvalidData, plan.DeleteRefusedBy, plan.DeleteRefusedReason,
-                    "Read the side again completely (check the app's visible range, permissions and failed pages), then compare again."));
+                    plan.DeleteRefusedAdvice));
             }
             if (plan.Context.ConflictCount > 0)
                 WriteWarning($"{plan.Context.ConflictCount} {kind.ToString().ToLowerInvariant()}(s) need a human: ambiguous matches or duplicates are reported as Conflict changes and never applied.");
