@@ -160,7 +160,13 @@ namespace WeComSync.WeCom
             catch (ApiException e) when (e.Is(WeComErrorCodes.UserIdExists) || e.OutcomeUnknown)
             {
                 // The userid exists (an interrupted earlier run, or made by hand): link to that member and bring it up to date.
-                if (e.OutcomeUnknown && !await ExistsAsync(userId, ct).ConfigureAwait(false))
+                var (exists, why) = e.OutcomeUnknown ? await ExistsAsync(userId, ct).ConfigureAwait(false) : (true, null);
+                if (exists == null)
+                {
+                    return Failed(change, "outcome-unknown", $"The create's answer was lost and whether it was applied cannot be read ({why}). " +
+                        "Nothing more was sent: the next run's read decides.");
+                }
+                if (exists == false)
                 {
                     // The lost create was not applied (no such member): sending it again is safe now. Once: a second
                     // lost answer is reported, and the next run's read decides.
@@ -189,10 +195,18 @@ namespace WeComSync.WeCom
             return result;
         }
 
-        private async Task<bool> ExistsAsync(string userId, CancellationToken ct)
+        /// <summary>
+        /// Whether the member exists now: true, false, or null when the answer proves neither (a 60111 to an app that does
+        /// not see the whole corp, or any other failure): a lost create is then not sent again.
+        /// </summary>
+        private async Task<(bool? Exists, string Why)> ExistsAsync(string userId, CancellationToken ct)
         {
-            try { await _client.GetUserAsync(userId, ct).ConfigureAwait(false); return true; }
-            catch (ApiException) { return false; }
+            ApiException failure;
+            try { await _client.GetUserAsync(userId, ct).ConfigureAwait(false); return (true, null); }
+            catch (ApiException e) { failure = e; }
+            if (await _client.ProvesAbsentAsync(failure, ct).ConfigureAwait(false)) return (false, null);
+            return (null, failure.Is(WeComErrorCodes.UserNotFound) || failure.Is(WeComErrorCodes.UserNotExist)
+                ? WeComClient.AmbiguousAbsence(userId, failure) : $"user/get answered {failure.Code}: {failure.ApiMessage}");
         }
 
         private async Task<Result> UpdateAsync(Change change, CancellationToken ct)
@@ -351,9 +365,19 @@ namespace WeComSync.WeCom
             {
                 if (!found.TryGetValue(userId, out var m))
                 {
-                    // 60111 / 46004: no such userid (as Test-WeComConnection reads them); anything else stops the check and is reported.
+                    // 60111 / 46004: no such userid, when the app sees the whole corp; else it may be a member outside the
+                    // visible range: a create goes on (WeCom refuses a taken userid with 60102), anything else is not
+                    // applied as "gone" but as unreadable. Any other failure stops the check and is reported.
                     try { m = await _client.GetUserAsync(userId, cancellationToken).ConfigureAwait(false); }
-                    catch (ApiException e) when (e.Is(WeComErrorCodes.UserNotFound) || e.Is(WeComErrorCodes.UserNotExist)) { m = null; }
+                    catch (ApiException e) when (e.Is(WeComErrorCodes.UserNotFound) || e.Is(WeComErrorCodes.UserNotExist))
+                    {
+                        m = null;
+                        if (change.Operation != ChangeOperation.Create && !await _client.ProvesAbsentAsync(e, cancellationToken).ConfigureAwait(false))
+                        {
+                            now[change] = new User { Source = DirectorySource.WeComApi, UserId = userId, SourceId = userId, IncompleteReason = WeComClient.AmbiguousAbsence(userId, e) };
+                            continue;
+                        }
+                    }
                 }
                 if (m == null) { now[change] = null; continue; }
                 var user = new User { Source = DirectorySource.WeComApi, UserId = userId, SourceId = userId };
