@@ -119,10 +119,32 @@ namespace WeComSync.WeCom
         private static Result Failed(Change change, string code, string message) =>
             new Result { Change = change, Outcome = Outcome.Failed, ErrorCode = code, Error = message };
 
+        // Set by the first create WeCom refuses for the whole corp (seat limit, or user/create blocked longer than the
+        // connection may wait): the creates after it are not sent, and say why, while updates and deletes go on.
+        private string _createsStopped;
+
+        /// <summary>
+        /// A refusal that holds for every create, not this member: 45024 (the seat limit), or user/create blocked past
+        /// MaxWait — WeCom also limits new members to three times the seat limit a month ("每企业创建账号数不可超过
+        /// 账号上限数*3/月", document/path/90454), refused with the frequency code 45009 and blocked for 30 days.
+        /// </summary>
+        private static string StopsCreates(ApiException e)
+        {
+            if (e.Is(WeComErrorCodes.SeatLimitReached))
+                return ApiException.Sentence("user/create answered 45024: the corp's member seat limit is reached") + " " + ApiException.Sentence(e.RecommendedAction);
+            if (e.StopsRun && (e.Is(WeComErrorCodes.FrequencyLimited) || e.Endpoint == "user/create"))
+                return ApiException.Sentence(e.ApiMessage) + " WeCom also allows at most three times the seat limit of new members per month (document 90454) " +
+                    "and blocks user/create for 30 days past it: if creates are still refused after that time, the month's limit is reached. " +
+                    "Run the creates again when it lifts; updates and deletes are not affected.";
+            return null;
+        }
+
         private async Task<Result> CreateAsync(Change change, CancellationToken ct)
         {
             var source = change.Desired as User;
             if (source == null) return Results.Skipped(change, "The change carries no desired user.");
+            var stopped = Volatile.Read(ref _createsStopped);
+            if (stopped != null) return Results.Skipped(change, "Not sent: WeCom refuses every create for now. " + stopped);
             string userId = UserIdFor(source);
             if (userId == null || !ValidUserId.IsMatch(userId))
             {
@@ -180,6 +202,12 @@ namespace WeComSync.WeCom
                     catch (ApiException update) { return Results.Failed(change, update); }
                     note = e.OutcomeUnknown ? "the create's answer was lost but the member exists: linked" : "userid already existed in WeCom (60102): linked to the existing member and updated";
                 }
+            }
+            catch (ApiException e) when (StopsCreates(e) is string reason)
+            {
+                // One failure with the reason, not one per member: the creates after it are skipped (see CreateAsync's start).
+                if (Interlocked.CompareExchange(ref _createsStopped, reason, null) != null) return Results.Skipped(change, "Not sent: WeCom refuses every create for now. " + reason);
+                return Failed(change, e.Code, "The create step stops here: " + reason);
             }
             catch (ApiException e) when (e.Is(WeComErrorCodes.MobileExists))
             {
