@@ -119,24 +119,28 @@ namespace WeComSync.WeCom
         private static Result Failed(Change change, string code, string message) =>
             new Result { Change = change, Outcome = Outcome.Failed, ErrorCode = code, Error = message };
 
-        // Set by the first create WeCom refuses for the whole corp (seat limit, or user/create blocked longer than the
-        // connection may wait): the creates after it are not sent, and say why, while updates and deletes go on.
+        // Set by the first create WeCom refuses for the whole corp (the seat limit): the creates after it are not sent,
+        // and say why, while updates and deletes go on.
         private string _createsStopped;
 
         /// <summary>
-        /// A refusal that holds for every create, not this member: 45024 (the seat limit), or user/create blocked past
-        /// MaxWait — WeCom also limits new members to three times the seat limit a month ("每企业创建账号数不可超过
+        /// The seat limit (45024) holds for every create, not this member: why, or null for any other error.
+        /// </summary>
+        private static string StopsCreates(ApiException e) => e.Is(WeComErrorCodes.SeatLimitReached)
+            ? ApiException.Sentence("user/create answered 45024: the corp's member seat limit is reached") + " " + ApiException.Sentence(e.RecommendedAction)
+            : null;
+
+        /// <summary>
+        /// user/create blocked for longer than the connection may wait stops the run (as any API does), and says that
+        /// the block may be the monthly limit on new members: three times the seat limit ("每企业创建账号数不可超过
         /// 账号上限数*3/月", document/path/90454), refused with the frequency code 45009 and blocked for 30 days.
         /// </summary>
-        private static string StopsCreates(ApiException e)
+        private static Result CreatesBlocked(Change change, ApiException e)
         {
-            if (e.Is(WeComErrorCodes.SeatLimitReached))
-                return ApiException.Sentence("user/create answered 45024: the corp's member seat limit is reached") + " " + ApiException.Sentence(e.RecommendedAction);
-            if (e.StopsRun && (e.Is(WeComErrorCodes.FrequencyLimited) || e.Endpoint == "user/create"))
-                return ApiException.Sentence(e.ApiMessage) + " WeCom also allows at most three times the seat limit of new members per month (document 90454) " +
-                    "and blocks user/create for 30 days past it: if creates are still refused after that time, the month's limit is reached. " +
-                    "Run the creates again when it lifts; updates and deletes are not affected.";
-            return null;
+            var result = Results.Failed(change, e);
+            result.Error += " WeCom also allows at most three times the seat limit of new members per month (document 90454) and then blocks user/create " +
+                "for 30 days: if creates are still refused after that time, the month's limit is reached and they can be run again when it lifts.";
+            return result;
         }
 
         private async Task<Result> CreateAsync(Change change, CancellationToken ct)
@@ -203,6 +207,7 @@ namespace WeComSync.WeCom
                     note = e.OutcomeUnknown ? "the create's answer was lost but the member exists: linked" : "userid already existed in WeCom (60102): linked to the existing member and updated";
                 }
             }
+            catch (ApiException e) when (e.StopsRun) { return CreatesBlocked(change, e); }
             catch (ApiException e) when (StopsCreates(e) is string reason)
             {
                 // One failure with the reason, not one per member: the creates after it are skipped (see CreateAsync's start).

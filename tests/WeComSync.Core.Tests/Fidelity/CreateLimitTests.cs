@@ -38,16 +38,12 @@ namespace WeComSync.Tests.Fidelity
             };
         }
 
-        [Theory]
-        [InlineData("monthlyCreateLimit", "three times the seat limit")]
-        [InlineData("seatLimit", "seat limit is reached")]
-        public async Task A_refusal_for_every_create_stops_the_create_step_with_its_reason_once_and_updates_go_on(string setting, string reason)
+        [Fact]
+        public async Task The_seat_limit_stops_the_create_step_with_its_reason_once_and_updates_go_on()
         {
             Emulator.State.Seed(@"{""wecom"":{""users"":[{""userid"":""seeded"",""name"":""名9999"",""department"":[1],""mobile"":""13900009999""}]}}");
-            // One create may still go through: the seeded member holds a seat, so the seat limit is 2.
-            await ControlAsync("wecom/settings", setting == "seatLimit" ? "{\"seatLimit\":2}" : "{\"monthlyCreateLimit\":1}");
-            // A block longer than MaxWait: the minute (here 100 ms) is waited out, then the longer block stops user/create.
-            using var client = WeCom(new RetryOptions { BaseDelay = TimeSpan.FromMilliseconds(5), MaxDelay = TimeSpan.FromMilliseconds(50), RateWindow = TimeSpan.FromMilliseconds(100), MaxWait = TimeSpan.FromSeconds(2) });
+            await ControlAsync("wecom/settings", "{\"seatLimit\":2}"); // the seeded member holds one seat: one create goes through
+            using var client = WeCom();
             var changes = new[] { Create("1001", 0), Create("1002", 1), Create("1003", 2), Create("1004", 3), UpdateOfSeeded() };
 
             var results = new PlanApplier(new RecordingHost(), new ApplyOptions { ThrottleLimit = 1 }).Apply(changes, new WeComUserApplier(client));
@@ -56,11 +52,29 @@ namespace WeComSync.Tests.Fidelity
             Assert.Equal(1, creates.Count(r => r.Outcome == Outcome.Succeeded));
             var failed = Assert.Single(creates, r => r.Outcome == Outcome.Failed);
             Assert.Contains("create step stops", failed.Error);
-            Assert.Contains(reason, failed.Error);
-            Assert.Equal(2, creates.Count(r => r.Outcome == Outcome.Skipped && r.Error.Contains(reason)));
+            Assert.Contains("seat limit is reached", failed.Error);
+            Assert.Equal(2, creates.Count(r => r.Outcome == Outcome.Skipped && r.Error.Contains("seat limit is reached")));
+            Assert.Equal(2, Calls("/cgi-bin/user/create")); // the skipped creates were not sent
             Assert.Equal(Outcome.Succeeded, results.Single(r => r.Change.Operation == ChangeOperation.Update).Outcome);
             Assert.Equal("经理", Emulator.State.WeCom.GetUser("seeded").Position);
-            Assert.Equal(2, Emulator.State.WeCom.UserCount);
+        }
+
+        [Fact]
+        public async Task Past_the_monthly_create_limit_user_create_is_blocked_and_the_run_stops_once_saying_it_may_be_the_month()
+        {
+            await ControlAsync("wecom/settings", "{\"monthlyCreateLimit\":1}");
+            // A block longer than MaxWait: the minute (here 100 ms) is waited out, then the longer block stops the run.
+            using var client = WeCom(new RetryOptions { BaseDelay = TimeSpan.FromMilliseconds(5), MaxDelay = TimeSpan.FromMilliseconds(50), RateWindow = TimeSpan.FromMilliseconds(100), MaxWait = TimeSpan.FromSeconds(2) });
+            var changes = new[] { Create("1001", 0), Create("1002", 1), Create("1003", 2), Create("1004", 3) };
+
+            var stopped = Assert.Throws<RunStoppedException>(() => new PlanApplier(new RecordingHost(), new ApplyOptions { ThrottleLimit = 1 }).Apply(changes, new WeComUserApplier(client)));
+
+            Assert.Contains("three times the seat limit of new members per month", stopped.Message);
+            var creates = stopped.Results.Where(r => r.Change.Operation == ChangeOperation.Create).ToList();
+            Assert.Equal(1, creates.Count(r => r.Outcome == Outcome.Succeeded));
+            Assert.Single(creates, r => r.Outcome == Outcome.Failed);
+            Assert.Equal(2, creates.Count(r => r.Outcome == Outcome.Skipped));
+            Assert.Equal(1, Emulator.State.WeCom.UserCount);
         }
     }
 }
