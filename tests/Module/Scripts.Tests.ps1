@@ -121,9 +121,11 @@ Describe 'The templates never die on one bad object' {
     }
 
     It 'a -WhatIf run says what would be done, not "Created 0"' {
-        $shown = Invoke-Recorded { Invoke-WeComUpstreamSync -Path $bad -WhatIf -ErrorAction SilentlyContinue 3>$null 6>$null }
+        $shown = Invoke-Recorded { Invoke-WeComUpstreamSync -Path $bad -WhatIf -ErrorAction SilentlyContinue 3>$null }
         $summary = $shown.Output
-        @($shown.WhatIf -like 'What if: Performing the operation "Create user" *').Count | Should -Be 30
+        # The plan grouped by step (departments, users), not 30 "What if:" host lines that *> cannot capture.
+        @($shown.WhatIf).Count | Should -Be 0
+        @($shown.Information | Where-Object { "$_" -like 'users: 30 to create*' }).Count | Should -Be 1
         Get-AuthingWriteCount | Should -Be 0
         $summary.Message | Should -Match 'users: 30 to create'
         $text = $summary | Out-String -Width 80
