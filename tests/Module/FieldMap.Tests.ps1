@@ -59,8 +59,9 @@ Describe 'Field maps upstream (Invoke-WeComUpstreamSync -FieldMap) against the e
         # The file without the 工号 column: unknown, not empty; nothing is planned and externalId stays.
         $without = $changed | Select-Object * -ExcludeProperty '工号'
         $csv3 = Save-TestCsv $without 'without.csv'
-        $plan = @(Compare-Directory (Import-WeComAddressBook $csv3) (Get-AuthingUser -FieldMap $map) -FieldMap $map)
+        $plan = @(Compare-Directory (Import-WeComAddressBook $csv3) (Get-AuthingUser -FieldMap $map) -FieldMap $map -InformationVariable said 6>$null)
         $plan.Count | Should -Be 0
+        "$said" | Should -Be 'No changes.'
         Invoke-WeComUpstreamSync -Path $csv3 -FieldMap $map -Confirm:$false 3>$null 6>$null | Out-Null
         (Get-RawAuthingUser $rows[0].账号).externalId | Should -Be 'B001'
     }
