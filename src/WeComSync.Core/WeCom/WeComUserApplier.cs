@@ -300,10 +300,25 @@ namespace WeComSync.WeCom
         /// </summary>
         private async Task UpdateAsync(JObject body, string userId, CancellationToken ct)
         {
-            if (body["extattr"] != null)
-                WeComUserFields.KeepOtherAttrs(body, await _client.GetUserAsync(userId, ct).ConfigureAwait(false));
+            if (body["extattr"] != null && !_client.Settings.AllAttributesMapped)
+            {
+                JObject member;
+                try { member = await _client.GetUserAsync(userId, ct).ConfigureAwait(false); }
+                catch (ApiException e) when (e.Is(WeComErrorCodes.DetailReadBanned))
+                {
+                    throw new ApiException(e.Service, e.Endpoint, e.Code,
+                        "the update writes custom attributes (extattr), and the member's other attributes could not be read first (user/get answered 48009 from this IP): the update was not sent, so none is lost",
+                        e.Class, AttributeReadAdvice, e).WithError(e.Error);
+                }
+                WeComUserFields.KeepOtherAttrs(body, member);
+            }
             await _client.UpdateUserAsync(body, ct).ConfigureAwait(false);
         }
+
+        /// <summary>What to do when an attribute update cannot read the member first (48009).</summary>
+        public const string AttributeReadAdvice =
+            "If the field map names every custom attribute the members have, connect with Connect-WeCom -AllAttributesMapped: updates then send the mapped attributes without the read. " +
+            "Otherwise run from an IP trusted before 2022-08-15, or leave the attributes out (-ExcludeProperty).";
 
         /// <summary>user/update with enable 0 (WeCom 更新成员: "enable 启用/禁用成员。1表示启用成员，0表示禁用成员").</summary>
         private async Task<Result> SuspendAsync(Change change, CancellationToken ct)
