@@ -122,7 +122,8 @@ namespace WeComSync.AddressBook
                 Summary = new AddressBookSummary { File = file.FileName, Format = file.Format, Encoding = file.CsvEncoding?.WebName };
                 _skippedUsers = new SkippedRecords();
                 _skippedDepartments = new Dictionary<string, string>(StringComparer.Ordinal);
-                _departmentsIncomplete = null;
+                _departmentsIncomplete = _rowsIncomplete = _rowDepartmentsIncomplete = null;
+                _sheetsIncomplete.Clear();
                 _unreadableRows = _departmentUnreadableRows = 0;
                 var selection = SelectSheets(file);
                 bool sheetsGiven = _options.Sheets?.Any(s => !string.IsNullOrWhiteSpace(s)) == true;
@@ -147,8 +148,24 @@ namespace WeComSync.AddressBook
 
                     int rowIndex = -1;
                     string[] cells = null;
-                    var header = FindHeader(file, sheet, selection.Count == 1 || sheetsGiven, ref rowIndex, ref cells, out int firstDataRow);
-                    if (header == null) continue;
+                    var header = FindHeader(file, sheet, selection.Count == 1 || sheetsGiven, ref rowIndex, ref cells, out int firstDataRow, out int tableRows);
+                    if (header == null)
+                    {
+                        // Rows without a header are not read, but they may be members (the end of a long list pasted onto
+                        // another sheet): such a sheet makes the file incomplete, as an unreadable row does.
+                        while (file.Read())
+                        {
+                            rowIndex++;
+                            cells = file.GetRow(cells);
+                            if (IsTableRow(cells)) tableRows++;
+                        }
+                        // A sheet of notes (one column of text) is only skipped; one holding a table also makes the file
+                        // incomplete for deletes, and that warning (the refusal's reason) says it was skipped.
+                        if (tableRows > 0) MarkSheetIncomplete(file.FileName, sheet, tableRows);
+                        else Report(new AddressBookProblem(ProblemCodes.SheetSkipped, ProblemSeverity.Warning, ProblemKind.InvalidData,
+                            $"{file.FileName}, sheet {sheet}: no header row (姓名, 账号 …) {HeaderWhere()}; the sheet is skipped."));
+                        continue;
+                    }
                     withHeader.Add(sheet);
                     if (withHeader.Count == 2 && !sheetsGiven)
                         Report(new AddressBookProblem(ProblemCodes.SeveralSheets, ProblemSeverity.Warning, ProblemKind.InvalidData,
@@ -295,11 +312,42 @@ namespace WeComSync.AddressBook
             _unreadableRows++;
             string more = _unreadableRows > 1 ? $" (and {_unreadableRows - 1} more such row(s))" : "";
             if (_unreadableRows == 1) _firstUnreadable = $"{origin} was skipped and {why}";
-            _skippedUsers.IncompleteReason =
+            _rowsIncomplete =
                 $"{_firstUnreadable}{more}, so the file cannot show which members left: no member is deleted because of this file. Fix the 账号 on that row (or delete the row if the member has left) and export or save again";
+            ComposeIncomplete();
         }
 
-        private string _firstUnreadable, _firstDepartmentUnreadable;
+        /// <summary>
+        /// A sheet that was skipped (no header row) but holds rows of a table: they may be members, so neither member
+        /// nor department deletes can follow from this file.
+        /// </summary>
+        private void MarkSheetIncomplete(string file, string sheet, int rows)
+        {
+            _sheetsIncomplete.Add($"{file}, sheet {sheet}: no header row (姓名, 账号 …) {HeaderWhere()}, so the sheet was skipped, yet it holds {rows} non-blank row(s) that were not read; they may be members (rows pasted without the header)");
+            ComposeIncomplete();
+        }
+
+        private string HeaderWhere() => _options.StartRow.HasValue ? $"at or above row {_options.StartRow.Value + 1}" : $"in the first {_options.HeaderSearchRows} rows";
+
+        private void ComposeIncomplete()
+        {
+            var users = new List<string>();
+            var departments = new List<string>();
+            if (_sheetsIncomplete.Count > 0)
+            {
+                string sheets = string.Join("; ", _sheetsIncomplete);
+                const string sheetFix = "Put the header row (copy row 9 of 成员列表) above those rows, or move them onto the export's sheet, or delete the sheet if it is not the address book (or give -Sheet with the export's sheet), and save again";
+                users.Add($"{sheets}. So the file cannot show which members left: no member is deleted because of this file. {sheetFix}");
+                departments.Add($"{sheets}. So the file cannot show which departments are gone: no department is deleted because of this file. {sheetFix}");
+            }
+            if (_rowsIncomplete != null) users.Add(_rowsIncomplete);
+            if (_rowDepartmentsIncomplete != null) departments.Add(_rowDepartmentsIncomplete);
+            _skippedUsers.IncompleteReason = users.Count == 0 ? null : string.Join(". Also: ", users);
+            _departmentsIncomplete = departments.Count == 0 ? null : string.Join(". Also: ", departments);
+        }
+
+        private string _firstUnreadable, _firstDepartmentUnreadable, _rowsIncomplete, _rowDepartmentsIncomplete;
+        private readonly List<string> _sheetsIncomplete = new List<string>();
 
         /// <summary>The departments a skipped row names are not gone either; a 部门 that cannot be read makes department deletes unsafe.</summary>
         private void SkipDepartments(UserRowParser parser, string[] cells, string[] unknown, string origin)
@@ -310,7 +358,8 @@ namespace WeComSync.AddressBook
                 _departmentUnreadableRows++;
                 if (_departmentUnreadableRows == 1) _firstDepartmentUnreadable = $"{origin} was skipped and {why}";
                 string more = _departmentUnreadableRows > 1 ? $" (and {_departmentUnreadableRows - 1} more such row(s))" : "";
-                _departmentsIncomplete = $"{_firstDepartmentUnreadable}{more}, so the file cannot show which departments are gone: no department is deleted because of this file. Fix the 部门 on that row and export or save again";
+                _rowDepartmentsIncomplete = $"{_firstDepartmentUnreadable}{more}, so the file cannot show which departments are gone: no department is deleted because of this file. Fix the 部门 on that row and export or save again";
+                ComposeIncomplete();
                 return;
             }
             foreach (string p in paths)
@@ -361,9 +410,10 @@ namespace WeComSync.AddressBook
         /// Reads up to the header row and maps its columns. Returns null (after a warning) for a sheet without one when
         /// other sheets may have it; throws when the sheet was asked for, or when the header lacks a required column.
         /// </summary>
-        private AddressBookColumns FindHeader(SpreadsheetFile file, string sheet, bool required, ref int rowIndex, ref string[] cells, out int firstDataRow)
+        private AddressBookColumns FindHeader(SpreadsheetFile file, string sheet, bool required, ref int rowIndex, ref string[] cells, out int firstDataRow, out int tableRows)
         {
             firstDataRow = -1;
+            tableRows = 0;
             int? start = _options.StartRow;
             int limit = start.HasValue ? start.Value : _options.HeaderSearchRows - 1;
             string[] headerCells = null, nearHeader = null;
@@ -373,6 +423,7 @@ namespace WeComSync.AddressBook
                 if (!file.Read()) break;
                 rowIndex++;
                 cells = file.GetRow(cells);
+                if (IsTableRow(cells)) tableRows++;
                 if (start.HasValue && rowIndex == start.Value)
                 {
                     // The table starts here: either this is the header, or it is the first data row below a header.
@@ -394,12 +445,8 @@ namespace WeComSync.AddressBook
             if (headerCells == null)
             {
                 string where = start.HasValue ? $"at or above row {start.Value + 1}" : $"in the first {_options.HeaderSearchRows} rows";
-                if (!required)
-                {
-                    Report(new AddressBookProblem(ProblemCodes.SheetSkipped, ProblemSeverity.Warning, ProblemKind.InvalidData,
-                        $"{file.FileName}, sheet {sheet}: no header row (姓名, 账号 …) {where}; the sheet is skipped."));
-                    return null;
-                }
+                // Skipped: the caller counts the sheet's rows to the end and says so (SheetSkipped or IncompleteForDeletes).
+                if (!required) return null;
                 throw Fail(ProblemCodes.HeaderNotFound, $"{file.FileName}, sheet {sheet}: no header row naming 姓名 and 账号 {where}. Check -Sheet and -StartRow, or export the address book again.");
             }
 
@@ -415,6 +462,21 @@ namespace WeComSync.AddressBook
             int n = 0;
             foreach (string c in cells) if (!string.IsNullOrEmpty(c) && AddressBookColumns.FieldOf(c) != null) n++;
             return n;
+        }
+
+        /// <summary>
+        /// A row with two or more non-blank cells: what every member row has (姓名 and 账号 at least), and what a sheet
+        /// of notes (one column of text, a title) has not.
+        /// </summary>
+        private static bool IsTableRow(string[] cells)
+        {
+            int filled = 0;
+            foreach (string c in cells)
+            {
+                if (c == null || c.Length == 0) continue;
+                foreach (char ch in c) if (!Text.IsBlank(ch)) { if (++filled >= 2) return true; break; }
+            }
+            return false;
         }
 
         private static bool IsBlank(string[] cells)
