@@ -174,6 +174,7 @@ namespace WeComSync.AddressBook
 
                     // FindHeader may have read the first data row already (when StartRow points below the header).
                     bool haveRow = rowIndex >= firstDataRow;
+                    int hiddenRows = 0;
                     while (haveRow || file.Read())
                     {
                         if (!haveRow) { rowIndex++; cells = file.GetRow(cells); }
@@ -185,6 +186,7 @@ namespace WeComSync.AddressBook
                         if (unknown == null && IsBlank(cells)) continue;
 
                         dataRows++;
+                        if (file.RowHidden) hiddenRows++;
                         Summary.RowsRead++;
                         if (Summary.RowsRead % _options.ProgressInterval == 0)
                             Progress(activity, sheet, file);
@@ -255,6 +257,9 @@ namespace WeComSync.AddressBook
                         yield return user;
                     }
                     masked += parser.MaskedValues;
+                    if (hiddenRows > 0)
+                        Report(new AddressBookProblem(ProblemCodes.HiddenRowsRead, ProblemSeverity.Warning, ProblemKind.InvalidData,
+                            $"{file.FileName}, sheet {sheet}: {hiddenRows} member row(s) are hidden (by a filter or by hand) and were read like the others: the export is the whole file, not what a filter shows. Delete the rows of members who are not to be synced."));
                     if (rowIndex < firstDataRow && _options.StartRow.HasValue)
                         pastEnd = $"{file.FileName}, sheet {sheet}: -StartRow {_options.StartRow} (row {_options.StartRow + 1} in Excel) is past the sheet's last row ({rowIndex + 1}); nothing was read. -StartRow counts from 0: give the header's Excel row number minus 1, or leave it out.";
                 }

@@ -21,6 +21,7 @@ namespace WeComSync.AddressBook
             Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
         }
 
+        private readonly CellDisplay _display = new CellDisplay();
         private readonly FileStream _stream;
         private readonly IExcelDataReader _reader;
 
@@ -197,6 +198,17 @@ namespace WeComSync.AddressBook
             return result;
         }
 
+        /// <summary>True when the current row is hidden (by an autofilter or by hand: Excel keeps both as a zero height).</summary>
+        public bool RowHidden
+        {
+            get
+            {
+                if (Format == "csv") return false;
+                try { return _reader.RowHeight <= 0; }
+                catch (Exception ex) when (!(ex is AddressBookException)) { return false; }
+            }
+        }
+
         /// <summary>0 → "A", 27 → "AB": a column as Excel names it.</summary>
         public static string ColumnName(int index)
         {
@@ -212,7 +224,9 @@ namespace WeComSync.AddressBook
             if (buffer == null || buffer.Length != count) buffer = new string[count];
             for (int i = 0; i < count; i++)
             {
-                string text = ToText(_reader.GetValue(i));
+                object value = _reader.GetValue(i);
+                // A number as Excel displays it (its number format): 账号 00123 stored as 123 with 00000 reads "00123".
+                string text = value is double d && Format != "csv" ? _display.Number(d, _reader.GetNumberFormatIndex(i), _reader.GetNumberFormatString(i)) : ToText(value);
                 if (text != null && text.Length > XlsxInspection.MaxCellCharacters)
                     throw Fail(ProblemCodes.CellTooLong, ProblemKind.InvalidData, $"{FileName}, sheet {SheetName}, cell {ColumnName(i)}{_row + 1}: {text.Length:N0} characters, more than Excel's limit of {XlsxInspection.MaxCellCharacters:N0} for one cell; the file was not written by Excel or the WeCom console. Export it again.");
                 buffer[i] = text;
@@ -248,11 +262,16 @@ namespace WeComSync.AddressBook
                     if (Math.Abs(d) < 1e17 && d == Math.Floor(d)) return ((long)d).ToString(CultureInfo.InvariantCulture);
                     return d.ToString("R", CultureInfo.InvariantCulture);
                 case bool b: return b ? "TRUE" : "FALSE";
+                // A time alone (a serial under one day: Excel's day 0 is 1899-12-30) reads as the time.
+                case DateTime dt when dt.Date == TimeOnlyDay: return dt.ToString("HH:mm:ss", CultureInfo.InvariantCulture);
                 case DateTime dt: return dt.TimeOfDay == TimeSpan.Zero ? dt.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : dt.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+                case TimeSpan ts: return ((long)ts.TotalHours).ToString(CultureInfo.InvariantCulture) + ts.ToString(@"\:mm\:ss", CultureInfo.InvariantCulture); // [h]:mm:ss
                 case IFormattable f: return f.ToString(null, CultureInfo.InvariantCulture);
                 default: return value.ToString();
             }
         }
+
+        private static readonly DateTime TimeOnlyDay = new DateTime(1899, 12, 30);
 
         /// <summary>
         /// UTF-8 (with or without BOM) or, when the bytes are not valid UTF-8, GB18030 — what Chinese Excel writes for
