@@ -54,7 +54,6 @@ namespace WeComSync.AddressBook
         public const string IncompleteForDeletes = "AddressBookIncompleteForDeletes";
         public const string HiddenRowsRead = "AddressBookHiddenRowsRead";
         public const string PositionTooLong = "AddressBookPositionTooLong";
-        public const string FullWidthUserId = "AddressBookFullWidthUserId";
     }
 
     /// <summary>

@@ -194,6 +194,8 @@ namespace WeComSync.AddressBook
                         int excelRow = rowIndex + 1;
                         if (unknown != null) WarnUnknown(file.FileName, sheet, excelRow, unknown);
                         var user = parser.Parse(cells, unknown, out var problem);
+                        if (user != null && parser.Warning != null)
+                            Report(new AddressBookProblem(ProblemCodes.PositionTooLong, ProblemSeverity.Warning, ProblemKind.InvalidData, $"{FormatOrigin(file.FileName, sheet, excelRow)}: {parser.Warning}."));
                         var keys = user == null ? parser.ReadKeys(cells, unknown)
                             : user.PreviousUserId == null ? new[] { user.UserId } : new[] { user.UserId, user.PreviousUserId };
 
