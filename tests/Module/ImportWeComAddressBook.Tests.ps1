@@ -81,7 +81,7 @@ Describe 'Import-WeComAddressBook' {
         try { Import-WeComAddressBook $fake; $err = $null } catch { $err = $_ }
         $err | Should -Not -BeNullOrEmpty
         $err.FullyQualifiedErrorId | Should -BeLike 'AddressBookNotASpreadsheet*'
-        $err.Exception.Message | Should -Match 'fake\.xlsx is not an Excel workbook'
+        $err.Exception.Message | Should -Match 'fake\.xlsx is a web page \(an HTML table\).*not an Excel workbook'
         $err.Exception.Message | Should -Not -Match '   at '
     }
 

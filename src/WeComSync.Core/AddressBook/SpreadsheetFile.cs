@@ -108,6 +108,7 @@ namespace WeComSync.AddressBook
                     return new SpreadsheetFile(path, stream, csv, "csv", encoding);
                 }
 
+                if (!zip && !compound && !rawBiff) RefuseTextWorkbook(stream, name);
                 var unknown = zip ? XlsxInspection.Inspect(stream, name) : XlsInspection.Inspect(stream);
                 var reader = ExcelReaderFactory.CreateReader(stream);
                 return new SpreadsheetFile(path, stream, reader, zip ? "xlsx" : "xls", null, unknown);
@@ -317,6 +318,32 @@ namespace WeComSync.AddressBook
             catch (DecoderFallbackException) { utf8 = false; }
             stream.Seek(0, SeekOrigin.Begin);
             return bom ?? (utf8 ? (Encoding)new UTF8Encoding(false) : Encoding.GetEncoding(54936));
+        }
+
+        /// <summary>What to do with a file saved in another format: open it in Excel and save it as an Excel workbook.</summary>
+        internal const string SaveAsXlsx = "Open it in Excel and save it as Excel Workbook (.xlsx) (File > Save As), or export the address book again from the WeCom admin console";
+
+        /// <summary>
+        /// Text files named .xls that are not workbooks, as systems export "Excel" tables: an HTML table, or Excel's own XML
+        /// Spreadsheet 2003. Named for what they are; ExcelDataReader reads neither. Other files go on to its verdict.
+        /// </summary>
+        private static void RefuseTextWorkbook(Stream stream, string name)
+        {
+            var head = new byte[4096];
+            int n = stream.Read(head, 0, head.Length);
+            stream.Seek(0, SeekOrigin.Begin);
+            string text;
+            if (n >= 2 && ((head[0] == 0xFF && head[1] == 0xFE) || (head[0] == 0xFE && head[1] == 0xFF)))
+                text = (head[0] == 0xFF ? Encoding.Unicode : Encoding.BigEndianUnicode).GetString(head, 2, n - 2);
+            else text = Encoding.UTF8.GetString(head, 0, n);
+            text = text.TrimStart('\uFEFF', ' ', '\t', '\r', '\n');
+            string lower = text.ToLowerInvariant();
+            // XML Spreadsheet 2003 first: its <Table> element would look like HTML's.
+            if (lower.IndexOf("urn:schemas-microsoft-com:office:spreadsheet", StringComparison.Ordinal) >= 0 || lower.IndexOf("progid=\"excel.sheet\"", StringComparison.Ordinal) >= 0)
+                throw Fail(ProblemCodes.NotASpreadsheet, ProblemKind.InvalidData, $"{name} is an XML Spreadsheet 2003 file (Excel's old XML format), not an Excel workbook, whatever its extension. {SaveAsXlsx}.");
+            if (lower.StartsWith("<html", StringComparison.Ordinal) || lower.StartsWith("<!doctype html", StringComparison.Ordinal) || lower.StartsWith("<table", StringComparison.Ordinal)
+                || (lower.StartsWith("<", StringComparison.Ordinal) && (lower.IndexOf("<table", StringComparison.Ordinal) >= 0 || lower.IndexOf("<html", StringComparison.Ordinal) >= 0)))
+                throw Fail(ProblemCodes.NotASpreadsheet, ProblemKind.InvalidData, $"{name} is a web page (an HTML table) saved under an Excel name, not an Excel workbook; some systems export tables this way. {SaveAsXlsx}.");
         }
 
         internal static AddressBookException Translate(Exception ex, string name)
