@@ -203,7 +203,8 @@ namespace WeComSync.AddressBook
                         }
                         // A sheet of notes (one column of text) is only skipped; one holding a table also makes the file
                         // incomplete for deletes, and that warning (the refusal's reason) says it was skipped.
-                        if (tableRows > 0) MarkSheetIncomplete(file.FileName, sheet, tableRows);
+                        // Said at once, also in a run that does not delete: those rows are not created or updated either.
+                        if (tableRows > 0) Report(new AddressBookProblem(ProblemCodes.SheetSkipped, ProblemSeverity.Warning, ProblemKind.InvalidData, MarkSheetIncomplete(file.FileName, sheet, tableRows)));
                         else Report(new AddressBookProblem(ProblemCodes.SheetSkipped, ProblemSeverity.Warning, ProblemKind.InvalidData,
                             $"{file.FileName}, sheet {sheet}: no header row (姓名, 账号 …) {HeaderWhere()}; the sheet is skipped."));
                         continue;
@@ -323,8 +324,9 @@ namespace WeComSync.AddressBook
                     Report(new AddressBookProblem(ProblemCodes.ValuesMasked, ProblemSeverity.Warning, ProblemKind.InvalidData,
                         $"{file.FileName}: {masked} mobile or email value(s) are masked (like 138****0005): the export was made by an admin who may not see personal data. They are read as unknown: never compared, never written. To sync them, export as an admin who can see them."));
                 }
-                if (_skippedUsers.IncompleteReason != null && _options.WarnIncompleteForDeletes)
-                    Report(new AddressBookProblem(ProblemCodes.IncompleteForDeletes, ProblemSeverity.Warning, ProblemKind.InvalidData, _skippedUsers.IncompleteReason));
+                // The rows' part only: a skipped sheet said so when it was met (the refusal's reason holds both).
+                if (_rowsIncomplete != null && _options.WarnIncompleteForDeletes)
+                    Report(new AddressBookProblem(ProblemCodes.IncompleteForDeletes, ProblemSeverity.Warning, ProblemKind.InvalidData, _rowsIncomplete));
 
                 if (pending.Count > 0)
                 {
@@ -370,11 +372,18 @@ namespace WeComSync.AddressBook
         /// A sheet that was skipped (no header row) but holds rows of a table: they may be members, so neither member
         /// nor department deletes can follow from this file.
         /// </summary>
-        private void MarkSheetIncomplete(string file, string sheet, int rows)
+        private string MarkSheetIncomplete(string file, string sheet, int rows)
         {
-            _sheetsIncomplete.Add($"{file}, sheet {sheet}: no header row (姓名, 账号 …) {HeaderWhere()}, so the sheet was skipped, yet it holds {rows} non-blank row(s) that were not read; they may be members (rows pasted without the header)");
+            string what = $"{file}, sheet {sheet}: no header row (姓名, 账号 …) {HeaderWhere()}, so the sheet was skipped, yet it holds {rows} non-blank row(s) that were not read; they may be members (rows pasted without the header)";
+            _sheetsIncomplete.Add(what);
             ComposeIncomplete();
+            // A sync run says the delete part once, as the refusal (WarnIncompleteForDeletes off); the skipped rows are said here.
+            return _options.WarnIncompleteForDeletes
+                ? $"{what}. So the file cannot show which members left: no member is deleted because of this file. {SheetFix}"
+                : $"{what}. {SheetFix}";
         }
+
+        private const string SheetFix = "Put the header row (copy row 9 of 成员列表) above those rows, or move them onto the export's sheet, or delete the sheet if it is not the address book (or give -Sheet with the export's sheet), and save again";
 
         private string HeaderWhere() => _options.StartRow.HasValue ? $"at or above row {_options.StartRow.Value + 1}" : $"in the first {_options.HeaderSearchRows} rows";
 
@@ -385,9 +394,8 @@ namespace WeComSync.AddressBook
             if (_sheetsIncomplete.Count > 0)
             {
                 string sheets = string.Join("; ", _sheetsIncomplete);
-                const string sheetFix = "Put the header row (copy row 9 of 成员列表) above those rows, or move them onto the export's sheet, or delete the sheet if it is not the address book (or give -Sheet with the export's sheet), and save again";
-                users.Add($"{sheets}. So the file cannot show which members left: no member is deleted because of this file. {sheetFix}");
-                departments.Add($"{sheets}. So the file cannot show which departments are gone: no department is deleted because of this file. {sheetFix}");
+                users.Add($"{sheets}. So the file cannot show which members left: no member is deleted because of this file. {SheetFix}");
+                departments.Add($"{sheets}. So the file cannot show which departments are gone: no department is deleted because of this file. {SheetFix}");
             }
             if (_rowsIncomplete != null) users.Add(_rowsIncomplete);
             if (_rowDepartmentsIncomplete != null) departments.Add(_rowDepartmentsIncomplete);
