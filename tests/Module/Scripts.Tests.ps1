@@ -68,7 +68,7 @@ Describe 'The templates never die on one bad object' {
     It 'a pool without the link fields stops before any write, with one error that says what to run' {
         Connect-Pool -NoLinkField
         $summaries = @()
-        try { Invoke-WeComUpstreamSync -Path $bad -ErrorAction SilentlyContinue -OutVariable +summaries | Out-Null } catch { $err = $_ }
+        try { Invoke-WeComUpstreamSync -Path $bad -ErrorAction SilentlyContinue -OutVariable +summaries 3>$null | Out-Null } catch { $err = $_ }
         $err.FullyQualifiedErrorId | Should -Be 'AuthingLinkFieldsMissing,WeComSync.PowerShell.Commands.InvokeWeComUpstreamSyncCommand'
         $err.Exception.Message | Should -Match 'wechatwork_user_id'
         $err.ErrorDetails.RecommendedAction | Should -Match 'Initialize-AuthingLinkField'
@@ -131,6 +131,35 @@ Describe 'The templates never die on one bad object' {
         $text = $summary | Out-String -Width 80
         $text | Should -Match 'users: 30 to create'
         $text | Should -Not -Match 'Created'
+    }
+}
+
+Describe 'A scheduled script''s exit code from the compiled sync commands' {
+    It 'exit $summary.ExitCode gives 2 for failed objects; -FailOnError ends the calling script with exit code 1, its target the summary; no secret in the logged parameters' {
+        Connect-Pool
+        Set-UserCreateFault
+        $logs = Join-Path $work 'exit-logs'
+        $script = Join-Path $work 'exit.ps1'
+        Set-Content -LiteralPath $script -Value @"
+Import-Module `$env:WECOMSYNC_MODULE_PATH
+Connect-Authing -AccessKeyId emulator-ak -AccessKeySecret (ConvertTo-SecureString emulator-sk -AsPlainText -Force) -ApiHost $($emulator.BaseUrl) -OrganizationCode emulator-org
+if (`$env:FAIL_ON_ERROR) {
+    try { Invoke-WeComUpstreamSync -Path '$bad' -LogPath '$logs' -FailOnError -ErrorAction SilentlyContinue | Out-Null }
+    catch { 'target: ' + `$_.TargetObject.ExitCode + ' ' + `$_.FullyQualifiedErrorId; throw }
+    'not reached'
+    exit 0
+}
+`$summary = Invoke-WeComUpstreamSync -Path '$bad' -LogPath '$logs' -ErrorAction SilentlyContinue
+exit `$summary.ExitCode
+"@
+        (Invoke-ChildPwsh $script).ExitCode | Should -Be 2
+        $run = Invoke-ChildPwsh $script @{ FAIL_ON_ERROR = '1' }
+        $run.ExitCode | Should -Be 1
+        $run.Output | Should -Match 'target: 2 WeComSyncRunNotSucceeded\.PartiallyFailed'
+        $run.Output | Should -Not -Match 'not reached'
+        $last = Get-WeComSyncLog -Path $logs | Select-Object -First 1
+        $last.Parameters['FailOnError'] | Should -Be 'True'
+        ($last.Parameters.Values -join ' ') | Should -Not -Match 'emulator-sk'
     }
 }
 
