@@ -80,6 +80,12 @@ function Invoke-WeComUpstreamSync {
         End with a terminating error when the run did not fully succeed (for scheduled scripts: exit code 1).
     .PARAMETER Connection
         The Authing connection; default: the session's (Connect-Authing).
+    .PARAMETER WeComConnection
+        DeleteOnly: the WeCom connection whose member list (user/list_id, the address-book sync secret) the deletes are
+        checked against; default: the session's (Connect-WeCom). A user WeCom still lists is never deleted or suspended
+        (each is reported: the export does not show them); more than five such users, or a list that could not be read,
+        refuse every delete (the file looks stale or partial). Without a WeCom connection the deletes are not checked,
+        and the run says so once.
     .EXAMPLE
         Connect-Authing -Credential $key -OrganizationCode acme
         Invoke-WeComUpstreamSync -Path ./contacts.xlsx -WhatIf
@@ -91,9 +97,11 @@ function Invoke-WeComUpstreamSync {
         Creates and updates departments and users, the company mapped onto the organization's root, and keeps a run
         log in ./logs (Get-WeComSyncLog -Path ./logs shows it).
     .EXAMPLE
+        Connect-WeCom -CorpId $corpId -Secret $syncSecret -AppMode AddressBookSync
         Invoke-WeComUpstreamSync -Path ./contacts.xlsx -Mode DeleteOnly -MaxDelete 20 -Confirm:$false
 
-        Deletes the organization's users that are no longer in the export, at most 20 (and 10 %), else stops.
+        The recommended delete-only run: deletes the organization's users that are no longer in the export, at most 20
+        (and 10 %), else stops; a user WeCom still lists is never deleted (a hidden sheet, a filter, an old file).
     .EXAMPLE
         Invoke-WeComUpstreamSync ./contacts.xlsx -ExcludeProperty Mobile, Email -FailOnError -LogPath /var/log/wecomsync
 
@@ -158,7 +166,9 @@ function Invoke-WeComUpstreamSync {
 
         [switch] $FailOnError,
 
-        [WeComSync.Authing.AuthingConnection] $Connection
+        [WeComSync.Authing.AuthingConnection] $Connection,
+
+        [WeComSync.WeCom.WeComConnection] $WeComConnection
     )
 
     # The run log (RunSupport.ps1): a run folder under -LogPath, or a run kept in memory that still counts steps.
@@ -254,7 +264,8 @@ function Invoke-WeComUpstreamSync {
             # A side read incompletely (a failed page; a skipped row whose 账号 cannot be read) refuses every delete:
             # the run deletes nobody and ends with the refusal, which names what to fix.
             $refusals = @()
-            $plan = Compare-Directory -ReferenceObject $fileUsers -DifferenceObject $authingUsers -Operation Delete -DeleteAction $DeleteAction @scope -InformationAction Ignore -ErrorAction SilentlyContinue -ErrorVariable refusals -WarningVariable planWarnings
+            # Checked against WeCom's own member list (-WeComConnection, else Connect-WeCom's): a user WeCom still lists is not deleted.
+            $plan = Compare-Directory -ReferenceObject $fileUsers -DifferenceObject $authingUsers -Operation Delete -DeleteAction $DeleteAction @scope -CrossCheckWeCom -WeComConnection $WeComConnection -InformationAction Ignore -ErrorAction SilentlyContinue -ErrorVariable refusals -WarningVariable planWarnings
             if ($refusals.Count) { throw $refusals[0] }
             $guard = @{ MaxDelete = $MaxDelete; MaxDeletePercent = $MaxDeletePercent; Force = $Force }
             Invoke-WeComSyncStep @sync -Name 'delete users' -Plan $plan -Warning $planWarnings -Command Sync-AuthingUser -Parameters ($authing + $apply + $guard)
