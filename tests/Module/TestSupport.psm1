@@ -85,7 +85,7 @@ function New-TestExport {
     if (-not [IO.Path]::IsPathRooted($Path)) { $Path = Join-Path $script:Work $Path }
     $generator = Join-Path $script:Repo "tests/WeComSync.ExportGenerator/bin/$script:Configuration/net10.0/WeComSync.ExportGenerator.dll"
     if (-not (Test-Path -LiteralPath $generator)) { throw "The export generator is not built: $generator" }
-    $null = & (Get-Command dotnet -CommandType Application | Select-Object -First 1).Source $generator --out $Path @Arguments
+    $null = & (Get-TestProgram dotnet) $generator --out $Path @Arguments
     if ($LASTEXITCODE -ne 0) { throw "The export generator failed for $Path (exit code $LASTEXITCODE)." }
     $Path
 }
@@ -175,5 +175,70 @@ function Invoke-ChildPwsh {
     [pscustomobject]@{ ExitCode = $code; Output = $output }
 }
 
+function Get-TestProgram {
+    <#
+    .SYNOPSIS The full path of the first program on PATH by one of these names, or $null.
+    .DESCRIPTION Get-Command -CommandType Application lists every match: on a merged-usr machine whose PATH names
+    /usr/bin and /bin, one program twice. A test calls the first, never .Source of the whole list (two paths joined).
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param([Parameter(Mandatory, Position = 0)] [string[]] $Name)
+    foreach ($n in $Name) {
+        $found = Get-Command $n -CommandType Application -ErrorAction Ignore | Select-Object -First 1
+        if ($found) { return $found.Source }
+    }
+    $null
+}
+
+function Resolve-TestProgram {
+    <#
+    .SYNOPSIS An outside program a test needs: the first on PATH; else the Debian package installed quietly where
+    apt-get exists and this is root (apt-get update once per process, then apt-get install -y); else a reason to skip.
+    .DESCRIPTION Returns { Path; SkipReason }: one of them is set. Never throws because a package could not be had: the
+    caller skips its tests with SkipReason, one line that names the program, why, and what would make the tests run.
+    apt-get's own output goes to a log under -LogFolder (the temp folder by default), named in the reason on failure.
+    .PARAMETER Name The program's names, first preferred (chromium, chromium-browser).
+    .PARAMETER DebianPackage The packages that provide it (chromium; nodejs, npm).
+    .EXAMPLE $browser = Resolve-TestProgram chromium, chromium-browser -DebianPackage chromium
+    #>
+    [CmdletBinding()]
+    [OutputType([pscustomobject])]
+    param(
+        [Parameter(Mandatory, Position = 0)] [string[]] $Name,
+        [string[]] $DebianPackage = @(),
+        [string] $LogFolder = [IO.Path]::GetTempPath()
+    )
+    $result = { param($path, $reason) [pscustomobject]@{ Path = $path; SkipReason = $reason } }
+    $path = Get-TestProgram $Name
+    if ($path) { return & $result $path $null }
+    $missing = "$($Name[0]) is not on PATH"
+    $install = if ($DebianPackage) { "install the package $($DebianPackage -join ', ')" } else { "install $($Name[0])" }
+    $aptGet = Get-TestProgram apt-get
+    if (-not $DebianPackage -or -not $aptGet) { return & $result $null "$missing and there is no apt-get to install it: $install to run these tests." }
+    if (-not [Environment]::IsPrivilegedProcess) { return & $result $null "$missing and installing it needs root: $install to run these tests." }
+
+    $log = Join-Path $LogFolder "wecomsync-apt-$($DebianPackage[0]).log"
+    $saved = $env:DEBIAN_FRONTEND
+    $env:DEBIAN_FRONTEND = 'noninteractive'
+    try {
+        # Once per process: the package lists do not change between two tests' installs.
+        Write-Host "Installing the Debian package $($DebianPackage -join ', ') for the tests that need $($Name[0]) (apt-get update, apt-get install -y) …"
+        if ($env:WECOMSYNC_TEST_APT_UPDATED -ne '1') {
+            & $aptGet update -qq *> $log
+            if ($LASTEXITCODE -ne 0) { return & $result $null "$missing and 'apt-get update' failed (exit code $LASTEXITCODE, see $log): $install to run these tests." }
+            $env:WECOMSYNC_TEST_APT_UPDATED = '1'
+        }
+        & $aptGet install -y -qq @DebianPackage *>> $log
+        if ($LASTEXITCODE -ne 0) { return & $result $null "$missing and 'apt-get install -y $($DebianPackage -join ' ')' failed (exit code $LASTEXITCODE, see $log): $install to run these tests." }
+    }
+    catch { return & $result $null "$missing and apt-get could not run ($($_.Exception.Message)): $install to run these tests." }
+    finally { $env:DEBIAN_FRONTEND = $saved }
+    $path = Get-TestProgram $Name
+    if ($path) { return & $result $path $null }
+    & $result $null "$missing even after 'apt-get install -y $($DebianPackage -join ' ')' (see $log): $install to run these tests."
+}
+
 Export-ModuleMember -Function Initialize-ModuleTest, Start-TestEmulator, Complete-ModuleTest, New-TestExport, Save-TestCsv,
-    Connect-TestAuthing, Connect-TestWeCom, Get-TestWrite, Get-PwshCommandLine, Invoke-ChildPwsh
+    Connect-TestAuthing, Connect-TestWeCom, Get-TestWrite, Get-PwshCommandLine, Invoke-ChildPwsh,
+    Get-TestProgram, Resolve-TestProgram

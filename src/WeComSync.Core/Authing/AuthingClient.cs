@@ -72,7 +72,7 @@ namespace WeComSync.Authing
                     (status, body) => Interpret("get-management-token", status, body), cancellationToken).ConfigureAwait(false);
                 TokenFetches++;
                 var token = (string)data?["access_token"];
-                if (string.IsNullOrEmpty(token)) throw new ApiException(ServiceName, "get-management-token", "token", "the answer carried no access_token", false);
+                if (string.IsNullOrEmpty(token)) throw new ApiException(ServiceName, "get-management-token", "token", "the answer carried no access_token", ApiErrorClass.PerObject);
                 Redaction.Register(token);
                 int expiresIn = (int?)data["expires_in"] ?? 3600;
                 var margin = TimeSpan.FromSeconds(Math.Min(Settings.TokenRefreshMargin.TotalSeconds, expiresIn / 2.0));
@@ -81,7 +81,7 @@ namespace WeComSync.Authing
                 _token = token;
                 return token;
             }
-            catch (ApiException e) when (e.Code.StartsWith("401") || e.Code.StartsWith("403") || e.Code.StartsWith("400"))
+            catch (ApiException e) when (e.Is(AuthingErrorCodes.Unauthorized) || e.Is(AuthingErrorCodes.Forbidden) || e.Is(AuthingErrorCodes.BadRequest))
             {
                 // A refused token request is a wrong key, not a stale token: nothing can work.
                 throw new ApiException(ServiceName, "get-management-token", e.Code, e.ApiMessage, ApiErrorClass.Credentials,
@@ -134,7 +134,7 @@ namespace WeComSync.Authing
             {
                 return await SendOnceAsync(method, api, body, query, token, idempotent, cancellationToken).ConfigureAwait(false);
             }
-            catch (ApiException e) when (e.Code == "401" || e.Code.StartsWith("401/"))
+            catch (ApiException e) when (e.Is(AuthingErrorCodes.Unauthorized))
             {
                 // The token expired early or was revoked: fetch a new one and try once more.
                 Trace?.Invoke($"{ServiceName}: {api} answered 401; fetching a new management token and retrying once");
@@ -185,9 +185,11 @@ namespace WeComSync.Authing
             if (envelope == null)
             {
                 int http = (int)status;
+                // A bare 401 is the token refused (renewed once); any other status without the envelope is not the
+                // service's answer (a proxy, a wrong base URL): no row of the table describes it.
+                if (http == AuthingErrorCodes.Unauthorized) throw new ApiException(ServiceName, api, "401", "unauthorized", AuthingErrorCodes.Find(http));
                 var bare = AuthingErrorCodes.Find(http);
-                throw new ApiException(ServiceName, api, http == AuthingErrorCodes.Unauthorized ? "401" : "http:" + http,
-                    http == AuthingErrorCodes.Unauthorized ? "unauthorized" : Truncate(body), bare.IsTransient ? bare.Class : ApiErrorClass.PerObject);
+                throw new ApiException(ServiceName, api, "http:" + http, Truncate(body), bare.Class.IsTransient() ? bare.Class : ApiErrorClass.PerObject);
             }
             // Throttling may come as HTTP 200 with statusCode 429 in the envelope: the envelope's code decides, whatever the HTTP status.
             int code = (int?)envelope["statusCode"] ?? (int)status;
@@ -196,7 +198,7 @@ namespace WeComSync.Authing
             string fullCode = apiCode == null || apiCode.Type == JTokenType.Null ? code.ToString() : code + "/" + apiCode;
             string message = (string)envelope["message"] ?? "";
             var row = AuthingErrorCodes.Find(code);
-            throw new ApiException(ServiceName, api, fullCode, message, row.Class, row.Action);
+            throw new ApiException(ServiceName, api, fullCode, message, row);
         }
 
         private static string Truncate(string body) => body == null ? "" : body.Length > 300 ? body.Substring(0, 300) + "…" : body;
@@ -234,7 +236,7 @@ namespace WeComSync.Authing
                 var query = new Dictionary<string, string> { ["userId"] = userId, ["userIdType"] = userIdType ?? "user_id", ["withCustomData"] = "true", ["withDepartmentIds"] = "true" };
                 return As<AuthingUserDto>(await GetAsync("get-user", query, cancellationToken).ConfigureAwait(false));
             }
-            catch (ApiException e) when (e.Code.StartsWith("404"))
+            catch (ApiException e) when (e.Is(AuthingErrorCodes.NotFound))
             {
                 return null;
             }
@@ -363,7 +365,7 @@ namespace WeComSync.Authing
         public async Task<AuthingOrganizationDto> GetOrganizationAsync(string organizationCode, CancellationToken cancellationToken)
         {
             var org = (await ListOrganizationsAsync(cancellationToken).ConfigureAwait(false)).FirstOrDefault(o => o.OrganizationCode == organizationCode);
-            if (org == null) throw new ApiException(ServiceName, "list-organizations", "404", $"there is no organization with code '{organizationCode}' in this user pool", false,
+            if (org == null) throw new ApiException(ServiceName, "list-organizations", "404", $"there is no organization with code '{organizationCode}' in this user pool", ApiErrorClass.PerObject,
                 "Give an existing -OrganizationCode (Get it from the Authing console, Organization > the organization's code).");
             return org;
         }

@@ -91,7 +91,7 @@ namespace WeComSync.Authing
                 }
                 catch (ApiException e)
                 {
-                    lock (pages) read.FailedPages.Add(new ApiException(e.Service, $"list-users page {page}", e.Code, e.ApiMessage, e.IsTransient, e.RecommendedAction));
+                    lock (pages) read.FailedPages.Add(e.At($"list-users page {page}"));
                 }
                 progress.Step();
             }, cancellationToken).ConfigureAwait(false);

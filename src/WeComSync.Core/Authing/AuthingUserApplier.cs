@@ -168,7 +168,7 @@ namespace WeComSync.Authing
                 var dto = await _client.CreateUserAsync(p.Body, ct).ConfigureAwait(false);
                 return await FinishCreateAsync(p, dto, watch.Elapsed, ct).ConfigureAwait(false);
             }
-            catch (ApiException e) when (e.Code == "409" || e.Code.StartsWith("409/") || e.OutcomeUnknown)
+            catch (ApiException e) when (e.Is(AuthingErrorCodes.Conflict) || e.OutcomeUnknown)
             {
                 try
                 {
@@ -301,7 +301,7 @@ namespace WeComSync.Authing
                 await _client.UpdateUserAsync(id, AuthingUserMapper.StatusBody(false), ct).ConfigureAwait(false);
                 return Results.Succeeded(change, id, watch.Elapsed);
             }
-            catch (ApiException e) when (e.Code.StartsWith("404"))
+            catch (ApiException e) when (e.Is(AuthingErrorCodes.NotFound))
             {
                 return Results.Skipped(change, "The user no longer exists.", watch.Elapsed);
             }
@@ -337,7 +337,7 @@ namespace WeComSync.Authing
                         await _client.DeleteUsersBatchAsync(new[] { t.Id }, ct).ConfigureAwait(false);
                         results.Add(Results.Succeeded(t.Change, t.Id, one.Elapsed));
                     }
-                    catch (ApiException single) when (single.Code.StartsWith("404"))
+                    catch (ApiException single) when (single.Is(AuthingErrorCodes.NotFound))
                     {
                         results.Add(Results.Skipped(t.Change, "The user was already deleted.", one.Elapsed));
                     }
@@ -347,7 +347,7 @@ namespace WeComSync.Authing
                     }
                 }
             }
-            catch (ApiException e) when (e.Code.StartsWith("404"))
+            catch (ApiException e) when (e.Is(AuthingErrorCodes.NotFound))
             {
                 results.AddRange(targets.Select(t => Results.Skipped(t.Change, "The user was already deleted.", watch.Elapsed)));
             }

@@ -131,7 +131,7 @@ namespace WeComSync.Tests.Apply
         [Fact]
         public void A_step_that_throws_fails_only_its_own_changes_with_the_api_code()
         {
-            var applier = new FakeApplier { Outcome = c => c.Key == "a/1" ? throw new WeComSync.Http.ApiException("Authing", "create-department", "400", "bad name", false) : Results.Succeeded(c) };
+            var applier = new FakeApplier { Outcome = c => c.Key == "a/1" ? throw new WeComSync.Http.ApiException("Authing", "create-department", "400", "bad name", WeComSync.Authing.AuthingErrorCodes.Find(400)) : Results.Succeeded(c) };
             var results = new PlanApplier(new RecordingHost()).Apply(new[] { C("a/1", ChangeOperation.Create, 1), C("a/2", ChangeOperation.Create, 2) }, applier);
             Assert.Equal(Outcome.Failed, results[0].Outcome);
             Assert.Equal("400", results[0].ErrorCode);

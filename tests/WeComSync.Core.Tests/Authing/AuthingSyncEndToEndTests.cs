@@ -351,6 +351,22 @@ namespace WeComSync.Tests.Authing
         }
 
         [Fact]
+        public async Task A_throttled_page_stays_throttled_when_the_reader_reports_it_against_its_page()
+        {
+            await SyncAsync(Tree(), Members(120));
+            _server.State.Faults.Add(new FaultRule { Api = "authing", Path = "/api/v3/list-users", Kind = "throttle-envelope", Page = 2 });
+            var reader = new AuthingDirectoryReader(_client);
+            var read = await reader.ReadUsersAsync(await reader.ReadDepartmentsAsync(Org, Top, default), null, default);
+
+            var page = Assert.Single(read.FailedPages);
+            Assert.Equal("list-users page 2", page.Endpoint);
+            Assert.Equal(ApiErrorClass.Throttled, page.Class); // the copy once turned it into Retryable
+            Assert.True(page.Is(AuthingErrorCodes.TooManyRequests));
+            Assert.True(page.IsBackPressure);
+            Assert.Contains("CallsPerMinute", page.RecommendedAction);
+        }
+
+        [Fact]
         public async Task WhatIf_makes_no_write_call()
         {
             _server.State.Calls.Clear();
