@@ -198,8 +198,21 @@ namespace WeComSync.Authing
             string fullCode = apiCode == null || apiCode.Type == JTokenType.Null ? code.ToString() : code + "/" + apiCode;
             string message = (string)envelope["message"] ?? "";
             var row = AuthingErrorCodes.Find(code);
-            throw new ApiException(ServiceName, api, fullCode, message, row);
+            // A fatal row (402 the pool's plan, 403 the key's rights) refuses every call of the kind: the run stops there.
+            throw new ApiException(ServiceName, api, fullCode, message, row) { StopsRun = row.Class.IsFatal() };
         }
+
+        /// <summary>
+        /// The service refused a request for its size: 413 (PayloadTooLargeError, docs-v3 error-code.md, in the envelope
+        /// or as a bare HTTP status from a proxy in front) or 400 (a batch over a size the service does not document).
+        /// A batch caller sends the same items again in halves, down to one per call.
+        /// </summary>
+        public static bool IsSizeRefusal(ApiException e) =>
+            IsPayloadTooLarge(e) || (e != null && (e.Is(AuthingErrorCodes.BadRequest) || e.Code == "http:" + AuthingErrorCodes.BadRequest));
+
+        /// <summary>413 (PayloadTooLargeError), from the service's envelope or a bare HTTP status: the body was too large whatever was in it.</summary>
+        public static bool IsPayloadTooLarge(ApiException e) =>
+            e != null && (e.Is(AuthingErrorCodes.PayloadTooLarge) || e.Code == "http:" + AuthingErrorCodes.PayloadTooLarge);
 
         private static string Truncate(string body) => body == null ? "" : body.Length > 300 ? body.Substring(0, 300) + "…" : body;
 
@@ -341,9 +354,16 @@ namespace WeComSync.Authing
             return PostAsync("delete-users-batch", new JObject { ["userIds"] = new JArray(userIds), ["options"] = new JObject { ["userIdType"] = "user_id" } }, cancellationToken);
         }
 
-        /// <summary>Sets the user's memberships to exactly these departments; the first is the main department.</summary>
+        /// <summary>
+        /// Departments per set-user-departments call: "数组长度限制：50" (Authing docs-v3, 设置用户所在部门). A WeCom member
+        /// may be in up to 100 departments; callers cap the list (main department first) and report the rest.
+        /// </summary>
+        public const int MaxDepartmentsPerUser = 50;
+
+        /// <summary>Sets the user's memberships to exactly these departments (at most <see cref="MaxDepartmentsPerUser"/>); the first is the main department.</summary>
         public Task SetUserDepartmentsAsync(string userId, IReadOnlyList<string> departmentIds, CancellationToken cancellationToken)
         {
+            if (departmentIds.Count > MaxDepartmentsPerUser) throw new ArgumentException($"set-user-departments takes at most {MaxDepartmentsPerUser} departments.");
             var list = new JArray(departmentIds.Select((id, i) => new JObject { ["departmentId"] = id, ["isMainDepartment"] = i == 0 }));
             return PostAsync("set-user-departments", new JObject { ["userId"] = userId, ["departments"] = list, ["options"] = new JObject { ["userIdType"] = "user_id" } }, cancellationToken);
         }
@@ -381,12 +401,23 @@ namespace WeComSync.Authing
 
         public async Task<AuthingDepartmentDto> CreateDepartmentAsync(string organizationCode, string name, string parentDepartmentId, JObject customData, CancellationToken cancellationToken)
         {
-            var body = new JObject { ["organizationCode"] = organizationCode, ["name"] = name, ["parentDepartmentId"] = parentDepartmentId, ["departmentIdType"] = "department_id" };
+            // metadata is required on create-department (docs-v3 创建部门: "metadata object 是"; authing-node-sdk
+            // CreateDepartmentReqDto.metadata has no '?'; the Go SDK's CreateDepartmentReqDto sends it always, json
+            // "metadata" without omitempty). We keep none, so an empty object: the documented type, nothing set by it.
+            var body = new JObject
+            {
+                ["organizationCode"] = organizationCode, ["name"] = name, ["parentDepartmentId"] = parentDepartmentId, ["departmentIdType"] = "department_id",
+                ["metadata"] = new JObject(),
+            };
             if (customData != null) body["customData"] = customData;
             return As<AuthingDepartmentDto>(await PostAsync("create-department", body, cancellationToken, idempotent: false).ConfigureAwait(false));
         }
 
-        /// <summary>Changes only the given fields (null = leave as is).</summary>
+        /// <summary>
+        /// Changes only the given fields (null = leave as is). No metadata: docs-v3 marks it required on update-department
+        /// too, but the Go SDK's UpdateDepartmentReqDto has no such field (so the service takes updates without it), and
+        /// an empty object sent on every rename or move could clear metadata set in the console.
+        /// </summary>
         public async Task<AuthingDepartmentDto> UpdateDepartmentAsync(string organizationCode, string departmentId, string name, string parentDepartmentId, JObject customData, CancellationToken cancellationToken)
         {
             var body = new JObject { ["organizationCode"] = organizationCode, ["departmentId"] = departmentId, ["departmentIdType"] = "department_id" };

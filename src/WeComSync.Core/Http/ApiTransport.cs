@@ -168,7 +168,9 @@ namespace WeComSync.Http
                 int code = (int)status;
                 try
                 {
-                    if (code == 429 || code >= 500)
+                    // 501 Not Implemented is the server saying it never supports the call (RFC 9110 15.6.2; Authing's
+                    // UnsupportedOperationError): no retry can help, so the service's own answer and table judge it.
+                    if (code == 429 || (code >= 500 && code != 501))
                     {
                         // 429 and 503 ask for fewer calls (RFC 9110 15.5.30, 15.6.4); other 5xx are plain failures.
                         throw new ApiException(Service, api, "http:" + code, Truncate(body), code == 429 || code == 503 ? ApiErrorClass.Throttled : ApiErrorClass.Retryable) { RetryAfter = retryAfter };
