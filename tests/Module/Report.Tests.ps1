@@ -158,7 +158,8 @@ Describe 'Export-WeComSyncReport' {
         $bad[0].Exception.Message | Should -Match 'one line of a run, not the run'
         $bad[0].ErrorDetails.RecommendedAction | Should -Match 'without -Run, -Failed or -UserId'
         Test-Path $file | Should -BeFalse   # nothing usable: no report that would say the sides agree
-        $plan | Export-WeComSyncReport -OutFile (Join-Path $work 'whatif.html') -WhatIf
+        $shown = Invoke-Recorded { $plan | Export-WeComSyncReport -OutFile (Join-Path $work 'whatif.html') -WhatIf }
+        $shown.WhatIf | Should -Be "What if: Performing the operation ""Write report of 49 change(s)"" on target ""$(Join-Path $work 'whatif.html')""."
         Test-Path (Join-Path $work 'whatif.html') | Should -BeFalse
         { $plan | Export-WeComSyncReport -OutFile (Join-Path $work 'plan.html') -NoClobber -ErrorAction Stop } | Should -Throw '*NoClobber*'
     }
@@ -166,7 +167,6 @@ Describe 'Export-WeComSyncReport' {
 
 Describe 'Export-WeComSyncReport in a browser (headless Chromium)' {
     BeforeAll {
-        if ($script:noBrowser) { Write-Host "Browser tests skipped: $script:noBrowser" -ForegroundColor Yellow }
         $planFile = Join-Path $work 'browser-plan.html'
         $plan | Export-WeComSyncReport -OutFile $planFile
         $historyFile = Join-Path $work 'browser-history.html'

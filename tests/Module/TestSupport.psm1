@@ -21,6 +21,8 @@ $script:Repo = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
 $script:Configuration = if ($env:WECOMSYNC_CONFIGURATION) { $env:WECOMSYNC_CONFIGURATION } else { 'Release' }
 $script:Emulators = [System.Collections.Generic.List[object]]::new()
 $script:Work = $null
+# Invoke-Recorded's runspace (its host records what commands show), made on first use and closed by Complete-ModuleTest.
+$script:Recorder = $null
 
 function Initialize-ModuleTest {
     <#
@@ -65,6 +67,7 @@ function Complete-ModuleTest {
     if (Get-Command Disconnect-Authing -ErrorAction Ignore) { Disconnect-Authing -ErrorAction Ignore; Disconnect-WeCom -ErrorAction Ignore }
     foreach ($emulator in $script:Emulators) { $emulator | Stop-WeComSyncEmulator }
     $script:Emulators.Clear()
+    if ($script:Recorder) { $script:Recorder.Runspace.Dispose(); $script:Recorder = $null }
     if ($script:Work -and (Test-Path -LiteralPath $script:Work)) { Remove-Item -LiteralPath $script:Work -Recurse -Force -ErrorAction Ignore }
     $script:Work = $null
 }
@@ -239,6 +242,97 @@ function Resolve-TestProgram {
     & $result $null "$missing even after 'apt-get install -y $($DebianPackage -join ' ')' (see $log): $install to run these tests."
 }
 
+function Invoke-Recorded {
+    <#
+    .SYNOPSIS Runs a command the way the console would, records what it showed instead of printing it, and returns it:
+    { Output; Host; WhatIf; Warning; Information; Error } — for a test to assert on, so a green run prints none of it.
+    .DESCRIPTION ShouldProcess writes its "What if:" lines to the host, where no redirection (*>$null) reaches them. So
+    the script block runs in a runspace of this process whose host (RecordingHost.cs) records every line at -Width
+    columns. The module's connections (Connect-Authing, Connect-WeCom) belong to the process, so the block sees the
+    caller's; the variables the block names are copied from the caller's scope (values, not copies of objects). The
+    block may not call the test file's own functions. A terminating error is thrown again as the caller's.
+      Output       what the block wrote to the pipeline (one object as itself, several as an array)
+      Host         every line the host showed: What if lines, Write-Host and Out-Host text, warnings, verbose
+      WhatIf       the Host lines that start 'What if:'
+      Warning      the warnings' messages; Information the information records' text; Error the error records
+    .EXAMPLE $run = Invoke-Recorded { Invoke-WeComUpstreamSync -Path $csv -WhatIf }
+             $run.WhatIf | Should -Contain ...
+    .EXAMPLE (Invoke-Recorded { Get-WeComSyncLog -Path $logs | Out-Host } -Width 80).Host   # a view at 80 columns
+    #>
+    [CmdletBinding()]
+    [OutputType([pscustomobject])]
+    param(
+        [Parameter(Mandatory, Position = 0)] [scriptblock] $ScriptBlock,
+        [int] $Width = 120
+    )
+    $recorder = Get-TestRecorder
+    $recorder.Host.Width = $Width
+    $recorder.Host.Clear()
+    $proxy = $recorder.Runspace.SessionStateProxy
+    # The caller's folder: relative paths in the block mean what they mean to the caller.
+    $here = $PSCmdlet.SessionState.Path.CurrentFileSystemLocation.ProviderPath
+    $null = $proxy.Path.SetLocation([WildcardPattern]::Escape($here))
+    foreach ($ast in $ScriptBlock.Ast.FindAll({ $args[0] -is [System.Management.Automation.Language.VariableExpressionAst] }, $true)) {
+        $path = $ast.VariablePath
+        if ($path.IsDriveQualified -and -not ($path.IsScript -or $path.IsGlobal -or $path.IsLocal -or $path.IsPrivate)) { continue }   # $env:X
+        $name = $path.UserPath -replace '^\w+:', ''
+        if ($name -in $script:AutomaticVariables) { continue }
+        $variable = $PSCmdlet.SessionState.PSVariable.Get($name)
+        if ($variable) { $proxy.SetVariable($name, $variable.Value) }
+    }
+    # The block's own text, its scope qualifiers dropped: the copies live in the runspace's global scope.
+    $text = [regex]::Replace($ScriptBlock.ToString(), '(?i)\$(script|global|local|private):', '$')
+    $ps = [powershell]::Create()
+    $ps.Runspace = $recorder.Runspace
+    try {
+        $null = $ps.AddScript($text)
+        try { $output = @($ps.Invoke()) }
+        catch {
+            $inner = $_.Exception
+            while ($inner -is [System.Management.Automation.MethodInvocationException] -and $inner.InnerException) { $inner = $inner.InnerException }
+            if ($inner -is [System.Management.Automation.IContainsErrorRecord]) { throw $inner.ErrorRecord }
+            throw
+        }
+        $lines = @($recorder.Host.Lines)
+        [pscustomobject]@{
+            Output      = if ($output.Count -eq 1) { $output[0] } else { $output }
+            Host        = $lines
+            WhatIf      = @($lines | Where-Object { $_ -like 'What if:*' })
+            Warning     = @($ps.Streams.Warning | ForEach-Object Message)
+            Information = @($ps.Streams.Information | ForEach-Object { "$($_.MessageData)" })
+            Error       = @($ps.Streams.Error)
+        }
+    }
+    finally { $ps.Dispose() }
+}
+
+# Names the runspace has of its own (or that mean nothing outside the caller): never copied into it.
+$script:AutomaticVariables = @('_', 'PSItem', 'args', 'input', 'this', 'true', 'false', 'null', 'PSCmdlet', 'MyInvocation',
+    'PSBoundParameters', 'ExecutionContext', 'Host', 'PSScriptRoot', 'PSCommandPath', 'Matches', 'LASTEXITCODE', 'HOME', 'PWD',
+    'PSHOME', 'PID', 'IsLinux', 'IsWindows', 'IsMacOS', 'IsCoreCLR', 'PSVersionTable', 'ShellId', 'StackTrace', 'Error',
+    'ConfirmPreference', 'WhatIfPreference', 'ErrorActionPreference', 'WarningPreference', 'VerbosePreference',
+    'DebugPreference', 'InformationPreference', 'ProgressPreference', 'foreach', 'switch', 'sender', 'EventArgs', 'Event')
+
+function Get-TestRecorder {
+    # One runspace per test file: importing the module costs a second, a command run in it a few milliseconds.
+    if ($script:Recorder) { return $script:Recorder }
+    if (-not ('WeComSyncTests.RecordingHost' -as [type])) { Add-Type -Path (Join-Path $PSScriptRoot 'RecordingHost.cs') }
+    $recordingHost = [WeComSyncTests.RecordingHost]::new(120)
+    $runspace = [runspacefactory]::CreateRunspace($recordingHost, [initialsessionstate]::CreateDefault2())
+    $runspace.Open()
+    $ps = [powershell]::Create()
+    $ps.Runspace = $runspace
+    try {
+        $null = $ps.AddScript('param($module, $emulator) $ProgressPreference = "SilentlyContinue"; Import-Module $module; Import-Module $emulator').
+            AddArgument($env:WECOMSYNC_MODULE_PATH).AddArgument((Join-Path $script:Repo 'tools/Emulator.psm1'))
+        $null = $ps.Invoke()
+        if ($ps.HadErrors) { throw "The recording runspace could not import the module: $($ps.Streams.Error -join '; ')" }
+    }
+    finally { $ps.Dispose() }
+    $script:Recorder = [pscustomobject]@{ Runspace = $runspace; Host = $recordingHost }
+    $script:Recorder
+}
+
 Export-ModuleMember -Function Initialize-ModuleTest, Start-TestEmulator, Complete-ModuleTest, New-TestExport, Save-TestCsv,
     Connect-TestAuthing, Connect-TestWeCom, Get-TestWrite, Get-PwshCommandLine, Invoke-ChildPwsh,
-    Get-TestProgram, Resolve-TestProgram
+    Get-TestProgram, Resolve-TestProgram, Invoke-Recorded

@@ -39,8 +39,10 @@ try {
     $emulator = Start-WeComSyncEmulator -Configuration $Configuration
     try {
         if (Test-Path $ResultPath) { Remove-Item $ResultPath }
-        & $node.Path (Join-Path $PSScriptRoot 'contract.js') $emulator.BaseUrl $ResultPath | Out-Host
+        # Quiet when green (build.ps1 prints the counts); the failed tests' lines when red.
+        $said = & $node.Path (Join-Path $PSScriptRoot 'contract.js') $emulator.BaseUrl $ResultPath 2>&1
         $code = $LASTEXITCODE
+        if ($code -ne 0) { $said | Where-Object { "$_" -notmatch '^\s*\[\+\]' } | Out-Host }
     }
     finally {
         $emulator | Stop-WeComSyncEmulator
