@@ -3,7 +3,7 @@
     Scheduled downstream sync, Authing -> WeCom: a ready script for cron, a systemd timer or Task Scheduler.
 .DESCRIPTION
     Copy this file (e.g. to /opt/wecomsync/Invoke-DownstreamSync.ps1), set the environment variables below for the
-    account that runs it, and schedule it (docs/Scheduling.md; recommended: every morning).
+    account that runs it, and schedule it (Scheduling.md in the module folder; recommended: every morning).
 
     Credentials are never written in the script:
       WECOMSYNC_AUTHING_AK / WECOMSYNC_AUTHING_SK   Authing management access key id and secret, or -AuthingCredentialPath

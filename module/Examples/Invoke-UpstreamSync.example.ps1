@@ -3,7 +3,7 @@
     Scheduled upstream sync, WeCom export -> Authing: a ready script for cron, a systemd timer or Task Scheduler.
 .DESCRIPTION
     Copy this file next to your exports (e.g. /opt/wecomsync/Invoke-UpstreamSync.ps1), set the environment variables
-    below for the account that runs it, and schedule it (docs/Scheduling.md; recommended: every two days).
+    below for the account that runs it, and schedule it (Scheduling.md in the module folder; recommended: every two days).
 
     Credentials are never written in the script:
       WECOMSYNC_AUTHING_AK / WECOMSYNC_AUTHING_SK   Authing management access key id and secret, or

@@ -159,7 +159,7 @@ Describe 'Get-WeComSyncLog views' {
     It 'shows failed objects with the API code and message, and field changes as the detail' {
         $text = Get-WeComSyncLog -Path $root -Failed -Run $r2.ShortId | Out-String -Width 200
         $text | Should -Match 'Update User|Create User'
-        $text | Should -Match '60104\s+mobile \+86 13800001234 already used'
+        $text | Should -Match '60104: mobile \+86\s+13800001234 already used'   # the code leads the detail, broken at words
     }
 }
 

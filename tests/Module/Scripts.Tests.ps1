@@ -68,7 +68,7 @@ Describe 'The templates never die on one bad object' {
     It 'a pool without the link fields stops before any write, with one error that says what to run' {
         Connect-Pool -NoLinkField
         $summaries = @()
-        try { Invoke-WeComUpstreamSync -Path $bad -ErrorAction SilentlyContinue -OutVariable +summaries | Out-Null } catch { $err = $_ }
+        try { Invoke-WeComUpstreamSync -Path $bad -ErrorAction SilentlyContinue -OutVariable +summaries 3>$null | Out-Null } catch { $err = $_ }
         $err.FullyQualifiedErrorId | Should -Be 'AuthingLinkFieldsMissing,WeComSync.PowerShell.Commands.InvokeWeComUpstreamSyncCommand'
         $err.Exception.Message | Should -Match 'wechatwork_user_id'
         $err.ErrorDetails.RecommendedAction | Should -Match 'Initialize-AuthingLinkField'
