@@ -97,7 +97,7 @@ try {
     $connect = @{ Credential = Get-AuthingCredential; OrganizationCode = $OrganizationCode }
     if ($AuthingApiHost) { $connect.ApiHost = $AuthingApiHost }
     Connect-Authing @connect
-    # Delete-only: the deletes are checked against WeCom's own member list (the template uses the session's connection).
+    # Delete-only: the deletes are checked against WeCom's own member list (Invoke-WeComUpstreamSync uses the session's connection).
     $weComCredential = if ($Mode -eq 'DeleteOnly') { Get-WeComCredential }
     if ($weComCredential) {
         # The address-book sync secret may read user/list_id; another app's secret is checked through its visible range.
