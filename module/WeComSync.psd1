@@ -31,9 +31,9 @@
         'Connect-WeCom', 'Disconnect-WeCom', 'Test-WeComConnection',
         'Get-WeComUser', 'Get-WeComDepartment', 'Sync-WeComDepartment', 'Sync-WeComUser',
         'Get-WeComSyncLog', 'Get-WeComSyncFieldMap', 'Export-WeComSyncReport',
-        'Invoke-WeComUpstreamSync'
+        'Invoke-WeComUpstreamSync', 'Invoke-WeComDownstreamSync'
     )
-    FunctionsToExport    = @('Invoke-WeComDownstreamSync')
+    FunctionsToExport    = @()
     AliasesToExport      = @()
     VariablesToExport    = @()
     PrivateData          = @{

@@ -134,6 +134,35 @@ Describe 'The templates never die on one bad object' {
     }
 }
 
+Describe 'A scheduled script''s exit code from the compiled sync commands' {
+    It 'exit $summary.ExitCode gives 2 for failed objects; -FailOnError ends the calling script with exit code 1, its target the summary; no secret in the logged parameters' {
+        Connect-Pool
+        Set-UserCreateFault
+        $logs = Join-Path $work 'exit-logs'
+        $script = Join-Path $work 'exit.ps1'
+        Set-Content -LiteralPath $script -Value @"
+Import-Module `$env:WECOMSYNC_MODULE_PATH
+Connect-Authing -AccessKeyId emulator-ak -AccessKeySecret (ConvertTo-SecureString emulator-sk -AsPlainText -Force) -ApiHost $($emulator.BaseUrl) -OrganizationCode emulator-org
+if (`$env:FAIL_ON_ERROR) {
+    try { Invoke-WeComUpstreamSync -Path '$bad' -LogPath '$logs' -FailOnError -ErrorAction SilentlyContinue | Out-Null }
+    catch { 'target: ' + `$_.TargetObject.ExitCode + ' ' + `$_.FullyQualifiedErrorId; throw }
+    'not reached'
+    exit 0
+}
+`$summary = Invoke-WeComUpstreamSync -Path '$bad' -LogPath '$logs' -ErrorAction SilentlyContinue
+exit `$summary.ExitCode
+"@
+        (Invoke-ChildPwsh $script).ExitCode | Should -Be 2
+        $run = Invoke-ChildPwsh $script @{ FAIL_ON_ERROR = '1' }
+        $run.ExitCode | Should -Be 1
+        $run.Output | Should -Match 'target: 2 WeComSyncRunNotSucceeded\.PartiallyFailed'
+        $run.Output | Should -Not -Match 'not reached'
+        $last = Get-WeComSyncLog -Path $logs | Select-Object -First 1
+        $last.Parameters['FailOnError'] | Should -Be 'True'
+        ($last.Parameters.Values -join ' ') | Should -Not -Match 'emulator-sk'
+    }
+}
+
 Describe 'The run summary at 80 and 120 columns' {
     BeforeAll {
         Connect-Pool

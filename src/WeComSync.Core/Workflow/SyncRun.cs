@@ -25,7 +25,15 @@ namespace WeComSync.Workflow
     public abstract class SyncRun
     {
         private readonly List<string> _planned = new List<string>();
+        private readonly List<Result> _results = new List<Result>();
+        private readonly Dictionary<string, IReadOnlyList<Change>> _plans = new Dictionary<string, IReadOnlyList<Change>>(StringComparer.Ordinal);
         private RunLogWriter _log;
+
+        /// <summary>Every result of the run so far, in the order they came (what the run log's results hold).</summary>
+        public IReadOnlyList<Result> Results { get { lock (_results) return _results.ToList(); } }
+
+        /// <summary>Each applying step's plan, by step name ("departments", "users" …), as it was applied or shown.</summary>
+        public IReadOnlyDictionary<string, IReadOnlyList<Change>> Plans => _plans;
 
         protected SyncRun(IOutputWriter output, SyncRunOptions options)
         {
@@ -200,6 +208,7 @@ namespace WeComSync.Workflow
             changes = changes.Where(c => c != null).ToList();
             guard = guard ?? Options.DeleteGuard ?? new DeleteGuard();
             Log.WritePlan(name, changes);
+            _plans[name] = changes;
             var step = Log.BeginStep(name);
             string counts = PlanDigest.Counts(changes.ToList());
             string text = Options.Scoped ? $"{counts.TrimEnd('.')} (scope: {Options.Scope()})" : counts;
@@ -252,6 +261,7 @@ namespace WeComSync.Workflow
         private void Record(RunStep step, Result result)
         {
             step.Record(result);
+            lock (_results) _results.Add(result);
             if (result.Outcome == Outcome.Stale) Output.WriteWarning($"{result.Change}: {result.Error}");
             if (result.Outcome == Outcome.Failed)
             {

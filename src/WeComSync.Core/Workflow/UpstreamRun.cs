@@ -45,6 +45,12 @@ namespace WeComSync.Workflow
 
         /// <summary>A file older than this by its own timestamp gets a warning (<see cref="ExportTimestamp"/>); zero: no check.</summary>
         public TimeSpan MaxExportAge { get; set; } = ExportTimestamp.RecommendedCadence;
+
+        /// <summary>
+        /// The wanted side already read (members and their department tree, e.g. built by a caller or a test): used
+        /// instead of reading <see cref="Path"/>.
+        /// </summary>
+        public AddressBookExport Export { get; set; }
     }
 
     /// <summary>
@@ -110,9 +116,7 @@ namespace WeComSync.Workflow
             // Fail fast: what every write needs is checked before the file is read.
             var missing = Wait(ct => AuthingLinkFields.MissingAsync(Client, ct));
             if (missing.Count > 0) throw new RunFailure(AuthingLinkFields.MissingError(Client, missing, _authing));
-            string file = ResolveExport(_options.Path);
-
-            var export = ReadExport(file);
+            var export = _options.Export != null ? Given(_options.Export) : ReadExport(ResolveExport(_options.Path));
             // The file's top department is the company: with -IgnoreRootDepartment the organization's root stands for it
             // (the root carries its link); otherwise it is planned as an ordinary department under the root.
             var top = export.Departments.FirstOrDefault(d => d.IsRoot);
@@ -201,6 +205,15 @@ namespace WeComSync.Workflow
                     $"The export '{_options.Path}' holds no valid member: nothing to sync (a delete-only run on it would delete everyone).",
                     "Export the address book again from the WeCom admin console (Contacts > Export), and check -Sheet/-StartRow."));
             }
+            return export;
+        }
+
+        /// <summary>The wanted side given as it is: one step that counts it, as a read of the file would.</summary>
+        private AddressBookExport Given(AddressBookExport export)
+        {
+            var step = Log.BeginStep("read export");
+            step.Count(RunLog.StepCounter.Read, export.Users.Count);
+            step.Complete(RunLog.RunStatus.Succeeded, $"{export.Users.Count} member(s), {export.Departments.Count} department(s), given.");
             return export;
         }
 
