@@ -8,10 +8,16 @@
     Credentials are never written in the script:
       WECOMSYNC_AUTHING_AK / WECOMSYNC_AUTHING_SK   Authing management access key id and secret, or
       -AuthingCredentialPath <file>                  a PSCredential saved with Export-Clixml (user = key id, password = secret)
+      WECOMSYNC_WECOM_CORPID / WECOMSYNC_WECOM_SECRET  for -Mode DeleteOnly (recommended): the WeCom corp id and the
+      -WeComCredentialPath <file>                      address-book sync secret (or a saved PSCredential: user = corp id);
+                                                       the deletes are then checked against WeCom's own member list, so a
+                                                       member missing from the file only (a hidden sheet, a filter, an old
+                                                       file) is never deleted. Without them the run deletes unchecked and says so.
     Other settings (parameters win over the environment):
       WECOMSYNC_EXPORT_PATH     the export file, or a folder: its newest .xlsx/.xls/.csv is used
       WECOMSYNC_AUTHING_ORG     the Authing organization code
       WECOMSYNC_AUTHING_HOST    API host for a private Authing deployment (default: the public cloud)
+      WECOMSYNC_WECOM_HOST      WeCom API host (a proxy; default: WeCom's own)
       WECOMSYNC_LOG_PATH        where run logs go (one folder per run); read them with Get-WeComSyncLog
 
     The exit code tells the scheduler how it went: 0 succeeded, 1 failed (nothing or not everything ran),
@@ -23,6 +29,8 @@
 .EXAMPLE
     pwsh -NoProfile -File ./Invoke-UpstreamSync.ps1 -Mode DeleteOnly -MaxDelete 20
     The separate delete-only run: removes Authing users no longer in the export, at most 20 (else it stops, exit code 3).
+    With WECOMSYNC_WECOM_CORPID and WECOMSYNC_WECOM_SECRET set (the recommended way) a user WeCom still lists is never
+    deleted, and more than five of them stop the run (exit code 1): the file looks stale or partial.
 .EXAMPLE
     pwsh -NoProfile -File ./Invoke-UpstreamSync.ps1 -Mode DeleteOnly -DeleteAction Suspend
     Suspends the leavers instead (Authing status Suspended): one who is back in a later export is reactivated by the
@@ -36,6 +44,9 @@ param(
     [ValidateSet('CreateUpdate', 'DeleteOnly')] [string] $Mode = 'CreateUpdate',
     [string] $AuthingCredentialPath,
     [string] $AuthingApiHost = $env:WECOMSYNC_AUTHING_HOST,
+    # Only for -Mode DeleteOnly: a PSCredential file (user = corp id, password = the address-book sync secret).
+    [string] $WeComCredentialPath,
+    [string] $WeComApiHost = $env:WECOMSYNC_WECOM_HOST,
     # Only for -Mode DeleteOnly: the most users one run may delete before the guard stops it.
     [int] $MaxDelete,
     # Only for -Mode DeleteOnly: Delete the leavers (the default) or Suspend them (Authing status Suspended).
@@ -62,6 +73,13 @@ function Get-AuthingCredential {
     [pscredential]::new($env:WECOMSYNC_AUTHING_AK, $secret)
 }
 
+# The WeCom credential for the delete-only run's check, or nothing (then the run deletes unchecked and says so).
+function Get-WeComCredential {
+    if ($WeComCredentialPath) { return Import-Clixml -LiteralPath $WeComCredentialPath }
+    if (-not $env:WECOMSYNC_WECOM_CORPID -or -not $env:WECOMSYNC_WECOM_SECRET) { return $null }
+    [pscredential]::new($env:WECOMSYNC_WECOM_CORPID, (ConvertTo-SecureString $env:WECOMSYNC_WECOM_SECRET -AsPlainText -Force))
+}
+
 try {
     # WECOMSYNC_MODULE_PATH: the module's .psd1 when it is not installed in a PSModulePath folder.
     Import-Module $(if ($env:WECOMSYNC_MODULE_PATH) { $env:WECOMSYNC_MODULE_PATH } else { 'WeComSync' })
@@ -81,6 +99,14 @@ try {
     $connect = @{ Credential = Get-AuthingCredential; OrganizationCode = $OrganizationCode }
     if ($AuthingApiHost) { $connect.ApiHost = $AuthingApiHost }
     Connect-Authing @connect
+    # Delete-only: the deletes are checked against WeCom's own member list (Invoke-WeComUpstreamSync uses the session's connection).
+    $weComCredential = if ($Mode -eq 'DeleteOnly') { Get-WeComCredential }
+    if ($weComCredential) {
+        # The address-book sync secret may read user/list_id; another app's secret is checked through its visible range.
+        $weCom = @{ Credential = $weComCredential; AppMode = $(if ($env:WECOMSYNC_WECOM_APPMODE) { $env:WECOMSYNC_WECOM_APPMODE } else { 'AddressBookSync' }) }
+        if ($WeComApiHost) { $weCom.ApiHost = $WeComApiHost }
+        Connect-WeCom @weCom
+    }
 
     $sync = @{ Path = $Path; OrganizationCode = $OrganizationCode; Mode = $Mode; DeleteAction = $DeleteAction; LogPath = $LogPath; MaskPersonalData = $true }
     if ($PSBoundParameters.ContainsKey('MaxDelete')) { $sync.MaxDelete = $MaxDelete }
@@ -102,7 +128,7 @@ catch {
     $ended = $true
 }
 finally {
-    if (Get-Command Disconnect-Authing -ErrorAction Ignore) { Disconnect-Authing }
+    if (Get-Command Disconnect-Authing -ErrorAction Ignore) { Disconnect-Authing; Disconnect-WeCom }
     # Ctrl+C ends the script right after this block: tell the scheduler it was interrupted, as the run log records
     # it (130 = 128 + SIGINT, what a shell reports), not the 0 of a script that ran to its end. A stopping script
     # ignores 'exit', so the host is told; never a console's own host, which would close.

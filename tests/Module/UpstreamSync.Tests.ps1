@@ -160,7 +160,7 @@ Describe 'Upstream sync (Invoke-WeComUpstreamSync) against the emulator' {
         $path = Save-TestCsv ($rows | Where-Object { $_.账号 -notin $gone }) 'fewer.csv'
         $emulator | Clear-WeComSyncEmulatorCallCount
 
-        { Invoke-WeComUpstreamSync -Path $path -Mode DeleteOnly -MaxDelete 2 -Confirm:$false -ErrorAction Stop 6>$null } |
+        { Invoke-WeComUpstreamSync -Path $path -Mode DeleteOnly -MaxDelete 2 -Confirm:$false -ErrorAction Stop 3>$null 6>$null } |
             Should -Throw -ErrorId 'DeleteGuard*'
         (Get-Writes).Count | Should -Be 0
 

@@ -24,7 +24,10 @@ namespace WeComSync.Comparison
         public DirectoryObject DeleteRefusedBy { get; internal set; }
 
         /// <summary>What to do about the refusal, by where the incomplete side came from (a file's rows, a service read); null when deletes were not refused.</summary>
-        public string DeleteRefusedAdvice => DeleteRefusedBy == null ? null : DirectoryComparer.CompleteReadAdvice(DeleteRefusedBy.Source) + ".";
+        public string DeleteRefusedAdvice => RefusedAdvice ?? (DeleteRefusedBy == null ? null : DirectoryComparer.CompleteReadAdvice(DeleteRefusedBy.Source) + ".");
+
+        /// <summary>Advice set by a check after the comparison (<see cref="DeleteCrossCheck"/>), which knows its own cause.</summary>
+        internal string RefusedAdvice { get; set; }
 
         public string Summary => Context.ToString();
     }

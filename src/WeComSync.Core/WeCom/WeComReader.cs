@@ -178,9 +178,54 @@ namespace WeComSync.WeCom
         private async Task<IReadOnlyList<User>> ReadUsersCoreAsync(CancellationToken ct, IReadOnlyList<Department> departments)
         {
             var users = new Dictionary<string, User>(StringComparer.OrdinalIgnoreCase);
-            string incomplete = null;
-            bool listed = false;
+            var (listed, incomplete) = await ListUserIdsAsync(users, ct).ConfigureAwait(false);
 
+            if (departments == null) departments = await ReadDepartmentsCoreAsync(ct).ConfigureAwait(false);
+            if (!listed)
+            {
+                incomplete = await ListWithSimpleListAsync(users, departments, ct).ConfigureAwait(false);
+                incomplete = incomplete ?? VisibleRangeReason(departments);
+            }
+
+            await ReadDetailsAsync(users, departments, ct).ConfigureAwait(false);
+            AttachPaths(users.Values, departments);
+
+            if (incomplete != null) foreach (var u in users.Values) u.IncompleteReason = u.IncompleteReason ?? incomplete;
+            return users.Values.ToList();
+        }
+
+        /// <summary>
+        /// Every member's userid WeCom lists, and nothing else: user/list_id (cursor-paged, the address-book sync secret;
+        /// it still answers where details are withheld, e.g. from a new IP since 2022-08-15), or, when this secret may
+        /// not call it (48002), user/simplelist per visible department. No detail is read. A listing that failed, or a
+        /// visible range short of the whole company, is in <see cref="WeComMemberIds.IncompleteReason"/>; an error that
+        /// stops every call (credentials, trusted IP) is thrown.
+        /// </summary>
+        public async Task<WeComMemberIds> ReadUserIdsAsync(CancellationToken ct)
+        {
+            try
+            {
+                var users = new Dictionary<string, User>(StringComparer.OrdinalIgnoreCase);
+                var (listed, incomplete) = await ListUserIdsAsync(users, ct).ConfigureAwait(false);
+                string via = "user/list_id";
+                if (!listed)
+                {
+                    var departments = await ReadDepartmentsCoreAsync(ct).ConfigureAwait(false);
+                    incomplete = await ListWithSimpleListAsync(users, departments, ct).ConfigureAwait(false) ?? VisibleRangeReason(departments);
+                    via = "user/simplelist";
+                }
+                return new WeComMemberIds(users.Keys, incomplete, via, _client.CorpId);
+            }
+            finally { _progress.Complete(); }
+        }
+
+        /// <summary>
+        /// user/list_id, every page, into <paramref name="users"/> (one user per userid, its departments gathered).
+        /// Listed false: this secret may not call it (fall back to user/simplelist); the reason is set when a page
+        /// failed after its retries.
+        /// </summary>
+        private async Task<(bool Listed, string Incomplete)> ListUserIdsAsync(Dictionary<string, User> users, CancellationToken ct)
+        {
             _progress.Start("Listing members (user/list_id)", 0);
             try
             {
@@ -203,30 +248,17 @@ namespace WeComSync.WeCom
                     }
                     cursor = (string)page["next_cursor"];
                 } while (!string.IsNullOrEmpty(cursor));
-                listed = true;
+                return (true, null);
             }
             catch (ApiException e) when (e.IsNotAllowed && !e.Is(WeComErrorCodes.UntrustedIp) && users.Count == 0)
             {
                 _output.WriteVerbose($"user/list_id answered {e.Code} (it needs the address-book sync secret); listing with user/simplelist instead.");
+                return (false, null);
             }
             catch (ApiException e) when (!e.IsFatal)
             {
-                incomplete = $"user/list_id failed after retries with {e.Code}: {e.ApiMessage}";
-                listed = true;
+                return (true, $"user/list_id failed after retries with {e.Code}: {e.ApiMessage}");
             }
-
-            if (departments == null) departments = await ReadDepartmentsCoreAsync(ct).ConfigureAwait(false);
-            if (!listed)
-            {
-                incomplete = await ListWithSimpleListAsync(users, departments, ct).ConfigureAwait(false);
-                incomplete = incomplete ?? VisibleRangeReason(departments);
-            }
-
-            await ReadDetailsAsync(users, departments, ct).ConfigureAwait(false);
-            AttachPaths(users.Values, departments);
-
-            if (incomplete != null) foreach (var u in users.Values) u.IncompleteReason = u.IncompleteReason ?? incomplete;
-            return users.Values.ToList();
         }
 
         /// <summary>

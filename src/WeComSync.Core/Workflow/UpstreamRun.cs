@@ -38,6 +38,15 @@ namespace WeComSync.Workflow
         public FieldMap FieldMap { get; set; }
 
         /// <summary>
+        /// DeleteOnly: the WeCom connection whose member list (user/list_id) the deletes are checked against
+        /// (<see cref="DeleteCrossCheck"/>); null: not checked, and the run says so once.
+        /// </summary>
+        public WeCom.WeComConnection WeComConnection { get; set; }
+
+        /// <summary>A file older than this by its own timestamp gets a warning (<see cref="ExportTimestamp"/>); zero: no check.</summary>
+        public TimeSpan MaxExportAge { get; set; } = ExportTimestamp.RecommendedCadence;
+
+        /// <summary>
         /// The wanted side already read (members and their department tree, e.g. built by a caller or a test): used
         /// instead of reading <see cref="Path"/>.
         /// </summary>
@@ -141,9 +150,31 @@ namespace WeComSync.Workflow
                     DeleteAction = _options.DeleteAction,
                     Scope = _options.Scope(everyDepartment),
                 });
+                plan = CrossChecked(plan);
                 RefuseDeletes(plan);
                 ApplyStep("delete users", plan.Changes, () => new AuthingUserApplier(Client, _options.OrganizationCode, null), Notes(plan));
             }
+        }
+
+        /// <summary>
+        /// The delete plan checked against WeCom's own member list: a user WeCom still lists is not deleted (each is a
+        /// warning); more than a few, or a list read incompletely, refuse every delete. Without a WeCom connection: as is,
+        /// said once. WeCom is read only when the plan removes someone.
+        /// </summary>
+        private Plan CrossChecked(Plan plan)
+        {
+            if (plan.DeleteRefusedReason != null || !plan.Changes.Any(c => c.Operation.Removes())) return plan;
+            var wecom = _options.WeComConnection;
+            if (wecom == null)
+            {
+                Output.WriteWarning(DeleteCrossCheck.NotCrossCheckedWarning);
+                return plan;
+            }
+            var members = Wait(ct => DeleteCrossCheck.ReadMembersAsync(wecom.Client, Output, ct));
+            Output.WriteVerbose($"Deletes checked against {members}.");
+            var result = DeleteCrossCheck.Apply(plan, members);
+            foreach (var warning in result.Warnings) Output.WriteWarning(warning);
+            return result.Plan;
         }
 
         private ICollection<string> MappedFields() => _options.FieldMap?.MappedFields.ToList()
@@ -155,6 +186,8 @@ namespace WeComSync.Workflow
             var step = Log.BeginStep("read export");
             if (!string.Equals(file, _options.Path, StringComparison.Ordinal))
                 Output.WriteVerbose($"Export: {file} ({File.GetLastWriteTime(file):yyyy-MM-dd HH:mm}), the newest in {_options.Path}.");
+            var stale = ExportTimestamp.StaleWarning(file, _options.MaxExportAge, DateTimeOffset.Now);
+            if (stale != null) Output.WriteWarning(stale);
             // Skipped counts the bad rows as reported: a 账号 on two rows is two bad rows, neither synced.
             var counted = new ErrorCounter(Output);
             _options.Read.WarnIncompleteForDeletes = false;   // a bad row is reported once: its error, and the refusal if deletes follow

@@ -67,6 +67,21 @@ namespace WeComSync.PowerShell.Commands
         /// </summary>
         [Parameter] public object FieldMap { get; set; }
 
+        /// <summary>
+        /// User deletes and suspends are checked against WeCom's own member list (user/list_id) first: a user WeCom still
+        /// lists is never deleted (each is reported); more than a few such users, or a list that could not be read, refuse
+        /// every delete. Checks with -WeComConnection, else the session's Connect-WeCom; without either it says once that
+        /// the deletes were not checked.
+        /// </summary>
+        [Parameter] public SwitchParameter CrossCheckWeCom { get; set; }
+
+        /// <summary>The WeCom connection for -CrossCheckWeCom; default: the session's (Connect-WeCom).</summary>
+        [Parameter] public WeCom.WeComConnection WeComConnection { get; set; }
+
+        private readonly System.Threading.CancellationTokenSource _stop = new System.Threading.CancellationTokenSource();
+
+        protected override void StopProcessing() => _stop.Cancel();
+
         /// <summary>What the inputs are, when it cannot be told from them (both sides empty or plain rows).</summary>
         [Parameter] public ObjectKind? ObjectType { get; set; }
 
@@ -112,6 +127,7 @@ namespace WeComSync.PowerShell.Commands
                     var source = Convert(reference, ModelConverter.ToUser, "ReferenceObject");
                     var target = Convert(_difference, ModelConverter.ToUser, "DifferenceObject");
                     plan = DirectoryComparer.CompareUsers(source, target, GuardDeletes(options));
+                    if (CrossCheckWeCom || WeComConnection != null) plan = CrossChecked(plan);
                 }
                 else
                 {
@@ -169,6 +185,33 @@ namespace WeComSync.PowerShell.Commands
             // Any of Create/Update/Delete: the plan as the planner made it (moves with updates, conflicts, suspends).
             if (asked.Any(a => a == ChangeOperation.Create || a == ChangeOperation.Update || a == ChangeOperation.Delete)) return true;
             return asked.Contains(operation);   // -Operation Move and/or Conflict alone: only those
+        }
+
+        /// <summary>-CrossCheckWeCom: the plan's user deletes checked against WeCom's member list (Core's DeleteCrossCheck).</summary>
+        private Plan CrossChecked(Plan plan)
+        {
+            if (plan.DeleteRefusedReason != null || !plan.Changes.Any(c => c.Operation.Removes())) return plan;
+            var connection = WeComConnection ?? WeComSession.Current;
+            if (connection == null)
+            {
+                WriteWarning(DeleteCrossCheck.NotCrossCheckedWarning);
+                return plan;
+            }
+            var output = new CmdletOutputWriter(this, _stop.Token);
+            WeCom.WeComMemberIds members;
+            var trace = output.Trace(connection.Client);
+            try
+            {
+                var task = System.Threading.Tasks.Task.Run(() => DeleteCrossCheck.ReadMembersAsync(connection.Client, output, _stop.Token));
+                while (!((IAsyncResult)task).AsyncWaitHandle.WaitOne(200)) output.Flush();
+                members = task.GetAwaiter().GetResult();
+            }
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested) { throw new PipelineStoppedException(); }
+            finally { trace.Dispose(); output.Flush(); }
+            WriteVerbose($"Deletes checked against {members}.");
+            var checkedPlan = DeleteCrossCheck.Apply(plan, members);
+            foreach (var warning in checkedPlan.Warnings) WriteWarning(warning);
+            return checkedPlan.Plan;
         }
 
         private bool _inputLeftOut;

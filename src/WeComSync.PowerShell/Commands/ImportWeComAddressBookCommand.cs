@@ -52,6 +52,13 @@ namespace WeComSync.PowerShell.Commands
         [Parameter]
         public SwitchParameter Strict { get; set; }
 
+        /// <summary>
+        /// A file older than this by its own timestamp (docProps/core.xml, else the file's write time) gets a warning:
+        /// its members are not current. Default: the upstream cadence, two days; 0 turns the check off.
+        /// </summary>
+        [Parameter]
+        public System.TimeSpan MaxAge { get; set; } = ExportTimestamp.RecommendedCadence;
+
         protected override void ProcessRecord()
         {
             foreach (string file in ResolveFiles())
@@ -64,6 +71,8 @@ namespace WeComSync.PowerShell.Commands
                     Strict = Strict,
                 };
                 var reader = new AddressBookReader(options, _output);
+                var stale = ExportTimestamp.StaleWarning(file, MaxAge, System.DateTimeOffset.Now);
+                if (stale != null) WriteWarning(stale);
                 try
                 {
                     if (Department) WriteObject(reader.ReadDepartments(file), enumerateCollection: true);

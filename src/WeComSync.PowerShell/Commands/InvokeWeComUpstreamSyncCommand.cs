@@ -48,6 +48,10 @@ namespace WeComSync.PowerShell.Commands
         [Parameter]
         public AuthingConnection Connection { get; set; }
 
+        /// <summary>DeleteOnly: the WeCom connection whose member list the deletes are checked against; default: the session's (Connect-WeCom).</summary>
+        [Parameter]
+        public WeCom.WeComConnection WeComConnection { get; set; }
+
         protected override void EndProcessing()
         {
             var connection = Connection ?? AuthingSession.Current;
@@ -62,6 +66,7 @@ namespace WeComSync.PowerShell.Commands
                 Mode = Mode,
                 IgnoreRootDepartment = IgnoreRootDepartment,
                 UpdateMode = UpdateMode,
+                WeComConnection = Mode == UpstreamMode.DeleteOnly ? WeComConnection ?? WeComSession.Current : null,
                 FieldMap = Conversion.FieldMapInput.Resolve(this, FieldMap, Model.FieldSide.Authing, connection.Client.Settings.FieldMap),
                 Read = new AddressBookReadOptions
                 {
@@ -70,7 +75,8 @@ namespace WeComSync.PowerShell.Commands
                     EndRow = EndRow,
                 },
             });
-            Invoke(output => new UpstreamRun(connection, options, output), new[] { connection.Client }, confirmEachDelete: Mode == UpstreamMode.DeleteOnly);
+            var traced = options.WeComConnection == null ? new Http.ITraceable[] { connection.Client } : new Http.ITraceable[] { connection.Client, options.WeComConnection.Client };
+            Invoke(output => new UpstreamRun(connection, options, output), traced, confirmEachDelete: Mode == UpstreamMode.DeleteOnly);
         }
     }
 }
