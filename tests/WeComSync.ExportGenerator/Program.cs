@@ -24,6 +24,8 @@ Usage: dotnet WeComSync.ExportGenerator.dll --users N --out FILE [options]
   --encoding E           for .csv: utf8-bom (default), utf8 or gb18030
   --sheet NAME           sheet name (default 成员列表)
   --no-instructions      leave out the instruction block: the header is the first row (a plain table, e.g. for Import-Csv)
+  --from-dump FILE       instead of generated members: the export the console gives for an emulator dump (GET
+                         /_emulator/state, or Get-WeComSyncEmulatorState as JSON), every WeCom member as a row
   --zip-bomb MB          instead of members: the real template whose sheet expands to MB megabytes of rows (about
                          1 MB of file per GB), to check that readers refuse it with bounded memory
   --help                 this text
@@ -35,6 +37,7 @@ string output = null;
 var encoding = CsvEncoding.Utf8Bom;
 bool plain = false;
 int bombMegabytes = 0;
+string dump = null;
 try
 {
     for (int i = 0; i < args.Length; i++)
@@ -57,6 +60,7 @@ try
             case "--encoding": encoding = Next().ToLowerInvariant() switch { "utf8" => CsvEncoding.Utf8, "utf8-bom" => CsvEncoding.Utf8Bom, "gb18030" or "gbk" => CsvEncoding.Gb18030, var s => throw new ArgumentException($"unknown encoding '{s}'") }; break;
             case "--sheet": options.SheetName = Next(); break;
             case "--no-instructions": plain = true; break;
+            case "--from-dump": dump = Next(); break;
             case "--zip-bomb": bombMegabytes = int.Parse(Next(), CultureInfo.InvariantCulture); break;
             default: throw new ArgumentException($"unknown option '{args[i]}'");
         }
@@ -77,10 +81,11 @@ if (bombMegabytes > 0)
     Console.WriteLine($"wrote a {new FileInfo(output).Length / 1024.0:N0} KB file expanding to {bombMegabytes} MB to {Path.GetFullPath(output)} in {watch.Elapsed.TotalSeconds:0.0}s");
     return 0;
 }
-var sheet = MemberGenerator.Generate(options);
+var sheet = dump != null ? ConsoleExport.FromDump(File.ReadAllText(dump)) : MemberGenerator.Generate(options);
 if (plain) sheet.Instructions = null;
 string full = Path.GetFullPath(output);
 Directory.CreateDirectory(Path.GetDirectoryName(full)!);
 ExportWriter.Write(full, encoding, sheet);
-Console.WriteLine($"wrote {sheet.Rows.Count} rows ({options.Users} members, {options.BadRows} bad) to {full} in {watch.Elapsed.TotalSeconds:0.0}s");
+Console.WriteLine(dump != null ? $"wrote {sheet.Rows.Count} rows (the members of {dump}) to {full} in {watch.Elapsed.TotalSeconds:0.0}s"
+    : $"wrote {sheet.Rows.Count} rows ({options.Users} members, {options.BadRows} bad) to {full} in {watch.Elapsed.TotalSeconds:0.0}s");
 return 0;

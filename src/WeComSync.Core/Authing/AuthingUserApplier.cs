@@ -112,7 +112,7 @@ namespace WeComSync.Authing
                 if (user == null || string.IsNullOrEmpty(user.UserId)) { results.Add(Results.Failed(change, new InvalidOperationException("The create change carries no user with a userid."))); continue; }
                 var (ids, missing) = ResolveDepartments(user);
                 if (missing != null) { results.Add(new Result { Change = change, Outcome = Outcome.Failed, ErrorCode = "department", Error = missing }); continue; }
-                pending.Add(new Pending { Change = change, User = user, DepartmentIds = ids, Body = Mapper.ToCreateBody(user, ids) });
+                pending.Add(new Pending { Change = change, User = user, DepartmentIds = ids, Body = Mapper.ToCreateBody(user, ids, LinksOf(user, ids)) });
             }
             if (pending.Count == 0) return results;
 
@@ -261,6 +261,23 @@ namespace WeComSync.Authing
             return (ids, null);
         }
 
+        /// <summary>
+        /// What the user's wechatwork_department_ids holds for the resolved departments: each one's WeCom id where the
+        /// department holds one, else the user's own reference (the export's path). A known id is never replaced by a path.
+        /// </summary>
+        private List<string> LinksOf(User user, List<string> ids)
+        {
+            if (ids == null || Map == null || user.Departments == null) return null;
+            var links = new List<string>(ids.Count);
+            foreach (var reference in user.Departments)
+            {
+                var id = Map.IdOf(reference);
+                var link = (id == null ? null : Map.WeComIdOf(id)) ?? reference;
+                if (!links.Contains(link)) links.Add(link);
+            }
+            return links;
+        }
+
         // ---------------------------------------------------------------- update
 
         private async Task<Result> UpdateAsync(Change change, CancellationToken ct)
@@ -282,7 +299,7 @@ namespace WeComSync.Authing
                 if (missing != null) return new Result { Change = change, Outcome = Outcome.Failed, ErrorCode = "department", Error = missing, Duration = watch.Elapsed };
                 ids = resolved;
             }
-            var body = Mapper.ToUpdateBody(desired, fields, writeLink);
+            var body = Mapper.ToUpdateBody(desired, fields, writeLink, LinksOf(desired, ids));
             if (body != null) await _client.UpdateUserAsync(userId, AuthingClient.KeepUnchanged(body, current), ct).ConfigureAwait(false);
             if (ids != null) await _client.SetUserDepartmentsAsync(userId, ids, ct).ConfigureAwait(false);
             return Results.Succeeded(change, userId, watch.Elapsed);

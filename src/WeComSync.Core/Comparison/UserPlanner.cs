@@ -390,17 +390,15 @@ namespace WeComSync.Comparison
 
             if (_options.UpdateMode == UpdateMode.Overwrite)
             {
-                bool allSame = true;
-                var sent = new List<FieldChange>();
+                // Every known field the target withholds or holds differently; one it provably holds the same already
+                // would write nothing new, so it is neither sent nor shown (not "name 赵勇 -> 赵勇").
                 foreach (var f in _fields)
                 {
                     if (!f.IsKnown(s)) continue;
                     bool targetKnows = f.IsKnown(t);
-                    if (!targetKnows || !f.Same(s, t)) allSame = false;
-                    sent.Add(new FieldChange(f.Name, targetKnows ? f.Written(t) : null, f.Written(s)));
+                    if (targetKnows && f.Same(s, t)) continue;
+                    (fields = fields ?? new List<FieldChange>()).Add(new FieldChange(f.Name, targetKnows ? f.Written(t) : null, f.Written(s)));
                 }
-                // Every field provably the same already: overwriting would write nothing new.
-                if (!allSame) (fields = fields ?? new List<FieldChange>(sent.Count)).AddRange(sent);
             }
             else
             {
