@@ -127,6 +127,21 @@ function Invoke-Build {
     Write-Host "Module assembled in $moduleOut"
 }
 
+# A failed xunit test's name, message and the first lines of its stack trace, from the trx (the console logger at
+# -v q prints no reason).
+function Write-TrxFailures {
+    param([string] $Path)
+    [xml] $trx = Get-Content -LiteralPath $Path -Raw
+    foreach ($result in @($trx.TestRun.Results.UnitTestResult | Where-Object { $_ -and $_.outcome -ne 'Passed' -and $_.outcome -ne 'NotExecuted' })) {
+        Write-Host "  [-] $($result.testName)" -ForegroundColor Red
+        $info = $result.Output.ErrorInfo
+        if ($info) {
+            foreach ($line in "$($info.Message)" -split "`r?`n" | Where-Object { $_ }) { Write-Host "      $line" }
+            foreach ($line in "$($info.StackTrace)" -split "`r?`n" | Where-Object { $_ -match '\bWeComSync\.' } | Select-Object -First 3) { Write-Host "      $($line.Trim())" }
+        }
+    }
+}
+
 function Read-TrxCounts {
     param([string] $Path)
     [xml] $trx = Get-Content -LiteralPath $Path -Raw
@@ -144,25 +159,31 @@ function Invoke-Test {
     New-Item -ItemType Directory -Path $results | Out-Null
     $totals = [ordered]@{ Passed = 0; Failed = 0; Skipped = 0 }
     $add = { param($counts, $label)
-        Write-Host ("{0}: {1} passed, {2} failed, {3} skipped" -f $label, $counts.Passed, $counts.Failed, $counts.Skipped)
+        $red = if ($counts.Failed) { @{ ForegroundColor = 'Red' } } else { @{} }
+        if ($label) { Write-Host ("{0}: {1} passed, {2} failed, {3} skipped" -f $label, $counts.Passed, $counts.Failed, $counts.Skipped) @red }
         $totals.Passed += $counts.Passed; $totals.Failed += $counts.Failed; $totals.Skipped += $counts.Skipped
     }
 
     foreach ($project in Get-ChildItem -Path (Join-Path $root 'tests') -Filter '*.Tests.csproj' -Recurse) {
         $name = $project.BaseName
-        Write-Host "==> xunit: $name" -ForegroundColor Cyan
         $trxName = "$name.trx"
         $testArgs = @('test', $project.FullName, '-c', $Configuration, '--no-build', '--nologo',
             '--logger', "trx;LogFileName=$trxName", '--results-directory', $results, '-v', 'q')
         if ($TestFilter) { $testArgs += @('--filter', $TestFilter) }
-        & dotnet @testArgs
+        # Quiet: the one line per project below; on a failure the failed tests' reasons, or dotnet's own output when
+        # it wrote no results (a build or test host failure).
+        $said = & dotnet @testArgs 2>&1
         $exit = $LASTEXITCODE
         $trx = Join-Path $results $trxName
         if (Test-Path $trx) {
-            & $add (Read-TrxCounts $trx) $name
+            $counts = Read-TrxCounts $trx
+            & $add $counts $name
+            if ($counts.Failed -gt 0) { Write-TrxFailures $trx }
+            elseif ($exit -ne 0) { $said | Select-Object -Last 30 | Out-Host }
         }
         else {
             Write-Host "$name produced no results (exit code $exit): counted as one failure" -ForegroundColor Red
+            $said | Select-Object -Last 30 | Out-Host
             & $add ([pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 }) $name
         }
     }
@@ -170,21 +191,20 @@ function Invoke-Test {
     # Contract tests in another runtime (e.g. the Authing Node SDK against the emulator): each tests/Contract/*/run.ps1
     # writes a JSON file with Passed/Failed/Skipped, or skips itself with a printed reason.
     foreach ($contract in Get-ChildItem -Path (Join-Path $root 'tests/Contract') -Filter 'run.ps1' -Recurse -ErrorAction SilentlyContinue) {
-        $label = "contract: $($contract.Directory.Name)"
-        Write-Host "==> $label" -ForegroundColor Cyan
+        $label = "contract $($contract.Directory.Name)"
         $json = Join-Path $results "$($contract.Directory.Name).contract.json"
         $code = Invoke-ChildPwsh -File $contract.FullName -ArgumentList @('-ResultPath', $json, '-Configuration', $Configuration)
         if (Test-Path $json) { & $add (Get-Content $json -Raw | ConvertFrom-Json) $label }
         elseif ($code -ne 0) { & $add ([pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 }) $label }
     }
 
-    Write-Host '==> Pester: tests/Module' -ForegroundColor Cyan
     $pesterJson = Join-Path $results 'pester.json'
     $pesterArgs = @('-ModulePath', (Join-Path $moduleOut 'WeComSync.psd1'), '-PesterPath', (Get-PesterModulePath),
         '-ResultPath', $pesterJson, '-Configuration', $Configuration)
     if ($PesterFilter) { $pesterArgs += @('-Filter', $PesterFilter) }
     $code = Invoke-ChildPwsh -File (Join-Path $root 'tests/Module/Invoke-ModuleTests.ps1') -ArgumentList $pesterArgs
-    if (Test-Path $pesterJson) { & $add (Get-Content $pesterJson -Raw | ConvertFrom-Json) 'Pester' }
+    # Invoke-ModuleTests.ps1 printed a line per file: no other line for Pester.
+    if (Test-Path $pesterJson) { & $add (Get-Content $pesterJson -Raw | ConvertFrom-Json) $null }
     else {
         Write-Host "Pester produced no results (exit code $code): counted as one failure" -ForegroundColor Red
         & $add ([pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 }) 'Pester'

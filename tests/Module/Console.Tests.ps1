@@ -30,7 +30,7 @@ Describe 'Tab completion' {
 
     It 'completes Get-WeComSyncLog -Run with the run ids under -Path' {
         $logs = Join-Path $work 'logs'
-        $summary = Invoke-WeComUpstreamSync -Path $export -LogPath $logs -WhatIf -ErrorAction SilentlyContinue 6>$null
+        $summary = (Invoke-Recorded { Invoke-WeComUpstreamSync -Path $export -LogPath $logs -WhatIf -ErrorAction SilentlyContinue 6>$null }).Output
         Get-Completion "Get-WeComSyncLog -Path '$logs' -Run " | Should -Be $summary.ShortId
     }
 
@@ -44,7 +44,7 @@ Describe 'Tab completion' {
         $ref = @([WeComSync.Model.User]@{ UserId = 'a'; Name = '甲' }, [WeComSync.Model.User]@{ UserId = 'b'; Name = '乙' })
         $cur = @([WeComSync.Model.User]@{ UserId = 'a'; Name = '甲甲'; Username = 'a' })
         @(Compare-Directory $ref $cur -Operation Update).Operation | Should -Be 'Update'
-        @(Compare-Directory $ref $cur -Operation Conflict).Count | Should -Be 0
+        @(Compare-Directory $ref $cur -Operation Conflict 6>$null).Count | Should -Be 0   # "No changes." is not output
     }
 }
 

@@ -91,8 +91,10 @@ Describe 'Invoke-WeComDownstreamSync' {
     BeforeAll { Initialize-Scenario }
 
     It '-WhatIf plans the creates and makes zero write calls' {
-        $summary = Invoke-WeComDownstreamSync -WhatIf -WarningAction SilentlyContinue
+        $shown = Invoke-Recorded { Invoke-WeComDownstreamSync -WhatIf -WarningAction SilentlyContinue }
+        $summary = $shown.Output
         $summary | Should -Not -BeNullOrEmpty
+        @($shown.WhatIf -like 'What if: Performing the operation "Create" on target "user *').Count | Should -Be 4
         Get-WriteCallCount | Should -Be 0
         @(Get-WeComUser).Count | Should -Be 0
     }
@@ -150,7 +152,9 @@ Describe 'Invoke-WeComDownstreamSync' {
     }
 
     It 'never shows the secret or a token in any stream with -Verbose and -Debug' {
-        $out = Invoke-WeComDownstreamSync -WhatIf -Verbose -Debug *>&1 | Out-String
+        # Every stream and what the host showed (the What if lines).
+        $shown = Invoke-Recorded { Invoke-WeComDownstreamSync -WhatIf -Verbose -Debug *>&1 | Out-String }
+        $out = "$($shown.Output)`n$($shown.Host -join "`n")"
         $out | Should -Not -Match 'emulator-secret'
         $out | Should -Not -Match 'access_token=[^*&\s]'
     }

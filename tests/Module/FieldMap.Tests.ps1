@@ -34,7 +34,7 @@ Describe 'Field maps upstream (Invoke-WeComUpstreamSync -FieldMap) against the e
 
     It 'writes mapped columns on create, plans a change as "工号 A -> B", and never blanks a column the file lacks' {
         $csv = Save-TestCsv $rows 'mapped.csv'
-        $summary = Invoke-WeComUpstreamSync -Path $csv -FieldMap $map -Confirm:$false 3>$null
+        $summary = Invoke-WeComUpstreamSync -Path $csv -FieldMap $map -Confirm:$false 3>$null 6>$null
         $summary.Status | Should -Be 'Succeeded'
         $raw = Get-RawAuthingUser $rows[0].账号
         $raw.externalId | Should -Be 'A001'
@@ -43,7 +43,7 @@ Describe 'Field maps upstream (Invoke-WeComUpstreamSync -FieldMap) against the e
         (Get-AuthingUser -FieldMap $map | Where-Object UserId -eq $rows[0].账号).Extra['工号'] | Should -Be 'A001'
 
         # Idempotent with the map: nothing to do on the second run.
-        $again = Invoke-WeComUpstreamSync -Path $csv -FieldMap $map -Confirm:$false 3>$null
+        $again = Invoke-WeComUpstreamSync -Path $csv -FieldMap $map -Confirm:$false 3>$null 6>$null
         ($again.Steps | Where-Object Name -eq 'users').Message | Should -Be 'No changes.'
 
         # A changed 工号 is one field change, shown in the plan and written to externalId.
@@ -53,7 +53,7 @@ Describe 'Field maps upstream (Invoke-WeComUpstreamSync -FieldMap) against the e
         $plan = @(Compare-Directory (Import-WeComAddressBook $csv2) (Get-AuthingUser -FieldMap $map) -FieldMap $map)
         $plan.Count | Should -Be 1
         $plan[0].Description | Should -Match '工号 A001 -> B001'
-        Invoke-WeComUpstreamSync -Path $csv2 -FieldMap $map -Confirm:$false 3>$null | Out-Null
+        Invoke-WeComUpstreamSync -Path $csv2 -FieldMap $map -Confirm:$false 3>$null 6>$null | Out-Null
         (Get-RawAuthingUser $rows[0].账号).externalId | Should -Be 'B001'
 
         # The file without the 工号 column: unknown, not empty; nothing is planned and externalId stays.
@@ -61,13 +61,13 @@ Describe 'Field maps upstream (Invoke-WeComUpstreamSync -FieldMap) against the e
         $csv3 = Save-TestCsv $without 'without.csv'
         $plan = @(Compare-Directory (Import-WeComAddressBook $csv3) (Get-AuthingUser -FieldMap $map) -FieldMap $map)
         $plan.Count | Should -Be 0
-        Invoke-WeComUpstreamSync -Path $csv3 -FieldMap $map -Confirm:$false 3>$null | Out-Null
+        Invoke-WeComUpstreamSync -Path $csv3 -FieldMap $map -Confirm:$false 3>$null 6>$null | Out-Null
         (Get-RawAuthingUser $rows[0].账号).externalId | Should -Be 'B001'
     }
 
     It 'keeps mapped values through Export-Clixml: saved users and a saved plan apply the mapped field' {
         $csv = Save-TestCsv $rows 'saved.csv'
-        Invoke-WeComUpstreamSync -Path $csv -FieldMap $map -Confirm:$false 3>$null | Out-Null
+        Invoke-WeComUpstreamSync -Path $csv -FieldMap $map -Confirm:$false 3>$null 6>$null | Out-Null
         $changed = $rows | ForEach-Object { $_.PSObject.Copy() }
         $changed[1].工号 = 'C002'
         $usersFile = Join-Path $work 'users.xml'
@@ -86,7 +86,7 @@ Describe 'Field maps upstream (Invoke-WeComUpstreamSync -FieldMap) against the e
     }
 
     It 'leaves an update Stale when its mapped field changed in Authing since the plan was saved, and -Force applies it' {
-        Invoke-WeComUpstreamSync -Path (Save-TestCsv $rows 'monday.csv') -FieldMap $map -Confirm:$false 3>$null | Out-Null
+        Invoke-WeComUpstreamSync -Path (Save-TestCsv $rows 'monday.csv') -FieldMap $map -Confirm:$false 3>$null 6>$null | Out-Null
         $changed = $rows | ForEach-Object { $_.PSObject.Copy() }
         $changed[2].工号 = 'C003'; $changed[3].工号 = 'C004'
         $planFile = Join-Path $work 'monday-plan.xml'
@@ -133,7 +133,7 @@ Describe 'Field maps upstream (Invoke-WeComUpstreamSync -FieldMap) against the e
     It 'takes other link field names from -LinkFieldName' {
         Connect-Authing -AccessKeyId emulator-ak -AccessKeySecret $secret -ApiHost $emulator.BaseUrl -OrganizationCode emulator-org -LinkFieldName @{ UserId = 'wecom_uid' }
         @(Initialize-AuthingLinkField -Confirm:$false).Key | Should -Contain 'wecom_uid'
-        Invoke-WeComUpstreamSync -Path (Save-TestCsv $rows 'links.csv') -Confirm:$false 3>$null | Out-Null
+        Invoke-WeComUpstreamSync -Path (Save-TestCsv $rows 'links.csv') -Confirm:$false 3>$null 6>$null | Out-Null
         (Get-RawAuthingUser $rows[0].账号).customData.wecom_uid | Should -Be $rows[0].账号
     }
 }
@@ -142,20 +142,22 @@ Describe 'Leavers and scope upstream (-DeleteAction Suspend, -Department) agains
     BeforeEach {
         Connect-TestAuthing $emulator -Reset
         $script:all = Save-TestCsv $rows 'all.csv'
-        Invoke-WeComUpstreamSync -Path $all -Confirm:$false 3>$null | Out-Null
+        Invoke-WeComUpstreamSync -Path $all -Confirm:$false 3>$null 6>$null | Out-Null
     }
 
     It 'suspends a leaver instead of deleting it, and reactivates it when it is back, never creating it twice' {
         $leaver = $rows[0].账号
         $fewer = Save-TestCsv ($rows | Select-Object -Skip 1) 'fewer.csv'
         # -WhatIf says what it would do in the summary's own words.
-        $whatIf = Invoke-WeComUpstreamSync -Path $fewer -Mode DeleteOnly -DeleteAction Suspend -WhatIf 3>$null 6>$null
+        $shown = Invoke-Recorded { Invoke-WeComUpstreamSync -Path $fewer -Mode DeleteOnly -DeleteAction Suspend -WhatIf 3>$null 6>$null }
+        $whatIf = $shown.Output
+        $shown.WhatIf | Should -BeLike "What if: Performing the operation ""Suspend user (status Suspended)"" on target ""user $leaver *"
         $whatIf.Message | Should -Match 'delete users: 1 to suspend\b'
         ($whatIf | Out-String -Width 80) | Should -Match 'delete users: 1 to suspend'
         (Get-RawAuthingUser $leaver).status | Should -Be 'Activated'
 
         $logs = Join-Path $work 'suspend-logs'
-        $summary = Invoke-WeComUpstreamSync -Path $fewer -Mode DeleteOnly -DeleteAction Suspend -LogPath $logs -Confirm:$false 3>$null
+        $summary = Invoke-WeComUpstreamSync -Path $fewer -Mode DeleteOnly -DeleteAction Suspend -LogPath $logs -Confirm:$false 3>$null 6>$null
         $step = $summary.Steps | Where-Object Name -eq 'delete users'
         $step.Message | Should -Match 'Planned: 1 to suspend\.'
         # Counted apart: Suspended, not Updated (nor Deleted), in the step, the summary and the log read back.
@@ -172,22 +174,22 @@ Describe 'Leavers and scope upstream (-DeleteAction Suspend, -Department) agains
         $plan.Count | Should -Be 1
         $plan[0].Operation | Should -Be 'Update'
         $plan[0].Description | Should -Match 're-hired'
-        Invoke-WeComUpstreamSync -Path $all -Confirm:$false 3>$null | Out-Null
+        Invoke-WeComUpstreamSync -Path $all -Confirm:$false 3>$null 6>$null | Out-Null
         (Get-RawAuthingUser $leaver).status | Should -Be 'Activated'
         @((Get-WeComSyncEmulatorState -BaseUrl $emulator.BaseUrl).authing.users | Where-Object username -eq $leaver).Count | Should -Be 1
     }
 
     It 'warns, and leaves the leaver suspended, when the file is back without the 禁用状态 column' {
         $leaver = $rows[0].账号
-        Invoke-WeComUpstreamSync -Path (Save-TestCsv ($rows | Select-Object -Skip 1) 'gone.csv') -Mode DeleteOnly -DeleteAction Suspend -Confirm:$false 3>$null | Out-Null
+        Invoke-WeComUpstreamSync -Path (Save-TestCsv ($rows | Select-Object -Skip 1) 'gone.csv') -Mode DeleteOnly -DeleteAction Suspend -Confirm:$false 3>$null 6>$null | Out-Null
         $silent = Save-TestCsv ($rows | Select-Object * -ExcludeProperty '禁用状态') 'no-status.csv'
-        $plan = @(Compare-Directory (Import-WeComAddressBook $silent) (Get-AuthingUser) -WarningVariable warnings 3>$null)
+        $plan = @(Compare-Directory (Import-WeComAddressBook $silent) (Get-AuthingUser) -WarningVariable warnings 3>$null 6>$null)
         $plan.Count | Should -Be 0
         $kept = '1 user\(s\) suspended in the target are in the reference, which does not say whether they are enabled.*禁用状态'
         "$warnings" | Should -Match $kept
         # A run with that file warns the same, and its run log keeps the warning in the users step's message.
         $logs = Join-Path $work 'kept-logs'
-        $summary = Invoke-WeComUpstreamSync -Path $silent -LogPath $logs -Confirm:$false -WarningVariable runWarnings 3>$null
+        $summary = Invoke-WeComUpstreamSync -Path $silent -LogPath $logs -Confirm:$false -WarningVariable runWarnings 3>$null 6>$null
         "$runWarnings" | Should -Match $kept
         ($summary.Steps | Where-Object Name -eq 'users').Message | Should -Match "^No changes\. $kept"
         ((Get-WeComSyncLog -Path $logs).Steps | Where-Object Name -eq 'users').Message | Should -Match $kept
@@ -197,7 +199,7 @@ Describe 'Leavers and scope upstream (-DeleteAction Suspend, -Department) agains
     It 'a scoped delete run leaves the rest of the organization untouched' {
         $dept = ($rows[0].部门 -split '[；;]')[0]
         $inScope = @($rows | Where-Object { ($_.部门 -split '[；;]') -contains $dept })
-        $summary = Invoke-WeComUpstreamSync -Path (Save-TestCsv ($rows | Select-Object -First 1) 'one.csv') -Mode DeleteOnly -Department $dept -Force -Confirm:$false 3>$null
+        $summary = Invoke-WeComUpstreamSync -Path (Save-TestCsv ($rows | Select-Object -First 1) 'one.csv') -Mode DeleteOnly -Department $dept -Force -Confirm:$false 3>$null 6>$null
         ($summary.Steps | Where-Object Name -eq 'delete users').Message | Should -Match ([regex]::Escape("scope: $dept (subtrees)"))
         $left = @((Get-WeComSyncEmulatorState -BaseUrl $emulator.BaseUrl).authing.users)
         $left.Count | Should -Be ($rows.Count - $inScope.Count + 1)
@@ -213,7 +215,7 @@ Describe 'A saved plan with a scope, suspends and a field map, applied in a new 
         $map | ConvertTo-Json | Set-Content -LiteralPath $mapFile -Encoding utf8
         Connect-TestAuthing $emulator -Reset -NoLinkField -Parameters @{ FieldMap = $mapFile }
         Initialize-AuthingLinkField -FieldMap $map -Confirm:$false | Out-Null
-        Invoke-WeComUpstreamSync -Path (Save-TestCsv $rows 'saved-all.csv') -Confirm:$false 3>$null | Out-Null
+        Invoke-WeComUpstreamSync -Path (Save-TestCsv $rows 'saved-all.csv') -Confirm:$false 3>$null 6>$null | Out-Null
 
         # The scope: the department with the most members, short of everyone, so that a guard judged against the whole
         # organization would let through what the scope refuses.

@@ -5,7 +5,7 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
     $script:emulator = (Initialize-ModuleTest -Name isolation -NoModule -Emulator).Emulator
-    $dotnet = (Get-Command dotnet).Source
+    $dotnet = Get-TestProgram dotnet
     $script:export = New-TestExport contacts.csv --users 5 --seed 7 --no-instructions
 
     $packages = ((& $dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', '').Trim()

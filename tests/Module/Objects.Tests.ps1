@@ -27,9 +27,11 @@ Describe "The README's step-by-step session, run as written" {
         $block = Get-ReadmeBlock 'The same, step by step'
         # The README's names for things that differ here: the file, and a user that exists in it.
         $block = $block.Replace('./contacts.xlsx', "'$export'").Replace('Get-AuthingUser lisi', "Get-AuthingUser $($fileUsers[0].UserId)")
+        # As typed at a console in the scratch folder: what the host showed (the -WhatIf lines) is recorded, not printed.
         Push-Location $work
-        try { $script:output = . ([scriptblock]::Create($block)) 6>&1 | Out-String -Width 120 }
+        try { $script:shown = Invoke-Recorded { . ([scriptblock]::Create($block)) 6>&1 | Out-String -Width 120 } }
         finally { Pop-Location }
+        $script:output = $shown.Output
     }
 
     It 'applies the departments before the users, so every user is created in its departments' {
@@ -42,6 +44,9 @@ Describe "The README's step-by-step session, run as written" {
 
     It 'prints the plan and the saved-plan filter, and finds one user by the identity' {
         $output | Should -Match 'Plan: \d+ to create'
+        # Sync-AuthingDepartment -WhatIf: one line per department, before the real run.
+        $shown.WhatIf.Count | Should -Be @(Get-AuthingDepartment -IgnoreRootDepartment).Count
+        $shown.WhatIf | Should -BeLike 'What if: Performing the operation "Create department" on target "department *'
         $output | Should -Match ([regex]::Escape($fileUsers[0].UserId))
         Test-Path (Join-Path $work 'plan.xml') | Should -BeTrue
     }
@@ -91,7 +96,9 @@ Describe 'Export-Csv and -WhatIf read as text, never as .NET type names' {
         $plan = @(Compare-Directory -ReferenceObject $users -DifferenceObject @())
         $multi = $users | Where-Object { $_.Departments.Count -gt 1 } | Select-Object -First 1
         $multi | Should -Not -BeNullOrEmpty
-        foreach ($set in @($users, $departments, $plan, @($plan | Sync-AuthingUser -WhatIf))) {
+        $whatIf = Invoke-Recorded { $plan | Sync-AuthingUser -WhatIf }
+        $whatIf.WhatIf.Count | Should -Be $plan.Count
+        foreach ($set in @($users, $departments, $plan, @($whatIf.Output))) {
             $csv = $set | ConvertTo-Csv -NoTypeInformation | Out-String
             $csv | Should -Not -Match 'System\.Collections|WeComSync\.Model\.'
         }
@@ -109,12 +116,9 @@ Describe 'Export-Csv and -WhatIf read as text, never as .NET type names' {
         $moved = $users[0]
         $other = (Get-AuthingDepartment -IgnoreRootDepartment | Where-Object LinkId -NotIn $moved.Departments | Select-Object -First 1).LinkId
         $moved.Departments = [System.Collections.Generic.List[string]] @($other)
-        # -WhatIf messages go to the host, not to a stream: a transcript sees them as the console does.
-        $transcript = Join-Path $work 'whatif.txt'
-        Start-Transcript -LiteralPath $transcript | Out-Null
-        try { Compare-Directory -ReferenceObject $users -DifferenceObject (Get-AuthingUser) | Sync-AuthingUser -WhatIf | Out-Null }
-        finally { Stop-Transcript | Out-Null }
-        $text = Get-Content -LiteralPath $transcript -Raw
+        # -WhatIf messages go to the host, not to a stream: the recording host sees them as the console does.
+        $text = (Invoke-Recorded { Compare-Directory -ReferenceObject $users -DifferenceObject (Get-AuthingUser) | Sync-AuthingUser -WhatIf | Out-Null }).WhatIf -join "`n"
+        $text | Should -Match '^What if: Performing the operation "Update user: departments \['
         $text | Should -Match ([regex]::Escape("departments [") + '.+' + [regex]::Escape("] -> [$other]"))
         $text | Should -Not -Match 'System\.Collections'
     }

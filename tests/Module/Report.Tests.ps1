@@ -1,5 +1,5 @@
 # Export-WeComSyncReport: plans (live and saved with Export-Clixml), Sync-* results and run logs, and the page in a real
-# browser: headless Chromium (Debian package 'chromium', installed here when missing) renders it, and the checks read the
+# browser: headless Chromium (Debian package 'chromium', installed by Resolve-TestProgram when missing) renders it, and the checks read the
 # rendered page (counts, a filtered row, no script error) and keep a screenshot under the test output.
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
@@ -52,24 +52,11 @@ BeforeAll {
         else { [pscustomobject]@{ Total = [int]$m.Groups[4].Value; Matching = [int]$m.Groups[3].Value } }
     }
 
-    # Chromium: use it when present; else install the Debian package (apt-get update once, then install); else skip.
-    $script:chromium = (Get-Command chromium, chromium-browser -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1).Source
-    $script:noBrowser = $null
-    if (-not $script:chromium) {
-        $aptGet = (Get-Command apt-get -CommandType Application -ErrorAction SilentlyContinue).Source
-        $isRoot = $IsLinux -and ((& id -u) -eq '0')
-        if ($aptGet -and $isRoot) {
-            Write-Host 'Installing the Debian package chromium for the browser test (apt-get update, apt-get install -y chromium) …'
-            $env:DEBIAN_FRONTEND = 'noninteractive'
-            & $aptGet update -qq *> (Join-Path $work 'apt-update.log')
-            if ($LASTEXITCODE -eq 0) { & $aptGet install -y -qq chromium *> (Join-Path $work 'apt-install.log') }
-            $script:chromium = (Get-Command chromium -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1).Source
-            if (-not $script:chromium) { $script:noBrowser = "apt-get could not install chromium (see $work/apt-*.log)" }
-        }
-        else {
-            $script:noBrowser = if (-not $aptGet) { 'chromium is not installed and there is no apt-get to install it' } else { 'chromium is not installed and installing it needs root' }
-        }
-    }
+    # Chromium: the first on PATH; else the Debian package installed here (as root with apt-get); else the browser tests
+    # skip with the one reason Resolve-TestProgram gives.
+    $browser = Resolve-TestProgram chromium, chromium-browser -DebianPackage chromium -LogFolder $testOutput
+    $script:chromium = $browser.Path
+    $script:noBrowser = $browser.SkipReason
 
     # Runs Chromium headless on a file; returns its stdout (the DOM with --dump-dom) and the console lines it logged.
     function Invoke-Chromium([string] $Url, [string[]] $Arguments) {
@@ -171,7 +158,8 @@ Describe 'Export-WeComSyncReport' {
         $bad[0].Exception.Message | Should -Match 'one line of a run, not the run'
         $bad[0].ErrorDetails.RecommendedAction | Should -Match 'without -Run, -Failed or -UserId'
         Test-Path $file | Should -BeFalse   # nothing usable: no report that would say the sides agree
-        $plan | Export-WeComSyncReport -OutFile (Join-Path $work 'whatif.html') -WhatIf
+        $shown = Invoke-Recorded { $plan | Export-WeComSyncReport -OutFile (Join-Path $work 'whatif.html') -WhatIf }
+        $shown.WhatIf | Should -Be "What if: Performing the operation ""Write report of 49 change(s)"" on target ""$(Join-Path $work 'whatif.html')""."
         Test-Path (Join-Path $work 'whatif.html') | Should -BeFalse
         { $plan | Export-WeComSyncReport -OutFile (Join-Path $work 'plan.html') -NoClobber -ErrorAction Stop } | Should -Throw '*NoClobber*'
     }
@@ -179,7 +167,6 @@ Describe 'Export-WeComSyncReport' {
 
 Describe 'Export-WeComSyncReport in a browser (headless Chromium)' {
     BeforeAll {
-        if ($script:noBrowser) { Write-Host "Browser tests skipped: $script:noBrowser." -ForegroundColor Yellow }
         $planFile = Join-Path $work 'browser-plan.html'
         $plan | Export-WeComSyncReport -OutFile $planFile
         $historyFile = Join-Path $work 'browser-history.html'

@@ -54,7 +54,7 @@ Describe 'The templates never die on one bad object' {
     It 'downstream with failing WeCom creates goes on under -ErrorAction Stop: exit code 2' {
         Get-AuthingDepartment | Out-Null
         New-Item -ItemType Directory -Path (Join-Path $work 'down') -Force | Out-Null
-        Invoke-WeComUpstreamSync -Path $bad -IgnoreRootDepartment -ErrorAction SilentlyContinue | Out-Null
+        Invoke-WeComUpstreamSync -Path $bad -IgnoreRootDepartment -ErrorAction SilentlyContinue 3>$null | Out-Null
         Connect-TestWeCom $emulator
         Set-WeComSyncEmulatorFault -BaseUrl $emulator.BaseUrl -Api wecom -Path /cgi-bin/user/create -Kind errcode -Errcode 60104
         $all = Invoke-WeComDownstreamSync -ErrorAction Stop 2>&1 3>$null
@@ -121,7 +121,9 @@ Describe 'The templates never die on one bad object' {
     }
 
     It 'a -WhatIf run says what would be done, not "Created 0"' {
-        $summary = Invoke-WeComUpstreamSync -Path $bad -WhatIf -ErrorAction SilentlyContinue 6>$null
+        $shown = Invoke-Recorded { Invoke-WeComUpstreamSync -Path $bad -WhatIf -ErrorAction SilentlyContinue 3>$null 6>$null }
+        $summary = $shown.Output
+        @($shown.WhatIf -like 'What if: Performing the operation "Create user" *').Count | Should -Be 30
         Get-AuthingWriteCount | Should -Be 0
         $summary.Message | Should -Match 'users: 30 to create'
         $text = $summary | Out-String -Width 80
@@ -134,12 +136,11 @@ Describe 'The run summary at 80 and 120 columns' {
     BeforeAll {
         Connect-Pool
         Set-UserCreateFault
-        $script:failedRun = Invoke-WeComUpstreamSync -Path $bad -ErrorAction SilentlyContinue
+        $script:failedRun = Invoke-WeComUpstreamSync -Path $bad -ErrorAction SilentlyContinue 3>$null
     }
 
     It 'shows Failed and Skipped at 80 columns' {
         $text = $failedRun | Out-String -Width 80
-        Write-Host $text
         $lines = $text -split "`n" | Where-Object { $_.Trim() }
         $lines[0] | Should -Match 'Failed\s+Skipped'
         $lines[2] | Should -Match "\b30\s+2\b"
@@ -171,7 +172,7 @@ Describe 'The example scripts under their own $ErrorActionPreference = ''Stop'''
     }
 
     It 'the downstream example syncs past failed objects and exits 2' {
-        Invoke-WeComUpstreamSync -Path $bad -IgnoreRootDepartment -ErrorAction SilentlyContinue | Out-Null
+        Invoke-WeComUpstreamSync -Path $bad -IgnoreRootDepartment -ErrorAction SilentlyContinue 3>$null | Out-Null
         Set-WeComSyncEmulatorFault -BaseUrl $emulator.BaseUrl -Api wecom -Path /cgi-bin/user/create -Kind errcode -Errcode 60104
         $run = Invoke-ChildPwsh (Join-Path (Split-Path $env:WECOMSYNC_MODULE_PATH) 'Examples/Invoke-DownstreamSync.example.ps1') @{
             WECOMSYNC_MODULE_PATH = $env:WECOMSYNC_MODULE_PATH; WECOMSYNC_AUTHING_AK = 'emulator-ak'; WECOMSYNC_AUTHING_SK = 'emulator-sk'

@@ -21,6 +21,8 @@ $script:Repo = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
 $script:Configuration = if ($env:WECOMSYNC_CONFIGURATION) { $env:WECOMSYNC_CONFIGURATION } else { 'Release' }
 $script:Emulators = [System.Collections.Generic.List[object]]::new()
 $script:Work = $null
+# Invoke-Recorded's runspace (its host records what commands show), made on first use and closed by Complete-ModuleTest.
+$script:Recorder = $null
 
 function Initialize-ModuleTest {
     <#
@@ -65,6 +67,7 @@ function Complete-ModuleTest {
     if (Get-Command Disconnect-Authing -ErrorAction Ignore) { Disconnect-Authing -ErrorAction Ignore; Disconnect-WeCom -ErrorAction Ignore }
     foreach ($emulator in $script:Emulators) { $emulator | Stop-WeComSyncEmulator }
     $script:Emulators.Clear()
+    if ($script:Recorder) { $script:Recorder.Runspace.Dispose(); $script:Recorder = $null }
     if ($script:Work -and (Test-Path -LiteralPath $script:Work)) { Remove-Item -LiteralPath $script:Work -Recurse -Force -ErrorAction Ignore }
     $script:Work = $null
 }
@@ -85,7 +88,7 @@ function New-TestExport {
     if (-not [IO.Path]::IsPathRooted($Path)) { $Path = Join-Path $script:Work $Path }
     $generator = Join-Path $script:Repo "tests/WeComSync.ExportGenerator/bin/$script:Configuration/net10.0/WeComSync.ExportGenerator.dll"
     if (-not (Test-Path -LiteralPath $generator)) { throw "The export generator is not built: $generator" }
-    $null = & (Get-Command dotnet -CommandType Application | Select-Object -First 1).Source $generator --out $Path @Arguments
+    $null = & (Get-TestProgram dotnet) $generator --out $Path @Arguments
     if ($LASTEXITCODE -ne 0) { throw "The export generator failed for $Path (exit code $LASTEXITCODE)." }
     $Path
 }
@@ -175,5 +178,161 @@ function Invoke-ChildPwsh {
     [pscustomobject]@{ ExitCode = $code; Output = $output }
 }
 
+function Get-TestProgram {
+    <#
+    .SYNOPSIS The full path of the first program on PATH by one of these names, or $null.
+    .DESCRIPTION Get-Command -CommandType Application lists every match: on a merged-usr machine whose PATH names
+    /usr/bin and /bin, one program twice. A test calls the first, never .Source of the whole list (two paths joined).
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param([Parameter(Mandatory, Position = 0)] [string[]] $Name)
+    foreach ($n in $Name) {
+        $found = Get-Command $n -CommandType Application -ErrorAction Ignore | Select-Object -First 1
+        if ($found) { return $found.Source }
+    }
+    $null
+}
+
+function Resolve-TestProgram {
+    <#
+    .SYNOPSIS An outside program a test needs: the first on PATH; else the Debian package installed quietly where
+    apt-get exists and this is root (apt-get update once per process, then apt-get install -y); else a reason to skip.
+    .DESCRIPTION Returns { Path; SkipReason }: one of them is set. Never throws because a package could not be had: the
+    caller skips its tests with SkipReason, one line that names the program, why, and what would make the tests run.
+    apt-get's own output goes to a log under -LogFolder (the temp folder by default), named in the reason on failure.
+    .PARAMETER Name The program's names, first preferred (chromium, chromium-browser).
+    .PARAMETER DebianPackage The packages that provide it (chromium; nodejs, npm).
+    .EXAMPLE $browser = Resolve-TestProgram chromium, chromium-browser -DebianPackage chromium
+    #>
+    [CmdletBinding()]
+    [OutputType([pscustomobject])]
+    param(
+        [Parameter(Mandatory, Position = 0)] [string[]] $Name,
+        [string[]] $DebianPackage = @(),
+        [string] $LogFolder = [IO.Path]::GetTempPath()
+    )
+    $result = { param($path, $reason) [pscustomobject]@{ Path = $path; SkipReason = $reason } }
+    $path = Get-TestProgram $Name
+    if ($path) { return & $result $path $null }
+    $missing = "$($Name[0]) is not on PATH"
+    $install = if ($DebianPackage) { "install the package $($DebianPackage -join ', ')" } else { "install $($Name[0])" }
+    $aptGet = Get-TestProgram apt-get
+    if (-not $DebianPackage -or -not $aptGet) { return & $result $null "$missing and there is no apt-get to install it: $install to run these tests." }
+    if (-not [Environment]::IsPrivilegedProcess) { return & $result $null "$missing and installing it needs root: $install to run these tests." }
+
+    $log = Join-Path $LogFolder "wecomsync-apt-$($DebianPackage[0]).log"
+    $saved = $env:DEBIAN_FRONTEND
+    $env:DEBIAN_FRONTEND = 'noninteractive'
+    try {
+        # Once per process: the package lists do not change between two tests' installs.
+        Write-Host "Installing the Debian package $($DebianPackage -join ', ') for the tests that need $($Name[0]) (apt-get update, apt-get install -y) …"
+        if ($env:WECOMSYNC_TEST_APT_UPDATED -ne '1') {
+            & $aptGet update -qq *> $log
+            if ($LASTEXITCODE -ne 0) { return & $result $null "$missing and 'apt-get update' failed (exit code $LASTEXITCODE, see $log): $install to run these tests." }
+            $env:WECOMSYNC_TEST_APT_UPDATED = '1'
+        }
+        & $aptGet install -y -qq @DebianPackage *>> $log
+        if ($LASTEXITCODE -ne 0) { return & $result $null "$missing and 'apt-get install -y $($DebianPackage -join ' ')' failed (exit code $LASTEXITCODE, see $log): $install to run these tests." }
+    }
+    catch { return & $result $null "$missing and apt-get could not run ($($_.Exception.Message)): $install to run these tests." }
+    finally { $env:DEBIAN_FRONTEND = $saved }
+    $path = Get-TestProgram $Name
+    if ($path) { return & $result $path $null }
+    & $result $null "$missing even after 'apt-get install -y $($DebianPackage -join ' ')' (see $log): $install to run these tests."
+}
+
+function Invoke-Recorded {
+    <#
+    .SYNOPSIS Runs a command the way the console would, records what it showed instead of printing it, and returns it:
+    { Output; Host; WhatIf; Warning; Information; Error } — for a test to assert on, so a green run prints none of it.
+    .DESCRIPTION ShouldProcess writes its "What if:" lines to the host, where no redirection (*>$null) reaches them. So
+    the script block runs in a runspace of this process whose host (RecordingHost.cs) records every line at -Width
+    columns. The module's connections (Connect-Authing, Connect-WeCom) belong to the process, so the block sees the
+    caller's; the variables the block names are copied from the caller's scope (values, not copies of objects). The
+    block may not call the test file's own functions. A terminating error is thrown again as the caller's.
+      Output       what the block wrote to the pipeline (one object as itself, several as an array)
+      Host         every line the host showed: What if lines, Write-Host and Out-Host text, warnings, verbose
+      WhatIf       the Host lines that start 'What if:'
+      Warning      the warnings' messages; Information the information records' text; Error the error records
+    .EXAMPLE $run = Invoke-Recorded { Invoke-WeComUpstreamSync -Path $csv -WhatIf }
+             $run.WhatIf | Should -Contain ...
+    .EXAMPLE (Invoke-Recorded { Get-WeComSyncLog -Path $logs | Out-Host } -Width 80).Host   # a view at 80 columns
+    #>
+    [CmdletBinding()]
+    [OutputType([pscustomobject])]
+    param(
+        [Parameter(Mandatory, Position = 0)] [scriptblock] $ScriptBlock,
+        [int] $Width = 120
+    )
+    $recorder = Get-TestRecorder
+    $recorder.Host.Width = $Width
+    $recorder.Host.Clear()
+    $proxy = $recorder.Runspace.SessionStateProxy
+    # The caller's folder: relative paths in the block mean what they mean to the caller.
+    $here = $PSCmdlet.SessionState.Path.CurrentFileSystemLocation.ProviderPath
+    $null = $proxy.Path.SetLocation([WildcardPattern]::Escape($here))
+    foreach ($ast in $ScriptBlock.Ast.FindAll({ $args[0] -is [System.Management.Automation.Language.VariableExpressionAst] }, $true)) {
+        $path = $ast.VariablePath
+        if ($path.IsDriveQualified -and -not ($path.IsScript -or $path.IsGlobal -or $path.IsLocal -or $path.IsPrivate)) { continue }   # $env:X
+        $name = $path.UserPath -replace '^\w+:', ''
+        if ($name -in $script:AutomaticVariables) { continue }
+        $variable = $PSCmdlet.SessionState.PSVariable.Get($name)
+        if ($variable) { $proxy.SetVariable($name, $variable.Value) }
+    }
+    # The block's own text, its scope qualifiers dropped: the copies live in the runspace's global scope.
+    $text = [regex]::Replace($ScriptBlock.ToString(), '(?i)\$(script|global|local|private):', '$')
+    $ps = [powershell]::Create()
+    $ps.Runspace = $recorder.Runspace
+    try {
+        $null = $ps.AddScript($text)
+        try { $output = @($ps.Invoke()) }
+        catch {
+            $inner = $_.Exception
+            while ($inner -is [System.Management.Automation.MethodInvocationException] -and $inner.InnerException) { $inner = $inner.InnerException }
+            if ($inner -is [System.Management.Automation.IContainsErrorRecord]) { throw $inner.ErrorRecord }
+            throw
+        }
+        $lines = @($recorder.Host.Lines)
+        [pscustomobject]@{
+            Output      = if ($output.Count -eq 1) { $output[0] } else { $output }
+            Host        = $lines
+            WhatIf      = @($lines | Where-Object { $_ -like 'What if:*' })
+            Warning     = @($ps.Streams.Warning | ForEach-Object Message)
+            Information = @($ps.Streams.Information | ForEach-Object { "$($_.MessageData)" })
+            Error       = @($ps.Streams.Error)
+        }
+    }
+    finally { $ps.Dispose() }
+}
+
+# Names the runspace has of its own (or that mean nothing outside the caller): never copied into it.
+$script:AutomaticVariables = @('_', 'PSItem', 'args', 'input', 'this', 'true', 'false', 'null', 'PSCmdlet', 'MyInvocation',
+    'PSBoundParameters', 'ExecutionContext', 'Host', 'PSScriptRoot', 'PSCommandPath', 'Matches', 'LASTEXITCODE', 'HOME', 'PWD',
+    'PSHOME', 'PID', 'IsLinux', 'IsWindows', 'IsMacOS', 'IsCoreCLR', 'PSVersionTable', 'ShellId', 'StackTrace', 'Error',
+    'ConfirmPreference', 'WhatIfPreference', 'ErrorActionPreference', 'WarningPreference', 'VerbosePreference',
+    'DebugPreference', 'InformationPreference', 'ProgressPreference', 'foreach', 'switch', 'sender', 'EventArgs', 'Event')
+
+function Get-TestRecorder {
+    # One runspace per test file: importing the module costs a second, a command run in it a few milliseconds.
+    if ($script:Recorder) { return $script:Recorder }
+    if (-not ('WeComSyncTests.RecordingHost' -as [type])) { Add-Type -Path (Join-Path $PSScriptRoot 'RecordingHost.cs') }
+    $recordingHost = [WeComSyncTests.RecordingHost]::new(120)
+    $runspace = [runspacefactory]::CreateRunspace($recordingHost, [initialsessionstate]::CreateDefault2())
+    $runspace.Open()
+    $ps = [powershell]::Create()
+    $ps.Runspace = $runspace
+    try {
+        $null = $ps.AddScript('param($module, $emulator) $ProgressPreference = "SilentlyContinue"; Import-Module $module; Import-Module $emulator').
+            AddArgument($env:WECOMSYNC_MODULE_PATH).AddArgument((Join-Path $script:Repo 'tools/Emulator.psm1'))
+        $null = $ps.Invoke()
+        if ($ps.HadErrors) { throw "The recording runspace could not import the module: $($ps.Streams.Error -join '; ')" }
+    }
+    finally { $ps.Dispose() }
+    $script:Recorder = [pscustomobject]@{ Runspace = $runspace; Host = $recordingHost }
+    $script:Recorder
+}
+
 Export-ModuleMember -Function Initialize-ModuleTest, Start-TestEmulator, Complete-ModuleTest, New-TestExport, Save-TestCsv,
-    Connect-TestAuthing, Connect-TestWeCom, Get-TestWrite, Get-PwshCommandLine, Invoke-ChildPwsh
+    Connect-TestAuthing, Connect-TestWeCom, Get-TestWrite, Get-PwshCommandLine, Invoke-ChildPwsh,
+    Get-TestProgram, Resolve-TestProgram, Invoke-Recorded

@@ -24,7 +24,9 @@ Describe 'Upstream sync (Invoke-WeComUpstreamSync) against the emulator' {
     }
 
     It 'makes no write call with -WhatIf and still shows the plan' {
-        $summary = Invoke-Quiet @{ Path = $csv; WhatIf = $true }
+        $shown = Invoke-Recorded { Invoke-WeComUpstreamSync -Path $csv -WhatIf -ErrorAction SilentlyContinue 3>$null 6>$null }
+        $summary = $shown.Output
+        @($shown.WhatIf -like 'What if: Performing the operation "Create user" on target "user *').Count | Should -Be 40
         (Get-Writes).Count | Should -Be 0
         @(Get-AuthingUser).Count | Should -Be 0
         ($summary.Steps | Where-Object Name -eq 'users').Message | Should -Be 'What if: 40 to create.'
@@ -202,7 +204,9 @@ Describe 'Authing cmdlets' {
         $link = $checks | Where-Object Check -eq 'Link fields'
         $link.Passed | Should -BeFalse
         $link.RecommendedAction | Should -Match 'Initialize-AuthingLinkField'
-        Initialize-AuthingLinkField -WhatIf | Should -BeNullOrEmpty
+        $shown = Invoke-Recorded { Initialize-AuthingLinkField -WhatIf }
+        $shown.Output | Should -BeNullOrEmpty
+        $shown.WhatIf.Count | Should -Be 4
         @(Initialize-AuthingLinkField -Confirm:$false).Count | Should -Be 4
         Test-AuthingConnection -Quiet | Should -BeTrue
     }

@@ -361,9 +361,9 @@ public sealed class AuthingUserTests : EmulatorTestBase
         Assert.Equal(404, Status(bad));
         var r = await AuthingOkAsync("POST", "/api/v3/update-user-batch", new { list = new[] { new { userId = a, name = "A" }, new { userId = b, name = "B" } } });
         Assert.Equal(new[] { "A", "B" }, r["data"].AsArray().Select(x => (string)x["name"]).ToArray());
-        // At most 50 users per call, and the same user twice is refused.
+        // Over the emulator's size (50: the docs give none) is 413 PayloadTooLarge, and the same user twice is refused.
         var (_, over) = await AuthingAsync("POST", "/api/v3/update-user-batch", new { list = Enumerable.Range(0, 51).Select(i => new { userId = a, name = "A" + i }).ToArray() });
-        Assert.Equal(400, Status(over));
+        Assert.Equal(413, Status(over));
         var (_, twice) = await AuthingAsync("POST", "/api/v3/update-user-batch", new { list = new[] { new { userId = a, name = "A1" }, new { userId = a, name = "A2" } } });
         Assert.Equal(400, Status(twice));
         // The batch form has no userIdType: a username is not an Authing user id, and nothing is changed.
@@ -405,7 +405,7 @@ public sealed class AuthingDepartmentTests : EmulatorTestBase
 
     private async Task<string> CreateDeptAsync(string name, string parent = "root", object extra = null)
     {
-        var body = new JsonObject { ["organizationCode"] = Org, ["name"] = name, ["parentDepartmentId"] = parent };
+        var body = new JsonObject { ["organizationCode"] = Org, ["name"] = name, ["parentDepartmentId"] = parent, ["metadata"] = new JsonObject() };
         if (extra != null) foreach (var (k, v) in JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(extra)).AsObject()) body[k] = v?.DeepClone();
         var r = await AuthingOkAsync("POST", "/api/v3/create-department", body.ToJsonString());
         return (string)r["data"]["departmentId"];
@@ -438,7 +438,7 @@ public sealed class AuthingDepartmentTests : EmulatorTestBase
     [Fact]
     public async Task Department_custom_data_needs_a_department_field()
     {
-        var body = new { organizationCode = Org, name = "x", parentDepartmentId = "root", customData = new { wechatwork_department_id = "2" } };
+        var body = new { organizationCode = Org, name = "x", parentDepartmentId = "root", metadata = new { }, customData = new { wechatwork_department_id = "2" } };
         var (_, r) = await AuthingAsync("POST", "/api/v3/create-department", body);
         Assert.Equal(400, Status(r));
         await AuthingOkAsync("POST", "/api/v3/set-custom-fields", new { list = new[] { new { targetType = "DEPARTMENT", key = "wechatwork_department_id", dataType = "STRING", label = "id" } } });
@@ -451,11 +451,11 @@ public sealed class AuthingDepartmentTests : EmulatorTestBase
     {
         var a = await CreateDeptAsync("A", extra: new { openDepartmentId = "wx-2", code = "code-a" });
         await AuthingOkAsync("POST", "/api/v3/update-department", new { organizationCode = Org, departmentId = "wx-2", departmentIdType = "open_department_id", name = "A2" });
-        var child = await AuthingOkAsync("POST", "/api/v3/create-department", new { organizationCode = Org, name = "C", parentDepartmentId = "code-a", departmentIdType = "code" });
+        var child = await AuthingOkAsync("POST", "/api/v3/create-department", new { organizationCode = Org, name = "C", parentDepartmentId = "code-a", departmentIdType = "code", metadata = new { } });
         Assert.Equal(a, (string)child["data"]["parentDepartmentId"]);
         var (_, missing) = await AuthingAsync("POST", "/api/v3/update-department", new { organizationCode = Org, departmentId = "nope", departmentIdType = "open_department_id", name = "x" });
         Assert.Equal(404, Status(missing));
-        var (_, dup) = await AuthingAsync("POST", "/api/v3/create-department", new { organizationCode = Org, name = "B", parentDepartmentId = "root", openDepartmentId = "wx-2" });
+        var (_, dup) = await AuthingAsync("POST", "/api/v3/create-department", new { organizationCode = Org, name = "B", parentDepartmentId = "root", openDepartmentId = "wx-2", metadata = new { } });
         Assert.Equal(409, Status(dup));
     }
 
@@ -530,7 +530,23 @@ public sealed class AuthingDepartmentTests : EmulatorTestBase
     public async Task Sibling_department_names_must_differ_409()
     {
         await CreateDeptAsync("A");
-        var (_, r) = await AuthingAsync("POST", "/api/v3/create-department", new { organizationCode = Org, name = "A", parentDepartmentId = "root" });
+        var (_, r) = await AuthingAsync("POST", "/api/v3/create-department", new { organizationCode = Org, name = "A", parentDepartmentId = "root", metadata = new { } });
         Assert.Equal(409, Status(r));
+    }
+
+    [Fact]
+    public async Task Create_department_without_metadata_is_400_and_takes_an_object_or_null_while_update_takes_none()
+    {
+        var (_, none) = await AuthingAsync("POST", "/api/v3/create-department", new { organizationCode = Org, name = "M", parentDepartmentId = "root" });
+        Assert.Equal(400, Status(none));
+        Assert.Contains("metadata", (string)none["message"]);
+        var (_, text) = await AuthingAsync("POST", "/api/v3/create-department", new { organizationCode = Org, name = "M", parentDepartmentId = "root", metadata = "x" });
+        Assert.Equal(400, Status(text));
+        var asNull = await AuthingOkAsync("POST", "/api/v3/create-department", "{\"organizationCode\":\"" + Org + "\",\"name\":\"N\",\"parentDepartmentId\":\"root\",\"metadata\":null}");
+        var id = await CreateDeptAsync("M");
+        await AuthingOkAsync("POST", "/api/v3/update-department", new { organizationCode = Org, departmentId = id, name = "M2" });
+        var (_, badUpdate) = await AuthingAsync("POST", "/api/v3/update-department", new { organizationCode = Org, departmentId = id, metadata = 1 });
+        Assert.Equal(400, Status(badUpdate));
+        Assert.False(string.IsNullOrEmpty((string)asNull["data"]["departmentId"]));
     }
 }

@@ -158,17 +158,25 @@ namespace WeComSync.Apply
         private void RunStage(ApplyStage stage, AdaptiveConcurrency concurrency, CancellationToken token, RunStop stop, Action<Result> emit)
         {
             var completed = new ConcurrentQueue<Result>();
-            var tasks = stage.Steps.Select(step => Task.Run(async () =>
+
+            async Task RunOne(ApplyStep step, Task before, TaskCompletionSource<bool> turn)
             {
                 IDisposable lease;
                 try
                 {
-                    lease = await concurrency.EnterAsync(stop.Token).ConfigureAwait(false);
+                    await before.ConfigureAwait(false);
+                    var entering = concurrency.EnterAsync(stop.Token); // queued at the gate, which serves first come, first served
+                    turn.TrySetResult(true);
+                    lease = await entering.ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
                     foreach (var c in step.Changes) completed.Enqueue(Results.Skipped(c, stop.NotApplied()));
                     return;
+                }
+                finally
+                {
+                    turn.TrySetResult(true);
                 }
                 using (lease)
                 {
@@ -184,7 +192,20 @@ namespace WeComSync.Apply
                         completed.Enqueue(r);
                     }
                 }
-            })).ToArray();
+            }
+
+            // The steps queue at the gate in the plan's order: each asks once the one before it has asked. Started as
+            // one Task.Run each, they raced there, so on a busy machine a later sibling could go first even one at a
+            // time (ThrottleLimit 1), and "within a level the plan's order holds" did not.
+            var tasks = new List<Task>(stage.Steps.Count);
+            Task asked = Task.CompletedTask;
+            foreach (var step in stage.Steps)
+            {
+                var before = asked;
+                var turn = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+                asked = turn.Task;
+                tasks.Add(Task.Run(() => RunOne(step, before, turn)));
+            }
 
             var all = Task.WhenAll(tasks);
             while (true)

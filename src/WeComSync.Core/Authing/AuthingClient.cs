@@ -72,7 +72,7 @@ namespace WeComSync.Authing
                     (status, body) => Interpret("get-management-token", status, body), cancellationToken).ConfigureAwait(false);
                 TokenFetches++;
                 var token = (string)data?["access_token"];
-                if (string.IsNullOrEmpty(token)) throw new ApiException(ServiceName, "get-management-token", "token", "the answer carried no access_token", false);
+                if (string.IsNullOrEmpty(token)) throw new ApiException(ServiceName, "get-management-token", "token", "the answer carried no access_token", ApiErrorClass.PerObject);
                 Redaction.Register(token);
                 int expiresIn = (int?)data["expires_in"] ?? 3600;
                 var margin = TimeSpan.FromSeconds(Math.Min(Settings.TokenRefreshMargin.TotalSeconds, expiresIn / 2.0));
@@ -81,7 +81,7 @@ namespace WeComSync.Authing
                 _token = token;
                 return token;
             }
-            catch (ApiException e) when (e.Code.StartsWith("401") || e.Code.StartsWith("403") || e.Code.StartsWith("400"))
+            catch (ApiException e) when (e.Is(AuthingErrorCodes.Unauthorized) || e.Is(AuthingErrorCodes.Forbidden) || e.Is(AuthingErrorCodes.BadRequest))
             {
                 // A refused token request is a wrong key, not a stale token: nothing can work.
                 throw new ApiException(ServiceName, "get-management-token", e.Code, e.ApiMessage, ApiErrorClass.Credentials,
@@ -134,7 +134,7 @@ namespace WeComSync.Authing
             {
                 return await SendOnceAsync(method, api, body, query, token, idempotent, cancellationToken).ConfigureAwait(false);
             }
-            catch (ApiException e) when (e.Code == "401" || e.Code.StartsWith("401/"))
+            catch (ApiException e) when (e.Is(AuthingErrorCodes.Unauthorized))
             {
                 // The token expired early or was revoked: fetch a new one and try once more.
                 Trace?.Invoke($"{ServiceName}: {api} answered 401; fetching a new management token and retrying once");
@@ -185,9 +185,11 @@ namespace WeComSync.Authing
             if (envelope == null)
             {
                 int http = (int)status;
+                // A bare 401 is the token refused (renewed once); any other status without the envelope is not the
+                // service's answer (a proxy, a wrong base URL): no row of the table describes it.
+                if (http == AuthingErrorCodes.Unauthorized) throw new ApiException(ServiceName, api, "401", "unauthorized", AuthingErrorCodes.Find(http));
                 var bare = AuthingErrorCodes.Find(http);
-                throw new ApiException(ServiceName, api, http == AuthingErrorCodes.Unauthorized ? "401" : "http:" + http,
-                    http == AuthingErrorCodes.Unauthorized ? "unauthorized" : Truncate(body), bare.IsTransient ? bare.Class : ApiErrorClass.PerObject);
+                throw new ApiException(ServiceName, api, "http:" + http, Truncate(body), bare.Class.IsTransient() ? bare.Class : ApiErrorClass.PerObject);
             }
             // Throttling may come as HTTP 200 with statusCode 429 in the envelope: the envelope's code decides, whatever the HTTP status.
             int code = (int?)envelope["statusCode"] ?? (int)status;
@@ -196,8 +198,21 @@ namespace WeComSync.Authing
             string fullCode = apiCode == null || apiCode.Type == JTokenType.Null ? code.ToString() : code + "/" + apiCode;
             string message = (string)envelope["message"] ?? "";
             var row = AuthingErrorCodes.Find(code);
-            throw new ApiException(ServiceName, api, fullCode, message, row.Class, row.Action);
+            // A fatal row (402 the pool's plan, 403 the key's rights) refuses every call of the kind: the run stops there.
+            throw new ApiException(ServiceName, api, fullCode, message, row) { StopsRun = row.Class.IsFatal() };
         }
+
+        /// <summary>
+        /// The service refused a request for its size: 413 (PayloadTooLargeError, docs-v3 error-code.md, in the envelope
+        /// or as a bare HTTP status from a proxy in front) or 400 (a batch over a size the service does not document).
+        /// A batch caller sends the same items again in halves, down to one per call.
+        /// </summary>
+        public static bool IsSizeRefusal(ApiException e) =>
+            IsPayloadTooLarge(e) || (e != null && (e.Is(AuthingErrorCodes.BadRequest) || e.Code == "http:" + AuthingErrorCodes.BadRequest));
+
+        /// <summary>413 (PayloadTooLargeError), from the service's envelope or a bare HTTP status: the body was too large whatever was in it.</summary>
+        public static bool IsPayloadTooLarge(ApiException e) =>
+            e != null && (e.Is(AuthingErrorCodes.PayloadTooLarge) || e.Code == "http:" + AuthingErrorCodes.PayloadTooLarge);
 
         private static string Truncate(string body) => body == null ? "" : body.Length > 300 ? body.Substring(0, 300) + "…" : body;
 
@@ -234,7 +249,7 @@ namespace WeComSync.Authing
                 var query = new Dictionary<string, string> { ["userId"] = userId, ["userIdType"] = userIdType ?? "user_id", ["withCustomData"] = "true", ["withDepartmentIds"] = "true" };
                 return As<AuthingUserDto>(await GetAsync("get-user", query, cancellationToken).ConfigureAwait(false));
             }
-            catch (ApiException e) when (e.Code.StartsWith("404"))
+            catch (ApiException e) when (e.Is(AuthingErrorCodes.NotFound))
             {
                 return null;
             }
@@ -339,9 +354,16 @@ namespace WeComSync.Authing
             return PostAsync("delete-users-batch", new JObject { ["userIds"] = new JArray(userIds), ["options"] = new JObject { ["userIdType"] = "user_id" } }, cancellationToken);
         }
 
-        /// <summary>Sets the user's memberships to exactly these departments; the first is the main department.</summary>
+        /// <summary>
+        /// Departments per set-user-departments call: "数组长度限制：50" (Authing docs-v3, 设置用户所在部门). A WeCom member
+        /// may be in up to 100 departments; callers cap the list (main department first) and report the rest.
+        /// </summary>
+        public const int MaxDepartmentsPerUser = 50;
+
+        /// <summary>Sets the user's memberships to exactly these departments (at most <see cref="MaxDepartmentsPerUser"/>); the first is the main department.</summary>
         public Task SetUserDepartmentsAsync(string userId, IReadOnlyList<string> departmentIds, CancellationToken cancellationToken)
         {
+            if (departmentIds.Count > MaxDepartmentsPerUser) throw new ArgumentException($"set-user-departments takes at most {MaxDepartmentsPerUser} departments.");
             var list = new JArray(departmentIds.Select((id, i) => new JObject { ["departmentId"] = id, ["isMainDepartment"] = i == 0 }));
             return PostAsync("set-user-departments", new JObject { ["userId"] = userId, ["departments"] = list, ["options"] = new JObject { ["userIdType"] = "user_id" } }, cancellationToken);
         }
@@ -363,7 +385,7 @@ namespace WeComSync.Authing
         public async Task<AuthingOrganizationDto> GetOrganizationAsync(string organizationCode, CancellationToken cancellationToken)
         {
             var org = (await ListOrganizationsAsync(cancellationToken).ConfigureAwait(false)).FirstOrDefault(o => o.OrganizationCode == organizationCode);
-            if (org == null) throw new ApiException(ServiceName, "list-organizations", "404", $"there is no organization with code '{organizationCode}' in this user pool", false,
+            if (org == null) throw new ApiException(ServiceName, "list-organizations", "404", $"there is no organization with code '{organizationCode}' in this user pool", ApiErrorClass.PerObject,
                 "Give an existing -OrganizationCode (Get it from the Authing console, Organization > the organization's code).");
             return org;
         }
@@ -379,12 +401,23 @@ namespace WeComSync.Authing
 
         public async Task<AuthingDepartmentDto> CreateDepartmentAsync(string organizationCode, string name, string parentDepartmentId, JObject customData, CancellationToken cancellationToken)
         {
-            var body = new JObject { ["organizationCode"] = organizationCode, ["name"] = name, ["parentDepartmentId"] = parentDepartmentId, ["departmentIdType"] = "department_id" };
+            // metadata is required on create-department (docs-v3 创建部门: "metadata object 是"; authing-node-sdk
+            // CreateDepartmentReqDto.metadata has no '?'; the Go SDK's CreateDepartmentReqDto sends it always, json
+            // "metadata" without omitempty). We keep none, so an empty object: the documented type, nothing set by it.
+            var body = new JObject
+            {
+                ["organizationCode"] = organizationCode, ["name"] = name, ["parentDepartmentId"] = parentDepartmentId, ["departmentIdType"] = "department_id",
+                ["metadata"] = new JObject(),
+            };
             if (customData != null) body["customData"] = customData;
             return As<AuthingDepartmentDto>(await PostAsync("create-department", body, cancellationToken, idempotent: false).ConfigureAwait(false));
         }
 
-        /// <summary>Changes only the given fields (null = leave as is).</summary>
+        /// <summary>
+        /// Changes only the given fields (null = leave as is). No metadata: docs-v3 marks it required on update-department
+        /// too, but the Go SDK's UpdateDepartmentReqDto has no such field (so the service takes updates without it), and
+        /// an empty object sent on every rename or move could clear metadata set in the console.
+        /// </summary>
         public async Task<AuthingDepartmentDto> UpdateDepartmentAsync(string organizationCode, string departmentId, string name, string parentDepartmentId, JObject customData, CancellationToken cancellationToken)
         {
             var body = new JObject { ["organizationCode"] = organizationCode, ["departmentId"] = departmentId, ["departmentIdType"] = "department_id" };

@@ -57,7 +57,7 @@ namespace WeComSync.Authing
                 write.Passed = true;
                 write.Message = "The key may write to the pool.";
             }
-            catch (ApiException e) when (e.Code.StartsWith("401") || e.Code.StartsWith("403"))
+            catch (ApiException e) when (e.Is(AuthingErrorCodes.Unauthorized) || e.Is(AuthingErrorCodes.Forbidden))
             {
                 Fail(write, e, "Give the access key's role management (write) permission in the Authing console.");
             }

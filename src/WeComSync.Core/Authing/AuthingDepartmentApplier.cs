@@ -114,7 +114,7 @@ namespace WeComSync.Authing
                 Map.Add(linkId, created?.DepartmentId);
                 return Results.Succeeded(change, created?.DepartmentId, watch.Elapsed);
             }
-            catch (ApiException e) when (e.Code.StartsWith("409") || e.OutcomeUnknown)
+            catch (ApiException e) when (e.Is(AuthingErrorCodes.Conflict) || e.OutcomeUnknown)
             {
                 // Already there (an earlier interrupted run, or made by hand): link the existing one instead of failing.
                 var existing = await FindChildAsync(parentId, desired.Name, ct).ConfigureAwait(false);

@@ -73,11 +73,26 @@ namespace WeComSync.Authing
         {
             var read = new AuthingUserRead();
             var mapper = new AuthingUserMapper(_client.Settings, FieldMap);
-            var pages = new SortedDictionary<int, List<AuthingUserDto>>();
+            // Each page is mapped to the model as it arrives and its DTOs dropped: a DTO carries the whole answer
+            // (custom data and every other field as JSON tokens), several times the user's size, and holding them all
+            // until the last page made the read of a large pool its run's peak of memory.
+            var pages = new SortedDictionary<int, List<(string Id, User User)>>();
+            List<(string Id, User User)> Map(List<AuthingUserDto> dtos)
+            {
+                var mapped = new List<(string Id, User User)>(dtos.Count);
+                foreach (var dto in dtos)
+                {
+                    if (dto == null) continue;
+                    var user = mapper.ToModel(dto, departments);
+                    bool member = departments == null || (dto.DepartmentIds != null && user.Departments.Count > 0);
+                    mapped.Add((dto.UserId, member ? user : null)); // null: not in this organization, yet seen
+                }
+                return mapped;
+            }
             // Without the first page we do not even know how many there are: its failure fails the read.
             var first = await _client.ListUsersAsync(1, AuthingClient.PageSize, advancedFilter, cancellationToken).ConfigureAwait(false);
             read.TotalCount = first.TotalCount;
-            pages[1] = first.List;
+            pages[1] = Map(first.List);
             int pageCount = (int)Math.Ceiling(first.TotalCount / (double)AuthingClient.PageSize);
             progress.Start("list-users pages", Math.Max(1, pageCount));
             progress.Step();
@@ -87,22 +102,21 @@ namespace WeComSync.Authing
                 try
                 {
                     var result = await _client.ListUsersAsync(page, AuthingClient.PageSize, advancedFilter, cancellationToken).ConfigureAwait(false);
-                    lock (pages) pages[page] = result.List;
+                    var mapped = Map(result.List);
+                    lock (pages) pages[page] = mapped;
                 }
                 catch (ApiException e)
                 {
-                    lock (pages) read.FailedPages.Add(new ApiException(e.Service, $"list-users page {page}", e.Code, e.ApiMessage, e.IsTransient, e.RecommendedAction));
+                    lock (pages) read.FailedPages.Add(e.At($"list-users page {page}"));
                 }
                 progress.Step();
             }, cancellationToken).ConfigureAwait(false);
 
             var seen = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var dto in pages.Values.SelectMany(p => p))
+            foreach (var (id, user) in pages.Values.SelectMany(p => p))
             {
-                if (dto == null || !seen.Add(dto.UserId ?? Guid.NewGuid().ToString())) continue; // a user moved between pages while we read
-                var user = mapper.ToModel(dto, departments);
-                if (departments != null && (dto.DepartmentIds == null || user.Departments.Count == 0)) continue; // not in this organization
-                read.Users.Add(user);
+                if (!seen.Add(id ?? Guid.NewGuid().ToString())) continue; // a user moved between pages while we read
+                if (user != null) read.Users.Add(user);
             }
             string reason = null;
             if (read.FailedPages.Count > 0)

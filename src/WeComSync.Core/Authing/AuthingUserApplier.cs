@@ -99,6 +99,7 @@ namespace WeComSync.Authing
             public User User;
             public JObject Body;
             public List<string> DepartmentIds;
+            public List<string> NotSet; // departments beyond Authing's cap, reported on the result
         }
 
         private async Task<IReadOnlyList<Result>> CreateBatchAsync(List<Change> batch, CancellationToken ct)
@@ -110,9 +111,9 @@ namespace WeComSync.Authing
             {
                 var user = change.Desired as User;
                 if (user == null || string.IsNullOrEmpty(user.UserId)) { results.Add(Results.Failed(change, new InvalidOperationException("The create change carries no user with a userid."))); continue; }
-                var (ids, missing) = ResolveDepartments(user);
+                var (ids, missing, notSet) = ResolveDepartments(user);
                 if (missing != null) { results.Add(new Result { Change = change, Outcome = Outcome.Failed, ErrorCode = "department", Error = missing }); continue; }
-                pending.Add(new Pending { Change = change, User = user, DepartmentIds = ids, Body = Mapper.ToCreateBody(user, ids, LinksOf(user, ids)) });
+                pending.Add(new Pending { Change = change, User = user, DepartmentIds = ids, NotSet = notSet, Body = Mapper.ToCreateBody(user, ids, LinksOf(user, ids)) });
             }
             if (pending.Count == 0) return results;
 
@@ -168,7 +169,7 @@ namespace WeComSync.Authing
                 var dto = await _client.CreateUserAsync(p.Body, ct).ConfigureAwait(false);
                 return await FinishCreateAsync(p, dto, watch.Elapsed, ct).ConfigureAwait(false);
             }
-            catch (ApiException e) when (e.Code == "409" || e.Code.StartsWith("409/") || e.OutcomeUnknown)
+            catch (ApiException e) when (e.Is(AuthingErrorCodes.Conflict) || e.OutcomeUnknown)
             {
                 try
                 {
@@ -221,7 +222,7 @@ namespace WeComSync.Authing
             AuthingClient.KeepUnchanged(body, existing.Status, existing.Gender);
             await _client.UpdateUserAsync(existing.UserId, body, ct).ConfigureAwait(false);
             if (p.DepartmentIds != null) await _client.SetUserDepartmentsAsync(existing.UserId, p.DepartmentIds, ct).ConfigureAwait(false);
-            return new Result { Change = p.Change, Outcome = Outcome.Succeeded, NewId = existing.UserId, Duration = watch.Elapsed, Error = null, ErrorCode = null };
+            return WithNotSet(new Result { Change = p.Change, Outcome = Outcome.Succeeded, NewId = existing.UserId, Duration = watch.Elapsed, Error = null, ErrorCode = null }, p.User, p.NotSet, "linked");
         }
 
         private async Task<Result> FinishCreateAsync(Pending p, AuthingUserDto dto, TimeSpan elapsed, CancellationToken ct)
@@ -236,7 +237,7 @@ namespace WeComSync.Authing
                     bool mainKnown = p.DepartmentIds.Count == 1 || dto?.MainDepartmentId == p.DepartmentIds[0];
                     if (!sameSet || !mainKnown) await _client.SetUserDepartmentsAsync(dto.UserId, p.DepartmentIds, ct).ConfigureAwait(false);
                 }
-                return Results.Succeeded(p.Change, dto?.UserId, elapsed + watch.Elapsed);
+                return WithNotSet(Results.Succeeded(p.Change, dto?.UserId, elapsed + watch.Elapsed), p.User, p.NotSet, "created");
             }
             catch (ApiException e)
             {
@@ -247,18 +248,42 @@ namespace WeComSync.Authing
             }
         }
 
-        /// <summary>Authing ids of the user's departments (main first), or a message naming the first one Authing does not have.</summary>
-        private (List<string> Ids, string Missing) ResolveDepartments(User user)
+        /// <summary>
+        /// Authing ids of the user's departments (main first), capped at <see cref="AuthingClient.MaxDepartmentsPerUser"/>
+        /// with the departments beyond it (as the file names them) in NotSet; or a message naming the first one Authing
+        /// does not have.
+        /// </summary>
+        private (List<string> Ids, string Missing, List<string> NotSet) ResolveDepartments(User user)
         {
-            if (user.Departments == null) return (null, null);
+            if (user.Departments == null) return (null, null, null);
             var ids = new List<string>();
-            foreach (var link in user.Departments)
+            List<string> notSet = null;
+            for (int i = 0; i < user.Departments.Count; i++)
             {
+                var link = user.Departments[i];
                 var id = Map?.IdOf(link);
-                if (id == null) return (null, $"Department '{link}' does not exist in Authing organization {_organizationCode}: sync departments first (Sync-AuthingDepartment).");
-                if (!ids.Contains(id)) ids.Add(id);
+                if (id == null) return (null, $"Department '{link}' does not exist in Authing organization {_organizationCode}: sync departments first (Sync-AuthingDepartment).", null);
+                if (ids.Contains(id)) continue;
+                if (ids.Count < AuthingClient.MaxDepartmentsPerUser) ids.Add(id);
+                else (notSet ?? (notSet = new List<string>())).Add(user.DepartmentPaths != null && i < user.DepartmentPaths.Count ? user.DepartmentPaths[i] : link);
             }
-            return (ids, null);
+            return (ids, null, notSet);
+        }
+
+        /// <summary>
+        /// A WeCom member may be in up to 100 departments, an Authing user in at most 50 per set-user-departments call: the
+        /// user was written with the first 50 (main first) and the result fails, naming the departments that were not set.
+        /// </summary>
+        private static Result WithNotSet(Result result, User user, List<string> notSet, string done)
+        {
+            if (notSet == null || notSet.Count == 0 || result.Outcome != Outcome.Succeeded) return result;
+            result.Outcome = Outcome.Failed;
+            result.ErrorCode = "departments";
+            int total = AuthingClient.MaxDepartmentsPerUser + notSet.Count;
+            result.Error = $"The user was {done} in Authing with its first {AuthingClient.MaxDepartmentsPerUser} of {total} departments (main department first): " +
+                $"Authing's set-user-departments takes at most {AuthingClient.MaxDepartmentsPerUser}. Not set ({notSet.Count}): {string.Join("; ", notSet)}. " +
+                $"Keep the member in at most {AuthingClient.MaxDepartmentsPerUser} departments in WeCom, or add these memberships in Authing by hand.";
+            return result;
         }
 
         /// <summary>
@@ -292,17 +317,18 @@ namespace WeComSync.Authing
             var fields = (change.Fields ?? new List<FieldChange>()).Select(f => f.Field).Where(f => f != null).ToList();
             bool writeLink = !string.Equals(current.UserId, desired.UserId, StringComparison.Ordinal);
             bool departments = fields.Contains(nameof(User.Departments), StringComparer.OrdinalIgnoreCase) && desired.Departments != null;
-            List<string> ids = null;
+            List<string> ids = null, notSet = null;
             if (departments)
             {
-                var (resolved, missing) = ResolveDepartments(desired);
+                var (resolved, missing, capped) = ResolveDepartments(desired);
                 if (missing != null) return new Result { Change = change, Outcome = Outcome.Failed, ErrorCode = "department", Error = missing, Duration = watch.Elapsed };
                 ids = resolved;
+                notSet = capped;
             }
             var body = Mapper.ToUpdateBody(desired, fields, writeLink, LinksOf(desired, ids));
             if (body != null) await _client.UpdateUserAsync(userId, AuthingClient.KeepUnchanged(body, current), ct).ConfigureAwait(false);
             if (ids != null) await _client.SetUserDepartmentsAsync(userId, ids, ct).ConfigureAwait(false);
-            return Results.Succeeded(change, userId, watch.Elapsed);
+            return WithNotSet(Results.Succeeded(change, userId, watch.Elapsed), desired, notSet, "updated");
         }
 
         // ---------------------------------------------------------------- suspend
@@ -318,7 +344,7 @@ namespace WeComSync.Authing
                 await _client.UpdateUserAsync(id, AuthingUserMapper.StatusBody(false), ct).ConfigureAwait(false);
                 return Results.Succeeded(change, id, watch.Elapsed);
             }
-            catch (ApiException e) when (e.Code.StartsWith("404"))
+            catch (ApiException e) when (e.Is(AuthingErrorCodes.NotFound))
             {
                 return Results.Skipped(change, "The user no longer exists.", watch.Elapsed);
             }
@@ -354,7 +380,7 @@ namespace WeComSync.Authing
                         await _client.DeleteUsersBatchAsync(new[] { t.Id }, ct).ConfigureAwait(false);
                         results.Add(Results.Succeeded(t.Change, t.Id, one.Elapsed));
                     }
-                    catch (ApiException single) when (single.Code.StartsWith("404"))
+                    catch (ApiException single) when (single.Is(AuthingErrorCodes.NotFound))
                     {
                         results.Add(Results.Skipped(t.Change, "The user was already deleted.", one.Elapsed));
                     }
@@ -364,7 +390,7 @@ namespace WeComSync.Authing
                     }
                 }
             }
-            catch (ApiException e) when (e.Code.StartsWith("404"))
+            catch (ApiException e) when (e.Is(AuthingErrorCodes.NotFound))
             {
                 results.AddRange(targets.Select(t => Results.Skipped(t.Change, "The user was already deleted.", watch.Elapsed)));
             }

@@ -37,6 +37,22 @@ namespace WeComSync.Http
         Restricted,
     }
 
+    /// <summary>What each class means for a run: the one place these questions are answered.</summary>
+#if WECOMSYNC_EMULATOR
+    internal
+#else
+    public
+#endif
+    static class ApiErrorClassExtensions
+    {
+        /// <summary>Nothing else can work until an administrator acts (wrong credentials, forbidden secret or IP): a run stops instead of failing every object.</summary>
+        public static bool IsFatal(this ApiErrorClass errorClass) => errorClass == ApiErrorClass.Credentials || errorClass == ApiErrorClass.Forbidden;
+
+        /// <summary>Trying the same call again later may succeed.</summary>
+        public static bool IsTransient(this ApiErrorClass errorClass) =>
+            errorClass == ApiErrorClass.Retryable || errorClass == ApiErrorClass.Throttled || errorClass == ApiErrorClass.Blocked;
+    }
+
     /// <summary>One row of a service's error table: the code, what it means, how callers treat it, what an administrator should do.</summary>
 #if WECOMSYNC_EMULATOR
     internal
@@ -66,12 +82,6 @@ namespace WeComSync.Http
 
         /// <summary>A fresh token may fix it: the client fetches one and sends the call once more before reporting the error.</summary>
         public bool RenewsToken { get; }
-
-        /// <summary>Nothing else can work until an administrator acts: a run stops instead of failing every object.</summary>
-        public bool IsFatal => Class == ApiErrorClass.Credentials || Class == ApiErrorClass.Forbidden;
-
-        /// <summary>Trying the same call again later may succeed.</summary>
-        public bool IsTransient => Class == ApiErrorClass.Retryable || Class == ApiErrorClass.Throttled || Class == ApiErrorClass.Blocked;
 
         public override string ToString() => $"{Code} {Meaning} ({Class})";
     }

@@ -9,13 +9,14 @@ namespace WeComSync.Http
     /// </summary>
     public class ApiException : Exception
     {
-        public ApiException(string service, string endpoint, string code, string apiMessage, bool isTransient,
-            string recommendedAction = null, Exception inner = null)
-            : this(service, endpoint, code, apiMessage, isTransient ? ApiErrorClass.Retryable : ApiErrorClass.PerObject, recommendedAction, inner)
+        /// <summary>An error the service's table classifies (<c>WeComErrorCodes</c>, <c>AuthingErrorCodes</c>): it carries the row, so callers ask <see cref="Is"/> and <see cref="Class"/>.</summary>
+        public ApiException(string service, string endpoint, string code, string apiMessage, ApiErrorInfo error, Exception inner = null)
+            : this(service, endpoint, code, apiMessage, error.Class, error.Action, inner)
         {
+            Error = error;
         }
 
-        /// <summary>An error classified by its service's table (<c>WeComErrorCodes</c>, <c>AuthingErrorCodes</c>).</summary>
+        /// <summary>An error no table row describes (no answer, not the service's JSON, a client-side refusal): its class says how to treat it.</summary>
         public ApiException(string service, string endpoint, string code, string apiMessage, ApiErrorClass errorClass,
             string recommendedAction = null, Exception inner = null)
             : base(Redaction.Redact(Format(service, endpoint, code, apiMessage, recommendedAction)), inner)
@@ -28,6 +29,34 @@ namespace WeComSync.Http
             Class = errorClass;
             RecommendedAction = recommendedAction;
         }
+
+        /// <summary>
+        /// The same error reported against another endpoint (e.g. "list-users page 3"): the row, class, advice and block
+        /// state are kept, so a copied Throttled or Blocked error stays one.
+        /// </summary>
+        public ApiException At(string endpoint) =>
+            new ApiException(Service, endpoint, Code, ApiMessage, Class, RecommendedAction, this)
+            {
+                Error = Error,
+                RetryAfter = RetryAfter,
+                LongerBlock = LongerBlock,
+                OutcomeUnknown = OutcomeUnknown,
+                StopsRun = StopsRun,
+                RetryAt = RetryAt,
+            };
+
+        /// <summary>This exception with its table row set (its class and advice stay its own).</summary>
+        internal ApiException WithError(ApiErrorInfo error)
+        {
+            Error = error;
+            return this;
+        }
+
+        /// <summary>The row of the service's error table this error is, or null when no row describes it (transport, timeout, HTTP status without the service's JSON).</summary>
+        public ApiErrorInfo Error { get; private set; }
+
+        /// <summary>True when the service answered with this code of its table (a <c>WeComErrorCodes</c> or <c>AuthingErrorCodes</c> constant).</summary>
+        public bool Is(int code) => Error != null && Error.Code == code;
 
         /// <summary>"WeCom" or "Authing".</summary>
         public string Service { get; }
@@ -47,13 +76,19 @@ namespace WeComSync.Http
         public ApiErrorClass Class { get; }
 
         /// <summary>True when retrying the same call may succeed (system busy, throttled, 5xx, transport error).</summary>
-        public bool IsTransient => Class == ApiErrorClass.Retryable || Class == ApiErrorClass.Throttled || Class == ApiErrorClass.Blocked;
+        public bool IsTransient => Class.IsTransient();
 
         /// <summary>The service asks for fewer calls (throttled, blocked, too many concurrent calls, busy, or no answer in time).</summary>
         public bool IsBackPressure => Class == ApiErrorClass.Throttled || Class == ApiErrorClass.Blocked || Code == "timeout";
 
         /// <summary>Nothing else can work until an administrator acts (wrong credentials, forbidden secret or IP): a run stops.</summary>
-        public bool IsFatal => Class == ApiErrorClass.Credentials || Class == ApiErrorClass.Forbidden;
+        public bool IsFatal => Class.IsFatal();
+
+        /// <summary>This app may not read or change that (visible range, detail-read ban, forbidden secret or IP) rather than "something broke".</summary>
+        public bool IsNotAllowed => Class == ApiErrorClass.Restricted || Class == ApiErrorClass.Forbidden;
+
+        /// <summary>A fresh token may fix it (the client fetches one and sends the call once more).</summary>
+        public bool RenewsToken => Error?.RenewsToken ?? false;
 
         /// <summary>What an administrator should do, when we know (e.g. add the server's IP to the trusted IPs).</summary>
         public string RecommendedAction { get; }

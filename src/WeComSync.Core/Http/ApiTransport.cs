@@ -153,14 +153,14 @@ namespace WeComSync.Http
                 }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                 {
-                    throw new ApiException(Service, api, "timeout", $"no answer within {Options.AttemptTimeout.TotalSeconds:0.#} s", isTransient: true)
+                    throw new ApiException(Service, api, "timeout", $"no answer within {Options.AttemptTimeout.TotalSeconds:0.#} s", ApiErrorClass.Retryable)
                     { OutcomeUnknown = !idempotent };
                 }
                 catch (HttpRequestException e)
                 {
                     // A refused connection never reached the server, so even a create is safe to send again.
                     bool neverSent = e.GetBaseException() is System.Net.Sockets.SocketException se && se.SocketErrorCode == System.Net.Sockets.SocketError.ConnectionRefused;
-                    throw new ApiException(Service, api, "transport", Redaction.Redact(e.GetBaseException().Message), isTransient: true)
+                    throw new ApiException(Service, api, "transport", Redaction.Redact(e.GetBaseException().Message), ApiErrorClass.Retryable)
                     { OutcomeUnknown = !idempotent && !neverSent };
                 }
                 Trace?.Invoke($"{Service}: {request.Method} {Redaction.Redact(request.RequestUri?.ToString())} -> {(int)status} ({watch.ElapsedMilliseconds} ms)");
@@ -168,7 +168,9 @@ namespace WeComSync.Http
                 int code = (int)status;
                 try
                 {
-                    if (code == 429 || code >= 500)
+                    // 501 Not Implemented is the server saying it never supports the call (RFC 9110 15.6.2; Authing's
+                    // UnsupportedOperationError): no retry can help, so the service's own answer and table judge it.
+                    if (code == 429 || (code >= 500 && code != 501))
                     {
                         // 429 and 503 ask for fewer calls (RFC 9110 15.5.30, 15.6.4); other 5xx are plain failures.
                         throw new ApiException(Service, api, "http:" + code, Truncate(body), code == 429 || code == 503 ? ApiErrorClass.Throttled : ApiErrorClass.Retryable) { RetryAfter = retryAfter };
@@ -250,11 +252,13 @@ namespace WeComSync.Http
                 when += $"; if the service's longer limit was hit instead (WeCom: the hourly limit), until {Local(longer)}";
                 retry += $" (or after {longer.ToLocalTime():HH:mm:ss} if it is still refused then)";
             }
-            return new ApiException(Service, api, code,
+            var e = new ApiException(Service, api, code,
                 $"the API is blocked {when}, longer than the {Options.MaxWait.TotalSeconds:0.#} s the connection may wait (MaxWait); the run stops here",
                 ApiErrorClass.Blocked,
                 $"{retry}, or allow a longer wait (Connect-{Service} -MaxWait), or lower the call rate (-CallsPerMinute).", inner)
             { StopsRun = true, RetryAt = until, RetryAfter = wait };
+            // Still the service's code (45009): callers that ask e.Is(...) see the refusal it grew from.
+            return inner is ApiException refusal && refusal.Error != null ? e.WithError(refusal.Error) : e;
         }
 
         private static string Local(DateTimeOffset time) => time.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss zzz", System.Globalization.CultureInfo.InvariantCulture);
@@ -304,7 +308,7 @@ namespace WeComSync.Http
             });
             using (var lease = await limiter.AcquireAsync(1, cancellationToken).ConfigureAwait(false))
             {
-                if (!lease.IsAcquired) throw new ApiException(Service, api, "ratelimit", "the client-side rate limiter refused the call", isTransient: true);
+                if (!lease.IsAcquired) throw new ApiException(Service, api, "ratelimit", "the client-side rate limiter refused the call", ApiErrorClass.Retryable);
             }
         }
 

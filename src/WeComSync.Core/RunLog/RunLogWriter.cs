@@ -40,7 +40,6 @@ namespace WeComSync.RunLog
         private readonly object _gate = new object();
         private readonly object _resultsGate = new object();
         private readonly List<RunStep> _steps = new List<RunStep>();
-        private readonly List<JObject> _plans = new List<JObject>();
         private readonly Func<DateTimeOffset> _clock;
         private readonly LogSanitizer _sanitizer;
         private readonly Dictionary<string, string> _parameters;
@@ -115,32 +114,78 @@ namespace WeComSync.RunLog
             WritePlan(list.Count > 0 ? list[0].Kind.ToString() : "plan", list);
         }
 
-        /// <summary>Adds a named plan (its changes in order and its PlanContext) to plan.json, which is rewritten whole.</summary>
+        /// <summary>
+        /// Adds a named plan (its changes in order and its PlanContext) to plan.json. A run kept in memory writes none.
+        /// The plan is streamed to the file one change at a time, and the plans written before are copied over from the
+        /// file, never held: a 100 000-change plan as one JSON tree took about 15 objects per change (some 1.5 GB at
+        /// that size), for a file written once.
+        /// </summary>
         public void WritePlan(string name, IEnumerable<Change> changes)
         {
+            if (Path == null) return;
             var list = (changes ?? Enumerable.Empty<Change>()).Where(c => c != null).ToList();
             var context = list.Select(c => c.Plan).FirstOrDefault(p => p != null);
-            var changeArray = new JArray();
-            foreach (var change in list)
-            {
-                var json = JObject.FromObject(change, RunLogFiles.Serializer);
-                json.Remove("plan");
-                changeArray.Add(json);
-            }
-            var plan = new JObject
-            {
-                ["name"] = name,
-                ["context"] = context == null ? null : JObject.FromObject(context, RunLogFiles.Serializer),
-                ["changes"] = changeArray,
-            };
-            _sanitizer.Apply(plan);
-            if (Path == null) return;
             lock (_gate)
             {
-                _plans.Add(plan);
-                var document = new JObject { ["runId"] = RunId, ["plans"] = new JArray(_plans) };
-                WriteAtomic(RunLogFiles.Plan, document, Formatting.None);   // a 50 000-change plan: a third of the size indented
+                string target = System.IO.Path.Combine(Path, RunLogFiles.Plan);
+                string temp = target + ".tmp";
+                using (var output = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+                {
+                    if (File.Exists(target) && CopyPlansBefore(target, output)) output.WriteByte((byte)',');
+                    else WriteAscii(output, "{\"runId\":" + JsonConvert.ToString(RunId) + ",\"plans\":[");
+                    using (var writer = new StreamWriter(output, Utf8, 64 * 1024, leaveOpen: true))
+                    using (var jw = new JsonTextWriter(writer) { Formatting = Formatting.None, CloseOutput = false })
+                    {
+                        jw.WriteStartObject();
+                        jw.WritePropertyName("name");
+                        jw.WriteValue(_sanitizer.Field("name", name));
+                        jw.WritePropertyName("context");
+                        if (context == null) jw.WriteNull();
+                        else _sanitizer.Apply(JObject.FromObject(context, RunLogFiles.Serializer)).WriteTo(jw);
+                        jw.WritePropertyName("changes");
+                        jw.WriteStartArray();
+                        foreach (var change in list)
+                        {
+                            // One change's tree at a time: sanitized (masked, redacted) as a whole plan was, then dropped.
+                            var json = JObject.FromObject(change, RunLogFiles.Serializer);
+                            json.Remove("plan");
+                            _sanitizer.Apply(json).WriteTo(jw);
+                        }
+                        jw.WriteEndArray();
+                        jw.WriteEndObject();
+                    }
+                    WriteAscii(output, "]}");
+                }
+                Replace(temp, target);
             }
+        }
+
+        /// <summary>Copies plan.json without its closing "]}" (the file is ours, written compact); false when it does not end so.</summary>
+        private static bool CopyPlansBefore(string file, Stream output)
+        {
+            using (var input = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
+            {
+                long keep = input.Length - 2;
+                if (keep <= 0) return false;
+                input.Position = keep;
+                if (input.ReadByte() != ']' || input.ReadByte() != '}') return false;
+                input.Position = 0;
+                var buffer = new byte[81920];
+                for (long left = keep; left > 0;)
+                {
+                    int n = input.Read(buffer, 0, (int)Math.Min(buffer.Length, left));
+                    if (n <= 0) return false;
+                    output.Write(buffer, 0, n);
+                    left -= n;
+                }
+                return true;
+            }
+        }
+
+        private static void WriteAscii(Stream output, string text)
+        {
+            var bytes = Encoding.ASCII.GetBytes(text);
+            output.Write(bytes, 0, bytes.Length);
         }
 
         /// <summary>Writes a result that belongs to no step.</summary>
@@ -311,6 +356,11 @@ namespace WeComSync.RunLog
             {
                 json.WriteTo(jw);
             }
+            Replace(temp, target);
+        }
+
+        private static void Replace(string temp, string target)
+        {
             try
             {
                 if (File.Exists(target)) File.Replace(temp, target, null);

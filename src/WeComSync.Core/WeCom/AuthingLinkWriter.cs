@@ -18,9 +18,12 @@ namespace WeComSync.WeCom
     /// User links go out in update-user-batch calls of up to <see cref="BatchSize"/> users, self-clocked: a link is
     /// sent at once when no batch is in flight, otherwise it waits for the batch in flight to come back and goes with
     /// everything that gathered meanwhile (a full batch goes at once). So a lone link costs no wait, and at any rate
-    /// the links cost about one Authing call per round trip instead of one per user. A refused batch (one bad user
-    /// fails the whole call) is retried one user per call, so the others still get their link; each caller's task
-    /// ends with its own user's outcome.
+    /// the links cost about one Authing call per round trip instead of one per user. update-user-batch documents no
+    /// size (docs-v3 批量修改用户资料: list, no 数组长度限制), so a batch refused for its size (413, or 400: see
+    /// <see cref="AuthingClient.IsSizeRefusal"/>) is sent again in halves, down to one user per call (update-user); a
+    /// 413 also lowers the size of the batches after it. That also isolates a user whose own fields refuse the batch.
+    /// Any other refusal is retried one user per call, so the others still get their link; each caller's task ends with
+    /// its own user's outcome.
     /// </para>
     /// </summary>
     public sealed class AuthingLinkWriter : IWeComLinkWriter
@@ -71,7 +74,13 @@ namespace WeComSync.WeCom
             return link.Done.Task;
         }
 
-        private int Size => Math.Max(1, Math.Min(BatchSize, AuthingClient.PageSize));
+        private int Size => Math.Max(1, Math.Min(Math.Min(BatchSize, AuthingClient.PageSize), Volatile.Read(ref _sizeLimit)));
+
+        // Lowered when the service answers 413 (the body too large): later batches start at the size that was taken.
+        private int _sizeLimit = int.MaxValue;
+
+        /// <summary>Users per call after the service refused a batch for its size (int.MaxValue while none was).</summary>
+        public int LearnedSizeLimit => Volatile.Read(ref _sizeLimit);
 
         // Two, so that one batch held up by its retries (a busy answer, a 429) does not hold every link behind it.
         private const int MaxBatchesInFlight = 2;
@@ -113,6 +122,15 @@ namespace WeComSync.WeCom
                 {
                     answered = await _client.UpdateUsersBatchAsync(batch.Select(l => l.Body).ToList(), cancellationToken).ConfigureAwait(false);
                 }
+                catch (ApiException e) when (AuthingClient.IsSizeRefusal(e) && !e.StopsRun)
+                {
+                    // Too big (or one bad user in it): the same links again in two halves, each halved again if refused.
+                    int half = batch.Count / 2;
+                    if (AuthingClient.IsPayloadTooLarge(e)) LowerSizeLimit(half);
+                    await SendAsync(batch.GetRange(0, half), cancellationToken).ConfigureAwait(false);
+                    await SendAsync(batch.GetRange(half, batch.Count - half), cancellationToken).ConfigureAwait(false);
+                    return;
+                }
                 catch (ApiException e) when (!e.IsTransient && !e.StopsRun)
                 {
                     // The service refuses the whole batch for one bad user: one call per user, so the others still get their link.
@@ -135,6 +153,13 @@ namespace WeComSync.WeCom
             {
                 foreach (var link in batch) link.Done.TrySetException(e);
             }
+        }
+
+        private void LowerSizeLimit(int size)
+        {
+            size = Math.Max(1, size);
+            int seen;
+            while (size < (seen = Volatile.Read(ref _sizeLimit)) && Interlocked.CompareExchange(ref _sizeLimit, size, seen) != seen) { }
         }
 
         private async Task SendOneAsync(PendingLink link, CancellationToken cancellationToken)

@@ -85,7 +85,7 @@ namespace WeComSync.WeCom
                 var json = await _transport.SendAsync("gettoken", () => new HttpRequestMessage(HttpMethod.Get, query),
                     (status, body) => Interpret("gettoken", status, body), ct).ConfigureAwait(false);
                 string token = (string)json["access_token"];
-                if (string.IsNullOrEmpty(token)) throw new ApiException(WeComErrors.Service, "gettoken", "response", "gettoken returned no access_token", false);
+                if (string.IsNullOrEmpty(token)) throw new ApiException(WeComErrors.Service, "gettoken", "response", "gettoken returned no access_token", ApiErrorClass.PerObject);
                 Redaction.Register(token);
                 int expiresIn = json.Value<int?>("expires_in") ?? 7200;
                 var margin = Settings.TokenRenewalMargin;
@@ -120,7 +120,7 @@ namespace WeComSync.WeCom
                         return request;
                     }, (status, text) => Interpret(api, status, text), ct, idempotent).ConfigureAwait(false);
                 }
-                catch (ApiException e) when (attempt == 0 && int.TryParse(e.Code, NumberStyles.Integer, CultureInfo.InvariantCulture, out int code) && WeComErrors.IsTokenError(code))
+                catch (ApiException e) when (attempt == 0 && e.RenewsToken)
                 {
                     // The cached token was rejected (expired early, invalidated, secret reset): fetch a new one and retry once.
                     WeComTokenCache.Invalidate(_tokenKey, token);
@@ -139,7 +139,7 @@ namespace WeComSync.WeCom
             catch (JsonException) { json = null; }
             if (json == null)
             {
-                throw new ApiException(WeComErrors.Service, api, "http:" + (int)status, "the answer is not WeCom JSON: " + Truncate(body), isTransient: false);
+                throw new ApiException(WeComErrors.Service, api, "http:" + (int)status, "the answer is not WeCom JSON: " + Truncate(body), ApiErrorClass.PerObject);
             }
             int code = json.Value<int?>("errcode") ?? 0;
             if (code != 0) throw WeComErrors.Create(api, code, (string)json["errmsg"], _transport.Options.RateWindow);

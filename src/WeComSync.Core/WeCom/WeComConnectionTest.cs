@@ -44,7 +44,7 @@ namespace WeComSync.WeCom
             checks.Add(await RunAsync("Write permission", "user/update", async () =>
             {
                 try { await client.UpdateUserAsync(new JObject { ["userid"] = ProbeUserId, ["position"] = "" }, ct).ConfigureAwait(false); }
-                catch (ApiException e) when (e.Code == "60111" || e.Code == "46004" || e.Code == "40003")
+                catch (ApiException e) when (e.Is(WeComErrorCodes.UserNotFound) || e.Is(WeComErrorCodes.UserNotExist) || e.Is(WeComErrorCodes.InvalidUserId))
                 {
                     // WeCom looked for the member, so the secret may write.
                 }

@@ -98,7 +98,7 @@ namespace WeComSync.WeCom
             {
                 newId = await _client.CreateDepartmentAsync(desired.Name, parentId, desired.Order, ct).ConfigureAwait(false);
             }
-            catch (ApiException e) when (e.Code == "60008" || e.OutcomeUnknown)
+            catch (ApiException e) when (e.Is(WeComErrorCodes.DepartmentExists) || e.OutcomeUnknown)
             {
                 // A sibling with this name exists (an earlier, interrupted run created it, or it was made by hand):
                 // link to it instead of failing, so re-runs converge.
@@ -194,8 +194,8 @@ namespace WeComSync.WeCom
             catch (ApiException e)
             {
                 MarkParentsNotEmpty(current);
-                if (e.Code == "60005") return Fail(change, e, "The department still has members: delete or move them first (Sync-WeComUser runs before Sync-WeComDepartment for deletes).");
-                if (e.Code == "60006") return Fail(change, e, "The department still has child departments that are not part of this plan.");
+                if (e.Is(WeComErrorCodes.DepartmentHasMembers)) return Fail(change, e, "The department still has members: delete or move them first (Sync-WeComUser runs before Sync-WeComDepartment for deletes).");
+                if (e.Is(WeComErrorCodes.DepartmentHasChildren)) return Fail(change, e, "The department still has child departments that are not part of this plan.");
                 return Fail(change, e);
             }
         }

@@ -6,25 +6,13 @@ using WeComSync.Http;
 namespace WeComSync.WeCom
 {
     /// <summary>
-    /// Turns a WeCom errcode into an <see cref="ApiException"/> classified by <see cref="WeComErrorCodes"/> (the one
-    /// table of WeCom codes). Matches on errcode only: live errmsg texts carry a "hint … from ip …" suffix and change
-    /// without notice.
+    /// Turns a WeCom errcode into an <see cref="ApiException"/> that carries its row of <see cref="WeComErrorCodes"/> (the
+    /// one table of WeCom codes): callers ask <c>e.Is(WeComErrorCodes.X)</c>, <c>e.Class</c>, <c>e.IsFatal</c>. Matches on
+    /// errcode only: live errmsg texts carry a "hint … from ip …" suffix and change without notice.
     /// </summary>
     public static class WeComErrors
     {
         public const string Service = "WeCom";
-
-        /// <summary>Codes a fresh token may fix (the client fetches one and sends the call once more).</summary>
-        public static bool IsTokenError(int code) => WeComErrorCodes.Find(code).RenewsToken;
-
-        /// <summary>Errors that stop a whole run: nothing else can work until an administrator acts.</summary>
-        public static bool IsFatal(string code) => TryParse(code, out int c) && WeComErrorCodes.Find(c).IsFatal;
-
-        /// <summary>"This app may not read that" (visible range, detail ban, no list_id for this secret) rather than "something broke".</summary>
-        public static bool IsNotAllowed(string code) =>
-            TryParse(code, out int c) && (WeComErrorCodes.Find(c).Class == ApiErrorClass.Restricted || WeComErrorCodes.Find(c).Class == ApiErrorClass.Forbidden);
-
-        public static string RecommendedAction(int code) => WeComErrorCodes.Find(code).Action;
 
         /// <summary>
         /// Builds the exception for a failed call. <paramref name="rateWindow"/> is WeCom's minute (shorter against a
@@ -35,7 +23,7 @@ namespace WeComSync.WeCom
         public static ApiException Create(string api, int code, string message, TimeSpan rateWindow)
         {
             var row = WeComErrorCodes.Find(code);
-            var e = new ApiException(Service, api, code.ToString(CultureInfo.InvariantCulture), message, row.Class, row.Action);
+            var e = new ApiException(Service, api, code.ToString(CultureInfo.InvariantCulture), message, row);
             if (row.Class == ApiErrorClass.Blocked)
             {
                 if (rateWindow <= TimeSpan.Zero) rateWindow = TimeSpan.FromMinutes(1);
@@ -49,8 +37,6 @@ namespace WeComSync.WeCom
 
         /// <summary>An hour-level block is sixty minute-level windows long.</summary>
         public const int HourInMinutes = 60;
-
-        private static bool TryParse(string code, out int value) => int.TryParse(code, NumberStyles.Integer, CultureInfo.InvariantCulture, out value);
 
         private static readonly Regex Holder = new Regex(@"\b(?:existed|exists|by|userid)\s*[:：=]?\s*['""]?(?<id>[A-Za-z0-9][A-Za-z0-9_.@\-]{0,63})", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 

@@ -44,7 +44,6 @@ namespace WeComSync.WeCom
         /// <summary>Page size of user/list_id (WeCom allows 1..10000).</summary>
         public int ListIdPageSize { get; set; } = 10000;
 
-        private static bool IsNotAllowed(string code) => WeComErrors.IsNotAllowed(code);
 
         // ---- departments ------------------------------------------------------------------------------------
 
@@ -69,13 +68,13 @@ namespace WeComSync.WeCom
                     names[(long)d["id"]] = (string)d["name"];
                 }
             }
-            catch (ApiException e) when (e.Code == "45029")
+            catch (ApiException e) when (e.Is(WeComErrorCodes.ResponseTooLarge))
             {
                 // The subtree answer is too large: read the names one department at a time.
                 _output.WriteVerbose("department/list answered 45029 (response too large); reading names with department/get.");
                 namesKnown = await ReadDepartmentNamesOneByOneAsync(ids, names, ct).ConfigureAwait(false);
             }
-            catch (ApiException e) when (!e.IsTransient && !WeComErrors.IsFatal(e.Code))
+            catch (ApiException e) when (!e.IsTransient && !e.IsFatal)
             {
                 namesKnown = false;
                 _output.WriteWarning($"Department names are unknown: department/list answered {e.Code}. {e.RecommendedAction}".Trim());
@@ -117,7 +116,7 @@ namespace WeComSync.WeCom
             await ForEachAsync(ids.Select(i => (long)i["id"]), async id =>
             {
                 try { var d = await _client.GetDepartmentAsync(id, ct).ConfigureAwait(false); found[id] = (string)d?["name"]; }
-                catch (ApiException e) when (!WeComErrors.IsFatal(e.Code)) { ok = false; _output.WriteWarning($"department/get {id} answered {e.Code}: its name is unknown."); }
+                catch (ApiException e) when (!e.IsFatal) { ok = false; _output.WriteWarning($"department/get {id} answered {e.Code}: its name is unknown."); }
             }, ct).ConfigureAwait(false);
             foreach (var kv in found) names[kv.Key] = kv.Value;
             return ok || names.Count > 0;
@@ -206,11 +205,11 @@ namespace WeComSync.WeCom
                 } while (!string.IsNullOrEmpty(cursor));
                 listed = true;
             }
-            catch (ApiException e) when (IsNotAllowed(e.Code) && e.Code != "60020" && users.Count == 0)
+            catch (ApiException e) when (e.IsNotAllowed && !e.Is(WeComErrorCodes.UntrustedIp) && users.Count == 0)
             {
                 _output.WriteVerbose($"user/list_id answered {e.Code} (it needs the address-book sync secret); listing with user/simplelist instead.");
             }
-            catch (ApiException e) when (!WeComErrors.IsFatal(e.Code))
+            catch (ApiException e) when (!e.IsFatal)
             {
                 incomplete = $"user/list_id failed after retries with {e.Code}: {e.ApiMessage}";
                 listed = true;
@@ -245,7 +244,7 @@ namespace WeComSync.WeCom
             {
                 JArray list;
                 try { list = await _client.ListUsersSimpleAsync(long.Parse(department.Key, CultureInfo.InvariantCulture), ct).ConfigureAwait(false); }
-                catch (ApiException e) when (!WeComErrors.IsFatal(e.Code))
+                catch (ApiException e) when (!e.IsFatal)
                 {
                     failures[department.Key] = $"user/simplelist of department {department.Key} failed with {e.Code}: {e.ApiMessage}";
                     return;
@@ -291,15 +290,15 @@ namespace WeComSync.WeCom
                         lock (u) Fields.ApplyDetails(u, m, withheld);
                     }
                 }
-                catch (ApiException e) when (e.Code == "48009" || e.Code == "48002" || e.Code == "60011")
+                catch (ApiException e) when (e.Is(WeComErrorCodes.DetailReadBanned) || e.Is(WeComErrorCodes.ApiForbidden) || e.Is(WeComErrorCodes.NoPrivilege))
                 {
                     if (Interlocked.Exchange(ref banned, 1) == 0) _output.WriteWarning($"Member details are unknown: user/list answered {e.Code}. {e.RecommendedAction}".Trim());
                 }
-                catch (ApiException e) when (e.Code == "45029")
+                catch (ApiException e) when (e.Is(WeComErrorCodes.ResponseTooLarge))
                 {
                     await ReadOneByOneAsync(users, deptId, withheld, done, failures, ct).ConfigureAwait(false);
                 }
-                catch (ApiException e) when (!WeComErrors.IsFatal(e.Code))
+                catch (ApiException e) when (!e.IsFatal)
                 {
                     failures[deptId] = $"details of department {deptId} could not be read ({e.Code}: {e.ApiMessage})";
                 }
@@ -332,7 +331,7 @@ namespace WeComSync.WeCom
                     var m = await _client.GetUserAsync(u.UserId, ct).ConfigureAwait(false);
                     if (done.TryAdd(u.UserId, true)) lock (u) Fields.ApplyDetails(u, m, withheld);
                 }
-                catch (ApiException e) when (!WeComErrors.IsFatal(e.Code))
+                catch (ApiException e) when (!e.IsFatal)
                 {
                     failures[deptId] = $"details of {u.UserId} could not be read ({e.Code}: {e.ApiMessage})";
                 }
@@ -352,7 +351,7 @@ namespace WeComSync.WeCom
         {
             JObject m;
             try { m = await _client.GetUserAsync(userId, ct).ConfigureAwait(false); }
-            catch (ApiException e) when (e.Code == "60111") { return null; }
+            catch (ApiException e) when (e.Is(WeComErrorCodes.UserNotFound)) { return null; }
             var withheld = Withheld();
             var user = new User { Source = DirectorySource.WeComApi, UserId = userId, SourceId = userId };
             Fields.ApplyDetails(user, m, withheld);
@@ -363,7 +362,7 @@ namespace WeComSync.WeCom
                 if (_tree == null)
                 {
                     try { _tree = await ReadDepartmentsAsync(ct).ConfigureAwait(false); }
-                    catch (ApiException e) when (!WeComErrors.IsFatal(e.Code))
+                    catch (ApiException e) when (!e.IsFatal)
                     {
                         _output.WriteWarning($"Department paths are unknown: the department tree could not be read ({e.Code}: {e.ApiMessage}).");
                         _tree = new List<Department>();

@@ -138,7 +138,7 @@ namespace WeComSync.WeCom
             }
             if (string.IsNullOrWhiteSpace(source.Mobile) && string.IsNullOrWhiteSpace(source.Email))
             {
-                return Failed(change, "60129", "WeCom needs a mobile or an email for a new member, and Authing has neither. Nothing was sent.");
+                return Failed(change, WeComErrorCodes.MobileAndEmailEmpty.ToString(CultureInfo.InvariantCulture), "WeCom needs a mobile or an email for a new member, and Authing has neither. Nothing was sent.");
             }
 
             var body = new JObject { ["userid"] = userId };
@@ -157,7 +157,7 @@ namespace WeComSync.WeCom
             {
                 await _client.CreateUserAsync(body, ct).ConfigureAwait(false);
             }
-            catch (ApiException e) when (e.Code == "60102" || e.OutcomeUnknown)
+            catch (ApiException e) when (e.Is(WeComErrorCodes.UserIdExists) || e.OutcomeUnknown)
             {
                 // The userid exists (an interrupted earlier run, or made by hand): link to that member and bring it up to date.
                 if (e.OutcomeUnknown && !await ExistsAsync(userId, ct).ConfigureAwait(false))
@@ -175,10 +175,10 @@ namespace WeComSync.WeCom
                     note = e.OutcomeUnknown ? "the create's answer was lost but the member exists: linked" : "userid already existed in WeCom (60102): linked to the existing member and updated";
                 }
             }
-            catch (ApiException e) when (e.Code == "60104")
+            catch (ApiException e) when (e.Is(WeComErrorCodes.MobileExists))
             {
                 var holder = WeComErrors.HolderOf(e.ApiMessage);
-                return Failed(change, "60104", $"The mobile {source.Mobile} already belongs to WeCom member '{holder ?? "(unknown)"}'. " +
+                return Failed(change, WeComErrorCodes.MobileExists.ToString(CultureInfo.InvariantCulture), $"The mobile {source.Mobile} already belongs to WeCom member '{holder ?? "(unknown)"}'. " +
                     $"If that is the same person, set this Authing user's wechatwork_user_id to '{holder ?? "<userid>"}' so the next run links them; otherwise correct the mobile. Nothing was created.");
             }
             catch (ApiException e) { return Results.Failed(change, e); }
@@ -290,7 +290,7 @@ namespace WeComSync.WeCom
                 await _client.DeleteUsersAsync(batch.Select(c => ((User)c.Current).UserId).ToList(), ct).ConfigureAwait(false);
                 results.AddRange(batch.Select(c => Results.Succeeded(c)));
             }
-            catch (ApiException e) when (batch.Count > 1 && !e.IsTransient && !WeComErrors.IsFatal(e.Code))
+            catch (ApiException e) when (batch.Count > 1 && !e.IsTransient && !e.IsFatal)
             {
                 int half = batch.Count / 2;
                 await DeleteSplittingAsync(batch.Take(half).ToList(), results, ct).ConfigureAwait(false);
@@ -344,7 +344,7 @@ namespace WeComSync.WeCom
                     foreach (JObject m in await _client.ListUsersDetailedAsync(long.Parse(department, CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false))
                         if ((string)m["userid"] is string id) found[id] = m;
                 }
-                catch (ApiException e) when (!WeComErrors.IsFatal(e.Code)) { /* not readable as a list (48009, 45029 …): read its members one by one below */ }
+                catch (ApiException e) when (!e.IsFatal) { /* not readable as a list (48009, 45029 …): read its members one by one below */ }
             }
             var now = new Dictionary<Change, DirectoryObject>();
             foreach (var (change, userId) in wanted)
@@ -353,7 +353,7 @@ namespace WeComSync.WeCom
                 {
                     // 60111 / 46004: no such userid (as Test-WeComConnection reads them); anything else stops the check and is reported.
                     try { m = await _client.GetUserAsync(userId, cancellationToken).ConfigureAwait(false); }
-                    catch (ApiException e) when (e.Code == "60111" || e.Code == "46004") { m = null; }
+                    catch (ApiException e) when (e.Is(WeComErrorCodes.UserNotFound) || e.Is(WeComErrorCodes.UserNotExist)) { m = null; }
                 }
                 if (m == null) { now[change] = null; continue; }
                 var user = new User { Source = DirectorySource.WeComApi, UserId = userId, SourceId = userId };

@@ -39,13 +39,16 @@ test('listOrganizations shows the default organization', async () => {
 });
 
 test('createDepartment under root with custom data', async () => {
+  // metadata is required (CreateDepartmentReqDto.metadata has no '?'; docs-v3 创建部门): without it the emulator answers 400.
+  const missing = await client.createDepartment({ organizationCode: ORG, name: '无元数据', parentDepartmentId: 'root' });
+  assert.equal(missing.statusCode, 400);
   const data = ok(await client.createDepartment({
-    organizationCode: ORG, name: '研发部', parentDepartmentId: 'root', openDepartmentId: '2',
+    organizationCode: ORG, name: '研发部', parentDepartmentId: 'root', openDepartmentId: '2', metadata: {},
     customData: { wechatwork_department_id: '2' },
   }));
   state.dept = data.departmentId;
   assert.equal(data.name, '研发部');
-  const child = ok(await client.createDepartment({ organizationCode: ORG, name: '后端组', parentDepartmentId: '2', departmentIdType: 'open_department_id' }));
+  const child = ok(await client.createDepartment({ organizationCode: ORG, name: '后端组', parentDepartmentId: '2', departmentIdType: 'open_department_id', metadata: null }));
   assert.equal(child.parentDepartmentId, state.dept);
   state.child = child.departmentId;
 });

@@ -85,6 +85,33 @@ namespace WeComSync.Tests.Apply
         }
 
         [Fact]
+        public void One_at_a_time_applies_a_level_in_the_plans_order_even_with_the_thread_pool_busy()
+        {
+            // The steps of a stage once raced to the gate (one Task.Run each): on a busy 2-core machine a later sibling
+            // could start first, and AuthingSyncEndToEndTests' fault on the first department create hit 销售部 instead
+            // of 研发部. Keep the pool's threads busy so that the steps' tasks start in whatever order the pool picks.
+            var changes = new List<Change> { C("a", ChangeOperation.Create, 0) };
+            for (int i = 0; i < 30; i++) changes.Add(C("a/" + i, ChangeOperation.Create, i + 1));
+            var applier = new FakeApplier();
+            using (var busy = new CancellationTokenSource())
+            {
+                var spinners = Enumerable.Range(0, Environment.ProcessorCount * 2).Select(_ => Task.Run(() => { while (!busy.IsCancellationRequested) Thread.SpinWait(1000); })).ToArray();
+                try
+                {
+                    var results = new PlanApplier(new RecordingHost(), new ApplyOptions { ThrottleLimit = 1 }).Apply(changes, applier);
+                    Assert.All(results, r => Assert.Equal(Outcome.Succeeded, r.Outcome));
+                }
+                finally
+                {
+                    busy.Cancel();
+                    Task.WaitAll(spinners);
+                }
+            }
+            Assert.Equal(changes.Select(c => c.Key), applier.Applied);
+            Assert.Equal(1, applier.MaxInFlight);
+        }
+
+        [Fact]
         public void Delete_guard_stops_before_any_write_judged_against_the_plan_context()
         {
             var plan = new PlanContext { TargetCount = 10 };
@@ -131,7 +158,7 @@ namespace WeComSync.Tests.Apply
         [Fact]
         public void A_step_that_throws_fails_only_its_own_changes_with_the_api_code()
         {
-            var applier = new FakeApplier { Outcome = c => c.Key == "a/1" ? throw new WeComSync.Http.ApiException("Authing", "create-department", "400", "bad name", false) : Results.Succeeded(c) };
+            var applier = new FakeApplier { Outcome = c => c.Key == "a/1" ? throw new WeComSync.Http.ApiException("Authing", "create-department", "400", "bad name", WeComSync.Authing.AuthingErrorCodes.Find(400)) : Results.Succeeded(c) };
             var results = new PlanApplier(new RecordingHost()).Apply(new[] { C("a/1", ChangeOperation.Create, 1), C("a/2", ChangeOperation.Create, 2) }, applier);
             Assert.Equal(Outcome.Failed, results[0].Outcome);
             Assert.Equal("400", results[0].ErrorCode);

@@ -351,6 +351,22 @@ namespace WeComSync.Tests.Authing
         }
 
         [Fact]
+        public async Task A_throttled_page_stays_throttled_when_the_reader_reports_it_against_its_page()
+        {
+            await SyncAsync(Tree(), Members(120));
+            _server.State.Faults.Add(new FaultRule { Api = "authing", Path = "/api/v3/list-users", Kind = "throttle-envelope", Page = 2 });
+            var reader = new AuthingDirectoryReader(_client);
+            var read = await reader.ReadUsersAsync(await reader.ReadDepartmentsAsync(Org, Top, default), null, default);
+
+            var page = Assert.Single(read.FailedPages);
+            Assert.Equal("list-users page 2", page.Endpoint);
+            Assert.Equal(ApiErrorClass.Throttled, page.Class); // the copy once turned it into Retryable
+            Assert.True(page.Is(AuthingErrorCodes.TooManyRequests));
+            Assert.True(page.IsBackPressure);
+            Assert.Contains("CallsPerMinute", page.RecommendedAction);
+        }
+
+        [Fact]
         public async Task WhatIf_makes_no_write_call()
         {
             _server.State.Calls.Clear();
@@ -375,6 +391,118 @@ namespace WeComSync.Tests.Authing
             Assert.DoesNotContain(EmulatorDefaults.AccessKeySecret, text);
             Assert.DoesNotContain(token, text);
             Assert.Equal(Outcome.Failed, Assert.Single(run.UserResults).Outcome);
+        }
+
+        // ------------------------------------------------------------ fidelity, second audit (issue 24): Authing
+
+        [Fact]
+        public async Task A_member_in_60_departments_is_written_with_the_first_50_and_the_result_names_the_10_not_set()
+        {
+            var paths = Enumerable.Range(1, 60).Select(i => $"{Top}/D{i:00}").ToList();
+            var tree = new[] { Top }.Concat(paths).Select(Dept).ToList();
+            var member = Member("wide", "多部门", 1, paths.ToArray());
+
+            var first = await SyncAsync(tree, new List<User> { member });
+            var created = Assert.Single(first.UserResults);
+            Assert.Equal(Outcome.Failed, created.Outcome);
+            Assert.Equal("departments", created.ErrorCode);
+            Assert.False(string.IsNullOrEmpty(created.NewId));            // the user exists: only the memberships beyond 50 are missing
+            Assert.Contains("created", created.Error);
+            Assert.Contains("first 50 of 60", created.Error);
+            Assert.Contains($"Not set (10): {Top}/D51; ", created.Error);
+            Assert.Contains($"{Top}/D60.", created.Error);
+            Assert.DoesNotContain($"{Top}/D50;", created.Error);
+
+            var inAuthing = Assert.Single(await AuthingUsersAsync());
+            Assert.Equal(paths.Take(50), inAuthing.Departments);           // main department first, WeCom's order
+
+            // The next run sees the difference again, writes the first 50 with set-user-departments (never 60) and says so again.
+            _server.State.Calls.Clear();
+            var second = await SyncAsync(tree, new List<User> { Member("wide", "多部门", 1, paths.ToArray()) });
+            var updated = Assert.Single(second.UserResults);
+            Assert.Equal(Outcome.Failed, updated.Outcome);
+            Assert.Contains("updated", updated.Error);
+            Assert.Contains($"{Top}/D55", updated.Error);
+            Assert.Equal(1, Calls("set-user-departments"));
+        }
+
+        [Fact]
+        public async Task Status_402_the_pools_plan_stops_the_user_step_with_the_upgrade_advice_and_no_call_per_user()
+        {
+            await SyncAsync(Tree(), new List<User>());                    // departments in place
+            _server.State.Calls.Clear();
+            _server.State.Faults.Add(new FaultRule { Api = "authing", Path = "/api/v3/create-users-batch", Kind = "errcode", Status = 402 });
+            var reader = new AuthingDirectoryReader(_client);
+            var plan = DirectoryComparer.CompareUsers(Members(60), (await reader.ReadUsersAsync(await reader.ReadDepartmentsAsync(Org, Top, default), null, default)).Users);
+            var emitted = new List<Result>();
+
+            var stop = Assert.Throws<RunStoppedException>(() =>
+                new PlanApplier(new RecordingHost(), new ApplyOptions { ThrottleLimit = 1 }).Apply(plan.Changes, new AuthingUserApplier(_client, Org, Top), emitted.Add));
+
+            Assert.Contains("plan", stop.Message);
+            Assert.Equal(60, emitted.Count);
+            Assert.All(emitted, r => Assert.NotEqual(Outcome.Succeeded, r.Outcome));
+            Assert.Equal(1, Calls("create-users-batch"));                  // the second batch is not sent
+            Assert.Equal(0, Calls("create-user"));                         // nor one call per user
+        }
+
+        [Theory]
+        [InlineData(413)]
+        [InlineData(422)]
+        [InlineData(499)]
+        [InlineData(501)]
+        public async Task Statuses_413_422_499_501_fail_the_one_object_and_are_not_retried(int status)
+        {
+            await SyncAsync(Tree(), Members(1));
+            var user = Assert.Single(await AuthingUsersAsync());
+            _server.State.Calls.Clear();
+            _server.State.Faults.Add(new FaultRule { Api = "authing", Path = "/api/v3/update-user", Kind = "errcode", Status = status, Count = 1 });
+
+            var e = await Assert.ThrowsAsync<ApiException>(() =>
+                _client.UpdateUserAsync(user.SourceId, new JObject { ["name"] = "x", ["status"] = "Activated", ["gender"] = "M" }, default));
+
+            Assert.Equal(status.ToString(), e.Code);
+            Assert.Equal(ApiErrorClass.PerObject, e.Class);
+            Assert.False(e.StopsRun);
+            Assert.Equal(1, Calls("update-user"));
+            Assert.True(AuthingErrorCodes.IsKnown(status));
+        }
+
+        [Fact]
+        public async Task A_link_batch_refused_for_its_size_is_sent_again_in_halves_and_the_later_batches_stay_small()
+        {
+            var org = await _client.GetOrganizationAsync(Org, default);
+            var created = await _client.CreateUsersBatchAsync(Enumerable.Range(1, 40).Select(i => new JObject
+            {
+                ["username"] = $"bulk{i}", ["name"] = $"批量{i}", ["departmentIds"] = new JArray(org.DepartmentId),
+            }).ToList(), default);
+            _server.State.Authing.UpdateUserBatchLimit = 12;   // the service's size, which no document gives
+            // Answers as slow as over the internet, so that the links gather into one batch while the first ones are in flight.
+            foreach (var path in new[] { "/api/v3/update-user-batch", "/api/v3/update-user" })
+                _server.State.Faults.Add(new FaultRule { Api = "authing", Path = path, Kind = "latency", LatencyMs = 100 });
+            _server.State.Calls.Clear();
+            var writer = new WeComSync.WeCom.AuthingLinkWriter(_client, Org);
+
+            await Task.WhenAll(created.Select(dto => writer.WriteUserLinkAsync(
+                new User { SourceId = dto.UserId, UserId = dto.Username, StatusText = "Activated", Gender = Gender.Male }, "wx-" + dto.Username, new[] { "1" }, default)));
+
+            Assert.True(writer.LearnedSizeLimit <= 12, $"learned {writer.LearnedSizeLimit}");
+            Assert.True(Calls("update-user-batch") >= 3, $"{Calls("update-user-batch")} update-user-batch calls");
+            Assert.True(Calls("update-user") <= 2, $"{Calls("update-user")} update-user calls"); // only the lone first links, never one per user
+            var users = await AuthingUsersAsync();
+            Assert.Equal(40, users.Count);
+            Assert.All(users, u => Assert.Equal("wx-" + u.Username, u.UserId));
+        }
+
+        [Fact]
+        public async Task Create_department_carries_the_metadata_the_service_requires()
+        {
+            // The emulator refuses create-department without metadata, as docs-v3 marks it required.
+            var org = await _client.GetOrganizationAsync(Org, default);
+            var created = await _client.CreateDepartmentAsync(Org, "元数据", org.DepartmentId, null, default);
+            Assert.False(string.IsNullOrEmpty(created.DepartmentId));
+            var renamed = await _client.UpdateDepartmentAsync(Org, created.DepartmentId, "元数据2", null, null, default);
+            Assert.Equal("元数据2", renamed.Name);
         }
     }
 }

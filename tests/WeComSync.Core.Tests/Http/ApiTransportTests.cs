@@ -36,8 +36,8 @@ namespace WeComSync.Tests.Http
             new ApiTransport("WeCom", new Uri("http://127.0.0.1:1/"), options ?? Fast, handler);
 
         private static string Interpret(HttpStatusCode status, string body) =>
-            body == "busy" ? throw new ApiException("WeCom", "x", "-1", "system busy", isTransient: true)
-            : body == "bad" ? throw new ApiException("WeCom", "x", "60102", "userid existed", isTransient: false)
+            body == "busy" ? throw new ApiException("WeCom", "x", "-1", "system busy", ApiErrorClass.Throttled)
+            : body == "bad" ? throw new ApiException("WeCom", "x", "60102", "userid existed", ApiErrorClass.PerObject)
             : body;
 
         private static HttpRequestMessage Get() => new HttpRequestMessage(HttpMethod.Get, "cgi-bin/user/get?access_token=SECRET-TOKEN-123&userid=a");
@@ -94,7 +94,7 @@ namespace WeComSync.Tests.Http
         [Fact]
         public async Task A_block_longer_than_MaxWait_fails_at_once()
         {
-            var blocked = new ApiException("WeCom", "x", "45009", "api freq out of limit", isTransient: true) { RetryAfter = TimeSpan.FromMinutes(5) };
+            var blocked = new ApiException("WeCom", "x", "45009", "api freq out of limit", ApiErrorClass.Blocked) { RetryAfter = TimeSpan.FromMinutes(5) };
             var handler = new ScriptedHandler(Answer(HttpStatusCode.OK, "x"), Answer(HttpStatusCode.OK, "done"));
             using var transport = Transport(handler);
             var e = await Assert.ThrowsAsync<ApiException>(() => transport.SendAsync<string>("user/get", Get, (s, b) => throw blocked, CancellationToken.None));
@@ -109,7 +109,7 @@ namespace WeComSync.Tests.Http
             var handler = new ScriptedHandler(Answer(HttpStatusCode.OK, "x"), Answer(HttpStatusCode.OK, "done"));
             using var transport = Transport(handler);
             var result = await transport.SendAsync("user/get", Get, (s, b) => ++n == 1
-                ? throw new ApiException("WeCom", "x", "45009", "api freq out of limit", isTransient: true) { RetryAfter = TimeSpan.FromMilliseconds(50) }
+                ? throw new ApiException("WeCom", "x", "45009", "api freq out of limit", ApiErrorClass.Blocked) { RetryAfter = TimeSpan.FromMilliseconds(50) }
                 : b, CancellationToken.None);
             Assert.Equal("done", result);
         }

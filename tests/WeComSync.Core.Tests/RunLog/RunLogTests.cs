@@ -475,6 +475,53 @@ namespace WeComSync.Core.Tests.RunLog
             Assert.Equal("Delete", (string)plans[1]["changes"][0]["operation"]);
         }
 
+        private static List<Change> UserPlan(int count, PlanContext context = null) => Enumerable.Range(1, count).Select(i => new Change
+        {
+            Operation = ChangeOperation.Create, Kind = ObjectKind.User, Key = $"user{i}", Sequence = i, Plan = context,
+            Desired = new User { UserId = $"user{i}", Name = $"成员{i}", Mobile = $"+86 1380000{i:0000}", Email = $"user{i}@example.com", Departments = new List<string> { "示例科技/研发部" } },
+            Fields = new List<FieldChange> { new FieldChange { Field = "Mobile", Old = null, New = $"+86 1380000{i:0000}" } },
+        }).ToList();
+
+        [Fact]
+        public void Plan_OfARunKeptInMemory_IsNotSerializedAtAll()
+        {
+            var plan = UserPlan(2000);
+            using (var run = RunLogWriter.Start(null, "upstream"))
+            {
+                run.WritePlan("users", plan.Take(1)); // warm up
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                run.WritePlan("users", plan);
+                long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+                // Serializing 2 000 changes as before took megabytes (about 15 JSON objects per change) for nothing kept.
+                Assert.True(allocated < 100_000, $"{allocated} bytes allocated for a plan that is written nowhere");
+            }
+        }
+
+        [Fact]
+        public void Plans_AreStreamedIntoPlanJson_ThreePlansAppendInOrder_MaskedAndReadBack()
+        {
+            var context = new PlanContext { Kind = ObjectKind.User, SourceCount = 300, TargetCount = 0, CreateCount = 300, ComputedAt = DateTimeOffset.Now };
+            string folder;
+            using (var run = RunLogWriter.Start(_root, "upstream", At(DateTimeOffset.Now, mask: true)))
+            {
+                folder = run.Path;
+                run.WritePlan("departments", new[] { new Change { Operation = ChangeOperation.Create, Kind = ObjectKind.Department, Key = "/A", Sequence = 1 } });
+                run.WritePlan("users", UserPlan(300, context));
+                run.WritePlan("empty", new Change[0]);
+                run.Complete();
+            }
+            string text = File.ReadAllText(Path.Combine(folder, RunLogFiles.Plan));
+            Assert.DoesNotContain("13800000001", text);           // masked in the desired user and in the field change
+            Assert.False(File.Exists(Path.Combine(folder, RunLogFiles.Plan + ".tmp")));
+            var plans = (JArray)JObject.Parse(text)["plans"];
+            Assert.Equal(new[] { "departments", "users", "empty" }, plans.Select(p => (string)p["name"]));
+            Assert.Equal(300, ((JArray)plans[1]["changes"]).Count);
+            Assert.Equal(300, (int)plans[1]["context"]["sourceCount"]);
+            var read = RunLogReader.ReadPlans(RunLogReader.GetRuns(_root).Single());
+            Assert.Equal(new[] { 1, 300, 0 }, read.Select(p => p.Changes.Count));
+            Assert.Equal("user300", read[1].Changes.Last().Key);
+        }
+
         [Fact]
         public void WithoutLogRoot_TheRunIsKeptInMemory_AndStillReturnsItsSummary()
         {

@@ -269,7 +269,8 @@ internal sealed class AuthingApi
     private JsonNode UpdateUserBatch(Call c)
     {
         var list = Objects(c.Body.Arr("list"), "list");
-        if (list.Count == 0 || list.Count > 50) throw AuthingError.BadRequest("list must hold 1..50 users");
+        if (list.Count == 0) throw AuthingError.BadRequest("list must hold at least one user");
+        if (list.Count > A.UpdateUserBatchLimit) throw new AuthingError(WeComSync.Authing.AuthingErrorCodes.PayloadTooLarge, $"request body too large: at most {A.UpdateUserBatchLimit} users");
         // The batch form takes no userIdType (authing-java-sdk UpdateUserBatchOptionsDto has none, UpdateUserInfoDto no
         // options): every userId is an Authing user id, whatever the request says.
         foreach (var o in list) o.Remove("options");

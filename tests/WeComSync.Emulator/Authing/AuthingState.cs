@@ -61,6 +61,7 @@ public sealed class AuthingState
         lock (Gate)
         {
             ApplyUpdateDefaults = false;
+            UpdateUserBatchLimit = 50;
             _usersVersion++;
             _users.Clear(); _byId.Clear(); _byUsername.Clear(); _byEmail.Clear(); _byPhone.Clear(); _byExternalId.Clear();
             _organizations.Clear(); _departments.Clear(); _children.Clear(); _members.Clear(); _customFields.Clear();
@@ -331,6 +332,13 @@ public sealed class AuthingState
     /// gender U), as the documentation allows; off by default (the fields stay as they are).
     /// </summary>
     public bool ApplyUpdateDefaults { get; set; }
+
+    /// <summary>
+    /// Users per update-user-batch call before the answer is 413 (PayloadTooLargeError). docs-v3 documents no size
+    /// for this call (its list has no 数组长度限制, unlike create-users-batch's 50); 50 as the other batch calls, lower
+    /// with <c>POST /_emulator/authing/settings {"updateUserBatchLimit": n}</c>.
+    /// </summary>
+    public int UpdateUserBatchLimit { get; set; } = 50;
 
     public List<AuthingUser> UpdateUsers(IList<JsonObject> list)
     {
@@ -635,6 +643,10 @@ public sealed class AuthingState
             var name = b.Str("name");
             if (string.IsNullOrWhiteSpace(name)) throw AuthingError.BadRequest("name is required");
             var parent = ResolveDepartment(org.OrganizationCode, b.Str("parentDepartmentId") ?? throw AuthingError.BadRequest("parentDepartmentId is required"), b.Str("departmentIdType"));
+            // Required by docs-v3 (创建部门: metadata object 是); the Go SDK always sends the key (null when unset), so
+            // null is taken, and anything but an object or null is refused.
+            if (!b.Has("metadata")) throw AuthingError.BadRequest("metadata is required");
+            _ = b.Obj("metadata");
             var d = new AuthingDepartment
             {
                 OrganizationCode = org.OrganizationCode,
@@ -664,6 +676,8 @@ public sealed class AuthingState
             var org = Organization(b.Str("organizationCode") ?? throw AuthingError.BadRequest("organizationCode is required"));
             var idType = b.Str("departmentIdType");
             var d = ResolveDepartment(org.OrganizationCode, b.Str("departmentId"), idType);
+            // Optional here: the Go SDK's UpdateDepartmentReqDto has no metadata, though docs-v3 lists it; when sent it is an object.
+            _ = b.Obj("metadata");
             var u = d.Copy();
             if (b.Has("name"))
             {

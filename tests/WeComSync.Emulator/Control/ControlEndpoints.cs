@@ -17,7 +17,7 @@ namespace WeComSync.Emulator.Control;
 /// <item><term>POST wecom/secrets</term><description><c>{secret, mode}</c>: mode <c>sync</c>, <c>sync-new-ip</c>, <c>self-built</c>, <c>agent</c>, <c>untrusted-ip</c> or <c>none</c> (removes: 40001), or <c>{secret, kind, newIp, trustedIp}</c>; plus <c>allowParties</c>/<c>allowUsers</c>: the app's visible range.</description></item>
 /// <item><term>GET wecom/invitations</term><description>the userids user/create invited (to_invite true or absent).</description></item>
 /// <item><term>POST wecom/settings</term><description><c>{tokenExpiresIn, seatLimit, listLimit, corpId, creator}</c>.</description></item>
-/// <item><term>POST authing/settings</term><description><c>{tokenExpiresIn, clockSkewSeconds, accessKeys:{id:secret}, updateDefaults}</c>.</description></item>
+/// <item><term>POST authing/settings</term><description><c>{tokenExpiresIn, clockSkewSeconds, accessKeys:{id:secret}, updateDefaults, updateUserBatchLimit}</c>.</description></item>
 /// <item><term>POST limits</term><description><c>{api, path?, limit, windowSeconds, blockSeconds?}</c> and/or <c>{api, concurrency}</c>; DELETE clears.</description></item>
 /// <item><term>POST faults</term><description>a <see cref="FaultRule"/>; DELETE clears; GET lists.</description></item>
 /// <item><term>POST tokens/invalidate</term><description><c>{api?: wecom|authing, errcode?: 40014|42001}</c>.</description></item>
@@ -99,6 +99,7 @@ internal static class ControlEndpoints
                 if (b.Long("tokenExpiresIn") is long t) s.AuthingAuth.TokenExpiresIn = (int)t;
                 if (b.Long("clockSkewSeconds") is long skew) s.AuthingAuth.AllowedClockSkew = TimeSpan.FromSeconds(skew);
                 if (b.Bool("updateDefaults") is bool defaults) s.Authing.ApplyUpdateDefaults = defaults;
+                if (b.Long("updateUserBatchLimit") is long batchLimit) s.Authing.UpdateUserBatchLimit = (int)Math.Max(1, batchLimit);
                 if (b.Obj("accessKeys") is JsonObject keys)
                     lock (s.Authing.Gate)
                         foreach (var (id, secret) in keys)
