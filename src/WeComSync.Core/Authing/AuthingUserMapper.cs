@@ -20,6 +20,7 @@ namespace WeComSync.Authing
         private readonly IReadOnlyList<(UserFieldDefinition Field, string Target)> _fields;
         private readonly HashSet<string> _mappedKeys;
         private readonly string[] _withheld;
+        private readonly string[] _unplaced; // withheld because Authing has no place for them: never read, never written
 
         /// <param name="settings">The pool's settings: link field names and the connection's field map.</param>
         /// <param name="fieldMap">A field map for this use instead of the connection's (already merged over it).</param>
@@ -37,7 +38,8 @@ namespace WeComSync.Authing
                     throw new ArgumentException($"-FieldMap: '{field.Name}' = '{target}' would overwrite the link field {key}; map it to another key.");
                 _mappedKeys.Add(key);
             }
-            _withheld = _fields.Where(f => f.Target == null && f.Field.IsBuiltIn).Select(f => f.Field.Name).Concat(new[] { nameof(User.Status) }).ToArray();
+            _unplaced = _fields.Where(f => f.Target == null && f.Field.IsBuiltIn).Select(f => f.Field.Name).Concat(new[] { nameof(User.Status) }).ToArray();
+            _withheld = _unplaced;
         }
 
         private LinkFieldNames Links => _settings.LinkFields ?? new LinkFieldNames();
@@ -92,6 +94,7 @@ namespace WeComSync.Authing
                 if (departments != null) user.DepartmentPaths = user.Departments.Select(l => departments.PathOf(departments.IdOf(l)) ?? l).ToList();
             }
             user.WithheldFields = withheld; // after the adds above: the setter keeps its own copy (a FieldNameSet)
+            user.UnplacedFields = new HashSet<string>(_unplaced, StringComparer.OrdinalIgnoreCase);
             return user;
         }
 
