@@ -57,12 +57,6 @@ function Invoke-ChildPwsh {
     return $LASTEXITCODE
 }
 
-function Invoke-Native {
-    param([string] $Exe, [string[]] $ArgumentList)
-    & $Exe @ArgumentList
-    if ($LASTEXITCODE -ne 0) { throw "$Exe $($ArgumentList -join ' ') failed with exit code $LASTEXITCODE" }
-}
-
 function Get-PesterModulePath {
     $packages = (& dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', ''
     $manifest = Get-ChildItem -Path (Join-Path $packages.Trim() 'pester') -Filter 'Pester.psd1' -Recurse -ErrorAction SilentlyContinue |
@@ -102,7 +96,9 @@ function Set-ModuleVersion {
 
 function Invoke-Build {
     Write-Host "==> Build ($Configuration)" -ForegroundColor Cyan
-    Invoke-Native dotnet @('build', (Join-Path $root 'WeComSync.sln'), '-c', $Configuration, '-nologo', '-v', 'q', '-clp:ErrorsOnly')
+    # Quiet: dotnet's own lines only when the build fails.
+    $said = & dotnet build (Join-Path $root 'WeComSync.sln') -c $Configuration -nologo -v q '-clp:ErrorsOnly;NoSummary' 2>&1
+    if ($LASTEXITCODE -ne 0) { $said | Out-Host; throw "dotnet build failed with exit code $LASTEXITCODE" }
 
     # Assemble the module: manifest, root module, templates, formats, types, our two dlls (their types cross into
     # PowerShell) and, under dependencies/, the private ones that DependencyLoader.cs isolates; without PowerShell's
@@ -111,6 +107,8 @@ function Invoke-Build {
     New-Item -ItemType Directory -Path $moduleOut | Out-Null
     Copy-Item -Path (Join-Path $root 'module/*') -Destination $moduleOut -Recurse
     Set-ModuleVersion -Manifest (Join-Path $moduleOut 'WeComSync.psd1') -Version (Get-ProjectVersion)
+    # The scheduling guide ships beside Examples/ (about_WeComSync's SEE ALSO names it there); docs/ keeps the one copy.
+    Copy-Item -LiteralPath (Join-Path $root 'docs/Scheduling.md') -Destination $moduleOut
     $dependencies = New-Item -ItemType Directory -Path (Join-Path $moduleOut 'dependencies')
     $bin = Join-Path $root "src/WeComSync.PowerShell/bin/$Configuration/netstandard2.0"
     $excluded = @('System.Management.Automation.dll', 'Microsoft.PowerShell.*.dll', 'Microsoft.Management.Infrastructure.dll')

@@ -30,9 +30,10 @@
         'Get-AuthingUser', 'Get-AuthingDepartment', 'Sync-AuthingDepartment', 'Sync-AuthingUser',
         'Connect-WeCom', 'Disconnect-WeCom', 'Test-WeComConnection',
         'Get-WeComUser', 'Get-WeComDepartment', 'Sync-WeComDepartment', 'Sync-WeComUser',
-        'Get-WeComSyncLog', 'Get-WeComSyncFieldMap', 'Export-WeComSyncReport'
+        'Get-WeComSyncLog', 'Get-WeComSyncFieldMap', 'Export-WeComSyncReport',
+        'Invoke-WeComUpstreamSync', 'Invoke-WeComDownstreamSync'
     )
-    FunctionsToExport    = @('Invoke-WeComUpstreamSync', 'Invoke-WeComDownstreamSync')
+    FunctionsToExport    = @()
     AliasesToExport      = @()
     VariablesToExport    = @()
     PrivateData          = @{

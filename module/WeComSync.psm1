@@ -1,8 +1,5 @@
-# The binary cmdlets come from the nested WeComSync.PowerShell.dll; this root module adds the two
-# workflow templates, written in PowerShell from those cmdlets.
-foreach ($script in Get-ChildItem -Path (Join-Path $PSScriptRoot 'Templates') -Filter '*.ps1' -ErrorAction SilentlyContinue) {
-    . $script.FullName
-}
+# Every command is a compiled cmdlet from the nested WeComSync.PowerShell.dll (the two sync workflows included:
+# Core/Workflow); this root module only does what a manifest cannot.
 
 # On PowerShell 7 the module's private dependencies load in their own context (DependencyLoader.cs), except a copy
 # that another module loaded first with an assembly version .NET accepts for ours: then that copy is used. Say so,

@@ -3,7 +3,7 @@
     Scheduled downstream sync, Authing -> WeCom: a ready script for cron, a systemd timer or Task Scheduler.
 .DESCRIPTION
     Copy this file (e.g. to /opt/wecomsync/Invoke-DownstreamSync.ps1), set the environment variables below for the
-    account that runs it, and schedule it (docs/Scheduling.md; recommended: every morning).
+    account that runs it, and schedule it (Scheduling.md in the module folder; recommended: every morning).
 
     Credentials are never written in the script:
       WECOMSYNC_AUTHING_AK / WECOMSYNC_AUTHING_SK   Authing management access key id and secret, or -AuthingCredentialPath
@@ -49,6 +49,8 @@ param(
     [int] $KeepLogDays = 90
 )
 $ErrorActionPreference = 'Stop'
+# Output that is not a terminal (cron, a log file) gets no colour escape codes.
+if ($PSStyle -and ([Console]::IsOutputRedirected -or [Console]::IsErrorRedirected)) { $PSStyle.OutputRendering = 'PlainText' }
 $runOutput = @()
 $ended = $false   # still false in the finally below only when Ctrl+C (or a stop) cut the run short
 # Whether this script is the process (pwsh -File …), whose exit code a scheduler reads; not a console that ran it.

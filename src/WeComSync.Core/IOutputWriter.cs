@@ -35,7 +35,24 @@ namespace WeComSync
         /// <summary>One HTTP call as the transport saw it (already redacted). Every cmdlet writes these to the same stream.</summary>
         void WriteTrace(string message);
 
+        /// <summary>
+        /// Text for the person running it, not data (a dry run's plan): a cmdlet shows it like Write-Host, on the
+        /// information stream, so that <c>6&gt;</c> or <c>*&gt;</c> captures it.
+        /// </summary>
+        void WriteInformation(string message);
+
         CancellationToken CancellationToken { get; }
+    }
+
+    /// <summary>
+    /// A writer that queues what other threads write until its own thread writes it (a cmdlet's): an engine that waits
+    /// on the caller's thread for work running elsewhere calls <see cref="Flush"/> now and then, so that progress and
+    /// warnings show while the work runs, not after it.
+    /// </summary>
+    public interface IQueuedOutput
+    {
+        /// <summary>Writes what is queued; call it on the writer's own thread.</summary>
+        void Flush();
     }
 
     /// <summary>Writes nothing and approves nothing: for engine parts used without a host (a test, a library caller).</summary>
@@ -51,6 +68,7 @@ namespace WeComSync
         public void WriteWarning(string message) { }
         public void WriteError(OutputError error) { }
         public void WriteTrace(string message) { }
+        public void WriteInformation(string message) { }
         public CancellationToken CancellationToken => CancellationToken.None;
     }
 }

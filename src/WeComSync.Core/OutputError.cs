@@ -9,6 +9,14 @@ namespace WeComSync
         Unavailable,
         /// <summary>Encrypted or not readable with our permissions.</summary>
         Denied,
+        /// <summary>A write to a service failed (a change that could not be applied).</summary>
+        WriteFailed,
+        /// <summary>A service could not be read (a page that failed after the retries).</summary>
+        ReadFailed,
+        /// <summary>A limit stopped the work on purpose (the delete guard).</summary>
+        LimitsExceeded,
+        /// <summary>Something the work needs is not set up (a pool without the link fields).</summary>
+        NotConfigured,
     }
 
     /// <summary>
@@ -31,6 +39,9 @@ namespace WeComSync
         public object Target { get; }
         public string Message { get; }
         public string RecommendedAction { get; }
+
+        /// <summary>The exception behind it, when there is one (an API error: its class gives the error's category).</summary>
+        public System.Exception Exception { get; set; }
 
         public override string ToString() => Message;
     }

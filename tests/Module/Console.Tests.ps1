@@ -178,3 +178,85 @@ Describe 'Departments after a downstream run: paths, never numeric ids' {
         $plan[0].Fields[0].New | Should -Be @($other.LinkId)
     }
 }
+
+Describe 'The console at 80 columns: every view and help topic fits, and breaks lines only between words' {
+    BeforeAll {
+        Connect-TestAuthing $emulator -Reset
+        Connect-TestWeCom $emulator
+        # Two runs with a log: the first with three failed user creates (a Failed line, a code, a message to wrap).
+        $script:consoleLogs = Join-Path $work 'console-logs'
+        foreach ($path in '/api/v3/create-users-batch', '/api/v3/create-user') {
+            Set-WeComSyncEmulatorFault -BaseUrl $emulator.BaseUrl -Api authing -Path $path -Kind errcode -Status 400 -Count 1
+        }
+        $script:failedRun = Invoke-WeComUpstreamSync -Path $export -LogPath $consoleLogs -ErrorAction SilentlyContinue 3>$null 6>$null
+        $script:secondRun = Invoke-WeComUpstreamSync -Path $export -LogPath $consoleLogs -ErrorAction SilentlyContinue 3>$null 6>$null
+        $script:logUser = (Get-WeComSyncLog -Path $consoleLogs -Failed | Select-Object -First 1).Key
+        $script:whatIfRun = (Invoke-Recorded { Invoke-WeComUpstreamSync -Path $export -Mode DeleteOnly -WhatIf -ErrorAction SilentlyContinue 3>$null 6>$null }).Output
+        # A plan with an update (a renamed member) and a delete (a member gone from the file).
+        $fileUsers = @(Import-WeComAddressBook -LiteralPath $export | Select-Object -Skip 1)
+        $fileUsers[0].Name = '新名字'
+        $script:plan = @(Compare-Directory $fileUsers (Get-AuthingUser) -Operation Create, Update, Delete 6>$null)
+        # A WeCom refusal as the connection check shows it: an agent-mode secret may not write (48002, WeCom's raw hint).
+        Set-WeComSyncEmulatorSecretMode -BaseUrl $emulator.BaseUrl -Secret 'agent-secret-c' -Mode agent
+        $script:agent = Connect-WeCom -CorpId ww-emulator -Secret (ConvertTo-SecureString 'agent-secret-c' -AsPlainText -Force) -AppMode AgentDevelopment -ApiHost $emulator.BaseUrl -PassThru
+        $script:agentChecks = @(Test-WeComConnection -Connection $agent 3>$null)
+
+        # Words as the console draws them: runs of narrow characters between spaces, and each wide (Han) character,
+        # between which a line may break.
+        $wide = '\u1100-\u115F\u2E80-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE6F\uFF00-\uFF60\uFFE0-\uFFE6'
+        $script:wordPattern = "[$wide]|[^\s$wide]+"
+        function Get-ConsoleWord([string[]] $Lines) { [regex]::Matches(($Lines -join "`n"), $wordPattern).Value }
+        function Get-Cells([string] $Line) { [WeComSync.PowerShell.Infrastructure.ConsoleText]::Cells($Line.TrimEnd()) }
+
+        # What the console shows at -Width columns (the views wrap for the host's width, as at a console).
+        # (Colours are escape sequences, no cells: left out.)
+        function Show-AtWidth([string] $Command, [int] $Width) {
+            @((Invoke-Recorded ([scriptblock]::Create("$Command | Out-Host")) -Width $Width).Host -replace '\e\[[0-9;]*[A-Za-z]', '')
+        }
+    }
+
+    It 'shows <Name> within 80 columns, every word whole' -ForEach @(
+        @{ Name = 'the runs (Get-WeComSyncLog)'; Command = 'Get-WeComSyncLog -Path $consoleLogs' }
+        @{ Name = 'a run''s steps (-Run)'; Command = 'Get-WeComSyncLog -Path $consoleLogs -Run $failedRun.ShortId' }
+        @{ Name = 'the failed lines (-Failed)'; Command = 'Get-WeComSyncLog -Path $consoleLogs -Failed' }
+        @{ Name = 'one user''s lines (-UserId)'; Command = 'Get-WeComSyncLog -Path $consoleLogs -UserId $logUser' }
+        @{ Name = 'a run summary'; Command = '$failedRun' }
+        @{ Name = 'a -WhatIf run summary'; Command = '$whatIfRun' }
+        @{ Name = 'Test-AuthingConnection'; Command = 'Test-AuthingConnection 3>$null' }
+        @{ Name = 'Test-WeComConnection refused (WeCom''s hint)'; Command = '$agentChecks' }
+        @{ Name = 'a plan'; Command = '$plan' }
+        @{ Name = 'Get-AuthingUser'; Command = 'Get-AuthingUser' }
+        @{ Name = 'Get-AuthingDepartment'; Command = 'Get-AuthingDepartment' }
+        @{ Name = 'Import-WeComAddressBook'; Command = 'Import-WeComAddressBook -LiteralPath $export' }
+    ) {
+        $narrow = Show-AtWidth $Command 80
+        $full = Show-AtWidth $Command 400
+        @($narrow | Where-Object { $_.Trim() }).Count | Should -BeGreaterThan 2 -Because 'the view shows something'
+        foreach ($line in $narrow) { Get-Cells $line | Should -BeLessOrEqual 80 -Because "'$line' at 80 columns" }
+        # A word cut at the edge ('upstream-c' / 'reateupdat' / 'e') is a word the unwrapped view does not have; only a
+        # word wider than any free-text column at 80 columns (an e-mail address, a URL) may be cut.
+        $words = @(Get-ConsoleWord $full)
+        $whole = [Collections.Generic.HashSet[string]]::new([string[]] $words)
+        $tooWide = @($words | Where-Object { (Get-Cells $_) -gt 24 })
+        $cut = @(Get-ConsoleWord $narrow | Where-Object { -not $whole.Contains($_) } | Where-Object { $piece = $_; -not ($tooWide | Where-Object { $_.Contains($piece) }) })
+        $cut | Should -BeNullOrEmpty -Because "$Name at 80 columns:`n$($narrow -join "`n")"
+    }
+
+    It 'shows WeCom''s refusal without its raw hint and link, and keeps them in the object' {
+        $write = $agentChecks | Where-Object { $_.Code -eq '48002' }
+        $write.Message | Should -Match 'hint: \['
+        $shown = (Show-AtWidth '$agentChecks' 80) -join "`n"
+        $shown | Should -Not -Match 'hint: \[|more info at'
+        $shown | Should -Match '48002'
+    }
+
+    It 'about_WeComSync fits 80 columns, and its SEE ALSO names only what the installed module holds' {
+        $text = Get-Help about_WeComSync | Out-String -Width 400
+        foreach ($line in $text -split "`r?`n") { Get-Cells $line | Should -BeLessOrEqual 80 -Because "'$line'" }
+        $seeAlso = ($text -split '(?m)^SEE ALSO\s*$')[1]
+        $seeAlso | Should -Not -BeNullOrEmpty
+        $seeAlso | Should -Not -Match 'docs/'   # the repository's folders are not installed
+        foreach ($command in [regex]::Matches($seeAlso, '\b[A-Z][a-z]+-[A-Za-z]+\b').Value) { Get-Command $command -ErrorAction Ignore | Should -Not -BeNullOrEmpty -Because $command }
+        foreach ($file in [regex]::Matches($seeAlso, '\b[\w-]+\.md\b').Value) { Join-Path (Get-Module WeComSync).ModuleBase $file | Should -Exist }
+    }
+}

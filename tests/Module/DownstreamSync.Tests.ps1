@@ -94,7 +94,10 @@ Describe 'Invoke-WeComDownstreamSync' {
         $shown = Invoke-Recorded { Invoke-WeComDownstreamSync -WhatIf -WarningAction SilentlyContinue }
         $summary = $shown.Output
         $summary | Should -Not -BeNullOrEmpty
-        @($shown.WhatIf -like 'What if: Performing the operation "Create" on target "user *').Count | Should -Be 4
+        # The plan view on the information stream, not a host line per change.
+        @($shown.WhatIf).Count | Should -Be 0
+        @($shown.Information | Where-Object { "$_" -like 'users: 4 to create*' }).Count | Should -Be 1
+        $summary.WhatIf | Should -BeTrue
         Get-WriteCallCount | Should -Be 0
         @(Get-WeComUser).Count | Should -Be 0
     }

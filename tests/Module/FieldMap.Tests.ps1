@@ -59,8 +59,9 @@ Describe 'Field maps upstream (Invoke-WeComUpstreamSync -FieldMap) against the e
         # The file without the 工号 column: unknown, not empty; nothing is planned and externalId stays.
         $without = $changed | Select-Object * -ExcludeProperty '工号'
         $csv3 = Save-TestCsv $without 'without.csv'
-        $plan = @(Compare-Directory (Import-WeComAddressBook $csv3) (Get-AuthingUser -FieldMap $map) -FieldMap $map)
+        $plan = @(Compare-Directory (Import-WeComAddressBook $csv3) (Get-AuthingUser -FieldMap $map) -FieldMap $map -InformationVariable said 6>$null)
         $plan.Count | Should -Be 0
+        "$said" | Should -Be 'No changes.'
         Invoke-WeComUpstreamSync -Path $csv3 -FieldMap $map -Confirm:$false 3>$null 6>$null | Out-Null
         (Get-RawAuthingUser $rows[0].账号).externalId | Should -Be 'B001'
     }
@@ -151,7 +152,6 @@ Describe 'Leavers and scope upstream (-DeleteAction Suspend, -Department) agains
         # -WhatIf says what it would do in the summary's own words.
         $shown = Invoke-Recorded { Invoke-WeComUpstreamSync -Path $fewer -Mode DeleteOnly -DeleteAction Suspend -WhatIf 3>$null 6>$null }
         $whatIf = $shown.Output
-        $shown.WhatIf | Should -BeLike "What if: Performing the operation ""Suspend user (status Suspended)"" on target ""user $leaver *"
         $whatIf.Message | Should -Match 'delete users: 1 to suspend\b'
         ($whatIf | Out-String -Width 80) | Should -Match 'delete users: 1 to suspend'
         (Get-RawAuthingUser $leaver).status | Should -Be 'Activated'

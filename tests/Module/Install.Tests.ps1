@@ -81,8 +81,8 @@ $item = Get-InstalledPSResource -Name WeComSync
         $zip = [IO.Compression.ZipFile]::OpenRead((Join-Path $feed "WeComSync.$version.nupkg"))
         try {
             $entries = @($zip.Entries.FullName)
-            foreach ($file in 'WeComSync.psd1', 'WeComSync.psm1', 'WeComSync.Core.dll', 'WeComSync.PowerShell.dll', 'LICENSE.txt', 'CHANGELOG.md',
-                'en-US/WeComSync.PowerShell.dll-Help.xml', 'Templates/Invoke-WeComUpstreamSync.ps1', 'Formats/Plan.Format.ps1xml', 'dependencies/Polly.Core.dll') {
+            foreach ($file in 'WeComSync.psd1', 'WeComSync.psm1', 'WeComSync.Core.dll', 'WeComSync.PowerShell.dll', 'LICENSE.txt', 'CHANGELOG.md', 'Scheduling.md', 'en-US/about_WeComSync.help.txt',
+                'en-US/WeComSync.PowerShell.dll-Help.xml', 'Examples/Invoke-UpstreamSync.example.ps1', 'Formats/Plan.Format.ps1xml', 'dependencies/Polly.Core.dll') {
                 $entries | Should -Contain $file
             }
             $entries | Should -Not -Contain 'System.Management.Automation.dll'

@@ -103,5 +103,19 @@ namespace WeComSyncTests
         public override void ScrollBufferContents(Rectangle source, Coordinates destination, Rectangle clip, BufferCell fill) { }
         public override void SetBufferContents(Coordinates origin, BufferCell[,] contents) { }
         public override void SetBufferContents(Rectangle rectangle, BufferCell fill) { }
+
+        // As a console counts them (the table formatter lays columns out with these): Han, kana and hangul take two
+        // cells. The base class counts one per char, which lays a table of Chinese names out wider than the console.
+        public override int LengthInBufferCells(char source) =>
+            source >= 0x1100 && (source <= 0x115F || source == 0x2329 || source == 0x232A || (source >= 0x2E80 && source <= 0xA4CF && source != 0x303F) ||
+                                 (source >= 0xAC00 && source <= 0xD7A3) || (source >= 0xF900 && source <= 0xFAFF) || (source >= 0xFE30 && source <= 0xFE6F) ||
+                                 (source >= 0xFF00 && source <= 0xFF60) || (source >= 0xFFE0 && source <= 0xFFE6)) ? 2 : 1;
+        public override int LengthInBufferCells(string source) => LengthInBufferCells(source, 0);
+        public override int LengthInBufferCells(string source, int offset)
+        {
+            int n = 0;
+            for (int i = offset; i < (source?.Length ?? 0); i++) n += LengthInBufferCells(source[i]);
+            return n;
+        }
     }
 }

@@ -1,4 +1,4 @@
-# Get-WeComSyncLog, its views, and the templates' run helpers (RunSupport.ps1), on log folders written through the
+# Get-WeComSyncLog and its views, on log folders written through the
 # core writer exactly as a sync writes them.
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
@@ -159,99 +159,14 @@ Describe 'Get-WeComSyncLog views' {
     It 'shows failed objects with the API code and message, and field changes as the detail' {
         $text = Get-WeComSyncLog -Path $root -Failed -Run $r2.ShortId | Out-String -Width 200
         $text | Should -Match 'Update User|Create User'
-        $text | Should -Match '60104\s+mobile \+86 13800001234 already used'
+        $text | Should -Match '60104: mobile \+86\s+13800001234 already used'   # the code leads the detail, broken at words
     }
 }
 
-Describe 'Run helpers for the templates (RunSupport.ps1)' {
-    It 'are private: not exported by the module' {
+Describe 'No script helpers' {
+    It 'the template helpers (RunSupport.ps1) are gone: the sync commands are compiled (their summary and exit code: Scripts.Tests.ps1)' {
         Get-Command -Module WeComSync -Name Start-WeComSyncRunLog, Complete-WeComSyncRun -ErrorAction Ignore | Should -BeNullOrEmpty
-    }
-
-    It 'return the summary (parameters recorded without secure strings); with -FailOnError a run with failures ends in a terminating error whose target is the summary' {
-        $logs = Join-Path $root 'helpers'
-        $result = & $module {
-            param($logs)
-            function Invoke-Fake {
-                [CmdletBinding()] param([switch] $FailOnError, [string] $OrganizationCode, [securestring] $Key)
-                $run = Start-WeComSyncRunLog -Name fake -LogPath $logs -MaskPersonalData -BoundParameters $PSBoundParameters
-                try {
-                    $step = $run.BeginStep('users')
-                    $r = [WeComSync.Model.Result]::new(); $r.Change = [WeComSync.Model.Change]@{ Key = 'x'; Operation = 'Create' }; $r.Outcome = 'Failed'; $r.Error = 'bad'
-                    $step.Record($r)
-                    $r = [WeComSync.Model.Result]::new(); $r.Change = [WeComSync.Model.Change]@{ Key = 'y'; Operation = 'Create' }; $r.Outcome = 'Succeeded'
-                    $step.Record($r)
-                    $step.Complete()
-                    Complete-WeComSyncRun -Run $run -Cmdlet $PSCmdlet -FailOnError:$FailOnError
-                }
-                catch { Complete-WeComSyncRun -Run $run -Cmdlet $PSCmdlet -ErrorRecord $_ }
-                finally { $run.Dispose() }
-            }
-            $plain = Invoke-Fake -OrganizationCode acme -Key (ConvertTo-SecureString 'k3y-value' -AsPlainText -Force)
-            try { Invoke-Fake -FailOnError; $thrown = $null } catch { $thrown = $_ }
-            [pscustomobject]@{ Plain = $plain; Thrown = $thrown }
-        } $logs
-        $result.Plain.Status | Should -Be 'PartiallyFailed'
-        $result.Plain.ExitCode | Should -Be 2
-        $result.Plain.MaskPersonalData | Should -BeTrue
-        $result.Plain.Parameters['OrganizationCode'] | Should -Be 'acme'
-        $result.Plain.Parameters.ContainsKey('Key') | Should -BeFalse   # secure strings and credentials are left out
-        $result.Thrown | Should -Not -BeNullOrEmpty
-        $result.Thrown.FullyQualifiedErrorId | Should -BeLike 'WeComSyncRunNotSucceeded.PartiallyFailed*'
-        $result.Thrown.Exception.Message | Should -Match 'ended PartiallyFailed: 1 object\(s\) failed'
-        $result.Thrown.TargetObject.ExitCode | Should -Be 2
-        $result.Thrown.ErrorDetails.RecommendedAction | Should -Match 'Get-WeComSyncLog -Path .* -Failed'
-        @(Get-WeComSyncLog -Path $logs).Count | Should -Be 2
-    }
-
-    It 'record an error that stopped the template as Failed with its redacted message, and rethrow it' {
-        $logs = Join-Path $root 'helpers-error'
-        $thrown = & $module {
-            param($logs)
-            function Invoke-Fake {
-                [CmdletBinding()] param()
-                $run = Start-WeComSyncRunLog -Name fake -LogPath $logs
-                try { $null = $run.BeginStep('read Authing users'); throw 'Authing 401 for access_token=abcdef123456: check the key' }
-                catch { Complete-WeComSyncRun -Run $run -Cmdlet $PSCmdlet -ErrorRecord $_ }
-                finally { $run.Dispose() }
-            }
-            try { Invoke-Fake; $null } catch { $_ }
-        } $logs
-        $thrown.Exception.Message | Should -Match 'Authing 401'
-        $run = Get-WeComSyncLog -Path $logs
-        $run.Status | Should -Be 'Failed'
-        $run.ExitCode | Should -Be 1
-        $run.Message | Should -Match 'Authing 401'
-        $run.Message | Should -Not -Match 'abcdef123456'
-        (Get-WeComSyncLog -Path $logs -Run $run.ShortId).Status | Should -Be 'Failed'
-    }
-
-    It 'give an unattended script its exit code: exit $summary.ExitCode, or 1 with -FailOnError' {
-        $script = Join-Path $root 'sync.ps1'
-        Set-Content -Path $script -Value @'
-param()
-Import-Module $env:WECOMSYNC_MODULE_PATH
-& (Get-Module WeComSync) {
-    function global:Invoke-Fake {
-        [CmdletBinding()] param([switch] $FailOnError)
-        $run = Start-WeComSyncRunLog -Name fake
-        $step = $run.BeginStep('users')
-        $r = [WeComSync.Model.Result]::new(); $r.Change = [WeComSync.Model.Change]@{ Key = 'x' }; $r.Outcome = 'Failed'
-        $step.Record($r)
-        $r = [WeComSync.Model.Result]::new(); $r.Change = [WeComSync.Model.Change]@{ Key = 'y' }; $r.Outcome = 'Succeeded'
-        $step.Record($r)
-        Complete-WeComSyncRun -Run $run -Cmdlet $PSCmdlet -FailOnError:$FailOnError
-    }
-}
-if ($env:FAKE_FAIL_ON_ERROR) { $null = Invoke-Fake -FailOnError; exit 0 }
-$summary = Invoke-Fake
-exit $summary.ExitCode
-'@
-        (Invoke-ChildPwsh $script).ExitCode | Should -Be 2
-        $run = Invoke-ChildPwsh $script @{ FAKE_FAIL_ON_ERROR = '1' }
-        $run.ExitCode | Should -Be 1
-        $run.Output | Should -Match 'The fake run'
-        $run.Output | Should -Match 'PartiallyFailed'
+        @(Get-Command -Module WeComSync -CommandType Function).Count | Should -Be 0
     }
 }
 

@@ -68,8 +68,8 @@ Describe 'The templates never die on one bad object' {
     It 'a pool without the link fields stops before any write, with one error that says what to run' {
         Connect-Pool -NoLinkField
         $summaries = @()
-        try { Invoke-WeComUpstreamSync -Path $bad -ErrorAction SilentlyContinue -OutVariable +summaries | Out-Null } catch { $err = $_ }
-        $err.FullyQualifiedErrorId | Should -Be 'AuthingLinkFieldsMissing,Invoke-WeComUpstreamSync'
+        try { Invoke-WeComUpstreamSync -Path $bad -ErrorAction SilentlyContinue -OutVariable +summaries 3>$null | Out-Null } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -Be 'AuthingLinkFieldsMissing,WeComSync.PowerShell.Commands.InvokeWeComUpstreamSyncCommand'
         $err.Exception.Message | Should -Match 'wechatwork_user_id'
         $err.ErrorDetails.RecommendedAction | Should -Match 'Initialize-AuthingLinkField'
         Get-AuthingWriteCount | Should -Be 0
@@ -84,7 +84,7 @@ Describe 'The templates never die on one bad object' {
         $summaries.Count | Should -Be 1
         $summaries[0].Status | Should -Be 'Failed'
         $summaries[0].Message | Should -Match 'Cannot find the export file'
-        $err.FullyQualifiedErrorId | Should -Be 'AddressBookFileNotFound,Invoke-WeComUpstreamSync'
+        $err.FullyQualifiedErrorId | Should -Be 'AddressBookFileNotFound,WeComSync.PowerShell.Commands.InvokeWeComUpstreamSyncCommand'
         $err.InvocationInfo.MyCommand.Name | Should -Be 'Invoke-WeComUpstreamSync'
         ($err | Out-String -Width 200) | Should -Not -Match 'Invoke-WeComUpstreamSync\.ps1'
     }
@@ -103,7 +103,7 @@ Describe 'The templates never die on one bad object' {
         @([regex]::Matches($text, '(?m)^Invoke-WeComUpstreamSync: ')).Count | Should -BeGreaterThan 3
         $text | Should -Not -Match 'Line \|'
         $text | Should -Not -Match '(?m)^(Import-WeComAddressBook|Sync-AuthingUser|Write-Error):'
-        $text | Should -Match 'ids: AddressBook\S+,Invoke-WeComUpstreamSync .*AuthingSync\S*,Invoke-WeComUpstreamSync'
+        $text | Should -Match 'ids: AddressBook\S+,\S*InvokeWeComUpstreamSyncCommand .*AuthingSync\S*,\S*InvokeWeComUpstreamSyncCommand'
         # A missing export is one error, the run's: not first a per-object one from the inner reader.
         @([regex]::Matches($text, 'Cannot find the export file')).Count | Should -Be 1
     }
@@ -112,23 +112,54 @@ Describe 'The templates never die on one bad object' {
         $empty = Join-Path $work 'empty.csv'
         Set-Content -LiteralPath $empty -Value '姓名,账号,部门' -Encoding utf8BOM
         { Invoke-WeComUpstreamSync -Path $empty -ErrorAction SilentlyContinue | Out-Null } |
-            Should -Throw -ErrorId 'AddressBookNoMembers,Invoke-WeComUpstreamSync'
+            Should -Throw -ErrorId 'AddressBookNoMembers,WeComSync.PowerShell.Commands.InvokeWeComUpstreamSyncCommand'
         $allBad = Join-Path $work 'all-bad.csv'
         Set-Content -LiteralPath $allBad -Value "姓名,账号,部门`n,zhangsan,示例科技" -Encoding utf8BOM
         { Invoke-WeComUpstreamSync -Path $allBad -ErrorAction SilentlyContinue | Out-Null } |
-            Should -Throw -ErrorId 'UpstreamExportEmpty,Invoke-WeComUpstreamSync' -ExpectedMessage '*holds no valid member*'
+            Should -Throw -ErrorId 'UpstreamExportEmpty,WeComSync.PowerShell.Commands.InvokeWeComUpstreamSyncCommand' -ExpectedMessage '*holds no valid member*'
         Get-AuthingWriteCount | Should -Be 0
     }
 
     It 'a -WhatIf run says what would be done, not "Created 0"' {
-        $shown = Invoke-Recorded { Invoke-WeComUpstreamSync -Path $bad -WhatIf -ErrorAction SilentlyContinue 3>$null 6>$null }
+        $shown = Invoke-Recorded { Invoke-WeComUpstreamSync -Path $bad -WhatIf -ErrorAction SilentlyContinue 3>$null }
         $summary = $shown.Output
-        @($shown.WhatIf -like 'What if: Performing the operation "Create user" *').Count | Should -Be 30
+        # The plan grouped by step (departments, users), not 30 "What if:" host lines that *> cannot capture.
+        @($shown.WhatIf).Count | Should -Be 0
+        @($shown.Information | Where-Object { "$_" -like 'users: 30 to create*' }).Count | Should -Be 1
         Get-AuthingWriteCount | Should -Be 0
         $summary.Message | Should -Match 'users: 30 to create'
         $text = $summary | Out-String -Width 80
         $text | Should -Match 'users: 30 to create'
         $text | Should -Not -Match 'Created'
+    }
+}
+
+Describe 'A scheduled script''s exit code from the compiled sync commands' {
+    It 'exit $summary.ExitCode gives 2 for failed objects; -FailOnError ends the calling script with exit code 1, its target the summary; no secret in the logged parameters' {
+        Connect-Pool
+        Set-UserCreateFault
+        $logs = Join-Path $work 'exit-logs'
+        $script = Join-Path $work 'exit.ps1'
+        Set-Content -LiteralPath $script -Value @"
+Import-Module `$env:WECOMSYNC_MODULE_PATH
+Connect-Authing -AccessKeyId emulator-ak -AccessKeySecret (ConvertTo-SecureString emulator-sk -AsPlainText -Force) -ApiHost $($emulator.BaseUrl) -OrganizationCode emulator-org
+if (`$env:FAIL_ON_ERROR) {
+    try { Invoke-WeComUpstreamSync -Path '$bad' -LogPath '$logs' -FailOnError -ErrorAction SilentlyContinue | Out-Null }
+    catch { 'target: ' + `$_.TargetObject.ExitCode + ' ' + `$_.FullyQualifiedErrorId; throw }
+    'not reached'
+    exit 0
+}
+`$summary = Invoke-WeComUpstreamSync -Path '$bad' -LogPath '$logs' -ErrorAction SilentlyContinue
+exit `$summary.ExitCode
+"@
+        (Invoke-ChildPwsh $script).ExitCode | Should -Be 2
+        $run = Invoke-ChildPwsh $script @{ FAIL_ON_ERROR = '1' }
+        $run.ExitCode | Should -Be 1
+        $run.Output | Should -Match 'target: 2 WeComSyncRunNotSucceeded\.PartiallyFailed'
+        $run.Output | Should -Not -Match 'not reached'
+        $last = Get-WeComSyncLog -Path $logs | Select-Object -First 1
+        $last.Parameters['FailOnError'] | Should -Be 'True'
+        ($last.Parameters.Values -join ' ') | Should -Not -Match 'emulator-sk'
     }
 }
 
@@ -166,6 +197,7 @@ Describe 'The example scripts under their own $ErrorActionPreference = ''Stop'''
         }
         $run.ExitCode | Should -Be 2
         $run.Output | Should -Match 'row \d+'
+        $run.Output | Should -Not -Match "`e\[" -Because 'output that is not a terminal has no escape codes'
         $run.Output | Should -Match 'PartiallyFailed'
         $run.Output | Should -Not -Match 'Upstream sync failed'
         @(Get-AuthingDepartment).Count | Should -BeGreaterThan 1

@@ -323,7 +323,7 @@ function Get-TestRecorder {
     $ps = [powershell]::Create()
     $ps.Runspace = $runspace
     try {
-        $null = $ps.AddScript('param($module, $emulator) $ProgressPreference = "SilentlyContinue"; Import-Module $module; Import-Module $emulator').
+        $null = $ps.AddScript('param($module, $emulator) $ProgressPreference = "SilentlyContinue"; $PSStyle.OutputRendering = "PlainText"; Import-Module $module; Import-Module $emulator').
             AddArgument($env:WECOMSYNC_MODULE_PATH).AddArgument((Join-Path $script:Repo 'tools/Emulator.psm1'))
         $null = $ps.Invoke()
         if ($ps.HadErrors) { throw "The recording runspace could not import the module: $($ps.Streams.Error -join '; ')" }

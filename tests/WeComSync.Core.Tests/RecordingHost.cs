@@ -20,6 +20,7 @@ namespace WeComSync.Tests
         public List<int> Progress { get; } = new List<int>();
         public List<string> ProgressStatus { get; } = new List<string>();
         public List<string> Traces { get; } = new List<string>();
+        public List<string> Information { get; } = new List<string>();
 
         /// <summary>Warnings (as strings) and errors, in the order they were written.</summary>
         public List<object> Problems { get; } = new List<object>();
@@ -34,5 +35,6 @@ namespace WeComSync.Tests
         public void WriteWarning(string message) { Check(); lock (this) { Warnings.Add(message); Problems.Add(message); } }
         public void WriteError(OutputError error) { Check(); lock (this) { Errors.Add(error); Problems.Add(error); } }
         public void WriteTrace(string message) { lock (this) Traces.Add(message); }
+        public void WriteInformation(string message) { Check(); lock (this) Information.Add(message); }
     }
 }

@@ -32,6 +32,12 @@ namespace WeComSync.AddressBook
 
         /// <summary>Progress is written every this many rows (and when a sheet starts).</summary>
         public int ProgressInterval { get; set; } = 2000;
+
+        /// <summary>
+        /// Warn that a bad row whose 账号 cannot be read keeps the file from telling who left (on top of the row's own
+        /// error). A sync run turns it off: it says so once, as the delete refusal, and only when it would delete.
+        /// </summary>
+        public bool WarnIncompleteForDeletes { get; set; } = true;
     }
 
     /// <summary>Counts of one read, for a closing verbose line and for tests.</summary>
@@ -50,6 +56,21 @@ namespace WeComSync.AddressBook
         public override string ToString() =>
             $"{File} ({Format}{(Encoding == null ? "" : ", " + Encoding)}): sheets {string.Join(", ", Sheets)}; {RowsRead} rows, {UsersRead} members, {RowsSkipped} rows skipped" +
             (MaskedValues > 0 ? $", {MaskedValues} masked values" : "") + (UnknownCells > 0 ? $", {UnknownCells} unreadable cells" : "");
+    }
+
+    /// <summary>One read of an export: its members, the department tree they describe, and the read's counts.</summary>
+    public sealed class AddressBookExport
+    {
+        public AddressBookExport(List<User> users, IReadOnlyList<Department> departments, AddressBookSummary summary)
+        {
+            Users = users;
+            Departments = departments;
+            Summary = summary;
+        }
+
+        public List<User> Users { get; }
+        public IReadOnlyList<Department> Departments { get; }
+        public AddressBookSummary Summary { get; }
     }
 
     /// <summary>
@@ -83,6 +104,27 @@ namespace WeComSync.AddressBook
         {
             var tree = new DepartmentTree();
             foreach (var user in ReadUsers(path)) tree.Add(user);
+            return BuildTree(tree);
+        }
+
+        /// <summary>
+        /// The members and the department tree of the file in one read (a sync run needs both): each bad row and warning
+        /// is reported once, and both carry what the skipped rows still tell (<see cref="SkippedRecords"/>).
+        /// </summary>
+        public AddressBookExport ReadExport(string path)
+        {
+            var tree = new DepartmentTree();
+            var users = new List<User>();
+            foreach (var user in ReadUsers(path))
+            {
+                tree.Add(user);
+                users.Add(user);
+            }
+            return new AddressBookExport(users, BuildTree(tree), Summary);
+        }
+
+        private IReadOnlyList<Department> BuildTree(DepartmentTree tree)
+        {
             var departments = tree.Build();
             foreach (var warning in tree.Warnings) Report(new AddressBookProblem(ProblemCodes.SeveralTopDepartments, ProblemSeverity.Warning, ProblemKind.InvalidData, $"{Summary.File}: {warning}"));
 
@@ -257,7 +299,7 @@ namespace WeComSync.AddressBook
                     Report(new AddressBookProblem(ProblemCodes.ValuesMasked, ProblemSeverity.Warning, ProblemKind.InvalidData,
                         $"{file.FileName}: {masked} mobile or email value(s) are masked (like 138****0005): the export was made by an admin who may not see personal data. They are read as unknown: never compared, never written. To sync them, export as an admin who can see them."));
                 }
-                if (_skippedUsers.IncompleteReason != null)
+                if (_skippedUsers.IncompleteReason != null && _options.WarnIncompleteForDeletes)
                     Report(new AddressBookProblem(ProblemCodes.IncompleteForDeletes, ProblemSeverity.Warning, ProblemKind.InvalidData, _skippedUsers.IncompleteReason));
 
                 if (pending.Count > 0)

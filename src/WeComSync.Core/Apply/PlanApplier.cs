@@ -221,14 +221,20 @@ namespace WeComSync.Apply
         {
             var watch = Stopwatch.StartNew();
             IReadOnlyList<Result> results;
+            bool sent = false;
             try
             {
                 token.ThrowIfCancellationRequested();
+                sent = true;
                 results = await step.Run(token).ConfigureAwait(false) ?? Array.Empty<Result>();
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {
-                return step.Changes.Select(c => new Result { Change = c, Outcome = Outcome.Skipped, Error = "The run was stopped before this change was applied.", Duration = watch.Elapsed }).ToList();
+                // Once the step's call is on its way, a stop (Ctrl+C) cannot say whether the service applied it: Unknown,
+                // never Skipped, so that a log never under-reports what was written.
+                return step.Changes.Select(c => sent
+                    ? new Result { Change = c, Outcome = Outcome.Unknown, Error = Results.UnknownReason, Duration = watch.Elapsed }
+                    : new Result { Change = c, Outcome = Outcome.Skipped, Error = "The run was stopped before this change was applied.", Duration = watch.Elapsed }).ToList();
             }
             catch (Exception e)
             {
@@ -273,6 +279,9 @@ namespace WeComSync.Apply
     /// <summary>Builds results the same way for every target.</summary>
     public static class Results
     {
+        /// <summary>What a change sent when the run was stopped says.</summary>
+        public const string UnknownReason = "Sent when the run was stopped, before the answer came: applied or not, the next run finds out.";
+
         public static Result Succeeded(Change change, string newId = null, TimeSpan duration = default) =>
             new Result { Change = change, Outcome = Outcome.Succeeded, NewId = newId, Duration = duration };
 

@@ -146,6 +146,20 @@ namespace WeComSync.Authing
             new AuthingCustomFieldDto { TargetType = "DEPARTMENT", Key = names.ParentDepartmentId, DataType = "STRING", Label = "企业微信父部门 ID" },
         };
 
+        /// <summary>What to do about missing link fields.</summary>
+        public const string MissingAdvice = "Run Initialize-AuthingLinkField once for this pool (Test-AuthingConnection shows every check), then run the sync again.";
+
+        /// <summary>
+        /// The error of a pool without the link fields (Initialize-AuthingLinkField not run), raised before any write:
+        /// without them every department would fail with a 400 and then every user with "department does not exist".
+        /// </summary>
+        public static OutputError MissingError(AuthingClient client, IReadOnlyCollection<AuthingCustomFieldDto> missing, object target)
+        {
+            string names = string.Join(", ", missing.Select(f => $"{f.Key} ({f.TargetType.ToLowerInvariant()})"));
+            return new OutputError("AuthingLinkFieldsMissing", ProblemKind.NotConfigured, target,
+                $"The Authing pool {client.UserPoolId} lacks the link field(s) that hold the WeCom identity: {names}. Nothing was written.", MissingAdvice);
+        }
+
         public static async Task<List<AuthingCustomFieldDto>> MissingAsync(AuthingClient client, CancellationToken ct, Model.FieldMap fieldMap = null)
         {
             var users = await client.ListCustomFieldsAsync("USER", ct).ConfigureAwait(false);

@@ -13,6 +13,12 @@ namespace WeComSync.Model
         /// the result says which field differs. Compare again, or apply with -Force.
         /// </summary>
         Stale,
+
+        /// <summary>
+        /// Sent, but the run was stopped (Ctrl+C) before the answer came: applied or not, nobody knows yet. Never
+        /// counted as skipped; the next run reads the target and finds out.
+        /// </summary>
+        Unknown,
     }
 
     /// <summary>What happened when one change was applied.</summary>

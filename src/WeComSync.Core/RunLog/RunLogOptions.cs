@@ -12,6 +12,9 @@ namespace WeComSync.RunLog
         /// <summary>What the run was started with (file, organization, mode …); written to the summary as text. Never put secrets here (they are redacted anyway).</summary>
         public IDictionary Parameters { get; set; }
 
+        /// <summary>The run is a dry run (-WhatIf): its summary says so.</summary>
+        public bool WhatIf { get; set; }
+
         /// <summary>The clock; tests replace it.</summary>
         internal Func<DateTimeOffset> Clock { get; set; }
     }

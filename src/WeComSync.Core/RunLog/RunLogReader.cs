@@ -82,6 +82,7 @@ namespace WeComSync.RunLog
                         step.Failed = Math.Max(step.Failed, c[(int)StepCounter.Failed]);
                         step.Skipped = Math.Max(step.Skipped, c[(int)StepCounter.Skipped]);
                         step.Stale = Math.Max(step.Stale, c[(int)StepCounter.Stale]);
+                        step.Unknown = Math.Max(step.Unknown, c[(int)StepCounter.Unknown]);
                     }
                 }
                 record.Status = RunStatus.Interrupted;

@@ -52,6 +52,7 @@ namespace WeComSync.RunLog
             _clock = options.Clock ?? (() => DateTimeOffset.Now);
             _sanitizer = new LogSanitizer(options.MaskPersonalData);
             MaskPersonalData = options.MaskPersonalData;
+            WhatIf = options.WhatIf;
             Name = string.IsNullOrWhiteSpace(name) ? "run" : name.Trim();
             StartTime = _clock();
             ShortId = Guid.NewGuid().ToString("N").Substring(0, 6);
@@ -87,6 +88,10 @@ namespace WeComSync.RunLog
         public string Path { get; }
 
         public bool MaskPersonalData { get; }
+
+        /// <summary>A dry run: recorded in the summary, so a reader never takes it for a real run with nothing to do.</summary>
+        public bool WhatIf { get; }
+
         public DateTimeOffset StartTime { get; }
         public DateTimeOffset? EndTime { get; private set; }
         public RunStatus Status { get; private set; } = RunStatus.Running;
@@ -269,7 +274,7 @@ namespace WeComSync.RunLog
         public RunRecord Stop(string message) => Complete(RunStatus.Stopped, message);
 
         /// <summary>What an interrupted run says.</summary>
-        public const string InterruptedMessage = "Interrupted (Ctrl+C or a stopped pipeline) before the end; the counts are what was written.";
+        public const string InterruptedMessage = "Interrupted (Ctrl+C or a stopped pipeline) before the end; the counts are what was written, and Unknown counts the changes sent whose answer was not awaited (applied or not: the next run finds out).";
 
         /// <summary>Records an interruption (Ctrl+C, a stopped pipeline): the running steps and the run become Interrupted.</summary>
         public RunRecord Interrupt(string message) => Complete(RunStatus.Interrupted, message);
@@ -290,6 +295,7 @@ namespace WeComSync.RunLog
                     EndTime = EndTime,
                     Message = Message,
                     MaskPersonalData = MaskPersonalData,
+                    WhatIf = WhatIf,
                     Host = Environment.MachineName,
                     User = RunAccount,
                     Parameters = new Dictionary<string, string>(_parameters, StringComparer.OrdinalIgnoreCase),

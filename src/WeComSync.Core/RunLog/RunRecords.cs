@@ -36,6 +36,9 @@ namespace WeComSync.RunLog
         Stale,
         /// <summary>Leavers suspended instead of deleted (-DeleteAction Suspend). Last, so the counters before it keep their numbers.</summary>
         Suspended,
+
+        /// <summary>Changes sent whose answer a stopped run (Ctrl+C) did not wait for (<see cref="Outcome.Unknown"/>): applied or not.</summary>
+        Unknown,
     }
 
     /// <summary>Counts of one step, or of a run (the sum of its steps).</summary>
@@ -54,6 +57,9 @@ namespace WeComSync.RunLog
 
         /// <summary>Changes not applied because the target had changed since the plan was computed.</summary>
         public int Stale { get; set; }
+
+        /// <summary>Changes sent whose answer an interrupted run did not wait for: applied or not, the next run finds out.</summary>
+        public int Unknown { get; set; }
 
         public RunStatus Status { get; set; }
         public DateTimeOffset StartTime { get; set; }
@@ -98,6 +104,9 @@ namespace WeComSync.RunLog
 
         public bool MaskPersonalData { get; set; }
 
+        /// <summary>A dry run (-WhatIf): it read and planned, and wrote nothing. Its counts are reads only.</summary>
+        public bool WhatIf { get; set; }
+
         /// <summary>The machine the run ran on, as its summary recorded it.</summary>
         public string Host { get; set; }
 
@@ -133,6 +142,7 @@ namespace WeComSync.RunLog
             Failed = Steps.Sum(s => s.Failed);
             Skipped = Steps.Sum(s => s.Skipped);
             Stale = Steps.Sum(s => s.Stale);
+            Unknown = Steps.Sum(s => s.Unknown);
         }
 
         public override string ToString() => $"{RunId}: {Status}";

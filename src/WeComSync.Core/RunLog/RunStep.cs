@@ -38,6 +38,7 @@ namespace WeComSync.RunLog
         public int Failed => Volatile.Read(ref _counts[(int)StepCounter.Failed]);
         public int Skipped => Volatile.Read(ref _counts[(int)StepCounter.Skipped]);
         public int Stale => Volatile.Read(ref _counts[(int)StepCounter.Stale]);
+        public int Unknown => Volatile.Read(ref _counts[(int)StepCounter.Unknown]);
 
         public bool IsCompleted => Status != RunStatus.Running;
 
@@ -84,7 +85,7 @@ namespace WeComSync.RunLog
         {
             int failed = Failed;
             if (failed == 0) return RunStatus.Succeeded;
-            return Created + Updated + Suspended + Deleted + Skipped + Stale == 0 ? RunStatus.Failed : RunStatus.PartiallyFailed;
+            return Created + Updated + Suspended + Deleted + Skipped + Stale + Unknown == 0 ? RunStatus.Failed : RunStatus.PartiallyFailed;
         }
 
         internal StepRecord ToRecord(string runId) => new StepRecord
@@ -104,6 +105,7 @@ namespace WeComSync.RunLog
             Failed = Failed,
             Skipped = Skipped,
             Stale = Stale,
+            Unknown = Unknown,
         };
 
         /// <summary>Which counter a result moves: Failed, Skipped and Stale by outcome, else by operation (Move counts as Updated, Suspend as Suspended).</summary>
@@ -112,6 +114,7 @@ namespace WeComSync.RunLog
             if (outcome == Outcome.Failed) return StepCounter.Failed;
             if (outcome == Outcome.Skipped) return StepCounter.Skipped;
             if (outcome == Outcome.Stale) return StepCounter.Stale;
+            if (outcome == Outcome.Unknown) return StepCounter.Unknown;
             switch (operation)
             {
                 case ChangeOperation.Create: return StepCounter.Created;

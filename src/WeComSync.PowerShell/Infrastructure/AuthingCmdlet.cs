@@ -72,10 +72,7 @@ namespace WeComSync.PowerShell.Infrastructure
                 LinkFieldsFound.GetValue(connection.Client, _ => new object());
                 return;
             }
-            string names = string.Join(", ", missing.Select(f => $"{f.Key} ({f.TargetType.ToLowerInvariant()})"));
-            cmdlet.ThrowTerminatingError(Errors.Create("AuthingLinkFieldsMissing", ErrorCategory.NotInstalled, connection,
-                $"The Authing pool {connection.UserPoolId} lacks the link field(s) that hold the WeCom identity: {names}. Nothing was written.",
-                "Run Initialize-AuthingLinkField once for this pool (Test-AuthingConnection shows every check), then run the sync again."));
+            cmdlet.ThrowTerminatingError(CmdletOutputWriter.ToRecord(AuthingLinkFields.MissingError(connection.Client, missing, connection)));
         }
 
         internal static ErrorRecord ToError(ApiException e)

@@ -15,7 +15,7 @@ namespace WeComSync.PowerShell.Infrastructure
     /// pipeline thread at the next write or <see cref="Flush"/>; of progress only the latest record is kept.
     /// Create it on the pipeline thread.
     /// </summary>
-    internal sealed class CmdletOutputWriter : ISyncHost
+    internal sealed class CmdletOutputWriter : ISyncHost, IQueuedOutput
     {
         private readonly PSCmdlet _cmdlet;
         private readonly int _activityId;
@@ -23,9 +23,13 @@ namespace WeComSync.PowerShell.Infrastructure
         private readonly ConcurrentQueue<Action> _queued = new ConcurrentQueue<Action>();
         private ProgressRecord _progress;
 
-        public CmdletOutputWriter(PSCmdlet cmdlet, CancellationToken cancellationToken, int activityId = 1)
+        private readonly Func<string, string, bool> _shouldProcess;
+
+        /// <param name="shouldProcess">Asks instead of the cmdlet's own ShouldProcess (a sync run that confirms its deletes one by one).</param>
+        public CmdletOutputWriter(PSCmdlet cmdlet, CancellationToken cancellationToken, int activityId = 1, Func<string, string, bool> shouldProcess = null)
         {
             _cmdlet = cmdlet;
+            _shouldProcess = shouldProcess;
             _activityId = activityId;
             CancellationToken = cancellationToken;
         }
@@ -39,7 +43,7 @@ namespace WeComSync.PowerShell.Infrastructure
         {
             if (!OnPipelineThread) throw new InvalidOperationException("ShouldProcess is only asked on the pipeline thread.");
             Flush();
-            return !_cmdlet.Stopping && _cmdlet.ShouldProcess(target, action);
+            return !_cmdlet.Stopping && (_shouldProcess ?? _cmdlet.ShouldProcess)(target, action);
         }
 
         public void WriteProgress(string activity, string status, int percentComplete)
@@ -58,8 +62,16 @@ namespace WeComSync.PowerShell.Infrastructure
 
         public void WriteWarning(string message) => Write(() => _cmdlet.WriteWarning(message));
 
-        public void WriteError(OutputError error) =>
-            Write(() => _cmdlet.WriteError(Errors.Create(error.ErrorId, Errors.CategoryOf(error.Kind), error.Target, error.Message, error.RecommendedAction)));
+        public void WriteError(OutputError error) => Write(() => _cmdlet.WriteError(ToRecord(error)));
+
+        /// <summary>The error record of an engine error: an API error's category comes from its class, else from the kind.</summary>
+        internal static ErrorRecord ToRecord(OutputError error) =>
+            Errors.Create(error.ErrorId, error.Exception is ApiException api ? Errors.CategoryOf(api) : Errors.CategoryOf(error.Kind),
+                error.Target, error.Message, error.RecommendedAction, error.Exception);
+
+        // Shown like Write-Host: the information stream with the PSHOST tag.
+        public void WriteInformation(string message) =>
+            Write(() => _cmdlet.WriteInformation(new HostInformationMessage { Message = message }, new[] { "PSHOST" }));
 
         public void WriteTrace(string message)
         {

@@ -30,6 +30,10 @@ namespace WeComSync.PowerShell.Infrastructure
                 case ProblemKind.NotFound: return ErrorCategory.ObjectNotFound;
                 case ProblemKind.Unavailable: return ErrorCategory.ResourceBusy;
                 case ProblemKind.Denied: return ErrorCategory.PermissionDenied;
+                case ProblemKind.WriteFailed: return ErrorCategory.WriteError;
+                case ProblemKind.ReadFailed: return ErrorCategory.ReadError;
+                case ProblemKind.LimitsExceeded: return ErrorCategory.LimitsExceeded;
+                case ProblemKind.NotConfigured: return ErrorCategory.NotInstalled;
                 default: return ErrorCategory.InvalidData;
             }
         }

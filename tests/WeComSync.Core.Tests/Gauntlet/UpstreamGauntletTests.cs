@@ -35,16 +35,23 @@ namespace WeComSync.Tests.Gauntlet
 
         public async Task DisposeAsync() => await _server.DisposeAsync();
 
-        private AuthingClient Client(RetryOptions retry = null, HttpMessageHandler handler = null) =>
-            new AuthingClient(new AuthingSettings
+        // The connection of each client: what the engine's run takes.
+        private readonly Dictionary<AuthingClient, AuthingConnection> _connections = new Dictionary<AuthingClient, AuthingConnection>();
+
+        private AuthingClient Client(RetryOptions retry = null, HttpMessageHandler handler = null)
+        {
+            var connection = new AuthingConnection(new AuthingSettings
             {
                 ApiHost = _server.BaseUrl.ToString(),
                 AccessKeyId = EmulatorDefaults.AccessKeyId,
                 AccessKeySecret = EmulatorDefaults.AccessKeySecret,
                 OrganizationCode = Org,
                 Retry = retry ?? FastRetry(),
-            }, handler)
-            { Trace = _trace.Enqueue };
+            }, handler);
+            connection.Client.Trace = _trace.Enqueue;
+            _connections[connection.Client] = connection;
+            return connection.Client;
+        }
 
         private static RetryOptions FastRetry() => new RetryOptions
         {
@@ -77,26 +84,39 @@ namespace WeComSync.Tests.Gauntlet
             WithheldFields = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { nameof(User.Position), nameof(User.Telephone), nameof(User.BizMail) },
         }).ToList();
 
-        // ------------------------------------------------------------ one sync, as the upstream template runs it
+        // ------------------------------------------------------------ one sync: the engine's upstream run
+
+        private sealed class StepPlan
+        {
+            public StepPlan(IEnumerable<Change> changes) => Changes = changes.ToList();
+            public List<Change> Changes { get; }
+        }
 
         private sealed class SyncRun
         {
-            public Plan DepartmentPlan, UserPlan;
+            public StepPlan DepartmentPlan, UserPlan;
             public List<Result> Results = new List<Result>();
             public int Changes => DepartmentPlan.Changes.Count + UserPlan.Changes.Count;
         }
 
-        private static async Task<SyncRun> SyncAsync(AuthingClient client, List<Department> departments, List<User> users, ApplyOptions options = null)
+        /// <summary>
+        /// One upstream run, the engine's own (<see cref="WeComSync.Workflow.UpstreamRun"/>, what Invoke-WeComUpstreamSync
+        /// runs), with the wanted side given instead of read from a file and the company mapped onto the root.
+        /// </summary>
+        private async Task<SyncRun> SyncAsync(AuthingClient client, List<Department> departments, List<User> users, ApplyOptions options = null)
         {
-            var reader = new AuthingDirectoryReader(client);
-            var map = await reader.ReadDepartmentsAsync(Org, Top, default);
-            var read = await reader.ReadUsersAsync(map, null, default);
-            Assert.True(read.Complete, "the Authing read failed: " + string.Join("; ", read.FailedPages.Select(p => p.Message)));
-            var run = new SyncRun { DepartmentPlan = DirectoryComparer.CompareDepartments(departments, map.ToDepartments(true), null, users, read.Users) };
-            run.Results.AddRange(new PlanApplier(new RecordingHost(), options).Apply(run.DepartmentPlan.Changes, new AuthingDepartmentApplier(client, Org, Top)));
-            run.UserPlan = DirectoryComparer.CompareUsers(users, read.Users);
-            run.Results.AddRange(new PlanApplier(new RecordingHost(), options).Apply(run.UserPlan.Changes, new AuthingUserApplier(client, Org, Top)));
-            return run;
+            var run = new WeComSync.Workflow.UpstreamRun(_connections[client], new WeComSync.Workflow.UpstreamOptions
+            {
+                Export = new WeComSync.AddressBook.AddressBookExport(users, departments, null),
+                OrganizationCode = Org,
+                IgnoreRootDepartment = true,
+                ThrottleLimit = options?.ThrottleLimit ?? 0,
+            }, new RecordingHost());
+            var record = await Task.Run(() => run.Run());
+            var read = record.Steps.Single(s => s.Name == "read Authing");
+            Assert.True(read.Status == WeComSync.RunLog.RunStatus.Succeeded, "the Authing read failed: " + read.Message);
+            IEnumerable<Change> Plan(string step) => run.Plans.TryGetValue(step, out var changes) ? changes : Enumerable.Empty<Change>();
+            return new SyncRun { DepartmentPlan = new StepPlan(Plan("departments")), UserPlan = new StepPlan(Plan("users")), Results = run.Results.ToList() };
         }
 
         private long Calls(string api) => _server.State.Calls.Get("/api/v3/" + api);

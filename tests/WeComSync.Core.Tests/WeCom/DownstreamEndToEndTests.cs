@@ -13,6 +13,7 @@ using WeComSync.Http;
 using WeComSync.Model;
 using WeComSync.Tests.Apply;
 using WeComSync.WeCom;
+using WeComSync.Workflow;
 using Xunit;
 
 namespace WeComSync.Tests.WeCom
@@ -21,6 +22,7 @@ namespace WeComSync.Tests.WeCom
     public sealed class DownstreamEndToEndTests : IAsyncLifetime
     {
         private EmulatorServer _emulator;
+        private AuthingConnection _connection;
         private AuthingClient _authing;
         private readonly HttpClient _control = new HttpClient();
         private const string Org = "emulator-org";
@@ -29,14 +31,15 @@ namespace WeComSync.Tests.WeCom
         public async Task InitializeAsync()
         {
             _emulator = await EmulatorServer.StartAsync();
-            _authing = new AuthingClient(new AuthingSettings { ApiHost = _emulator.BaseUrl.AbsoluteUri.TrimEnd('/'), AccessKeyId = "emulator-ak", AccessKeySecret = "emulator-sk", OrganizationCode = Org });
+            _connection = new AuthingConnection(new AuthingSettings { ApiHost = _emulator.BaseUrl.AbsoluteUri.TrimEnd('/'), AccessKeyId = "emulator-ak", AccessKeySecret = "emulator-sk", OrganizationCode = Org });
+            _authing = _connection.Client;
             await _authing.SetCustomFieldsAsync(AuthingLinkFields.Required(new LinkFieldNames()), CancellationToken.None);
             await SeedAuthingAsync();
         }
 
         public async Task DisposeAsync()
         {
-            _authing.Dispose();
+            _connection.Dispose();
             _control.Dispose();
             await _emulator.DisposeAsync();
         }
@@ -93,21 +96,35 @@ namespace WeComSync.Tests.WeCom
             return (a.Users, w.ToList());
         }
 
-        /// <summary>One downstream run: departments, then users; returns the results and the WeCom write calls it made.</summary>
-        private async Task<(IReadOnlyList<Result> Results, int Writes, Plan DepartmentPlan, Plan UserPlan)> RunAsync(WeComConnection wecom, CompareOptions options, RecordingHost host = null, DeleteGuard guard = null, bool invite = false)
+        /// <summary>A step's plan as the run applied it.</summary>
+        private sealed class StepPlan
+        {
+            public StepPlan(IEnumerable<Change> changes) => Changes = changes.ToList();
+            public List<Change> Changes { get; }
+        }
+
+        /// <summary>
+        /// One downstream run, the engine's own (<see cref="DownstreamRun"/>, what Invoke-WeComDownstreamSync runs):
+        /// departments, then users; returns the results, the WeCom write calls it made and the plans it applied.
+        /// <paramref name="options"/> says the update mode, the excluded fields and whether deletes are planned.
+        /// </summary>
+        private async Task<(IReadOnlyList<Result> Results, int Writes, StepPlan DepartmentPlan, StepPlan UserPlan)> RunAsync(WeComConnection wecom, CompareOptions options, RecordingHost host = null, DeleteGuard guard = null, bool invite = false)
         {
             host = host ?? new RecordingHost();
-            // As the template does: the unique name is the last fallback.
-            if (!options.MatchBy.Contains(MatchKey.Name)) options.MatchBy = new List<MatchKey>(options.MatchBy) { MatchKey.Name };
             int before = WriteCalls(wecom);
-            var apply = new WeComApplyOptions { Ids = wecom.DepartmentIds, LinkWriter = new AuthingLinkWriter(_authing, Org), ExcludeProperty = new HashSet<string>(options.ExcludeProperty ?? Array.Empty<string>(), StringComparer.OrdinalIgnoreCase), InviteNewMember = invite };
-            var (ad, wd) = await ReadDepartmentsAsync(wecom);
-            var deptPlan = DirectoryComparer.CompareDepartments(ad, wd, new CompareOptions { UpdateMode = options.UpdateMode == UpdateMode.Overwrite ? UpdateMode.Changed : options.UpdateMode, Operation = options.Operation });
-            var results = new List<Result>(await Task.Run(() => new PlanApplier(host).Apply(deptPlan.Changes.Where(c => c.Operation != ChangeOperation.Delete), new WeComDepartmentApplier(wecom.Client, apply))));
-            var (au, wu) = await ReadUsersAsync(wecom);
-            var userPlan = DirectoryComparer.CompareUsers(au, wu, options);
-            results.AddRange(await Task.Run(() => new PlanApplier(host, new ApplyOptions { DeleteGuard = guard ?? new DeleteGuard { MaxDelete = 10, MaxDeletePercent = 50 } }).Apply(userPlan.Changes, new WeComUserApplier(wecom.Client, apply))));
-            return (results, WriteCalls(wecom) - before, deptPlan, userPlan);
+            var run = new DownstreamRun(_connection, wecom, new DownstreamOptions
+            {
+                OrganizationCode = Org,
+                UpdateMode = options.UpdateMode,
+                ExcludeProperty = options.ExcludeProperty,
+                Delete = (options.Operation & PlanOperation.Delete) != 0,
+                DeleteAction = options.DeleteAction,
+                InviteNewMember = invite,
+                DeleteGuard = guard ?? new DeleteGuard { MaxDelete = 10, MaxDeletePercent = 50 },
+            }, host);
+            await Task.Run(() => run.Run());
+            IEnumerable<Change> Plan(string step) => run.Plans.TryGetValue(step, out var changes) ? changes : Enumerable.Empty<Change>();
+            return (run.Results, WriteCalls(wecom) - before, new StepPlan(Plan("departments").Concat(Plan("delete departments"))), new StepPlan(Plan("users")));
         }
 
         private bool Exists(string userId)
@@ -118,6 +135,42 @@ namespace WeComSync.Tests.WeCom
 
         private static readonly string[] WriteApis = { "department/create", "department/update", "department/delete", "user/create", "user/update", "user/batchdelete" };
         private static int WriteCalls(WeComConnection c) => WriteApis.Sum(a => c.Client.CallCounts.TryGetValue(a, out var n) ? n : 0);
+
+        [Fact]
+        public async Task The_run_reads_and_applies_departments_before_users_and_deletes_departments_last_exit_code_0()
+        {
+            using var wecom = Connect();
+            var run = new DownstreamRun(_connection, wecom, new DownstreamOptions { OrganizationCode = Org, Delete = true }, new RecordingHost());
+
+            var record = await Task.Run(() => run.Run());
+
+            Assert.Equal(new[] { "read departments", "departments", "read users", "users", "delete departments" }, record.Steps.Select(s => s.Name));
+            Assert.Equal(RunLog.RunStatus.Succeeded, record.Status);
+            Assert.Equal(RunLog.ExitCodes.Success, record.ExitCode);
+            // Parents first: each created department's parent was created (or was the root) before it.
+            var created = run.Results.Where(r => r.Change.Kind == ObjectKind.Department).Select(r => ((Department)r.Change.Desired).Name).ToList();
+            Assert.Equal(4, created.Count);
+            Assert.InRange(created.IndexOf("研发部"), 0, created.IndexOf("微信事业群") - 1);
+            Assert.InRange(created.IndexOf("微信事业群"), 0, created.IndexOf("广州研发部") - 1);
+            Assert.Equal(4, record.Steps.Single(s => s.Name == "users").Created);
+        }
+
+        [Fact]
+        public async Task A_dry_run_makes_no_write_call_asks_nothing_and_shows_each_steps_plan_once()
+        {
+            using var wecom = Connect();
+            var host = new RecordingHost();
+            var run = new DownstreamRun(_connection, wecom, new DownstreamOptions { OrganizationCode = Org, WhatIf = true }, host);
+
+            var record = await Task.Run(() => run.Run());
+
+            Assert.Equal(0, WriteCalls(wecom));
+            Assert.Empty(host.Prompts);
+            Assert.True(record.WhatIf);
+            Assert.Equal("What if: departments: 4 to create; users: 4 to create. Nothing was written.", record.Message);
+            Assert.Equal(new[] { "departments: 4 to create", "users: 4 to create" }, host.Information.Select(i => i.Split('\n')[0].Trim()));
+            Assert.All(record.Steps.Where(s => s.Name == "departments" || s.Name == "users"), s => Assert.Equal(RunLog.RunStatus.Skipped, s.Status));
+        }
 
         [Theory]
         [InlineData(false)]
@@ -435,7 +488,9 @@ namespace WeComSync.Tests.WeCom
             Assert.True(Exists("wangwu"));
 
             var ops = PlanOperation.Create | PlanOperation.Update | PlanOperation.Delete;
-            await Assert.ThrowsAsync<DeleteGuardException>(() => RunAsync(wecom, new CompareOptions { UpdateMode = UpdateMode.None, Operation = ops }, guard: new DeleteGuard { MaxDelete = 0 }));
+            var guarded = await Assert.ThrowsAsync<SyncRunException>(() => RunAsync(wecom, new CompareOptions { UpdateMode = UpdateMode.None, Operation = ops }, guard: new DeleteGuard { MaxDelete = 0 }));
+            Assert.Equal("DeleteGuard", guarded.Error.ErrorId);
+            Assert.Equal(RunLog.ExitCodes.Stopped, guarded.Record.ExitCode);
             Assert.True(Exists("wangwu"));
 
             var deleted = await RunAsync(wecom, new CompareOptions { UpdateMode = UpdateMode.None, Operation = ops });
