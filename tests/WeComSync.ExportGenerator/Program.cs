@@ -27,6 +27,8 @@ Usage: dotnet WeComSync.ExportGenerator.dll --users N --out FILE [options]
   --ids-as-numbers       write those 账号 as numbers with the number format 00000 (Excel shows 00007; a retyped cell)
   --spill N              the last N members go onto a second sheet (Sheet2) without the header (a list split by hand)
   --no-instructions      leave out the instruction block: the header is the first row (a plain table, e.g. for Import-Csv)
+  --from-dump FILE       instead of generated members: the export the console gives for an emulator dump (GET
+                         /_emulator/state, or Get-WeComSyncEmulatorState as JSON), every WeCom member as a row
   --zip-bomb MB          instead of members: the real template whose sheet expands to MB megabytes of rows (about
                          1 MB of file per GB), to check that readers refuse it with bounded memory
   --help                 this text
@@ -38,6 +40,7 @@ string output = null;
 var encoding = CsvEncoding.Utf8Bom;
 bool plain = false;
 int bombMegabytes = 0, spill = 0;
+string dump = null;
 try
 {
     for (int i = 0; i < args.Length; i++)
@@ -63,6 +66,7 @@ try
             case "--padded-ids": options.PaddedIds = int.Parse(Next(), CultureInfo.InvariantCulture); break;
             case "--ids-as-numbers": options.IdsAsNumbers = true; break;
             case "--spill": spill = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+            case "--from-dump": dump = Next(); break;
             case "--zip-bomb": bombMegabytes = int.Parse(Next(), CultureInfo.InvariantCulture); break;
             default: throw new ArgumentException($"unknown option '{args[i]}'");
         }
@@ -83,7 +87,7 @@ if (bombMegabytes > 0)
     Console.WriteLine($"wrote a {new FileInfo(output).Length / 1024.0:N0} KB file expanding to {bombMegabytes} MB to {Path.GetFullPath(output)} in {watch.Elapsed.TotalSeconds:0.0}s");
     return 0;
 }
-var sheet = MemberGenerator.Generate(options);
+var sheet = dump != null ? ConsoleExport.FromDump(File.ReadAllText(dump)) : MemberGenerator.Generate(options);
 if (plain) sheet.Instructions = null;
 string full = Path.GetFullPath(output);
 Directory.CreateDirectory(Path.GetDirectoryName(full)!);
@@ -97,5 +101,6 @@ if (spill > 0 && !full.EndsWith(".csv", StringComparison.OrdinalIgnoreCase))
     ExportWriter.Write(full, encoding, sheet, second);
 }
 else ExportWriter.Write(full, encoding, sheet);
-Console.WriteLine($"wrote {sheet.Rows.Count} rows ({options.Users} members, {options.BadRows} bad) to {full} in {watch.Elapsed.TotalSeconds:0.0}s");
+Console.WriteLine(dump != null ? $"wrote {sheet.Rows.Count} rows (the members of {dump}) to {full} in {watch.Elapsed.TotalSeconds:0.0}s"
+    : $"wrote {sheet.Rows.Count} rows ({options.Users} members, {options.BadRows} bad) to {full} in {watch.Elapsed.TotalSeconds:0.0}s");
 return 0;

@@ -63,11 +63,23 @@ namespace WeComSync.Authing
 
         public IEnumerable<ApplyStage> BuildStages(IReadOnlyList<Change> approved) => DepartmentStages.ByLevel(approved, WriteAsync, DeleteAsync);
 
-        private JObject LinkData(Department d) => new JObject
+        /// <summary>
+        /// The link fields to write for <paramref name="d"/> (Authing id <paramref name="id"/>, null on create, under
+        /// <paramref name="parentId"/>). A WeCom id already held is kept: the export's path never replaces it (one meaning
+        /// per link field, docs/ARCHITECTURE.md §3); the parent's link is the parent's WeCom id where it holds one.
+        /// </summary>
+        private JObject LinkData(Department d, string id, string parentId)
         {
-            [Links.DepartmentId] = d.LinkId ?? d.Key,
-            [Links.ParentDepartmentId] = string.IsNullOrEmpty(d.ParentLinkId) ? (JToken)"" : d.ParentLinkId,
-        };
+            string link = Map.WeComIdOf(id) ?? d.LinkId ?? d.Key;
+            string parentLink = Map.IsRootId(parentId)
+                ? (Map.WeComParentIdOf(id) == "1" ? "1" : d.ParentLinkId) // WeCom's root stays WeCom's root
+                : Map.WeComIdOf(parentId) ?? d.ParentLinkId;
+            return new JObject
+            {
+                [Links.DepartmentId] = link,
+                [Links.ParentDepartmentId] = string.IsNullOrEmpty(parentLink) ? (JToken)"" : parentLink,
+            };
+        }
 
         private async Task<Result> WriteAsync(Change change, CancellationToken ct)
         {
@@ -88,7 +100,7 @@ namespace WeComSync.Authing
             bool rename = current == null || !string.Equals(current.Name, desired.Name, StringComparison.Ordinal);
             bool move = change.Operation == ChangeOperation.Move ||
                 current?.ParentKey != null && current.ParentKey != parentId && !(Map.IsRootId(current.ParentKey) && Map.IsRootId(parentId));
-            await _client.UpdateDepartmentAsync(_organizationCode, id, rename ? desired.Name : null, move ? parentId : null, LinkData(desired), ct).ConfigureAwait(false);
+            await _client.UpdateDepartmentAsync(_organizationCode, id, rename ? desired.Name : null, move ? parentId : null, LinkData(desired, id, parentId), ct).ConfigureAwait(false);
             Map.Add(desired.LinkId ?? desired.Key, id);
             return Results.Succeeded(change, id, watch.Elapsed);
         }
@@ -98,7 +110,7 @@ namespace WeComSync.Authing
             string linkId = desired.LinkId ?? desired.Key;
             try
             {
-                var created = await _client.CreateDepartmentAsync(_organizationCode, desired.Name, parentId, LinkData(desired), ct).ConfigureAwait(false);
+                var created = await _client.CreateDepartmentAsync(_organizationCode, desired.Name, parentId, LinkData(desired, null, parentId), ct).ConfigureAwait(false);
                 Map.Add(linkId, created?.DepartmentId);
                 return Results.Succeeded(change, created?.DepartmentId, watch.Elapsed);
             }
@@ -111,11 +123,11 @@ namespace WeComSync.Authing
                     if (!e.OutcomeUnknown) throw;
                     // The lost create was not applied (no such department): sending it again is safe now. Once: a
                     // second lost answer is reported, and the next run's read decides.
-                    var again = await _client.CreateDepartmentAsync(_organizationCode, desired.Name, parentId, LinkData(desired), ct).ConfigureAwait(false);
+                    var again = await _client.CreateDepartmentAsync(_organizationCode, desired.Name, parentId, LinkData(desired, null, parentId), ct).ConfigureAwait(false);
                     Map.Add(linkId, again?.DepartmentId);
                     return Results.Succeeded(change, again?.DepartmentId, watch.Elapsed);
                 }
-                await _client.UpdateDepartmentAsync(_organizationCode, existing.DepartmentId, null, null, LinkData(desired), ct).ConfigureAwait(false);
+                await _client.UpdateDepartmentAsync(_organizationCode, existing.DepartmentId, null, null, LinkData(desired, existing.DepartmentId, parentId), ct).ConfigureAwait(false);
                 Map.Add(linkId, existing.DepartmentId);
                 return Results.Succeeded(change, existing.DepartmentId, watch.Elapsed);
             }

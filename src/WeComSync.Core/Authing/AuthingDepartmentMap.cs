@@ -9,9 +9,17 @@ namespace WeComSync.Authing
     /// <summary>
     /// One organization's department tree as Authing holds it, with the translation between Authing department ids and
     /// link ids (the WeCom identity kept in the link field). The root is addressed by <see cref="RootLinkId"/>: upstream with
-    /// "ignore the top department" it stands for the export's top department (its path), otherwise it has no WeCom
-    /// identity. An Authing department without a link reads as "authing:&lt;departmentId&gt;". Departments created during
-    /// a run are added, so children and members created later in the same run find them. Thread safe.
+    /// "ignore the top department" it stands for the export's top department (its path), downstream it is WeCom's root
+    /// ("1"), otherwise it has no WeCom identity. An Authing department without a link reads as "authing:&lt;departmentId&gt;".
+    /// Departments created during a run are added, so children and members created later in the same run find them.
+    /// Thread safe.
+    /// <para>
+    /// One meaning per link field (docs/ARCHITECTURE.md §3): it holds WeCom's numeric id wherever one is known (a downstream
+    /// run wrote it) and the export's path only where none is. The model is addressed the way the other side of the
+    /// comparison names departments (<see cref="ReferenceOf"/>): by export path when the root is a path or nothing
+    /// (upstream; a department that holds a WeCom id is named by its path through the tree), by WeCom id when the root is
+    /// WeCom's (downstream; a department that holds only a path is not linked to WeCom yet).
+    /// </para>
     /// </summary>
     public sealed class AuthingDepartmentMap
     {
@@ -19,6 +27,9 @@ namespace WeComSync.Authing
 
         private readonly ConcurrentDictionary<string, string> _idByLink = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
         private readonly ConcurrentDictionary<string, string> _linkById = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
+        // The path through the tree (as ToDepartments names it: below the root's link), both ways; for the path view.
+        private readonly Dictionary<string, string> _idByTreePath = new Dictionary<string, string>(StringComparer.Ordinal);
+        private readonly Dictionary<string, string> _treePathById = new Dictionary<string, string>(StringComparer.Ordinal);
 
         public AuthingDepartmentMap(string organizationCode, string rootDepartmentId, string rootName, IEnumerable<AuthingDepartmentDto> departments, LinkFieldNames linkFields, string rootLinkId = null)
         {
@@ -40,7 +51,20 @@ namespace WeComSync.Authing
                 }
             }
             if (RootLinkId != null) _idByLink[RootLinkId] = RootDepartmentId;
+            ByPath = RootLinkId == null || !WeCom.WeComIdMap.IsWeComId(RootLinkId);
+            foreach (var d in ToDepartments(false))
+            {
+                if (d.Path == null || d.IncompleteReason != null) continue;
+                _treePathById[d.SourceId] = d.Path;
+                if (!_idByTreePath.ContainsKey(d.Path)) _idByTreePath[d.Path] = d.SourceId; // twins by name: the first; the planner reports them
+            }
         }
+
+        /// <summary>
+        /// True when the model names departments by export path (the root is the file's top department, or nothing:
+        /// upstream); false when it names them by WeCom id (the root is WeCom's, "1": downstream).
+        /// </summary>
+        public bool ByPath { get; }
 
         public string OrganizationCode { get; }
         public string RootDepartmentId { get; }
@@ -54,18 +78,48 @@ namespace WeComSync.Authing
         public bool IsRootId(string departmentId) =>
             string.IsNullOrEmpty(departmentId) || departmentId == RootDepartmentId || departmentId == "root";
 
-        /// <summary>The link id of an Authing department (root: <see cref="RootLinkId"/>; unlinked: "authing:id").</summary>
+        /// <summary>The link id an Authing department holds (root: <see cref="RootLinkId"/>; unlinked: "authing:id"): what is written back.</summary>
         public string LinkIdOf(string departmentId)
         {
             if (IsRootId(departmentId)) return RootLinkId;
             return _linkById.TryGetValue(departmentId, out var link) ? link : UnlinkedPrefix + departmentId;
         }
 
-        /// <summary>The Authing id for a link id; null link id = the root; null when no such department exists.</summary>
+        /// <summary>The WeCom id the department's link field holds; null when it holds none (a path, or nothing).</summary>
+        public string WeComIdOf(string departmentId) =>
+            departmentId != null && _linkById.TryGetValue(departmentId, out var link) && WeCom.WeComIdMap.IsWeComId(link) ? link : null;
+
+        /// <summary>The WeCom id the department's parent link field holds, as read; null when it holds none.</summary>
+        public string WeComParentIdOf(string departmentId)
+        {
+            if (departmentId == null || !ById.TryGetValue(departmentId, out var d)) return null;
+            var link = AuthingJson.Text(d.CustomData, LinkFields.ParentDepartmentId);
+            return WeCom.WeComIdMap.IsWeComId(link) ? link : null;
+        }
+
+        /// <summary>
+        /// How the model names an Authing department (<see cref="ByPath"/>): the root by <see cref="RootLinkId"/>; a linked
+        /// department by its link, except that upstream one holding a WeCom id is named by its path through the tree and
+        /// downstream one holding only a path is "authing:id" (not linked to WeCom); an unlinked one "authing:id".
+        /// </summary>
+        public string ReferenceOf(string departmentId)
+        {
+            if (IsRootId(departmentId)) return RootLinkId;
+            if (!_linkById.TryGetValue(departmentId, out var link)) return UnlinkedPrefix + departmentId;
+            bool weComId = WeCom.WeComIdMap.IsWeComId(link);
+            if (ByPath) return weComId && _treePathById.TryGetValue(departmentId, out var path) ? path : link;
+            return weComId ? link : UnlinkedPrefix + departmentId;
+        }
+
+        /// <summary>
+        /// The Authing id for a reference (a link id, upstream also a path through the tree, or "authing:id"); null
+        /// reference = the root; null when no such department exists.
+        /// </summary>
         public string IdOf(string linkId)
         {
             if (string.IsNullOrEmpty(linkId)) return RootDepartmentId;
             if (_idByLink.TryGetValue(linkId, out var id)) return id;
+            if (ByPath && _idByTreePath.TryGetValue(linkId, out id)) return id;
             if (linkId.StartsWith(UnlinkedPrefix, StringComparison.Ordinal))
             {
                 var raw = linkId.Substring(UnlinkedPrefix.Length);
@@ -96,11 +150,15 @@ namespace WeComSync.Authing
             return string.Join("/", names);
         }
 
-        /// <summary>Records a department created (or linked) during the run.</summary>
+        /// <summary>
+        /// Records a department created (or linked) during the run. A link that is a path never replaces a WeCom id the
+        /// department holds: the path then only finds it.
+        /// </summary>
         public void Add(string linkId, string departmentId)
         {
             if (string.IsNullOrEmpty(linkId) || string.IsNullOrEmpty(departmentId)) return;
             _idByLink[linkId] = departmentId;
+            if (WeComIdOf(departmentId) != null && !WeCom.WeComIdMap.IsWeComId(linkId)) return;
             _linkById[departmentId] = linkId;
         }
 
@@ -144,6 +202,8 @@ namespace WeComSync.Authing
             return result;
         }
 
+        private static string Linked(string reference) => reference == null || reference.StartsWith(UnlinkedPrefix, StringComparison.Ordinal) ? null : reference;
+
         private Department ToModel(AuthingDepartmentDto d, string path, int depth) => new Department
         {
             Key = d.DepartmentId,
@@ -151,8 +211,8 @@ namespace WeComSync.Authing
             ParentKey = IsRootId(d.ParentDepartmentId) ? RootDepartmentId : d.ParentDepartmentId,
             Path = path,
             Depth = depth,
-            LinkId = _linkById.TryGetValue(d.DepartmentId, out var link) ? link : null,
-            ParentLinkId = LinkIdOf(d.ParentDepartmentId),
+            LinkId = Linked(ReferenceOf(d.DepartmentId)),
+            ParentLinkId = ReferenceOf(d.ParentDepartmentId),
             Source = DirectorySource.Authing,
             SourceId = d.DepartmentId,
             WithheldFields = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { nameof(Department.Order) },

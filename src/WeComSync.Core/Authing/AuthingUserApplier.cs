@@ -113,7 +113,7 @@ namespace WeComSync.Authing
                 if (user == null || string.IsNullOrEmpty(user.UserId)) { results.Add(Results.Failed(change, new InvalidOperationException("The create change carries no user with a userid."))); continue; }
                 var (ids, missing, notSet) = ResolveDepartments(user);
                 if (missing != null) { results.Add(new Result { Change = change, Outcome = Outcome.Failed, ErrorCode = "department", Error = missing }); continue; }
-                pending.Add(new Pending { Change = change, User = user, DepartmentIds = ids, NotSet = notSet, Body = Mapper.ToCreateBody(user, ids) });
+                pending.Add(new Pending { Change = change, User = user, DepartmentIds = ids, NotSet = notSet, Body = Mapper.ToCreateBody(user, ids, LinksOf(user, ids)) });
             }
             if (pending.Count == 0) return results;
 
@@ -286,6 +286,23 @@ namespace WeComSync.Authing
             return result;
         }
 
+        /// <summary>
+        /// What the user's wechatwork_department_ids holds for the resolved departments: each one's WeCom id where the
+        /// department holds one, else the user's own reference (the export's path). A known id is never replaced by a path.
+        /// </summary>
+        private List<string> LinksOf(User user, List<string> ids)
+        {
+            if (ids == null || Map == null || user.Departments == null) return null;
+            var links = new List<string>(ids.Count);
+            foreach (var reference in user.Departments)
+            {
+                var id = Map.IdOf(reference);
+                var link = (id == null ? null : Map.WeComIdOf(id)) ?? reference;
+                if (!links.Contains(link)) links.Add(link);
+            }
+            return links;
+        }
+
         // ---------------------------------------------------------------- update
 
         private async Task<Result> UpdateAsync(Change change, CancellationToken ct)
@@ -308,7 +325,7 @@ namespace WeComSync.Authing
                 ids = resolved;
                 notSet = capped;
             }
-            var body = Mapper.ToUpdateBody(desired, fields, writeLink);
+            var body = Mapper.ToUpdateBody(desired, fields, writeLink, LinksOf(desired, ids));
             if (body != null) await _client.UpdateUserAsync(userId, AuthingClient.KeepUnchanged(body, current), ct).ConfigureAwait(false);
             if (ids != null) await _client.SetUserDepartmentsAsync(userId, ids, ct).ConfigureAwait(false);
             return WithNotSet(Results.Succeeded(change, userId, watch.Elapsed), desired, notSet, "updated");

@@ -20,6 +20,7 @@ namespace WeComSync.Authing
         private readonly IReadOnlyList<(UserFieldDefinition Field, string Target)> _fields;
         private readonly HashSet<string> _mappedKeys;
         private readonly string[] _withheld;
+        private readonly string[] _unplaced; // withheld because Authing has no place for them: never read, never written
 
         /// <param name="settings">The pool's settings: link field names and the connection's field map.</param>
         /// <param name="fieldMap">A field map for this use instead of the connection's (already merged over it).</param>
@@ -37,7 +38,8 @@ namespace WeComSync.Authing
                     throw new ArgumentException($"-FieldMap: '{field.Name}' = '{target}' would overwrite the link field {key}; map it to another key.");
                 _mappedKeys.Add(key);
             }
-            _withheld = _fields.Where(f => f.Target == null && f.Field.IsBuiltIn).Select(f => f.Field.Name).Concat(new[] { nameof(User.Status) }).ToArray();
+            _unplaced = _fields.Where(f => f.Target == null && f.Field.IsBuiltIn).Select(f => f.Field.Name).Concat(new[] { nameof(User.Status) }).ToArray();
+            _withheld = _unplaced;
         }
 
         private LinkFieldNames Links => _settings.LinkFields ?? new LinkFieldNames();
@@ -78,17 +80,21 @@ namespace WeComSync.Authing
             {
                 var ordered = dto.DepartmentIds.ToList();
                 if (!string.IsNullOrEmpty(dto.MainDepartmentId) && ordered.Remove(dto.MainDepartmentId)) ordered.Insert(0, dto.MainDepartmentId);
+                // Named as the other side of the comparison names them (AuthingDepartmentMap.ReferenceOf): upstream by
+                // export path even where the department holds WeCom's id, downstream by WeCom id.
                 var links = ordered
-                    .Where(id => departments == null || departments.IsRootId(id) || departments.ById.ContainsKey(id) || departments.IdOf(departments.LinkIdOf(id)) == id)
-                    .Select(id => departments == null ? AuthingDepartmentMap.UnlinkedPrefix + id : departments.LinkIdOf(id) ?? AuthingDepartmentMap.UnlinkedPrefix + id)
+                    .Where(id => departments == null || departments.IsRootId(id) || departments.ById.ContainsKey(id) || departments.IdOf(departments.ReferenceOf(id)) == id)
+                    .Select(id => departments == null ? AuthingDepartmentMap.UnlinkedPrefix + id : departments.ReferenceOf(id) ?? AuthingDepartmentMap.UnlinkedPrefix + id)
                     .Distinct(StringComparer.Ordinal).ToList();
                 // Authing does not say which membership is the main one; the link field keeps WeCom's order, main first.
                 var recorded = SplitList(AuthingJson.Text(dto.CustomData, Links.UserDepartmentIds));
+                if (departments != null) recorded = recorded.Select(l => departments.IdOf(l) is string id ? departments.ReferenceOf(id) ?? l : l).ToList();
                 if (dto.MainDepartmentId == null && recorded.Count == links.Count && !recorded.Except(links, StringComparer.Ordinal).Any()) links = recorded;
                 user.Departments = links;
                 if (departments != null) user.DepartmentPaths = user.Departments.Select(l => departments.PathOf(departments.IdOf(l)) ?? l).ToList();
             }
             user.WithheldFields = withheld; // after the adds above: the setter keeps its own copy (a FieldNameSet)
+            user.UnplacedFields = new HashSet<string>(_unplaced, StringComparer.OrdinalIgnoreCase);
             return user;
         }
 
@@ -108,15 +114,19 @@ namespace WeComSync.Authing
             return (key != null ? AuthingJson.Text(dto.CustomData, key) : dto.TextOf(target)) ?? "";
         }
 
-        /// <summary>The create-user body for a desired user: username = userid, link fields, every known field; departments as Authing ids.</summary>
-        public JObject ToCreateBody(User user, IReadOnlyList<string> departmentIds)
+        /// <summary>
+        /// The create-user body for a desired user: username = userid, link fields, every known field; departments as
+        /// Authing ids. <paramref name="departmentLinks"/>: what wechatwork_department_ids holds (each department's WeCom id
+        /// where it holds one, else its path); null: the user's own references.
+        /// </summary>
+        public JObject ToCreateBody(User user, IReadOnlyList<string> departmentIds, IReadOnlyList<string> departmentLinks = null)
         {
             var body = new JObject { ["username"] = user.UserId };
             foreach (var (field, target) in _fields)
                 if (target != null) Write(body, target, field.Get(user), forUpdate: false);
             var custom = Custom(body);
             custom[Links.UserId] = user.UserId;
-            if (user.Departments != null) custom[Links.UserDepartmentIds] = string.Join(LinkFieldNames.ListSeparator.ToString(), user.Departments);
+            if (user.Departments != null) custom[Links.UserDepartmentIds] = string.Join(LinkFieldNames.ListSeparator.ToString(), departmentLinks ?? user.Departments);
             if (departmentIds != null && departmentIds.Count > 0) body["departmentIds"] = new JArray(departmentIds);
             return body;
         }
@@ -125,7 +135,7 @@ namespace WeComSync.Authing
         /// The update-user body for the given model fields only (null when none of them is written to Authing). The link
         /// fields go with it when the user's link (userid) or departments change.
         /// </summary>
-        public JObject ToUpdateBody(User desired, IEnumerable<string> fields, bool writeLink)
+        public JObject ToUpdateBody(User desired, IEnumerable<string> fields, bool writeLink, IReadOnlyList<string> departmentLinks = null)
         {
             var body = new JObject();
             var names = new HashSet<string>(fields, StringComparer.OrdinalIgnoreCase);
@@ -134,7 +144,7 @@ namespace WeComSync.Authing
             var custom = (JObject)body["customData"] ?? new JObject();
             if (writeLink) custom[Links.UserId] = desired.UserId;
             if (names.Contains(nameof(User.Departments)) && desired.Departments != null)
-                custom[Links.UserDepartmentIds] = string.Join(LinkFieldNames.ListSeparator.ToString(), desired.Departments);
+                custom[Links.UserDepartmentIds] = string.Join(LinkFieldNames.ListSeparator.ToString(), departmentLinks ?? desired.Departments);
             if (custom.Count > 0) body["customData"] = custom;
             return body.Count == 0 ? null : body;
         }

@@ -230,10 +230,14 @@ namespace WeComSync.Comparison
         private List<Department> MatchByPath(List<Department> pending)
         {
             if (pending.Count == 0) return pending;
-            var byPath = _target.Where(d => !_taken.Contains(d) && PathKey(d) != null).GroupBy(PathKey, Links).ToDictionary(g => g.Key, g => g.ToList(), Links);
+            // Roots pair only with each other (MatchRoots): an organization's root named like the export's top department
+            // is not that department when the top is an ordinary one (no -IgnoreRootDepartment), or every run would plan
+            // a link on the root and move the top's children again.
+            var byPath = _target.Where(d => !_taken.Contains(d) && !d.IsRoot && PathKey(d) != null).GroupBy(PathKey, Links).ToDictionary(g => g.Key, g => g.ToList(), Links);
             var still = new List<Department>();
             foreach (var s in pending)
             {
+                if (s.IsRoot) { still.Add(s); continue; }
                 var path = PathKey(s);
                 if (path == null || !byPath.TryGetValue(path, out var hits)) { still.Add(s); continue; }
                 hits = hits.Where(h => !_taken.Contains(h)).ToList();

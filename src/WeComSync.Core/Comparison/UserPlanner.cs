@@ -349,6 +349,8 @@ namespace WeComSync.Comparison
 
         private static bool Known(User u, string field) => !UserField.IsWithheld(u, field);
 
+        private static bool Unplaced(User u, string field) => u.UnplacedFields != null && u.UnplacedFields.Count > 0 && u.UnplacedFields.Contains(field);
+
         private void Ambiguous(User s, string key, List<User> candidates, HashSet<User> matchedOthers, string label)
         {
             matchedOthers.UnionWith(candidates);
@@ -390,17 +392,15 @@ namespace WeComSync.Comparison
 
             if (_options.UpdateMode == UpdateMode.Overwrite)
             {
-                bool allSame = true;
-                var sent = new List<FieldChange>();
+                // Every known field the target withholds or holds differently; one it provably holds the same already
+                // would write nothing new, so it is neither sent nor shown (not "name 赵勇 -> 赵勇").
                 foreach (var f in _fields)
                 {
-                    if (!f.IsKnown(s)) continue;
+                    if (!f.IsKnown(s) || Unplaced(t, f.Name)) continue; // nowhere to write it: nothing to overwrite
                     bool targetKnows = f.IsKnown(t);
-                    if (!targetKnows || !f.Same(s, t)) allSame = false;
-                    sent.Add(new FieldChange(f.Name, targetKnows ? f.Written(t) : null, f.Written(s)));
+                    if (targetKnows && f.Same(s, t)) continue;
+                    (fields = fields ?? new List<FieldChange>()).Add(new FieldChange(f.Name, targetKnows ? f.Written(t) : null, f.Written(s)));
                 }
-                // Every field provably the same already: overwriting would write nothing new.
-                if (!allSame) (fields = fields ?? new List<FieldChange>(sent.Count)).AddRange(sent);
             }
             else
             {

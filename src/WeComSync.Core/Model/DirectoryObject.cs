@@ -51,5 +51,13 @@ namespace WeComSync.Model
         /// <summary>Fields this source never provides even when set (withheld by WeCom, no column in the file). Names are model property names.</summary>
         public ISet<string> WithheldFields { get => _withheldFields; set => _withheldFields = FieldNameSet.Of(value); }
         private ISet<string> _withheldFields = new FieldNameSet();
+
+        /// <summary>
+        /// Withheld fields this side has no place for at all, so that nothing written there would be kept (Authing's
+        /// Position and Telephone unless a field map places them): an overwrite never plans them, or every run would plan
+        /// them again. Empty for fields a service withholds from reads but accepts in writes (WeCom's mobile).
+        /// </summary>
+        public ISet<string> UnplacedFields { get => _unplacedFields; set => _unplacedFields = FieldNameSet.Of(value); }
+        private ISet<string> _unplacedFields = new FieldNameSet();
     }
 }

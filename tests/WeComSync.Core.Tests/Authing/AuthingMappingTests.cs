@@ -35,6 +35,45 @@ namespace WeComSync.Tests.Authing
             Assert.Equal("d9", map.IdOf("公司/新部门"));
         }
 
+        /// <summary>A tree a downstream run linked (WeCom ids 2 and 5), with one department an upstream run linked by its path.</summary>
+        private static AuthingDepartmentMap Mixed(string rootLinkId) => new AuthingDepartmentMap("acme", "root-1", "Acme", new[]
+        {
+            new AuthingDepartmentDto { DepartmentId = "d1", Name = "研发部", ParentDepartmentId = "root-1", CustomData = new JObject { ["wechatwork_department_id"] = "2", ["wechatwork_parent_department_id"] = "1" } },
+            new AuthingDepartmentDto { DepartmentId = "d2", Name = "后端组", ParentDepartmentId = "d1", CustomData = new JObject { ["wechatwork_department_id"] = "5", ["wechatwork_parent_department_id"] = "2" } },
+            new AuthingDepartmentDto { DepartmentId = "d3", Name = "前端组", ParentDepartmentId = "d1", CustomData = new JObject { ["wechatwork_department_id"] = "公司/研发部/前端组" } },
+        }, new LinkFieldNames(), rootLinkId);
+
+        [Fact]
+        public void Upstream_a_department_holding_WeComs_id_is_named_by_its_path_through_the_tree_and_found_by_it()
+        {
+            var map = Mixed("公司");
+            Assert.True(map.ByPath);
+            Assert.Equal("公司/研发部/后端组", map.ReferenceOf("d2"));
+            Assert.Equal("公司/研发部/前端组", map.ReferenceOf("d3"));
+            Assert.Equal("d2", map.IdOf("公司/研发部/后端组"));
+            Assert.Equal("d2", map.IdOf("5")); // the id still finds it
+            Assert.Equal("5", map.LinkIdOf("d2")); // what is written back stays WeCom's id
+            var tree = map.ToDepartments(true);
+            Assert.Equal("公司/研发部", tree.Single(d => d.Key == "d2").ParentLinkId);
+            // A path recorded for a department that holds WeCom's id finds it, and never replaces the id.
+            map.Add("公司/研发部/服务端组", "d2");
+            Assert.Equal("5", map.LinkIdOf("d2"));
+            Assert.Equal("d2", map.IdOf("公司/研发部/服务端组"));
+        }
+
+        [Fact]
+        public void Downstream_a_department_holding_only_a_path_is_not_linked_to_WeCom_yet()
+        {
+            var map = Mixed("1");
+            Assert.False(map.ByPath);
+            Assert.Equal("5", map.ReferenceOf("d2"));
+            Assert.Equal("authing:d3", map.ReferenceOf("d3"));
+            Assert.Null(map.ToDepartments(true).Single(d => d.Key == "d3").LinkId);
+            Assert.Equal("d3", map.IdOf("authing:d3"));
+            Assert.Null(map.IdOf("1/研发部/后端组")); // paths are not how the downstream view names departments
+            Assert.Equal("2", map.WeComParentIdOf("d2"));
+        }
+
         [Fact]
         public void Department_tree_is_parents_first_with_paths_from_the_root_link_and_parent_links_from_the_tree()
         {

@@ -127,14 +127,16 @@ namespace WeComSync.Tests.Comparison
         }
 
         [Fact]
-        public void Overwrite_sends_every_known_source_field_without_comparing_and_never_an_unknown_one()
+        public void Overwrite_sends_the_fields_the_target_withholds_or_holds_differently_never_one_it_holds_the_same_nor_an_unknown_one()
         {
-            var s = U("a", "A", "13800000000", null, "d1");
-            var t = U("a", "A", null, null, "d1");
+            // Not "name 赵勇 -> 赵勇": a field the target provably holds the same writes nothing new, so it is not in the plan.
+            var s = U("a", "赵勇", "13800000000", null, "d1");
+            var t = U("a", "赵勇", null, null, "d2");
             t.WithheldFields.Add("Mobile");
             var c = Assert.Single(Compare(new[] { s }, new[] { t }, new CompareOptions { UpdateMode = UpdateMode.Overwrite }).Changes);
-            Assert.Equal(new[] { "Name", "Mobile", "Departments" }, c.Fields.Select(f => f.Field));
-            Assert.Null(c.Fields[1].Old);
+            Assert.Equal(new[] { "Mobile", "Departments" }, c.Fields.Select(f => f.Field));
+            Assert.Null(c.Fields[0].Old);
+            Assert.DoesNotContain("赵勇 -> 赵勇", c.Description);
         }
 
         [Fact]
