@@ -51,7 +51,8 @@ namespace WeComSync.Authing
                 }
             }
             if (RootLinkId != null) _idByLink[RootLinkId] = RootDepartmentId;
-            ByPath = RootLinkId == null || !WeCom.WeComIdMap.IsWeComId(RootLinkId);
+            ByPath = RootLinkId != null && !WeCom.WeComIdMap.IsWeComId(RootLinkId);
+            ByWeComId = RootLinkId != null && WeCom.WeComIdMap.IsWeComId(RootLinkId);
             foreach (var d in ToDepartments(false))
             {
                 if (d.Path == null || d.IncompleteReason != null) continue;
@@ -61,10 +62,14 @@ namespace WeComSync.Authing
         }
 
         /// <summary>
-        /// True when the model names departments by export path (the root is the file's top department, or nothing:
-        /// upstream); false when it names them by WeCom id (the root is WeCom's, "1": downstream).
+        /// True when the model names departments by export path (the root is the file's top department: upstream with
+        /// -IgnoreRootDepartment). With <see cref="ByWeComId"/> also false (no root link: a plain read such as
+        /// Get-AuthingUser, or upstream without -IgnoreRootDepartment) a department is named by the link it holds.
         /// </summary>
         public bool ByPath { get; }
+
+        /// <summary>True when the model names departments by WeCom id (the root is WeCom's, "1": downstream).</summary>
+        public bool ByWeComId { get; }
 
         public string OrganizationCode { get; }
         public string RootDepartmentId { get; }
@@ -98,9 +103,10 @@ namespace WeComSync.Authing
         }
 
         /// <summary>
-        /// How the model names an Authing department (<see cref="ByPath"/>): the root by <see cref="RootLinkId"/>; a linked
-        /// department by its link, except that upstream one holding a WeCom id is named by its path through the tree and
-        /// downstream one holding only a path is "authing:id" (not linked to WeCom); an unlinked one "authing:id".
+        /// How the model names an Authing department (<see cref="ByPath"/>, <see cref="ByWeComId"/>): the root by
+        /// <see cref="RootLinkId"/>; a linked department by its link, except that upstream one holding a WeCom id is named
+        /// by its path through the tree and downstream one holding only a path is "authing:id" (not linked to WeCom); an
+        /// unlinked one "authing:id".
         /// </summary>
         public string ReferenceOf(string departmentId)
         {
@@ -108,7 +114,8 @@ namespace WeComSync.Authing
             if (!_linkById.TryGetValue(departmentId, out var link)) return UnlinkedPrefix + departmentId;
             bool weComId = WeCom.WeComIdMap.IsWeComId(link);
             if (ByPath) return weComId && _treePathById.TryGetValue(departmentId, out var path) ? path : link;
-            return weComId ? link : UnlinkedPrefix + departmentId;
+            if (ByWeComId) return weComId ? link : UnlinkedPrefix + departmentId;
+            return link;
         }
 
         /// <summary>

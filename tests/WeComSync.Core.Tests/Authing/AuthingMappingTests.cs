@@ -75,6 +75,20 @@ namespace WeComSync.Tests.Authing
         }
 
         [Fact]
+        public void Without_a_root_link_a_plain_read_names_each_department_by_the_link_it_holds()
+        {
+            // Get-AuthingUser / Get-AuthingDepartment without -RootLinkId: neither the upstream nor the downstream view,
+            // so a pool a downstream run linked still reads WeCom's ids, and one an upstream run linked its paths.
+            var map = Mixed(null);
+            Assert.False(map.ByPath);
+            Assert.False(map.ByWeComId);
+            Assert.Equal("5", map.ReferenceOf("d2"));
+            Assert.Equal("公司/研发部/前端组", map.ReferenceOf("d3"));
+            Assert.Equal("d2", map.IdOf("5"));
+            Assert.Equal("d3", map.IdOf("公司/研发部/前端组"));
+        }
+
+        [Fact]
         public void Department_tree_is_parents_first_with_paths_from_the_root_link_and_parent_links_from_the_tree()
         {
             var tree = Map("公司").ToDepartments(includeRoot: true);
