@@ -49,6 +49,8 @@ param(
     [int] $KeepLogDays = 90
 )
 $ErrorActionPreference = 'Stop'
+# Output that is not a terminal (cron, a log file) gets no colour escape codes.
+if ($PSStyle -and ([Console]::IsOutputRedirected -or [Console]::IsErrorRedirected)) { $PSStyle.OutputRendering = 'PlainText' }
 $runOutput = @()
 $ended = $false   # still false in the finally below only when Ctrl+C (or a stop) cut the run short
 # Whether this script is the process (pwsh -File …), whose exit code a scheduler reads; not a console that ran it.

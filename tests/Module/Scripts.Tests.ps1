@@ -197,6 +197,7 @@ Describe 'The example scripts under their own $ErrorActionPreference = ''Stop'''
         }
         $run.ExitCode | Should -Be 2
         $run.Output | Should -Match 'row \d+'
+        $run.Output | Should -Not -Match "`e\[" -Because 'output that is not a terminal has no escape codes'
         $run.Output | Should -Match 'PartiallyFailed'
         $run.Output | Should -Not -Match 'Upstream sync failed'
         @(Get-AuthingDepartment).Count | Should -BeGreaterThan 1
