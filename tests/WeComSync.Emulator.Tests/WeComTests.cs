@@ -129,12 +129,37 @@ public sealed class WeComDepartmentTests : EmulatorTestBase
     }
 
     [Fact]
-    public async Task Depth_beyond_15_levels_is_refused()
+    public async Task A_16th_level_is_refused_with_81002_on_create_and_on_move()
     {
         var token = await TokenAsync();
         var parent = 1;
         for (var i = 2; i <= 15; i++) parent = await CreateDepartmentAsync("L" + i, parent, token);
-        Assert.Equal(60002, Errcode(await WeComAsync("/cgi-bin/department/create", new { name = "L16", parentid = parent }, token: token)));
+        Assert.Equal(81002, Errcode(await WeComAsync("/cgi-bin/department/create", new { name = "L16", parentid = parent }, token: token)));
+        // Moving a two-level subtree under level 14 would put its child at level 16.
+        var top = await CreateDepartmentAsync("T", 1, token);
+        await CreateDepartmentAsync("T2", top, token);
+        var level14 = State.WeCom.Subtree(1).Single(d => d.Name == "L14").Id;
+        Assert.Equal(81002, Errcode(await WeComAsync("/cgi-bin/department/update", new { id = top, parentid = level14 }, token: token)));
+    }
+
+    [Fact]
+    public async Task Creates_past_the_monthly_limit_answer_45009_until_reset()
+    {
+        // "每企业创建账号数不可超过账号上限数*3/月" (document/path/90454): the default is three times the seats.
+        await ControlAsync(HttpMethod.Post, "wecom/settings", new { seatLimit = 1 });
+        var token = await TokenAsync();
+        await CreateUserAsync("one", token: token);
+        await WeComAsync("/cgi-bin/user/delete", query: "userid=one", token: token);
+        await CreateUserAsync("two", token: token);
+        await WeComAsync("/cgi-bin/user/delete", query: "userid=two", token: token);
+        await CreateUserAsync("three", token: token);
+        await WeComAsync("/cgi-bin/user/delete", query: "userid=three", token: token);
+        var r = await WeComAsync("/cgi-bin/user/create", new { userid = "four", name = "x", department = new[] { 1 }, mobile = "13900000004" }, token: token);
+        Assert.Equal(45009, Errcode(r)); // a seat is free, but the month's creates are used up
+        Assert.Equal(0, State.WeCom.UserCount);
+
+        await ControlAsync(HttpMethod.Post, "wecom/settings", new { seatLimit = 100, monthlyCreateLimit = 3 });
+        Assert.Equal(45009, Errcode(await WeComAsync("/cgi-bin/user/create", new { userid = "four", name = "x", department = new[] { 1 }, mobile = "13900000004" }, token: token)));
     }
 
     [Fact]
@@ -210,12 +235,37 @@ public sealed class WeComUserTests : EmulatorTestBase
     public WeComUserTests(EmulatorFixture f) : base(f) { }
 
     [Fact]
-    public async Task Each_route_takes_its_documented_method_43001_43002()
+    public async Task A_wrong_method_answers_what_the_missing_body_causes_40003_or_40058_not_404()
     {
         var token = await TokenAsync();
-        // user/create is POST, user/get is GET (document/path/90195, /90196).
-        Assert.Equal(43002, Errcode(await WeComGetAsync($"/cgi-bin/user/create?access_token={token}")));
-        Assert.Equal(43001, Errcode(await WeComPostAsync($"/cgi-bin/user/get?access_token={token}&userid=x", new { })));
+        // user/create is POST, user/get is GET (document/path/90195, /90196); WeCom has no wrong-method code (/90313).
+        Assert.Equal(40003, Errcode(await WeComGetAsync($"/cgi-bin/user/create?access_token={token}")));
+        Assert.Equal(40003, Errcode(await WeComGetAsync($"/cgi-bin/user/update?access_token={token}")));
+        Assert.Equal(40058, Errcode(await WeComGetAsync($"/cgi-bin/department/create?access_token={token}")));
+        Assert.Equal(40058, Errcode(await WeComPostAsync($"/cgi-bin/user/get?access_token={token}&userid=x", new { })));
+        Assert.Equal(0, State.WeCom.UserCount);
+    }
+
+    [Fact]
+    public async Task A_body_that_is_not_JSON_is_40058()
+    {
+        var token = await TokenAsync();
+        var response = await Http.PostAsync($"/cgi-bin/user/create?access_token={token}", new StringContent("{not json", System.Text.Encoding.UTF8, "application/json"));
+        var r = System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync()).AsObject();
+        Assert.Equal(40058, Errcode(r));
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("3")]
+    [InlineData("")]
+    public async Task Gender_other_than_1_or_2_is_refused_with_40058_on_create_and_update(string gender)
+    {
+        var token = await TokenAsync();
+        Assert.Equal(40058, Errcode(await WeComAsync("/cgi-bin/user/create", new { userid = "g", name = "G", department = new[] { 1 }, mobile = "13800000009", gender }, token: token)));
+        Assert.Equal(0, State.WeCom.UserCount);
+        await CreateUserAsync("g", token: token);
+        Assert.Equal(40058, Errcode(await WeComAsync("/cgi-bin/user/update", new { userid = "g", gender }, token: token)));
     }
 
     [Theory]
@@ -509,7 +559,7 @@ public sealed class WeComModeTests : EmulatorTestBase
     }
 
     [Fact]
-    public async Task An_app_with_a_visible_range_sees_only_it_and_gets_60011_outside()
+    public async Task An_app_with_a_visible_range_sees_only_it_60011_for_departments_60111_for_members_outside()
     {
         State.Seed(@"{""wecom"":{""departments"":[{""id"":2,""name"":""研发部"",""parentid"":1},{""id"":3,""name"":""一组"",""parentid"":2},{""id"":4,""name"":""销售部"",""parentid"":1}],
             ""users"":[{""userid"":""a"",""name"":""A"",""department"":[3],""mobile"":""13800000001""},{""userid"":""b"",""name"":""B"",""department"":[4],""mobile"":""13800000002""},
@@ -520,7 +570,9 @@ public sealed class WeComModeTests : EmulatorTestBase
         Assert.Equal(new[] { 2, 3 }, ids["department_id"].AsArray().Select(d => (int)d["id"]).OrderBy(x => x).ToArray());
         Assert.Equal(60011, Errcode(await WeComAsync("/cgi-bin/department/simplelist", query: "id=1", token: token)));
         Assert.Equal(60011, Errcode(await WeComAsync("/cgi-bin/user/simplelist", query: "department_id=4", token: token)));
-        Assert.Equal(60011, Errcode(await WeComAsync("/cgi-bin/user/get", query: "userid=b", token: token)));
+        // A member outside the range answers as a member that does not exist (60111, "d) 成员不在应用可见范围内", /90313).
+        Assert.Equal(60111, Errcode(await WeComAsync("/cgi-bin/user/get", query: "userid=b", token: token)));
+        Assert.Equal(60111, Errcode(await WeComAsync("/cgi-bin/user/get", query: "userid=nobody", token: token)));
         Assert.Equal(0, Errcode(await WeComAsync("/cgi-bin/user/get", query: "userid=c", token: token))); // named in the range
         Assert.Equal(0, Errcode(await WeComAsync("/cgi-bin/user/simplelist", query: "department_id=3", token: token)));
         var refused = await Http.PostAsync("_emulator/wecom/secrets", System.Net.Http.Json.JsonContent.Create(new { secret = "x", mode = "sync", allowParties = new[] { 2 } }));

@@ -69,6 +69,8 @@ namespace WeComSync.Apply
             if (change.Operation == ChangeOperation.Create)
                 return now == null ? null : $"{what} exists now: it was created after the plan was computed";
             if (now == null) return $"{what} no longer exists";
+            // Read, but what the answer means is unknown (WeCom's 60111 to an app with a partial visible range): never "gone".
+            if (now.IncompleteReason != null) return $"{what} cannot be read now: {now.IncompleteReason}";
             var fields = FieldsDiffer(change.Current, now).ToList();
             return fields.Count == 0 ? null : $"{what} was changed: " + string.Join("; ", fields);
         }

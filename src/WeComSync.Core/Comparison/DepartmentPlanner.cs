@@ -113,7 +113,27 @@ namespace WeComSync.Comparison
             var changes = forward.OrderBy(c => c.Depth).ThenBy(c => c.Index).Select(c => c.Change)
                 .Concat(deletes.OrderByDescending(c => c.Depth).ThenBy(c => c.Index).Select(c => c.Change))
                 .Concat(_conflicts).ToList();
-            return new Plan(changes, new PlanContext { Kind = ObjectKind.Department, SourceCount = source.Count, TargetCount = target.Count });
+            var context = new PlanContext { Kind = ObjectKind.Department, SourceCount = source.Count, TargetCount = target.Count };
+            CountTooDeep(source, sourceDepth, target, context);
+            return new Plan(changes, context);
+        }
+
+        /// <summary>WeCom's department depth limit: "部门最多15层" (81002, document/path/90313), the root being level 1.</summary>
+        public const int WeComMaxLevels = 15;
+
+        /// <summary>
+        /// Into WeCom, reference departments below level 15 (the root is level 1) cannot be created or moved: counted so the
+        /// plan says so before anything is applied. A reference without its own root hangs under WeCom's root (level 2 at the top).
+        /// </summary>
+        private static void CountTooDeep(IReadOnlyList<Department> source, Dictionary<Department, int> depth, IReadOnlyList<Department> target, PlanContext context)
+        {
+            if (!target.Any(d => d.Source == DirectorySource.WeComApi)) return;
+            int offset = source.Any(d => d.IsRoot) ? 1 : 2;
+            foreach (var d in source)
+            {
+                if (d.IsRoot || !depth.TryGetValue(d, out var level) || level + offset <= WeComMaxLevels) continue;
+                if (context.TooDeepCount++ == 0) context.TooDeepExample = d.Path ?? d.Name ?? d.Key;
+            }
         }
 
         private readonly HashSet<Department> _conflicted = new HashSet<Department>(ReferenceEqualityComparer<Department>.Instance);

@@ -81,6 +81,20 @@ namespace WeComSync.Model
             : $"{KeptSuspendedCount} user(s) suspended in the target are in the reference, which does not say whether they are enabled " +
               "(an export without the 禁用状态 column, or a blank cell): they stay suspended. To reactivate them, give them 启用 in 禁用状态.";
 
+        /// <summary>
+        /// Departments of the reference that would sit deeper than WeCom's 15 levels (the root is level 1; 81002 "部门最多15层",
+        /// developer.work.weixin.qq.com/document/path/90313): WeCom refuses to create or move them. Counted for plans into WeCom.
+        /// </summary>
+        public int TooDeepCount { get; set; }
+
+        /// <summary>One department that is too deep, for the warning.</summary>
+        public string TooDeepExample { get; set; }
+
+        /// <summary>The warning for <see cref="TooDeepCount"/>, null when there is none (a method: plan.json does not carry it).</summary>
+        public string TooDeepWarning() => TooDeepCount <= 0 ? null
+            : $"{TooDeepCount} department(s) would be deeper than the 15 levels WeCom allows (the root is level 1), e.g. '{TooDeepExample}': " +
+              "WeCom refuses to create or move them (81002), and their members cannot be placed there. Flatten the tree to 15 levels before applying.";
+
         /// <summary>The departments the plan was limited to (-Department, -ExcludeDepartment); null: the whole directory.</summary>
         public string Scope { get; set; }
         public System.DateTimeOffset ComputedAt { get; set; }

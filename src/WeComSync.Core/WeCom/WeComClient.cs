@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using System.Net;
 using System.Net.Http;
 using System.Text;
@@ -147,6 +148,39 @@ namespace WeComSync.WeCom
         }
 
         private static string Truncate(string s) => s == null ? "" : s.Length > 200 ? s.Substring(0, 200) + "…" : s;
+
+        // ---- what a "not found" proves ---------------------------------------------------------------------
+
+        private bool? _seesWholeCorp;
+
+        /// <summary>
+        /// Whether this app sees the whole corp: the address-book sync secret does; any other app when department/simplelist
+        /// lists the root department (1). Asked once per client; a failed look-up answers false (no proof) and is asked again.
+        /// </summary>
+        public async Task<bool> SeesWholeCorpAsync(CancellationToken ct)
+        {
+            if (_seesWholeCorp.HasValue) return _seesWholeCorp.Value;
+            if (AppMode == WeComAppMode.AddressBookSync) return (_seesWholeCorp = true).Value;
+            try
+            {
+                var ids = await ListDepartmentIdsAsync(ct).ConfigureAwait(false);
+                _seesWholeCorp = ids.Any(d => (long?)d["id"] == WeComReader.RootDepartmentId);
+                return _seesWholeCorp.Value;
+            }
+            catch (ApiException e) when (!e.IsFatal) { return false; }
+        }
+
+        /// <summary>
+        /// Whether an answer proves the member does not exist. WeCom answers 60111 (and 46004) both for a userid that
+        /// does not exist and for a member outside the app's visible range ("UserID不存在 … d) 成员不在应用可见范围内",
+        /// developer.work.weixin.qq.com/document/path/90313): only an app that sees the whole corp may take it as "gone".
+        /// </summary>
+        public async Task<bool> ProvesAbsentAsync(ApiException e, CancellationToken ct) =>
+            e != null && (e.Is(WeComErrorCodes.UserNotFound) || e.Is(WeComErrorCodes.UserNotExist)) && await SeesWholeCorpAsync(ct).ConfigureAwait(false);
+
+        /// <summary>Why a 60111 / 46004 proves nothing for this app: one sentence for results and warnings.</summary>
+        public static string AmbiguousAbsence(string userId, ApiException e) =>
+            $"user/get answered {e.Code} for '{userId}', which WeCom answers both for a member that does not exist and for one outside the app's visible range (可见范围); this app does not see the whole corp, so it cannot tell which";
 
         // ---- typed endpoints --------------------------------------------------------------------------------
 

@@ -47,6 +47,14 @@ namespace WeComSync.WeCom
         /// <summary>Where WeCom keeps the user fields beyond the defaults (extattr.&lt;name&gt;, external_position …); null: the defaults.</summary>
         public Model.FieldMap FieldMap { get; set; }
 
+        /// <summary>
+        /// The field map names every custom attribute (extattr) the members carry: an update that writes attributes sends
+        /// them without first reading the member (user/get) for the others. Needed where that read answers 48009 (the
+        /// address-book sync secret from an IP added after 2022-08-15); an attribute the map does not name could be
+        /// cleared if WeCom replaces the list (docs/ServiceFacts.md).
+        /// </summary>
+        public bool AllAttributesMapped { get; set; }
+
         /// <summary>Renew the cached token this long before WeCom says it expires.</summary>
         public TimeSpan TokenRenewalMargin { get; set; } = TimeSpan.FromMinutes(5);
     }

@@ -40,7 +40,10 @@ namespace WeComSync.WeCom
             }).ConfigureAwait(false));
             long firstDept = departments?.Select(d => (long?)d["id"]).FirstOrDefault() ?? 1;
             checks.Add(await RunAsync("Department details", "department/get", () => client.GetDepartmentAsync(firstDept, ct)).ConfigureAwait(false));
-            checks.Add(await RunAsync("Member details", "user/list", () => client.ListUsersDetailedAsync(firstDept, ct)).ConfigureAwait(false));
+            var details = await RunAsync("Member details", "user/list", () => client.ListUsersDetailedAsync(firstDept, ct)).ConfigureAwait(false);
+            checks.Add(details);
+            var attributes = AttributeUpdates(client, details);
+            if (attributes != null) checks.Add(attributes);
             checks.Add(await RunAsync("Write permission", "user/update", async () =>
             {
                 try { await client.UpdateUserAsync(new JObject { ["userid"] = ProbeUserId, ["position"] = "" }, ct).ConfigureAwait(false); }
@@ -50,6 +53,25 @@ namespace WeComSync.WeCom
                 }
             }).ConfigureAwait(false));
             return checks;
+        }
+
+        /// <summary>
+        /// An update that writes custom attributes (extattr) first reads the member (user/get) to keep its other
+        /// attributes; where detail reads answer 48009 every such update would fail before it is sent. Said here, at
+        /// connect time, when the field map writes attributes; null when it writes none or the reads work.
+        /// </summary>
+        private static WeComConnectionCheck AttributeUpdates(WeComClient client, WeComConnectionCheck details)
+        {
+            bool writesAttributes = client.FieldMap?.Effective().Any(f => f.Target != null && f.Target.StartsWith(Model.FieldMap.ExtattrPrefix, StringComparison.Ordinal)) == true;
+            if (!writesAttributes || details.Passed || details.Code != WeComErrorCodes.DetailReadBanned.ToString(System.Globalization.CultureInfo.InvariantCulture)) return null;
+            if (client.Settings.AllAttributesMapped)
+                return new WeComConnectionCheck { Check = "Attribute updates", Passed = true, Message = "Updates send the mapped custom attributes without reading the member (-AllAttributesMapped)." };
+            return new WeComConnectionCheck
+            {
+                Check = "Attribute updates", Passed = false, Code = details.Code,
+                Message = "Updates that write custom attributes (extattr) first read the member (user/get), which answers 48009 from this IP: every such update would fail before it is sent.",
+                RecommendedAction = ApiException.Sentence(WeComUserApplier.AttributeReadAdvice),
+            };
         }
 
         // Short check names, as Test-AuthingConnection's (the one view's Check column fits them whole at 80 columns);

@@ -25,7 +25,12 @@ namespace WeComSync.WeCom
             return cc == MobileNumber.DefaultCountryCode ? number : cc + " " + number;
         }
 
-        public static string ToWeComGender(Gender? g) => g == Model.Gender.Male ? "1" : g == Model.Gender.Female ? "2" : "0";
+        /// <summary>
+        /// WeCom's gender code for a write: user/create and user/update define only "1表示男性，2表示女性" (document/path/90195,
+        /// /90197); null for any other (unknown, unset): the write leaves the field out. Reads answer "0" (未定义) for a
+        /// member without one (WxJava Gender.UNDEFINED), which is not a value to send.
+        /// </summary>
+        public static string ToWeComGender(Gender? g) => g == Model.Gender.Male ? "1" : g == Model.Gender.Female ? "2" : null;
     }
 
     /// <summary>
@@ -177,7 +182,11 @@ namespace WeComSync.WeCom
             {
                 case "name": body["name"] = (string)value; return true;
                 case "mobile": body["mobile"] = WeComMapping.ToWeComMobile((string)value) ?? ""; return true;
-                case "gender": body["gender"] = WeComMapping.ToWeComGender((Gender?)value); return true;
+                case "gender":
+                    // Unknown is left out (create and update alike): WeCom defines no code for it.
+                    var code = WeComMapping.ToWeComGender((Gender?)value);
+                    if (code == null) body.Remove("gender"); else body["gender"] = code;
+                    return true;
                 case "enable": body["enable"] = (bool?)value == false ? 0 : 1; return true;
             }
             if (slot.Target.StartsWith(FieldMap.ExtattrPrefix, StringComparison.Ordinal))

@@ -378,12 +378,23 @@ namespace WeComSync.WeCom
             return withheld;
         }
 
-        /// <summary>One member by userid with one user/get, or null when WeCom has none (60111: userid not found).</summary>
+        /// <summary>
+        /// One member by userid with one user/get, or null when WeCom answered 60111 / 46004: then
+        /// <see cref="NotFound"/> says whether that proves the member does not exist (an app that sees the whole corp) or
+        /// only that this app cannot see it.
+        /// </summary>
         public async Task<User> ReadUserAsync(string userId, CancellationToken ct)
         {
             JObject m;
             try { m = await _client.GetUserAsync(userId, ct).ConfigureAwait(false); }
-            catch (ApiException e) when (e.Is(WeComErrorCodes.UserNotFound)) { return null; }
+            catch (ApiException e) when (e.Is(WeComErrorCodes.UserNotFound) || e.Is(WeComErrorCodes.UserNotExist))
+            {
+                _notFound[userId] = await _client.ProvesAbsentAsync(e, ct).ConfigureAwait(false)
+                    ? ($"WeCom has no member with userid '{userId}' ({e.Code}).", "Check the userid (the 账号 column of the export), or list every member with Get-WeComUser.")
+                    : (ApiException.Sentence(WeComClient.AmbiguousAbsence(userId, e)),
+                       "If the member exists, widen the app's visible range to include it in the WeCom admin console, or connect with the address-book sync secret.");
+                return null;
+            }
             var withheld = Withheld();
             var user = new User { Source = DirectorySource.WeComApi, UserId = userId, SourceId = userId };
             Fields.ApplyDetails(user, m, withheld);
@@ -406,6 +417,11 @@ namespace WeComSync.WeCom
         }
 
         private IReadOnlyList<Department> _tree;
+        private readonly ConcurrentDictionary<string, (string Message, string Action)> _notFound = new ConcurrentDictionary<string, (string, string)>(StringComparer.OrdinalIgnoreCase);
+
+        /// <summary>For a userid <see cref="ReadUserAsync"/> found nothing for: what that means, and what to do.</summary>
+        public (string Message, string Action) NotFound(string userId) =>
+            _notFound.TryGetValue(userId, out var r) ? r : ($"WeCom has no member with userid '{userId}'.", null);
 
         /// <summary>
         /// Sets each user's <see cref="User.DepartmentPaths"/> from the tree: a department outside it (beyond the app's

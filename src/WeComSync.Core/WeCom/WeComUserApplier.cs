@@ -119,10 +119,36 @@ namespace WeComSync.WeCom
         private static Result Failed(Change change, string code, string message) =>
             new Result { Change = change, Outcome = Outcome.Failed, ErrorCode = code, Error = message };
 
+        // Set by the first create WeCom refuses for the whole corp (the seat limit): the creates after it are not sent,
+        // and say why, while updates and deletes go on.
+        private string _createsStopped;
+
+        /// <summary>
+        /// The seat limit (45024) holds for every create, not this member: why, or null for any other error.
+        /// </summary>
+        private static string StopsCreates(ApiException e) => e.Is(WeComErrorCodes.SeatLimitReached)
+            ? ApiException.Sentence("user/create answered 45024: the corp's member seat limit is reached") + " " + ApiException.Sentence(e.RecommendedAction)
+            : null;
+
+        /// <summary>
+        /// user/create blocked for longer than the connection may wait stops the run (as any API does), and says that
+        /// the block may be the monthly limit on new members: three times the seat limit ("每企业创建账号数不可超过
+        /// 账号上限数*3/月", document/path/90454), refused with the frequency code 45009 and blocked for 30 days.
+        /// </summary>
+        private static Result CreatesBlocked(Change change, ApiException e)
+        {
+            var result = Results.Failed(change, e);
+            result.Error += " WeCom also allows at most three times the seat limit of new members per month (document 90454) and then blocks user/create " +
+                "for 30 days: if creates are still refused after that time, the month's limit is reached and they can be run again when it lifts.";
+            return result;
+        }
+
         private async Task<Result> CreateAsync(Change change, CancellationToken ct)
         {
             var source = change.Desired as User;
             if (source == null) return Results.Skipped(change, "The change carries no desired user.");
+            var stopped = Volatile.Read(ref _createsStopped);
+            if (stopped != null) return Results.Skipped(change, "Not sent: WeCom refuses every create for now. " + stopped);
             string userId = UserIdFor(source);
             if (userId == null || !ValidUserId.IsMatch(userId))
             {
@@ -160,7 +186,13 @@ namespace WeComSync.WeCom
             catch (ApiException e) when (e.Is(WeComErrorCodes.UserIdExists) || e.OutcomeUnknown)
             {
                 // The userid exists (an interrupted earlier run, or made by hand): link to that member and bring it up to date.
-                if (e.OutcomeUnknown && !await ExistsAsync(userId, ct).ConfigureAwait(false))
+                var (exists, why) = e.OutcomeUnknown ? await ExistsAsync(userId, ct).ConfigureAwait(false) : (true, null);
+                if (exists == null)
+                {
+                    return Failed(change, "outcome-unknown", $"The create's answer was lost and whether it was applied cannot be read ({why}). " +
+                        "Nothing more was sent: the next run's read decides.");
+                }
+                if (exists == false)
                 {
                     // The lost create was not applied (no such member): sending it again is safe now. Once: a second
                     // lost answer is reported, and the next run's read decides.
@@ -174,6 +206,13 @@ namespace WeComSync.WeCom
                     catch (ApiException update) { return Results.Failed(change, update); }
                     note = e.OutcomeUnknown ? "the create's answer was lost but the member exists: linked" : "userid already existed in WeCom (60102): linked to the existing member and updated";
                 }
+            }
+            catch (ApiException e) when (e.StopsRun) { return CreatesBlocked(change, e); }
+            catch (ApiException e) when (StopsCreates(e) is string reason)
+            {
+                // One failure with the reason, not one per member: the creates after it are skipped (see CreateAsync's start).
+                if (Interlocked.CompareExchange(ref _createsStopped, reason, null) != null) return Results.Skipped(change, "Not sent: WeCom refuses every create for now. " + reason);
+                return Failed(change, e.Code, "The create step stops here: " + reason);
             }
             catch (ApiException e) when (e.Is(WeComErrorCodes.MobileExists))
             {
@@ -189,10 +228,18 @@ namespace WeComSync.WeCom
             return result;
         }
 
-        private async Task<bool> ExistsAsync(string userId, CancellationToken ct)
+        /// <summary>
+        /// Whether the member exists now: true, false, or null when the answer proves neither (a 60111 to an app that does
+        /// not see the whole corp, or any other failure): a lost create is then not sent again.
+        /// </summary>
+        private async Task<(bool? Exists, string Why)> ExistsAsync(string userId, CancellationToken ct)
         {
-            try { await _client.GetUserAsync(userId, ct).ConfigureAwait(false); return true; }
-            catch (ApiException) { return false; }
+            ApiException failure;
+            try { await _client.GetUserAsync(userId, ct).ConfigureAwait(false); return (true, null); }
+            catch (ApiException e) { failure = e; }
+            if (await _client.ProvesAbsentAsync(failure, ct).ConfigureAwait(false)) return (false, null);
+            return (null, failure.Is(WeComErrorCodes.UserNotFound) || failure.Is(WeComErrorCodes.UserNotExist)
+                ? WeComClient.AmbiguousAbsence(userId, failure) : $"user/get answered {failure.Code}: {failure.ApiMessage}");
         }
 
         private async Task<Result> UpdateAsync(Change change, CancellationToken ct)
@@ -253,10 +300,25 @@ namespace WeComSync.WeCom
         /// </summary>
         private async Task UpdateAsync(JObject body, string userId, CancellationToken ct)
         {
-            if (body["extattr"] != null)
-                WeComUserFields.KeepOtherAttrs(body, await _client.GetUserAsync(userId, ct).ConfigureAwait(false));
+            if (body["extattr"] != null && !_client.Settings.AllAttributesMapped)
+            {
+                JObject member;
+                try { member = await _client.GetUserAsync(userId, ct).ConfigureAwait(false); }
+                catch (ApiException e) when (e.Is(WeComErrorCodes.DetailReadBanned))
+                {
+                    throw new ApiException(e.Service, e.Endpoint, e.Code,
+                        "the update writes custom attributes (extattr), and the member's other attributes could not be read first (user/get answered 48009 from this IP): the update was not sent, so none is lost",
+                        e.Class, AttributeReadAdvice, e).WithError(e.Error);
+                }
+                WeComUserFields.KeepOtherAttrs(body, member);
+            }
             await _client.UpdateUserAsync(body, ct).ConfigureAwait(false);
         }
+
+        /// <summary>What to do when an attribute update cannot read the member first (48009).</summary>
+        public const string AttributeReadAdvice =
+            "If the field map names every custom attribute the members have, connect with Connect-WeCom -AllAttributesMapped: updates then send the mapped attributes without the read. " +
+            "Otherwise run from an IP trusted before 2022-08-15, or leave the attributes out (-ExcludeProperty).";
 
         /// <summary>user/update with enable 0 (WeCom 更新成员: "enable 启用/禁用成员。1表示启用成员，0表示禁用成员").</summary>
         private async Task<Result> SuspendAsync(Change change, CancellationToken ct)
@@ -351,9 +413,19 @@ namespace WeComSync.WeCom
             {
                 if (!found.TryGetValue(userId, out var m))
                 {
-                    // 60111 / 46004: no such userid (as Test-WeComConnection reads them); anything else stops the check and is reported.
+                    // 60111 / 46004: no such userid, when the app sees the whole corp; else it may be a member outside the
+                    // visible range: a create goes on (WeCom refuses a taken userid with 60102), anything else is not
+                    // applied as "gone" but as unreadable. Any other failure stops the check and is reported.
                     try { m = await _client.GetUserAsync(userId, cancellationToken).ConfigureAwait(false); }
-                    catch (ApiException e) when (e.Is(WeComErrorCodes.UserNotFound) || e.Is(WeComErrorCodes.UserNotExist)) { m = null; }
+                    catch (ApiException e) when (e.Is(WeComErrorCodes.UserNotFound) || e.Is(WeComErrorCodes.UserNotExist))
+                    {
+                        m = null;
+                        if (change.Operation != ChangeOperation.Create && !await _client.ProvesAbsentAsync(e, cancellationToken).ConfigureAwait(false))
+                        {
+                            now[change] = new User { Source = DirectorySource.WeComApi, UserId = userId, SourceId = userId, IncompleteReason = WeComClient.AmbiguousAbsence(userId, e) };
+                            continue;
+                        }
+                    }
                 }
                 if (m == null) { now[change] = null; continue; }
                 var user = new User { Source = DirectorySource.WeComApi, UserId = userId, SourceId = userId };

@@ -183,6 +183,8 @@ namespace WeComSync.Workflow
             if (human != null) notes.Add(human);
             string suspended = plan.Context.KeptSuspendedWarning();
             if (suspended != null) notes.Add(suspended);
+            string tooDeep = plan.Context.TooDeepWarning();
+            if (tooDeep != null) notes.Add(tooDeep);
             foreach (var note in notes) Output.WriteWarning(note);
             Output.WriteVerbose(plan.Summary);
             return notes;

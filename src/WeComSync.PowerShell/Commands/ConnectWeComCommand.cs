@@ -42,6 +42,10 @@ namespace WeComSync.PowerShell.Commands
         [Parameter]
         public object FieldMap { get; set; }
 
+        /// <summary>The field map names every custom attribute members have: attribute updates are sent without reading the member first (no 48009).</summary>
+        [Parameter]
+        public SwitchParameter AllAttributesMapped { get; set; }
+
         protected override void ProcessRecord()
         {
             string corpId = ParameterSetName == "Credential" ? Credential.UserName : CorpId;
@@ -65,6 +69,7 @@ namespace WeComSync.PowerShell.Commands
                 AppMode = AppMode,
                 ApiHost = host,
                 Retry = BuildRetryOptions(),
+                AllAttributesMapped = AllAttributesMapped,
             };
             try { settings.FieldMap = Conversion.FieldMapInput.Read(FieldMap, Model.FieldSide.WeCom, SessionState); }
             catch (ArgumentException e) { ThrowTerminatingError(Errors.Create("WeComInvalidFieldMap", ErrorCategory.InvalidArgument, FieldMap, e.Message)); }

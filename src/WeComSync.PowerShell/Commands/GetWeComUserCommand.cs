@@ -35,9 +35,9 @@ namespace WeComSync.PowerShell.Commands
             foreach (string id in UserId)
             {
                 var user = Run(connection, ct => reader.ReadUserAsync(id, ct));
-                if (user != null) WriteObject(user);
-                else WriteError(Errors.Create("WeComUserNotFound", ErrorCategory.ObjectNotFound, id,
-                    $"WeCom has no member with userid '{id}' (60111).", "Check the userid (the 账号 column of the export), or list every member with Get-WeComUser."));
+                if (user != null) { WriteObject(user); continue; }
+                var (message, action) = reader.NotFound(id); // 60111 proves absence only to an app that sees the whole corp
+                WriteError(Errors.Create("WeComUserNotFound", ErrorCategory.ObjectNotFound, id, message, action));
             }
         }
 

@@ -241,5 +241,39 @@ namespace WeComSync.Tests.Comparison
             var ex = Assert.Throws<System.ArgumentException>(() => Compare(new Department[0], new Department[0], o: new CompareOptions { Property = new[] { "Mobile" } }));
             Assert.Contains("ParentKey", ex.Message);
         }
+
+        [Theory]
+        [InlineData(14, 0)] // root + 14 below: level 15, the deepest WeCom allows
+        [InlineData(15, 1)] // root + 15 below: level 16
+        [InlineData(17, 3)]
+        public void A_tree_deeper_than_WeComs_15_levels_is_counted_and_warned_before_anything_is_applied(int below, int tooDeep)
+        {
+            var source = new List<Department> { AuthingRoot("1") };
+            string parent = "root", path = "组织";
+            for (int i = 1; i <= below; i++)
+            {
+                path += "/L" + (i + 1);
+                source.Add(A("a" + i, path, parent, link: null));
+                parent = "a" + i;
+            }
+            var plan = Compare(source, new[] { W("1", "公司", null) }, PlanOperation.Create);
+            Assert.Equal(tooDeep, plan.Context.TooDeepCount);
+            if (tooDeep == 0) Assert.Null(plan.Context.TooDeepWarning());
+            else
+            {
+                Assert.Contains("15 levels", plan.Context.TooDeepWarning());
+                Assert.EndsWith("/L16': WeCom refuses to create or move them (81002), and their members cannot be placed there. Flatten the tree to 15 levels before applying.", plan.Context.TooDeepWarning()); // the first one too deep, by its path
+            }
+        }
+
+        [Fact]
+        public void The_15_level_limit_is_WeComs_a_plan_into_Authing_is_not_warned()
+        {
+            var source = new List<Department> { ExportTop("公司") };
+            string path = "公司";
+            for (int i = 2; i <= 17; i++) { path += "/L" + i; source.Add(E(path)); }
+            var plan = Compare(source, new[] { AuthingRoot("公司") }, PlanOperation.Create);
+            Assert.Equal(0, plan.Context.TooDeepCount);
+        }
     }
 }

@@ -253,6 +253,38 @@ namespace WeComSync.Tests.WeCom
             Assert.Equal(new[] { "userid", "name", "position" }, sent.Properties().Select(p => p.Name));
         }
 
+        [Theory]
+        [InlineData(Gender.Unknown, null)]
+        [InlineData(Gender.Male, "1")]
+        [InlineData(Gender.Female, "2")]
+        public void Gender_is_sent_as_1_or_2_and_left_out_when_unknown_on_create_and_update(Gender gender, string expected)
+        {
+            // user/create and user/update define only 1 and 2 (document/path/90195, /90197); "0" is what reads answer.
+            var fake = new FakeWeCom();
+            fake.AddUser("lisi", "李四", 1);
+            using var client = WeComClientTests.Client(fake);
+            var created = AuthingUser("u1", "zhangsan", "张三", "1");
+            created.Gender = gender;
+            var updated = AuthingUser("u2", "lisi", "李四", "1");
+            updated.UserId = "lisi";
+            updated.Gender = gender;
+            var update = new Change
+            {
+                Operation = ChangeOperation.Update, Kind = ObjectKind.User, Key = "lisi", Desired = updated,
+                Current = new User { Source = DirectorySource.WeComApi, UserId = "lisi", Name = "李四", Departments = new List<string> { "1" } },
+                Fields = { new FieldChange("Gender", Gender.Female == gender ? Gender.Male : Gender.Female, gender), new FieldChange("Position", null, "经理") },
+            };
+            updated.Position = "经理";
+            var results = new PlanApplier(new RecordingHost()).Apply(new[] { Create(created, ObjectKind.User, 0), update }, new WeComUserApplier(client));
+            Assert.All(results, r => Assert.Equal(Outcome.Succeeded, r.Outcome));
+            foreach (var api in new[] { "user/create", "user/update" })
+            {
+                var body = fake.Writes.Single(w => w.Api == api).Body;
+                Assert.Equal(expected, (string)body["gender"]);
+                if (expected == null) Assert.False(body.ContainsKey("gender"));
+            }
+        }
+
         [Fact]
         public void Deletes_go_through_batchdelete_in_batches_of_200_and_a_failing_batch_is_split_to_find_the_bad_userid()
         {

@@ -87,6 +87,7 @@ internal static class ControlEndpoints
                 if (b.Long("tokenExpiresIn") is long t) s.WeCom.TokenExpiresIn = (int)t;
                 if (b.Long("seatLimit") is long seat) s.WeCom.SeatLimit = (int)seat;
                 if (b.Long("listLimit") is long list) s.WeCom.ListLimit = (int)list;
+                if (b.Long("monthlyCreateLimit") is long monthly) s.WeCom.MonthlyCreateLimit = (int)monthly;
                 if (b.Str("corpId") is string corp) s.WeCom.CorpId = corp;
                 if (b.Has("creator")) s.WeCom.Creator = b.Str("creator");
             });

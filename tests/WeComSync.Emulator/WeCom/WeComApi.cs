@@ -70,11 +70,16 @@ internal sealed class WeComApi
             await WriteAsync(http, Error(404, "api not found in the emulator: " + path));
             return;
         }
-        // Each endpoint takes one method (the documentation's 请求方式): the other answers 43001/43002.
+        // Each endpoint takes one method (the documentation's 请求方式). WeCom has no "wrong method" code: a POST-only API
+        // called with GET finds no body, so its parameters are missing — 40003 where the userid comes from the body
+        // (/90313, 40003 item 5), 40058 elsewhere (40058 item 5). A GET-only API called with POST: silent; refused as 40058.
         var method = isToken ? "GET" : _routes[path].Method;
         if (!string.Equals(http.Request.Method, method, StringComparison.OrdinalIgnoreCase))
         {
-            await WriteAsync(http, method == "GET" ? Error(WeComErrorCodes.NeedsGet, "require GET method") : Error(WeComErrorCodes.NeedsPost, "require POST method"));
+            bool userIdInBody = path == "/cgi-bin/user/create" || path == "/cgi-bin/user/update";
+            await WriteAsync(http, method == "POST" && userIdInBody
+                ? Error(WeComErrorCodes.InvalidUserId, "invalid userid")
+                : Error(WeComErrorCodes.InvalidParameter, $"invalid parameter: {path} takes {method}"));
             return;
         }
         using var slot = _s.Limits.TryEnter(Api);
@@ -101,7 +106,8 @@ internal sealed class WeComApi
         }
         catch (BadJsonException)
         {
-            await WriteAsync(http, Error(47001, "data format error"));
+            // "json不合法，请检查请求体格式是否符合json语法" is a 40058 (/90313, 40058 item 1).
+            await WriteAsync(http, Error(WeComErrorCodes.InvalidParameter, "invalid parameter: the body is not valid JSON"));
             return;
         }
         body ??= new JsonObject();

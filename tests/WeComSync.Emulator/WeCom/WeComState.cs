@@ -57,6 +57,17 @@ public sealed partial class WeComState
     /// <summary>Most members the corp may hold (45024 past it).</summary>
     public int SeatLimit { get; set; } = 1_000_000;
 
+    /// <summary>
+    /// Most members user/create may add per month: "每企业创建账号数不可超过账号上限数*3/月" (developer.work.weixin.qq.com/document/path/90454),
+    /// null = three times <see cref="SeatLimit"/>. Past it user/create answers 45009 until the month-long block lifts
+    /// ("按月拦截则屏蔽一个月(30天,非自然月)"): in the emulator, until <see cref="Reset"/>.
+    /// </summary>
+    public int? MonthlyCreateLimit { get; set; }
+
+    /// <summary>Members user/create added since the last reset (the month's count).</summary>
+    public int CreatedThisMonth { get { lock (Gate) return _createdThisMonth; } }
+    private int _createdThisMonth;
+
     /// <summary>Most members one <c>user/list</c> answer may hold before 45029 (0 = no limit).</summary>
     public int ListLimit { get; set; }
 
@@ -78,6 +89,8 @@ public sealed partial class WeComState
             CorpId = EmulatorDefaults.CorpId;
             TokenExpiresIn = 7200;
             SeatLimit = 1_000_000;
+            MonthlyCreateLimit = null;
+            _createdThisMonth = 0;
             ListLimit = 0;
             Creator = null;
             _tokenGeneration++;
@@ -157,6 +170,9 @@ public sealed partial class WeComState
         if (name.IndexOfAny(BadNameChars) >= 0) throw new WeComError(60009, "department name contains invalid characters");
     }
 
+    /// <summary>"部门最多15层" (81002, /90313; go-workwx errcodes/mod.go, WxJava WxCpErrorMsgEnum): the root is level 1.</summary>
+    public const int MaxDepth = 15;
+
     private int Depth(int id)
     {
         var depth = 0;
@@ -189,7 +205,7 @@ public sealed partial class WeComState
             if (parentId == null) throw new WeComError(60004, "parent department not found (parentid missing)");
             if (!_departments.ContainsKey((int)parentId)) throw new WeComError(60004, "parent department not found: " + parentId);
             if (order.HasValue && (order < 0 || order >= 4294967296L)) throw new WeComError(40058, "invalid order");
-            if (Depth((int)parentId) + 1 > 15) throw new WeComError(60002, "department depth exceeds 15 levels");
+            if (Depth((int)parentId) + 1 > MaxDepth) throw new WeComError(81002, "department depth exceeds 15 levels");
             int newId;
             if (id.HasValue)
             {
@@ -236,7 +252,7 @@ public sealed partial class WeComState
                 if (!_departments.ContainsKey((int)parentId)) throw new WeComError(60004, "parent department not found: " + parentId);
                 for (var p = (int)parentId; p != 0; p = _departments[p].ParentId)
                     if (p == d.Id) throw new WeComError(60010, "department cycle: the new parent is inside the department");
-                if (Depth((int)parentId) + SubtreeHeight(d.Id) > 15) throw new WeComError(60002, "department depth exceeds 15 levels");
+                if (Depth((int)parentId) + SubtreeHeight(d.Id) > MaxDepth) throw new WeComError(81002, "department depth exceeds 15 levels");
                 newParent = (int)parentId;
             }
             if (newParent != 0) CheckSiblingName(newParent, name ?? d.Name, d.Id);
@@ -322,14 +338,18 @@ public sealed partial class WeComState
             throw new WeComError(60011, "no privilege to access/modify contact/party/agent: department " + departmentId + " is outside the app's visible range");
     }
 
-    /// <summary>60011 unless the secret's app may see the member (a visible department, or named in the range).</summary>
+    /// <summary>
+    /// 60111 unless the secret's app may see the member (a visible department, or named in the range): WeCom answers a
+    /// member outside the visible range as it answers one that does not exist ("UserID不存在 … d) 成员不在应用可见范围内",
+    /// developer.work.weixin.qq.com/document/path/90313, as crawled into go-workwx errcodes/mod.go).
+    /// </summary>
     public void CheckVisible(WeComSecret secret, WeComUser user)
     {
         var visible = VisibleDepartments(secret);
         if (visible == null) return;
         bool named = secret.AllowUsers?.Any(u => string.Equals(u, user.UserId, StringComparison.OrdinalIgnoreCase)) == true;
         if (!named && !(user.Department ?? new List<int>()).Any(visible.Contains))
-            throw new WeComError(60011, "no privilege to access/modify contact/party/agent: member " + user.UserId + " is outside the app's visible range");
+            throw new WeComError(60111, "userid not found: " + user.UserId); // "UserID不存在 … d) 成员不在应用可见范围内" (/90313)
     }
 
     public WeComDepartment GetDepartment(long? id)
@@ -376,7 +396,9 @@ public sealed partial class WeComState
             if (departments == null || departments.Count == 0) throw new WeComError(60127, "department missing");
             ApplyUserFields(u, b, departments, creating: true);
             if (_users.Count >= SeatLimit) throw new WeComError(45024, "account number exceeds the seat limit");
+            if (_createdThisMonth >= (MonthlyCreateLimit ?? (long)SeatLimit * 3)) throw new WeComError(45009, "api freq out of limit");
             AddUser(u);
+            _createdThisMonth++;
             // user/create invites the new member by default ("to_invite … 默认值为true", document/path/90195).
             if (b.Has("to_invite") ? b.Bool("to_invite") != false : true) _invitations.Add(u.UserId);
         }
@@ -539,8 +561,10 @@ public sealed partial class WeComState
         }
         if (b.Has("gender"))
         {
-            var g = b.Str("gender") ?? "0";
-            if (g != "0" && g != "1" && g != "2") throw new WeComError(40058, "invalid gender (0, 1 or 2)");
+            // user/create and user/update define only "1表示男性，2表示女性" (/90195, /90197); "0" (未定义) is what reads
+            // answer for a member without one (WxJava Gender.UNDEFINED), not a value to send: refused, never taken silently.
+            var g = b.Str("gender");
+            if (g != "1" && g != "2") throw new WeComError(40058, "invalid gender (1 or 2)");
             u.Gender = g;
         }
         if (b.Has("enable"))
