@@ -84,7 +84,7 @@ Describe 'Import-WeComAddressBook' {
         try { Import-WeComAddressBook $fake; $err = $null } catch { $err = $_ }
         $err | Should -Not -BeNullOrEmpty
         $err.FullyQualifiedErrorId | Should -BeLike 'AddressBookNotASpreadsheet*'
-        $err.Exception.Message | Should -Match 'fake\.xlsx is not an Excel workbook'
+        $err.Exception.Message | Should -Match 'fake\.xlsx is a web page \(an HTML table\).*not an Excel workbook'
         $err.Exception.Message | Should -Not -Match '   at '
     }
 
@@ -218,5 +218,45 @@ Describe 'Deletes never follow from a file that was not read completely' {
         $saved = Import-Clixml (Join-Path $TestDrive 'depts.xml')
         $plan = Compare-Directory -ReferenceObject $saved -DifferenceObject (Get-AuthingDepartment) -Operation Delete 6>$null
         @($plan | Where-Object Key -eq $dept).Count | Should -Be 0
+    }
+}
+
+# End to end against the emulator: odd files as admins make them (the template's layout, from the generator) delete
+# nobody who is in the file as the admin sees it. Authing is seeded from the clean file, then -Mode DeleteOnly runs on the odd one.
+Describe 'Odd exports delete nobody who is in the file' {
+    BeforeAll {
+        $emulator = Start-TestEmulator
+        Connect-TestAuthing $emulator -Reset
+        $script:common = @('--users', '20', '--seed', '21', '--multi-dept-rate', '0', '--padded-ids', '4')
+        $clean = New-Export 'odd-clean.xlsx' $common
+        $seed = Invoke-WeComUpstreamSync -Path $clean -Confirm:$false -WarningAction SilentlyContinue 6>$null
+        $seed.Status | Should -Be 'Succeeded'
+        $script:seeded = @((Get-AuthingUser).UserId)
+        $seeded.Count | Should -Be 20
+        $seeded | Should -Contain '00005'   # a 账号 of digits with leading zeros, as text in the clean file
+    }
+
+    It 'the last members pasted onto a second sheet without the header (headerless sheet): deletes are refused, naming the sheet and its rows' {
+        $split = New-Export 'odd-headerless-sheet.xlsx' ($common + @('--spill', '5'))
+        $refusal = $null
+        try { Invoke-WeComUpstreamSync -Path $split -Mode DeleteOnly -Confirm:$false -WarningAction SilentlyContinue 6>$null | Out-Null }
+        catch { $refusal = $_ }
+        @((Get-AuthingUser).UserId).Count | Should -Be 20
+        $refusal.FullyQualifiedErrorId | Should -BeLike 'DeleteRefused*'
+        $refusal.Exception.Message | Should -Match 'odd-headerless-sheet\.xlsx, sheet Sheet2: no header row'
+        $refusal.Exception.Message | Should -Match 'holds 5 non-blank row\(s\)'
+    }
+
+    It 'a 账号 00005 kept as the number 5 with the format 00000 (padded id, <Name>) reads 00005 and nobody is deleted' -TestCases @(
+        @{ Name = 'xlsx' }
+        @{ Name = 'xls as LibreOffice saves it (RK cells, FORMAT records)' ; Extension = 'xls' }
+    ) {
+        param($Name, $Extension)
+        $file = New-Export ("odd-padded-ids." + ($Extension ?? 'xlsx')) ($common + @('--ids-as-numbers'))
+        (Import-WeComAddressBook $file).UserId | Should -Contain '00005'
+        $summary = Invoke-WeComUpstreamSync -Path $file -Mode DeleteOnly -Confirm:$false -WarningAction SilentlyContinue 6>$null
+        $summary.Status | Should -Be 'Succeeded'
+        ($summary.Steps | Where-Object Name -eq 'delete users').Deleted | Should -Be 0
+        @((Get-AuthingUser).UserId | Sort-Object) | Should -Be @($seeded | Sort-Object)
     }
 }

@@ -38,6 +38,10 @@ namespace WeComSync.ExportGenerator
         {
             var strings = new Dictionary<string, int>(StringComparer.Ordinal);
             var order = new List<string>();
+            var formats = new List<FormattedNumber>();
+            foreach (var sheet in sheets)
+                foreach (var f in FormattedNumber.Formats(sheet.Rows))
+                    if (!formats.Exists(x => x.Key == f.Key)) formats.Add(f);
             using (var document = SpreadsheetDocument.Create(path, SpreadsheetDocumentType.Workbook))
             {
                 var workbookPart = document.AddWorkbookPart();
@@ -46,11 +50,13 @@ namespace WeComSync.ExportGenerator
                 foreach (var sheet in sheets)
                 {
                     var part = workbookPart.AddNewPart<WorksheetPart>();
-                    WriteSheet(part, sheet, strings, order);
+                    WriteSheet(part, sheet, strings, order, formats);
                     sheetList.Append(new Sheet { Name = sheet.Name, SheetId = sheetId++, Id = workbookPart.GetIdOfPart(part) });
                 }
                 workbookPart.Workbook = new Workbook(sheetList);
                 workbookPart.Workbook.Save();
+
+                if (formats.Count > 0) WriteStyles(workbookPart, formats);
 
                 var sstPart = workbookPart.AddNewPart<SharedStringTablePart>();
                 using (var w = OpenXmlWriter.Create(sstPart))
@@ -67,7 +73,7 @@ namespace WeComSync.ExportGenerator
             }
         }
 
-        private static void WriteSheet(WorksheetPart part, ExportSheet sheet, Dictionary<string, int> strings, List<string> order)
+        private static void WriteSheet(WorksheetPart part, ExportSheet sheet, Dictionary<string, int> strings, List<string> order, List<FormattedNumber> formats)
         {
             var rows = new List<object[]>();
             if (sheet.Preamble != null) rows.AddRange(sheet.Preamble);
@@ -102,6 +108,13 @@ namespace WeComSync.ExportGenerator
                             text = index.ToString(CultureInfo.InvariantCulture);
                             w.WriteStartElement(new Cell(), new[] { new OpenXmlAttribute("r", null, reference), new OpenXmlAttribute("t", null, "s") });
                         }
+                        else if (value is FormattedNumber f)
+                        {
+                            // Style 0 is the default; the formats follow in order (see WriteStyles).
+                            text = f.Value.ToString("R", CultureInfo.InvariantCulture);
+                            string style = (1 + formats.FindIndex(x => x.Key == f.Key)).ToString(CultureInfo.InvariantCulture);
+                            w.WriteStartElement(new Cell(), new[] { new OpenXmlAttribute("r", null, reference), new OpenXmlAttribute("s", null, style) });
+                        }
                         else if (value is bool b)
                         {
                             text = b ? "1" : "0";
@@ -133,6 +146,31 @@ namespace WeComSync.ExportGenerator
             }
         }
 
+        /// <summary>A styles part as Excel writes one: custom numFmts from 164, a cell format per number format.</summary>
+        private static void WriteStyles(WorkbookPart workbookPart, List<FormattedNumber> formats)
+        {
+            var numFmts = new NumberingFormats();
+            var cellFormats = new CellFormats(new CellFormat { NumberFormatId = 0, FontId = 0, FillId = 0, BorderId = 0, FormatId = 0 });
+            uint custom = 164;
+            foreach (var f in formats)
+            {
+                uint id = f.BuiltInId.HasValue ? (uint)f.BuiltInId.Value : custom++;
+                if (!f.BuiltInId.HasValue) numFmts.Append(new NumberingFormat { NumberFormatId = id, FormatCode = f.FormatCode });
+                cellFormats.Append(new CellFormat { NumberFormatId = id, FontId = 0, FillId = 0, BorderId = 0, FormatId = 0, ApplyNumberFormat = true });
+            }
+            var stylesheet = new Stylesheet();
+            if (numFmts.ChildElements.Count > 0) { numFmts.Count = (uint)numFmts.ChildElements.Count; stylesheet.Append(numFmts); }
+            stylesheet.Append(new Fonts(new Font()) { Count = 1 });
+            stylesheet.Append(new Fills(new Fill(new PatternFill { PatternType = PatternValues.None }), new Fill(new PatternFill { PatternType = PatternValues.Gray125 })) { Count = 2 });
+            stylesheet.Append(new Borders(new Border()) { Count = 1 });
+            stylesheet.Append(new CellStyleFormats(new CellFormat { NumberFormatId = 0, FontId = 0, FillId = 0, BorderId = 0 }) { Count = 1 });
+            cellFormats.Count = (uint)cellFormats.ChildElements.Count;
+            stylesheet.Append(cellFormats);
+            var part = workbookPart.AddNewPart<WorkbookStylesPart>();
+            part.Stylesheet = stylesheet;
+            part.Stylesheet.Save();
+        }
+
         public static void WriteCsv(string path, ExportSheet sheet, CsvEncoding encoding)
         {
             Encoding enc = encoding == CsvEncoding.Gb18030 ? Encoding.GetEncoding(54936) : new UTF8Encoding(encoding == CsvEncoding.Utf8Bom);
@@ -154,7 +192,7 @@ namespace WeComSync.ExportGenerator
                 if (c > 0) writer.Write(',');
                 object value = c < row.Length ? row[c] : null;
                 if (value == null) continue;
-                string text = value is string s ? s : Convert.ToString(value, CultureInfo.InvariantCulture);
+                string text = value is string s ? s : value is FormattedNumber f ? f.Value.ToString("R", CultureInfo.InvariantCulture) : Convert.ToString(value, CultureInfo.InvariantCulture);
                 if (text.IndexOfAny(new[] { ',', '"', '\r', '\n' }) >= 0) writer.Write("\"" + text.Replace("\"", "\"\"") + "\"");
                 else writer.Write(text);
             }

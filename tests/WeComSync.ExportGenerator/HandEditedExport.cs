@@ -62,8 +62,22 @@ namespace WeComSync.ExportGenerator
             return sb.Append("</row>").ToString();
         }
 
+        /// <summary>The template's styles.xml has cell formats 0–5; <see cref="Write(string, IReadOnlyList{string}, HandSheet[])"/> adds more from here.</summary>
+        public const int FirstAddedStyle = 6;
+
+        /// <summary>A number cell with style <paramref name="style"/> (a cell format that carries a number format).</summary>
+        public static string Number(string reference, double value, int style) =>
+            $"<c r=\"{reference}\" s=\"{style}\"><v>{value.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}</v></c>";
+
         /// <summary>Writes the template with the given sheets (each: the template's rows 1–9, then its rows).</summary>
-        public static void Write(string path, params HandSheet[] sheets)
+        public static void Write(string path, params HandSheet[] sheets) => Write(path, null, sheets);
+
+        /// <summary>
+        /// As <see cref="Write(string, HandSheet[])"/>, with number formats added to the template's styles.xml as Excel adds
+        /// them: a code ("00000") becomes a numFmt from 176 (after the template's own), "#27" is the built-in format 27;
+        /// each gets a cell format, style <see cref="FirstAddedStyle"/> + its index.
+        /// </summary>
+        public static void Write(string path, IReadOnlyList<string> numberFormats, params HandSheet[] sheets)
         {
             byte[] template = Template();
             string sheetXml;
@@ -74,6 +88,13 @@ namespace WeComSync.ExportGenerator
                 foreach (var entry in source.Entries)
                 {
                     if (entry.FullName == "xl/worksheets/sheet1.xml" || entry.FullName == "xl/workbook.xml" || entry.FullName == "xl/_rels/workbook.xml.rels" || entry.FullName == "[Content_Types].xml") continue;
+                    if (entry.FullName == "xl/styles.xml" && numberFormats != null && numberFormats.Count > 0)
+                    {
+                        string styles;
+                        using (var r = new StreamReader(entry.Open())) styles = r.ReadToEnd();
+                        WriteText(output, entry.FullName, AddNumberFormats(styles, numberFormats));
+                        continue;
+                    }
                     using (var from = entry.Open())
                     using (var to = output.CreateEntry(entry.FullName).Open()) from.CopyTo(to);
                 }
@@ -122,6 +143,25 @@ namespace WeComSync.ExportGenerator
             }
         }
 
+        private static string AddNumberFormats(string styles, IReadOnlyList<string> formats)
+        {
+            var numFmts = new StringBuilder();
+            var xfs = new StringBuilder();
+            int custom = 176;
+            foreach (string f in formats)
+            {
+                int id = f.StartsWith("#", StringComparison.Ordinal) ? int.Parse(f.Substring(1), System.Globalization.CultureInfo.InvariantCulture) : custom++;
+                if (!f.StartsWith("#", StringComparison.Ordinal)) numFmts.Append($"<numFmt numFmtId=\"{id}\" formatCode=\"{Escape(f)}\"/>");
+                xfs.Append($"<xf numFmtId=\"{id}\" fontId=\"0\" fillId=\"0\" borderId=\"0\" xfId=\"0\" applyNumberFormat=\"1\"/>");
+            }
+            int count = int.Parse(System.Text.RegularExpressions.Regex.Match(styles, "<numFmts count=\"(\\d+)\"").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+            int added = formats.Count(f => !f.StartsWith("#", StringComparison.Ordinal));
+            styles = styles.Replace($"<numFmts count=\"{count}\">", $"<numFmts count=\"{count + added}\">").Replace("</numFmts>", numFmts + "</numFmts>");
+            styles = styles.Replace("<cellXfs count=\"6\">", $"<cellXfs count=\"{6 + formats.Count}\">");
+            int end = styles.IndexOf("</cellXfs>", StringComparison.Ordinal);
+            return styles.Substring(0, end) + xfs + styles.Substring(end);
+        }
+
         private static void WriteText(ZipArchive zip, string name, string text)
         {
             using (var w = new StreamWriter(zip.CreateEntry(name).Open(), new UTF8Encoding(false))) w.Write(text);
@@ -147,6 +187,9 @@ namespace WeComSync.ExportGenerator
         /// <summary>Extra merged ranges ("E10:E12").</summary>
         public List<string> Merges { get; set; } = new List<string>();
 
+        /// <summary>More header cells after the template's 14 (custom columns: 入职日期 …), inline strings on row 9 from column O.</summary>
+        public List<string> ExtraHeaders { get; set; } = new List<string>();
+
         /// <summary>Inserted before the root element (a DOCTYPE, to test that it is refused).</summary>
         public string Prolog { get; set; }
 
@@ -159,7 +202,17 @@ namespace WeComSync.ExportGenerator
             if (Prolog != null) head = head.Replace("<worksheet ", Prolog + "<worksheet ");
             // The template's dimension says A1:N9; tools that append rows leave it stale too, and readers must not trust it.
             w.Write(head);
-            if (TemplateRows) w.Write(template.Substring(data, end - data));
+            if (TemplateRows)
+            {
+                string rows = template.Substring(data, end - data);
+                if (ExtraHeaders.Count > 0)
+                {
+                    int headerEnd = rows.IndexOf("</row>", rows.IndexOf("<row r=\"9\"", StringComparison.Ordinal), StringComparison.Ordinal);
+                    string cells = string.Concat(ExtraHeaders.Select((h, i) => HandEditedExport.Text(ExportWriter.ColumnName(14 + i) + "9", h)));
+                    rows = rows.Substring(0, headerEnd) + cells + rows.Substring(headerEnd);
+                }
+                w.Write(rows);
+            }
             foreach (string row in Rows) w.Write(row);
             w.Write("</sheetData>");
             var merges = new List<string>();

@@ -32,6 +32,10 @@ namespace WeComSync.ExportGenerator
         /// <summary>Custom (对内) columns appended after the standard ones.</summary>
         public int CustomColumns { get; set; }
         public string SheetName { get; set; } = ExportTemplate.SheetName;
+        /// <summary>Members whose 账号 is digits with leading zeros (00007): every k-th member, k = Users / PaddedIds.</summary>
+        public int PaddedIds { get; set; }
+        /// <summary>Those 账号 kept as numbers with the format 00000 (as Excel keeps a retyped cell), not as text.</summary>
+        public bool IdsAsNumbers { get; set; }
     }
 
     /// <summary>Deterministic, realistic members for an export: Chinese names, nested departments, some members in several.</summary>
@@ -98,6 +102,7 @@ namespace WeComSync.ExportGenerator
             var userIds = new List<string>();
             int badEvery = options.BadRows > 0 ? Math.Max(1, options.Users / options.BadRows) : int.MaxValue;
             int bad = 0;
+            int paddedEvery = options.PaddedIds > 0 ? Math.Max(1, options.Users / options.PaddedIds) : int.MaxValue;
             for (int i = 0; i < options.Users; i++)
             {
                 var s = Surnames[rnd.Next(Surnames.Length)];
@@ -107,6 +112,12 @@ namespace WeComSync.ExportGenerator
                 userIds.Add(id);
                 row[cName] = s.Han + g.Han;
                 row[cId] = id;
+                if ((i + 1) % paddedEvery == 0 && (i + 1) / paddedEvery <= options.PaddedIds)
+                {
+                    id = (i + 1).ToString("D5");
+                    userIds[userIds.Count - 1] = id;
+                    row[cId] = options.IdsAsNumbers ? new FormattedNumber(i + 1, "00000") { AsRk = true } : (object)id;
+                }
                 if (cAlias >= 0) row[cAlias] = rnd.Next(5) == 0 ? (s.Pinyin + " " + g.Pinyin) : "";
                 if (cPos >= 0) row[cPos] = Positions[rnd.Next(Positions.Length)];
                 string main = departments[rnd.Next(departments.Count)];

@@ -23,6 +23,9 @@ Usage: dotnet WeComSync.ExportGenerator.dll --users N --out FILE [options]
   --custom-columns N     add N custom (对内) columns after the standard ones (工号, 自定义字段2, …)
   --encoding E           for .csv: utf8-bom (default), utf8 or gb18030
   --sheet NAME           sheet name (default 成员列表)
+  --padded-ids N         N members get a 账号 of digits with leading zeros (00007), written as text
+  --ids-as-numbers       write those 账号 as numbers with the number format 00000 (Excel shows 00007; a retyped cell)
+  --spill N              the last N members go onto a second sheet (Sheet2) without the header (a list split by hand)
   --no-instructions      leave out the instruction block: the header is the first row (a plain table, e.g. for Import-Csv)
   --zip-bomb MB          instead of members: the real template whose sheet expands to MB megabytes of rows (about
                          1 MB of file per GB), to check that readers refuse it with bounded memory
@@ -34,7 +37,7 @@ var options = new GeneratorOptions();
 string output = null;
 var encoding = CsvEncoding.Utf8Bom;
 bool plain = false;
-int bombMegabytes = 0;
+int bombMegabytes = 0, spill = 0;
 try
 {
     for (int i = 0; i < args.Length; i++)
@@ -57,6 +60,9 @@ try
             case "--encoding": encoding = Next().ToLowerInvariant() switch { "utf8" => CsvEncoding.Utf8, "utf8-bom" => CsvEncoding.Utf8Bom, "gb18030" or "gbk" => CsvEncoding.Gb18030, var s => throw new ArgumentException($"unknown encoding '{s}'") }; break;
             case "--sheet": options.SheetName = Next(); break;
             case "--no-instructions": plain = true; break;
+            case "--padded-ids": options.PaddedIds = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+            case "--ids-as-numbers": options.IdsAsNumbers = true; break;
+            case "--spill": spill = int.Parse(Next(), CultureInfo.InvariantCulture); break;
             case "--zip-bomb": bombMegabytes = int.Parse(Next(), CultureInfo.InvariantCulture); break;
             default: throw new ArgumentException($"unknown option '{args[i]}'");
         }
@@ -81,6 +87,15 @@ var sheet = MemberGenerator.Generate(options);
 if (plain) sheet.Instructions = null;
 string full = Path.GetFullPath(output);
 Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-ExportWriter.Write(full, encoding, sheet);
+if (spill > 0 && !full.EndsWith(".csv", StringComparison.OrdinalIgnoreCase))
+{
+    // The last rows pasted onto another sheet without the header row.
+    var rows = new System.Collections.Generic.List<object[]>(sheet.Rows);
+    int keep = Math.Max(0, rows.Count - spill);
+    var second = new ExportSheet { Name = "Sheet2", Instructions = null, Header = null, Rows = rows.GetRange(keep, rows.Count - keep) };
+    sheet.Rows = rows.GetRange(0, keep);
+    ExportWriter.Write(full, encoding, sheet, second);
+}
+else ExportWriter.Write(full, encoding, sheet);
 Console.WriteLine($"wrote {sheet.Rows.Count} rows ({options.Users} members, {options.BadRows} bad) to {full} in {watch.Elapsed.TotalSeconds:0.0}s");
 return 0;

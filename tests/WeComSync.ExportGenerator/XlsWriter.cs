@@ -34,14 +34,31 @@ namespace WeComSync.ExportGenerator
 
         public static void Write(Stream output, params ExportSheet[] sheets)
         {
+            // Number formats: custom ones as FORMAT records from 164, each format one cell XF after the 21 defaults.
+            var formats = new List<FormattedNumber>();
+            foreach (var sheet in sheets)
+                foreach (var f in FormattedNumber.Formats(sheet.Rows))
+                    if (!formats.Exists(x => x.Key == f.Key)) formats.Add(f);
             var sheetStreams = new List<byte[]>();
-            foreach (var sheet in sheets) sheetStreams.Add(SheetStream(sheet));
+            foreach (var sheet in sheets) sheetStreams.Add(SheetStream(sheet, formats));
 
             var globals = new MemoryStream();
             var g = new BinaryWriter(globals);
             Bof(g, 0x0005);
             Record(g, 0x0042, w => w.Write((ushort)1200)); // CODEPAGE: Unicode
+            var ifmts = new List<ushort>();
+            ushort custom = 164;
+            foreach (var f in formats)
+            {
+                ushort ifmt = f.BuiltInId.HasValue ? (ushort)f.BuiltInId.Value : custom++;
+                ifmts.Add(ifmt);
+                if (f.BuiltInId.HasValue) continue;
+                string code = f.FormatCode;
+                Record(g, 0x041E, w => { w.Write(ifmt); w.Write((ushort)code.Length); w.Write((byte)1); w.Write(Encoding.Unicode.GetBytes(code)); });
+            }
             for (int i = 0; i < 21; i++) Record(g, 0x00E0, w => w.Write(new byte[20])); // XF records: 16 style + 5 cell, all default
+            foreach (ushort ifmt in ifmts)
+                Record(g, 0x00E0, w => { var xf = new byte[20]; BitConverter.GetBytes(ifmt).CopyTo(xf, 2); w.Write(xf); }); // ifnt 0, ifmt, a cell XF
             var boundSheetOffsets = new List<long>();
             foreach (var sheet in sheets)
             {
@@ -67,7 +84,7 @@ namespace WeComSync.ExportGenerator
             foreach (var s in sheetStreams) output.Write(s, 0, s.Length);
         }
 
-        private static byte[] SheetStream(ExportSheet sheet)
+        private static byte[] SheetStream(ExportSheet sheet, List<FormattedNumber> formats)
         {
             var rows = new List<object[]>();
             if (sheet.Preamble != null) rows.AddRange(sheet.Preamble);
@@ -95,6 +112,14 @@ namespace WeComSync.ExportGenerator
                             Record(w, 0x0006, x => { x.Write((ushort)row); x.Write((ushort)col); x.Write((ushort)15); x.Write(new byte[] { 2, 0, error.Code, 0, 0, 0, 0xFF, 0xFF }); x.Write((ushort)0); x.Write(0u); x.Write((ushort)2); x.Write((byte)0x1C); x.Write(error.Code); });
                         else
                             Record(w, 0x0205, x => { x.Write((ushort)row); x.Write((ushort)col); x.Write((ushort)15); x.Write(error.Code); x.Write((byte)1); });
+                    }
+                    else if (value is FormattedNumber f)
+                    {
+                        ushort ixfe = (ushort)(21 + formats.FindIndex(x => x.Key == f.Key));
+                        bool rk = f.AsRk && f.Value == Math.Floor(f.Value) && Math.Abs(f.Value) < (1 << 29);
+                        // RK (MS-XLS 2.5.218): fX100 0, fInt 1, the integer in the top 30 bits.
+                        if (rk) Record(w, 0x027E, x => { x.Write((ushort)row); x.Write((ushort)col); x.Write(ixfe); x.Write(((int)f.Value << 2) | 0x02); });
+                        else Record(w, 0x0203, x => { x.Write((ushort)row); x.Write((ushort)col); x.Write(ixfe); x.Write(f.Value); });
                     }
                     else if (value is string s)
                         Record(w, 0x0204, x => { x.Write((ushort)row); x.Write((ushort)col); x.Write((ushort)15); x.Write((ushort)s.Length); x.Write((byte)1); x.Write(Encoding.Unicode.GetBytes(s)); });

@@ -52,6 +52,8 @@ namespace WeComSync.AddressBook
         public const string HiddenSheetSkipped = "AddressBookHiddenSheetSkipped";
         public const string SeveralSheets = "AddressBookSeveralSheets";
         public const string IncompleteForDeletes = "AddressBookIncompleteForDeletes";
+        public const string HiddenRowsRead = "AddressBookHiddenRowsRead";
+        public const string PositionTooLong = "AddressBookPositionTooLong";
     }
 
     /// <summary>

@@ -164,7 +164,8 @@ namespace WeComSync.AddressBook
                 Summary = new AddressBookSummary { File = file.FileName, Format = file.Format, Encoding = file.CsvEncoding?.WebName };
                 _skippedUsers = new SkippedRecords();
                 _skippedDepartments = new Dictionary<string, string>(StringComparer.Ordinal);
-                _departmentsIncomplete = null;
+                _departmentsIncomplete = _rowsIncomplete = _rowDepartmentsIncomplete = null;
+                _sheetsIncomplete.Clear();
                 _unreadableRows = _departmentUnreadableRows = 0;
                 var selection = SelectSheets(file);
                 bool sheetsGiven = _options.Sheets?.Any(s => !string.IsNullOrWhiteSpace(s)) == true;
@@ -189,8 +190,25 @@ namespace WeComSync.AddressBook
 
                     int rowIndex = -1;
                     string[] cells = null;
-                    var header = FindHeader(file, sheet, selection.Count == 1 || sheetsGiven, ref rowIndex, ref cells, out int firstDataRow);
-                    if (header == null) continue;
+                    var header = FindHeader(file, sheet, selection.Count == 1 || sheetsGiven, ref rowIndex, ref cells, out int firstDataRow, out int tableRows);
+                    if (header == null)
+                    {
+                        // Rows without a header are not read, but they may be members (the end of a long list pasted onto
+                        // another sheet): such a sheet makes the file incomplete, as an unreadable row does.
+                        while (file.Read())
+                        {
+                            rowIndex++;
+                            cells = file.GetRow(cells);
+                            if (IsTableRow(cells)) tableRows++;
+                        }
+                        // A sheet of notes (one column of text) is only skipped; one holding a table also makes the file
+                        // incomplete for deletes, and that warning (the refusal's reason) says it was skipped.
+                        // Said at once, also in a run that does not delete: those rows are not created or updated either.
+                        if (tableRows > 0) Report(new AddressBookProblem(ProblemCodes.SheetSkipped, ProblemSeverity.Warning, ProblemKind.InvalidData, MarkSheetIncomplete(file.FileName, sheet, tableRows)));
+                        else Report(new AddressBookProblem(ProblemCodes.SheetSkipped, ProblemSeverity.Warning, ProblemKind.InvalidData,
+                            $"{file.FileName}, sheet {sheet}: no header row (姓名, 账号 …) {HeaderWhere()}; the sheet is skipped."));
+                        continue;
+                    }
                     withHeader.Add(sheet);
                     if (withHeader.Count == 2 && !sheetsGiven)
                         Report(new AddressBookProblem(ProblemCodes.SeveralSheets, ProblemSeverity.Warning, ProblemKind.InvalidData,
@@ -199,6 +217,7 @@ namespace WeComSync.AddressBook
 
                     // FindHeader may have read the first data row already (when StartRow points below the header).
                     bool haveRow = rowIndex >= firstDataRow;
+                    int hiddenRows = 0;
                     while (haveRow || file.Read())
                     {
                         if (!haveRow) { rowIndex++; cells = file.GetRow(cells); }
@@ -210,6 +229,7 @@ namespace WeComSync.AddressBook
                         if (unknown == null && IsBlank(cells)) continue;
 
                         dataRows++;
+                        if (file.RowHidden) hiddenRows++;
                         Summary.RowsRead++;
                         if (Summary.RowsRead % _options.ProgressInterval == 0)
                             Progress(activity, sheet, file);
@@ -217,6 +237,8 @@ namespace WeComSync.AddressBook
                         int excelRow = rowIndex + 1;
                         if (unknown != null) WarnUnknown(file.FileName, sheet, excelRow, unknown);
                         var user = parser.Parse(cells, unknown, out var problem);
+                        if (user != null && parser.Warning != null)
+                            Report(new AddressBookProblem(ProblemCodes.PositionTooLong, ProblemSeverity.Warning, ProblemKind.InvalidData, $"{FormatOrigin(file.FileName, sheet, excelRow)}: {parser.Warning}."));
                         var keys = user == null ? parser.ReadKeys(cells, unknown)
                             : user.PreviousUserId == null ? new[] { user.UserId } : new[] { user.UserId, user.PreviousUserId };
 
@@ -280,6 +302,9 @@ namespace WeComSync.AddressBook
                         yield return user;
                     }
                     masked += parser.MaskedValues;
+                    if (hiddenRows > 0)
+                        Report(new AddressBookProblem(ProblemCodes.HiddenRowsRead, ProblemSeverity.Warning, ProblemKind.InvalidData,
+                            $"{file.FileName}, sheet {sheet}: {hiddenRows} member row(s) are hidden (by a filter or by hand) and were read like the others: the export is the whole file, not what a filter shows. Delete the rows of members who are not to be synced."));
                     if (rowIndex < firstDataRow && _options.StartRow.HasValue)
                         pastEnd = $"{file.FileName}, sheet {sheet}: -StartRow {_options.StartRow} (row {_options.StartRow + 1} in Excel) is past the sheet's last row ({rowIndex + 1}); nothing was read. -StartRow counts from 0: give the header's Excel row number minus 1, or leave it out.";
                 }
@@ -299,8 +324,9 @@ namespace WeComSync.AddressBook
                     Report(new AddressBookProblem(ProblemCodes.ValuesMasked, ProblemSeverity.Warning, ProblemKind.InvalidData,
                         $"{file.FileName}: {masked} mobile or email value(s) are masked (like 138****0005): the export was made by an admin who may not see personal data. They are read as unknown: never compared, never written. To sync them, export as an admin who can see them."));
                 }
-                if (_skippedUsers.IncompleteReason != null && _options.WarnIncompleteForDeletes)
-                    Report(new AddressBookProblem(ProblemCodes.IncompleteForDeletes, ProblemSeverity.Warning, ProblemKind.InvalidData, _skippedUsers.IncompleteReason));
+                // The rows' part only: a skipped sheet said so when it was met (the refusal's reason holds both).
+                if (_rowsIncomplete != null && _options.WarnIncompleteForDeletes)
+                    Report(new AddressBookProblem(ProblemCodes.IncompleteForDeletes, ProblemSeverity.Warning, ProblemKind.InvalidData, _rowsIncomplete));
 
                 if (pending.Count > 0)
                 {
@@ -337,11 +363,48 @@ namespace WeComSync.AddressBook
             _unreadableRows++;
             string more = _unreadableRows > 1 ? $" (and {_unreadableRows - 1} more such row(s))" : "";
             if (_unreadableRows == 1) _firstUnreadable = $"{origin} was skipped and {why}";
-            _skippedUsers.IncompleteReason =
+            _rowsIncomplete =
                 $"{_firstUnreadable}{more}, so the file cannot show which members left: no member is deleted because of this file. Fix the 账号 on that row (or delete the row if the member has left) and export or save again";
+            ComposeIncomplete();
         }
 
-        private string _firstUnreadable, _firstDepartmentUnreadable;
+        /// <summary>
+        /// A sheet that was skipped (no header row) but holds rows of a table: they may be members, so neither member
+        /// nor department deletes can follow from this file.
+        /// </summary>
+        private string MarkSheetIncomplete(string file, string sheet, int rows)
+        {
+            string what = $"{file}, sheet {sheet}: no header row (姓名, 账号 …) {HeaderWhere()}, so the sheet was skipped, yet it holds {rows} non-blank row(s) that were not read; they may be members (rows pasted without the header)";
+            _sheetsIncomplete.Add(what);
+            ComposeIncomplete();
+            // A sync run says the delete part once, as the refusal (WarnIncompleteForDeletes off); the skipped rows are said here.
+            return _options.WarnIncompleteForDeletes
+                ? $"{what}. So the file cannot show which members left: no member is deleted because of this file. {SheetFix}"
+                : $"{what}. {SheetFix}";
+        }
+
+        private const string SheetFix = "Put the header row (copy row 9 of 成员列表) above those rows, or move them onto the export's sheet, or delete the sheet if it is not the address book (or give -Sheet with the export's sheet), and save again";
+
+        private string HeaderWhere() => _options.StartRow.HasValue ? $"at or above row {_options.StartRow.Value + 1}" : $"in the first {_options.HeaderSearchRows} rows";
+
+        private void ComposeIncomplete()
+        {
+            var users = new List<string>();
+            var departments = new List<string>();
+            if (_sheetsIncomplete.Count > 0)
+            {
+                string sheets = string.Join("; ", _sheetsIncomplete);
+                users.Add($"{sheets}. So the file cannot show which members left: no member is deleted because of this file. {SheetFix}");
+                departments.Add($"{sheets}. So the file cannot show which departments are gone: no department is deleted because of this file. {SheetFix}");
+            }
+            if (_rowsIncomplete != null) users.Add(_rowsIncomplete);
+            if (_rowDepartmentsIncomplete != null) departments.Add(_rowDepartmentsIncomplete);
+            _skippedUsers.IncompleteReason = users.Count == 0 ? null : string.Join(". Also: ", users);
+            _departmentsIncomplete = departments.Count == 0 ? null : string.Join(". Also: ", departments);
+        }
+
+        private string _firstUnreadable, _firstDepartmentUnreadable, _rowsIncomplete, _rowDepartmentsIncomplete;
+        private readonly List<string> _sheetsIncomplete = new List<string>();
 
         /// <summary>The departments a skipped row names are not gone either; a 部门 that cannot be read makes department deletes unsafe.</summary>
         private void SkipDepartments(UserRowParser parser, string[] cells, string[] unknown, string origin)
@@ -352,7 +415,8 @@ namespace WeComSync.AddressBook
                 _departmentUnreadableRows++;
                 if (_departmentUnreadableRows == 1) _firstDepartmentUnreadable = $"{origin} was skipped and {why}";
                 string more = _departmentUnreadableRows > 1 ? $" (and {_departmentUnreadableRows - 1} more such row(s))" : "";
-                _departmentsIncomplete = $"{_firstDepartmentUnreadable}{more}, so the file cannot show which departments are gone: no department is deleted because of this file. Fix the 部门 on that row and export or save again";
+                _rowDepartmentsIncomplete = $"{_firstDepartmentUnreadable}{more}, so the file cannot show which departments are gone: no department is deleted because of this file. Fix the 部门 on that row and export or save again";
+                ComposeIncomplete();
                 return;
             }
             foreach (string p in paths)
@@ -403,9 +467,10 @@ namespace WeComSync.AddressBook
         /// Reads up to the header row and maps its columns. Returns null (after a warning) for a sheet without one when
         /// other sheets may have it; throws when the sheet was asked for, or when the header lacks a required column.
         /// </summary>
-        private AddressBookColumns FindHeader(SpreadsheetFile file, string sheet, bool required, ref int rowIndex, ref string[] cells, out int firstDataRow)
+        private AddressBookColumns FindHeader(SpreadsheetFile file, string sheet, bool required, ref int rowIndex, ref string[] cells, out int firstDataRow, out int tableRows)
         {
             firstDataRow = -1;
+            tableRows = 0;
             int? start = _options.StartRow;
             int limit = start.HasValue ? start.Value : _options.HeaderSearchRows - 1;
             string[] headerCells = null, nearHeader = null;
@@ -415,6 +480,7 @@ namespace WeComSync.AddressBook
                 if (!file.Read()) break;
                 rowIndex++;
                 cells = file.GetRow(cells);
+                if (IsTableRow(cells)) tableRows++;
                 if (start.HasValue && rowIndex == start.Value)
                 {
                     // The table starts here: either this is the header, or it is the first data row below a header.
@@ -436,12 +502,8 @@ namespace WeComSync.AddressBook
             if (headerCells == null)
             {
                 string where = start.HasValue ? $"at or above row {start.Value + 1}" : $"in the first {_options.HeaderSearchRows} rows";
-                if (!required)
-                {
-                    Report(new AddressBookProblem(ProblemCodes.SheetSkipped, ProblemSeverity.Warning, ProblemKind.InvalidData,
-                        $"{file.FileName}, sheet {sheet}: no header row (姓名, 账号 …) {where}; the sheet is skipped."));
-                    return null;
-                }
+                // Skipped: the caller counts the sheet's rows to the end and says so (SheetSkipped or IncompleteForDeletes).
+                if (!required) return null;
                 throw Fail(ProblemCodes.HeaderNotFound, $"{file.FileName}, sheet {sheet}: no header row naming 姓名 and 账号 {where}. Check -Sheet and -StartRow, or export the address book again.");
             }
 
@@ -457,6 +519,21 @@ namespace WeComSync.AddressBook
             int n = 0;
             foreach (string c in cells) if (!string.IsNullOrEmpty(c) && AddressBookColumns.FieldOf(c) != null) n++;
             return n;
+        }
+
+        /// <summary>
+        /// A row with two or more non-blank cells: what every member row has (姓名 and 账号 at least), and what a sheet
+        /// of notes (one column of text, a title) has not.
+        /// </summary>
+        private static bool IsTableRow(string[] cells)
+        {
+            int filled = 0;
+            foreach (string c in cells)
+            {
+                if (c == null || c.Length == 0) continue;
+                foreach (char ch in c) if (!Text.IsBlank(ch)) { if (++filled >= 2) return true; break; }
+            }
+            return false;
         }
 
         private static bool IsBlank(string[] cells)

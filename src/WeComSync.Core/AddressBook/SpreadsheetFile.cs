@@ -21,6 +21,7 @@ namespace WeComSync.AddressBook
             Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
         }
 
+        private readonly CellDisplay _display = new CellDisplay();
         private readonly FileStream _stream;
         private readonly IExcelDataReader _reader;
 
@@ -107,6 +108,7 @@ namespace WeComSync.AddressBook
                     return new SpreadsheetFile(path, stream, csv, "csv", encoding);
                 }
 
+                if (!zip && !compound && !rawBiff) RefuseTextWorkbook(stream, name);
                 var unknown = zip ? XlsxInspection.Inspect(stream, name) : XlsInspection.Inspect(stream);
                 var reader = ExcelReaderFactory.CreateReader(stream);
                 return new SpreadsheetFile(path, stream, reader, zip ? "xlsx" : "xls", null, unknown);
@@ -197,6 +199,17 @@ namespace WeComSync.AddressBook
             return result;
         }
 
+        /// <summary>True when the current row is hidden (by an autofilter or by hand: Excel keeps both as a zero height).</summary>
+        public bool RowHidden
+        {
+            get
+            {
+                if (Format == "csv") return false;
+                try { return _reader.RowHeight <= 0; }
+                catch (Exception ex) when (!(ex is AddressBookException)) { return false; }
+            }
+        }
+
         /// <summary>0 → "A", 27 → "AB": a column as Excel names it.</summary>
         public static string ColumnName(int index)
         {
@@ -212,7 +225,9 @@ namespace WeComSync.AddressBook
             if (buffer == null || buffer.Length != count) buffer = new string[count];
             for (int i = 0; i < count; i++)
             {
-                string text = ToText(_reader.GetValue(i));
+                object value = _reader.GetValue(i);
+                // A number as Excel displays it (its number format): 账号 00123 stored as 123 with 00000 reads "00123".
+                string text = value is double d && Format != "csv" ? _display.Number(d, _reader.GetNumberFormatIndex(i), _reader.GetNumberFormatString(i)) : ToText(value);
                 if (text != null && text.Length > XlsxInspection.MaxCellCharacters)
                     throw Fail(ProblemCodes.CellTooLong, ProblemKind.InvalidData, $"{FileName}, sheet {SheetName}, cell {ColumnName(i)}{_row + 1}: {text.Length:N0} characters, more than Excel's limit of {XlsxInspection.MaxCellCharacters:N0} for one cell; the file was not written by Excel or the WeCom console. Export it again.");
                 buffer[i] = text;
@@ -248,11 +263,16 @@ namespace WeComSync.AddressBook
                     if (Math.Abs(d) < 1e17 && d == Math.Floor(d)) return ((long)d).ToString(CultureInfo.InvariantCulture);
                     return d.ToString("R", CultureInfo.InvariantCulture);
                 case bool b: return b ? "TRUE" : "FALSE";
+                // A time alone (a serial under one day: Excel's day 0 is 1899-12-30) reads as the time.
+                case DateTime dt when dt.Date == TimeOnlyDay: return dt.ToString("HH:mm:ss", CultureInfo.InvariantCulture);
                 case DateTime dt: return dt.TimeOfDay == TimeSpan.Zero ? dt.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : dt.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+                case TimeSpan ts: return ((long)ts.TotalHours).ToString(CultureInfo.InvariantCulture) + ts.ToString(@"\:mm\:ss", CultureInfo.InvariantCulture); // [h]:mm:ss
                 case IFormattable f: return f.ToString(null, CultureInfo.InvariantCulture);
                 default: return value.ToString();
             }
         }
+
+        private static readonly DateTime TimeOnlyDay = new DateTime(1899, 12, 30);
 
         /// <summary>
         /// UTF-8 (with or without BOM) or, when the bytes are not valid UTF-8, GB18030 — what Chinese Excel writes for
@@ -298,6 +318,32 @@ namespace WeComSync.AddressBook
             catch (DecoderFallbackException) { utf8 = false; }
             stream.Seek(0, SeekOrigin.Begin);
             return bom ?? (utf8 ? (Encoding)new UTF8Encoding(false) : Encoding.GetEncoding(54936));
+        }
+
+        /// <summary>What to do with a file saved in another format: open it in Excel and save it as an Excel workbook.</summary>
+        internal const string SaveAsXlsx = "Open it in Excel and save it as Excel Workbook (.xlsx) (File > Save As), or export the address book again from the WeCom admin console";
+
+        /// <summary>
+        /// Text files named .xls that are not workbooks, as systems export "Excel" tables: an HTML table, or Excel's own XML
+        /// Spreadsheet 2003. Named for what they are; ExcelDataReader reads neither. Other files go on to its verdict.
+        /// </summary>
+        private static void RefuseTextWorkbook(Stream stream, string name)
+        {
+            var head = new byte[4096];
+            int n = stream.Read(head, 0, head.Length);
+            stream.Seek(0, SeekOrigin.Begin);
+            string text;
+            if (n >= 2 && ((head[0] == 0xFF && head[1] == 0xFE) || (head[0] == 0xFE && head[1] == 0xFF)))
+                text = (head[0] == 0xFF ? Encoding.Unicode : Encoding.BigEndianUnicode).GetString(head, 2, n - 2);
+            else text = Encoding.UTF8.GetString(head, 0, n);
+            text = text.TrimStart('\uFEFF', ' ', '\t', '\r', '\n');
+            string lower = text.ToLowerInvariant();
+            // XML Spreadsheet 2003 first: its <Table> element would look like HTML's.
+            if (lower.IndexOf("urn:schemas-microsoft-com:office:spreadsheet", StringComparison.Ordinal) >= 0 || lower.IndexOf("progid=\"excel.sheet\"", StringComparison.Ordinal) >= 0)
+                throw Fail(ProblemCodes.NotASpreadsheet, ProblemKind.InvalidData, $"{name} is an XML Spreadsheet 2003 file (Excel's old XML format), not an Excel workbook, whatever its extension. {SaveAsXlsx}.");
+            if (lower.StartsWith("<html", StringComparison.Ordinal) || lower.StartsWith("<!doctype html", StringComparison.Ordinal) || lower.StartsWith("<table", StringComparison.Ordinal)
+                || (lower.StartsWith("<", StringComparison.Ordinal) && (lower.IndexOf("<table", StringComparison.Ordinal) >= 0 || lower.IndexOf("<html", StringComparison.Ordinal) >= 0)))
+                throw Fail(ProblemCodes.NotASpreadsheet, ProblemKind.InvalidData, $"{name} is a web page (an HTML table) saved under an Excel name, not an Excel workbook; some systems export tables this way. {SaveAsXlsx}.");
         }
 
         internal static AddressBookException Translate(Exception ex, string name)

@@ -15,6 +15,9 @@ namespace WeComSync.AddressBook
         public const int MaxUserIdLength = 64;
         public const int MaxNameLength = 64;
 
+        /// <summary>WeCom's limit on 职务 (position): "长度为0~128个字符", in characters as <see cref="Text.Characters"/> counts.</summary>
+        public const int MaxPositionLength = 128;
+
         private readonly AddressBookColumns _columns;
         private readonly string _defaultCountryCode;
         private readonly string[] _withheld;
@@ -56,6 +59,9 @@ namespace WeComSync.AddressBook
             _withheld = withheld.ToArray();
         }
 
+        /// <summary>What the last parsed row gets a warning for (a 职务 longer than WeCom allows), or null; the row is read.</summary>
+        public string Warning { get; private set; }
+
         /// <summary>Masked values met so far (138****0005): read as unknown, counted for one warning per file.</summary>
         public int MaskedValues { get; private set; }
 
@@ -68,11 +74,14 @@ namespace WeComSync.AddressBook
         public User Parse(string[] cells, string[] unknown, out (string Code, string Reason) problem)
         {
             problem = (null, null);
+            Warning = null;
             // Cell cleaning and validation first: the required cells must hold a value.
             if (Unreadable(unknown, _name, "姓名 (name)", out problem)) return null;
             string name = Cell(cells, _name);
             if (name.Length == 0) { problem = (ProblemCodes.EmptyName, "姓名 (name) is empty"); return null; }
-            if (name.Length > MaxNameLength) { problem = (ProblemCodes.NameTooLong, $"姓名 (name) is {name.Length} characters long; WeCom allows at most {MaxNameLength}"); return null; }
+            // Characters as WeCom counts them: an emoji is one, not its two UTF-16 units.
+            int nameLength = Text.Characters(name);
+            if (nameLength > MaxNameLength) { problem = (ProblemCodes.NameTooLong, $"姓名 (name) is {nameLength} characters long; WeCom allows at most {MaxNameLength}"); return null; }
             if (HasLineBreak(name)) { problem = (ProblemCodes.InvalidName, $"姓名 (name) {Text.Describe(name)}; a name is one line"); return null; }
             if (Unreadable(unknown, _userId, "账号 (userid)", out problem)) return null;
             var id = ReadUserId(Cell(cells, _userId));
@@ -112,6 +121,9 @@ namespace WeComSync.AddressBook
                         break;
                 }
             }
+            int positionLength = Text.Characters(user.Position);
+            if (positionLength > MaxPositionLength)
+                Warning = $"职务 (position) is {positionLength} characters long; WeCom allows at most {MaxPositionLength}. It is read as it is (Authing takes it), but a sync to WeCom would refuse this member: shorten it";
             if (!hasUnknownContact && !hasContact)
             {
                 problem = (ProblemCodes.NoMobileOrEmail, "the member has neither 手机 (mobile) nor 邮箱 (email); WeCom needs one of them");
@@ -168,7 +180,10 @@ namespace WeComSync.AddressBook
         public string[] ReadKeys(string[] cells, string[] unknown)
         {
             if (IsUnknown(unknown, _userId)) return null;
-            var id = ReadUserId(Text.Visible(Cell(cells, _userId)));
+            string raw = Text.Visible(Cell(cells, _userId));
+            var id = ReadUserId(raw);
+            // A 账号 typed in full-width letters names one member unambiguously: its ASCII form is protected from deletes.
+            if (id.Problem != null && Text.AsciiOfFullWidth(raw) is string ascii) id = ReadUserId(ascii);
             if (id.Problem != null) return null;
             return id.Previous == null ? new[] { id.UserId } : new[] { id.UserId, id.Previous };
         }
@@ -254,6 +269,10 @@ namespace WeComSync.AddressBook
             if (id.Length > MaxUserIdLength) return $"is {id.Length} characters long; at most {MaxUserIdLength} are allowed";
             foreach (char c in id)
                 if (Text.IsInvisible(c)) return $"{Text.Describe(id)}, which cannot be seen in Excel; retype the 账号 with only letters, digits, '.', '-', '_' and '@'";
+            // Full-width letters and digits (ｚｈｏｕｊｉｕ): they look right in Excel, and WeCom takes only ASCII ones.
+            string ascii = Text.AsciiOfFullWidth(id);
+            if (ascii != null && CheckUserId(ascii) == null)
+                return $"is written in full-width characters (a Chinese input method in full-width mode); WeCom allows only ASCII letters, digits, '.', '-', '_' and '@'. Its ASCII form is '{ascii}': retype it in half-width mode";
             if (!IsAsciiLetterOrDigit(id[0])) return "must start with a letter or digit";
             foreach (char c in id)
             {

@@ -54,6 +54,8 @@ namespace WeComSync.AddressBook
                     if (scan.SharedStrings > MaxSharedStrings)
                         throw Refuse(ProblemCodes.TooLarge, $"{name}: its shared-string table holds more than {MaxSharedStrings:N0} distinct strings (the limit); no member export has that many. Open the file in Excel and save it again, or export it again.");
                 }
+                // After the scan, which bounds every part: the main part is read here only to its first element.
+                RefuseOtherPackages(zip, name);
                 foreach (string sheet in SheetParts(zip))
                 {
                     var cells = new Dictionary<long, string>();
@@ -128,6 +130,63 @@ namespace WeComSync.AddressBook
             int start = colon + 1, local = length - start;
             if (local == 1 && tag[start] == 'f') result.Unknown = true; // a formula: its saved value may be missing
             else if (sst && local == 2 && tag[start] == 's' && tag[start + 1] == 'i') result.SharedStrings++;
+        }
+
+        private const string StrictNamespace = "http://purl.oclc.org/ooxml/";
+
+        /// <summary>
+        /// Zip packages that are not a transitional .xlsx, named for what they are: an Excel binary workbook (.xlsb), a
+        /// Strict Open XML workbook (ISO/IEC 29500 strict namespaces, which ExcelDataReader does not know: it would read no
+        /// rows), an OpenDocument spreadsheet, a Word or PowerPoint file. The package's main part is found from
+        /// _rels/.rels, as Excel finds it.
+        /// </summary>
+        private static void RefuseOtherPackages(ZipArchive zip, string name)
+        {
+            string main = null, mainType = null;
+            var rels = Find(zip, "_rels/.rels");
+            if (rels != null)
+            {
+                using (var r = XmlReader.Create(rels.Open(), Settings()))
+                    while (r.Read())
+                        if (r.NodeType == XmlNodeType.Element && r.LocalName == "Relationship" && (r.GetAttribute("Type") ?? "").EndsWith("/officeDocument", StringComparison.Ordinal))
+                        {
+                            mainType = r.GetAttribute("Type");
+                            main = (r.GetAttribute("Target") ?? "").TrimStart('/');
+                            break;
+                        }
+            }
+            if (main == null)
+            {
+                if (Find(zip, "xl/workbook.bin") != null) main = "xl/workbook.bin";
+                else if (Find(zip, "xl/workbook.xml") != null) main = "xl/workbook.xml";
+            }
+            string binary = $"{name} is an Excel binary workbook (.xlsb), which is not read: open it in Excel and save it as Excel Workbook (.xlsx) (File > Save As), or export the address book again from the WeCom admin console.";
+            if (main != null && main.EndsWith(".bin", StringComparison.OrdinalIgnoreCase)) throw Refuse(ProblemCodes.NotASpreadsheet, binary);
+            if (main == null || Find(zip, main) == null)
+            {
+                string what = Find(zip, "mimetype") is ZipArchiveEntry mime && ReadShort(mime).StartsWith("application/vnd.oasis.opendocument.spreadsheet", StringComparison.Ordinal) ? "an OpenDocument spreadsheet (.ods)"
+                    : Find(zip, "word/document.xml") != null ? "a Word document"
+                    : Find(zip, "ppt/presentation.xml") != null ? "a PowerPoint presentation"
+                    : "a zip archive with no workbook in it";
+                throw Refuse(ProblemCodes.NotASpreadsheet, $"{name} is {what}, not an Excel workbook. {SpreadsheetFile.SaveAsXlsx}.");
+            }
+            bool strict = mainType != null && mainType.StartsWith(StrictNamespace, StringComparison.Ordinal);
+            if (!strict)
+                using (var r = XmlReader.Create(Find(zip, main).Open(), Settings()))
+                    while (r.Read())
+                        if (r.NodeType == XmlNodeType.Element) { strict = r.NamespaceURI.StartsWith(StrictNamespace, StringComparison.Ordinal); break; }
+            if (strict)
+                throw Refuse(ProblemCodes.NotASpreadsheet, $"{name} is saved as a Strict Open XML Spreadsheet (ISO/IEC 29500 strict), which is not read. Open it in Excel and save it as Excel Workbook (.xlsx), not Strict Open XML Spreadsheet (File > Save As), or export the address book again from the WeCom admin console.");
+        }
+
+        private static string ReadShort(ZipArchiveEntry entry)
+        {
+            using (var s = entry.Open())
+            {
+                var buffer = new byte[100];
+                int n = s.Read(buffer, 0, buffer.Length);
+                return System.Text.Encoding.ASCII.GetString(buffer, 0, n);
+            }
         }
 
         /// <summary>The worksheet parts in workbook order (as ExcelDataReader numbers sheets).</summary>

@@ -83,6 +83,39 @@ namespace WeComSync.Normalization
         /// </summary>
         public static bool IsMasked(string value) => value != null && (value.IndexOf("**", System.StringComparison.Ordinal) >= 0 || value.IndexOf('＊') >= 0 || (value.IndexOf('*') > 0 && value.IndexOf('@') > 0));
 
+        /// <summary>
+        /// The length of a text as WeCom counts it: in characters (Unicode code points; "长度为1~64个utf8字符"), so an
+        /// emoji outside the Basic Multilingual Plane counts once, not as its two UTF-16 units.
+        /// </summary>
+        public static int Characters(string value)
+        {
+            if (value == null) return 0;
+            int n = 0;
+            for (int i = 0; i < value.Length; i++)
+            {
+                n++;
+                if (char.IsHighSurrogate(value[i]) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1])) i++;
+            }
+            return n;
+        }
+
+        /// <summary>
+        /// The ASCII form of a text written in full-width ASCII (U+FF01–U+FF5E, what a Chinese input method in full-width
+        /// mode types: ｚｈｏｕｊｉｕ, ０１２３) null when it has none.
+        /// </summary>
+        public static string AsciiOfFullWidth(string value)
+        {
+            if (value == null) return null;
+            char[] chars = null;
+            for (int i = 0; i < value.Length; i++)
+            {
+                char c = value[i];
+                if (c < '\uFF01' || c > '\uFF5E') continue;
+                (chars = chars ?? value.ToCharArray())[i] = (char)(c - 0xFEE0);
+            }
+            return chars == null ? null : new string(chars);
+        }
+
         /// <summary>"U+200C (zero-width non-joiner)": a character by its code point, never as a glyph.</summary>
         public static string CodePoint(char c)
         {

@@ -104,5 +104,46 @@ namespace WeComSync.Tests.AddressBook
             Assert.Contains("Fix the row(s) named in the file", refused.DeleteRefusedReason);
             Assert.DoesNotContain("permissions", refused.DeleteRefusedReason);
         }
+
+        [Fact]
+        public void Headerless_second_sheet_holding_pasted_member_rows_refuses_every_delete_and_names_the_sheet_and_its_row_count()
+        {
+            // 3 members on 成员列表, the last 2 pasted onto a second sheet without the header (a long list split in two).
+            string path = _files.PathOf("d-headerless-sheet.xlsx");
+            HandEditedExport.Write(path,
+                new HandSheet { Rows = { Member(10, "张三", "zs"), Member(11, "李四", "ls"), Member(12, "王五", "ww") } },
+                new HandSheet { Name = "Sheet2", TemplateRows = false, Rows = { Member(1, "赵六", "zl"), Member(2, "钱七", "qq") } });
+            var (users, problems, _) = Read(path);
+            Assert.Equal(new[] { "zs", "ls", "ww" }, users.Select(u => u.UserId));
+            // One warning, the refusal's reason: the sheet was skipped, and why that stops deletes.
+            var refusal = Assert.Single(Warnings(problems, "sheet Sheet2: no header row"));
+            Assert.Contains("no member is deleted because of this file", refusal.Message);
+            Assert.Contains("d-headerless-sheet.xlsx, sheet Sheet2", refusal.Message);
+            Assert.Contains("holds 2 non-blank row(s) that were not read", refusal.Message);
+
+            var plan = DirectoryComparer.CompareUsers(users, Authing("zs", "ls", "ww", "zl", "qq", "gone"), DeleteOnly);
+            Assert.Empty(plan.Changes);
+            Assert.Contains("sheet Sheet2", plan.DeleteRefusedReason);
+            Assert.Contains("2 non-blank row(s)", plan.DeleteRefusedReason);
+
+            // Departments too: the pasted rows may name departments no other row does.
+            var departments = new AddressBookReader().ReadDepartments(path);
+            Assert.All(departments, d => Assert.Contains("sheet Sheet2", d.IncompleteReason));
+        }
+
+        [Fact]
+        public void Notes_sheet_of_one_column_of_text_is_skipped_with_a_warning_and_deletes_still_follow()
+        {
+            string path = _files.PathOf("d-notes-sheet.xlsx");
+            HandEditedExport.Write(path,
+                new HandSheet { Rows = { Member(10, "张三", "zs") } },
+                new HandSheet { Name = "说明", TemplateRows = false, Rows = { "<row r=\"1\">" + Text("A1", "本表由人事部维护") + "</row>", "<row r=\"3\">" + Text("A3", "每月导出一次") + "</row>" } });
+            var (users, problems, _) = Read(path);
+            Assert.Single(Warnings(problems, "sheet 说明: no header row"));
+            Assert.Empty(Warnings(problems, "no member is deleted"));
+            var plan = DirectoryComparer.CompareUsers(users, Authing("zs", "gone"), DeleteOnly);
+            Assert.Null(plan.DeleteRefusedReason);
+            Assert.Equal(new[] { "gone" }, plan.Changes.Select(c => c.Key));
+        }
     }
 }

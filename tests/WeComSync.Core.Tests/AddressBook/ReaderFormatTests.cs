@@ -236,6 +236,73 @@ namespace WeComSync.Tests.AddressBook
             Assert.Equal(ProblemCodes.NotASpreadsheet, ex.Problem.Code);
         }
 
+        // ---- Files that are not exports, named for what they are ----
+
+        [Fact]
+        public void Xlsb_binary_workbook_is_refused_naming_the_format_and_saying_to_save_as_xlsx()
+        {
+            string path = _files.PathOf("export.xlsb");
+            using (var zip = System.IO.Compression.ZipFile.Open(path, System.IO.Compression.ZipArchiveMode.Create))
+            {
+                using (var w = new StreamWriter(zip.CreateEntry("[Content_Types].xml").Open())) w.Write("<?xml version=\"1.0\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"><Override PartName=\"/xl/workbook.bin\" ContentType=\"application/vnd.ms-excel.sheet.binary.macroEnabled.main\"/></Types>");
+                using (var w = new StreamWriter(zip.CreateEntry("_rels/.rels").Open())) w.Write("<?xml version=\"1.0\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"xl/workbook.bin\"/></Relationships>");
+                using (var s = zip.CreateEntry("xl/workbook.bin").Open()) s.Write(new byte[] { 0x83, 0x01, 0x00, 0x80, 0x01 }, 0, 5);
+            }
+            var ex = Assert.Throws<AddressBookException>(() => Read(path));
+            Assert.Equal(ProblemCodes.NotASpreadsheet, ex.Problem.Code);
+            Assert.Contains("export.xlsb is an Excel binary workbook (.xlsb)", ex.Message);
+            Assert.Contains("save it as Excel Workbook (.xlsx)", ex.Message);
+        }
+
+        [Fact]
+        public void Html_table_saved_as_xls_is_refused_as_a_web_page()
+        {
+            string path = _files.PathOf("html-table.xls");
+            File.WriteAllText(path, "\uFEFF<html xmlns:o=\"urn:schemas-microsoft-com:office:office\" xmlns:x=\"urn:schemas-microsoft-com:office:excel\"><head><meta charset=\"utf-8\"></head><body><table><tr><td>姓名</td><td>账号</td></tr><tr><td>张三</td><td>zs</td></tr></table></body></html>");
+            var ex = Assert.Throws<AddressBookException>(() => Read(path));
+            Assert.Equal(ProblemCodes.NotASpreadsheet, ex.Problem.Code);
+            Assert.Contains("html-table.xls is a web page (an HTML table)", ex.Message);
+            Assert.Contains("save it as Excel Workbook (.xlsx)", ex.Message);
+        }
+
+        [Fact]
+        public void Xml_Spreadsheet_2003_saved_as_xls_is_refused_naming_the_format()
+        {
+            string path = _files.PathOf("xml2003.xls");
+            File.WriteAllText(path, "<?xml version=\"1.0\"?>\r\n<?mso-application progid=\"Excel.Sheet\"?>\r\n<Workbook xmlns=\"urn:schemas-microsoft-com:office:spreadsheet\" xmlns:ss=\"urn:schemas-microsoft-com:office:spreadsheet\"><Worksheet ss:Name=\"成员列表\"><Table><Row><Cell><Data ss:Type=\"String\">姓名</Data></Cell></Row></Table></Worksheet></Workbook>");
+            var ex = Assert.Throws<AddressBookException>(() => Read(path));
+            Assert.Equal(ProblemCodes.NotASpreadsheet, ex.Problem.Code);
+            Assert.Contains("xml2003.xls is an XML Spreadsheet 2003 file", ex.Message);
+            Assert.Contains("save it as Excel Workbook (.xlsx)", ex.Message);
+        }
+
+        [Fact]
+        public void Strict_Open_XML_workbook_is_refused_saying_Strict_Open_XML_not_that_the_header_is_missing()
+        {
+            // The real template with its namespaces as Excel's "Strict Open XML Spreadsheet" writes them.
+            string path = _files.PathOf("strict.xlsx");
+            HandEditedExport.Write(path, new HandSheet { Rows = { HandEditedExport.Member(10, "张三", "zs") } });
+            using (var zip = System.IO.Compression.ZipFile.Open(path, System.IO.Compression.ZipArchiveMode.Update))
+                foreach (var entry in zip.Entries.Where(e => e.FullName.EndsWith(".xml") || e.FullName.EndsWith(".rels")).ToList())
+                {
+                    string text;
+                    using (var r = new StreamReader(entry.Open())) text = r.ReadToEnd();
+                    text = text.Replace("http://schemas.openxmlformats.org/spreadsheetml/2006/main", "http://purl.oclc.org/ooxml/spreadsheetml/main")
+                        .Replace("http://schemas.openxmlformats.org/officeDocument/2006/relationships", "http://purl.oclc.org/ooxml/officeDocument/relationships");
+                    string name = entry.FullName;
+                    entry.Delete();
+                    using (var w = new StreamWriter(zip.CreateEntry(name).Open())) w.Write(text);
+                }
+            using (var zip = System.IO.Compression.ZipFile.Open(path, System.IO.Compression.ZipArchiveMode.Update))
+                if (zip.GetEntry("_rels/.rels") == null)
+                    using (var w = new StreamWriter(zip.CreateEntry("_rels/.rels").Open()))
+                        w.Write("<?xml version=\"1.0\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"http://purl.oclc.org/ooxml/officeDocument/relationships/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>");
+            var ex = Assert.Throws<AddressBookException>(() => Read(path));
+            Assert.Equal(ProblemCodes.NotASpreadsheet, ex.Problem.Code);
+            Assert.Contains("Strict Open XML", ex.Message);
+            Assert.DoesNotContain("header", ex.Message);
+        }
+
         [Fact]
         public void Binary_data_named_csv_is_not_a_spreadsheet()
         {

@@ -390,7 +390,7 @@ public sealed partial class WeComState
             if (_users.ContainsKey(userId)) throw new WeComError(60102, "userid existed: " + userId);
             var u = new WeComUser { UserId = userId, Status = 4, Enable = 1, Gender = "0" };
             var name = b.Str("name");
-            if (Empty(name) || name.Length > 64) throw new WeComError(60112, "invalid name (1-64 characters)");
+            if (Empty(name) || Characters(name) > 64) throw new WeComError(60112, "invalid name (1-64 characters)");
             u.Name = name;
             var departments = b.Longs("department");
             if (departments == null || departments.Count == 0) throw new WeComError(60127, "department missing");
@@ -404,6 +404,9 @@ public sealed partial class WeComState
         }
     }
 
+    /// <summary>A length as WeCom counts it: characters (code points, "长度为1~64个utf8字符"), an emoji once (docs/ServiceFacts.md).</summary>
+    private static int Characters(string text) => text.EnumerateRunes().Count();
+
     /// <summary>Validates and applies an update (user/update): omitted fields stay.</summary>
     public void UpdateUser(JsonObject b)
     {
@@ -415,7 +418,7 @@ public sealed partial class WeComState
             var name = b.Str("name");
             if (name != null)
             {
-                if (name.Length == 0 || name.Length > 64) throw new WeComError(60112, "invalid name (1-64 characters)");
+                if (name.Length == 0 || Characters(name) > 64) throw new WeComError(60112, "invalid name (1-64 characters)");
                 u.Name = name;
             }
             var departments = b.Longs("department");
@@ -538,7 +541,7 @@ public sealed partial class WeComState
         if (b.Has("position"))
         {
             var p = b.Str("position") ?? "";
-            if (p.Length > 128) throw new WeComError(301012, "position too long (at most 128 characters)");
+            if (Characters(p) > 128) throw new WeComError(301012, "position too long (at most 128 characters)");
             u.Position = p;
         }
         if (b.Has("address"))
