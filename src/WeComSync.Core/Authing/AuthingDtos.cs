@@ -94,6 +94,51 @@ namespace WeComSync.Authing
         public List<T> List { get; set; } = new List<T>();
     }
 
+    /// <summary>
+    /// A list of users as the batch calls answer it: the data is the array itself (UserListRespDto) or, in some
+    /// deployments, an object with the array in "list". Read straight from the answer (AuthingClient.CallDataAsync).
+    /// </summary>
+    [JsonConverter(typeof(AuthingUserListConverter))]
+    internal sealed class AuthingUserList
+    {
+        public List<AuthingUserDto> Users { get; } = new List<AuthingUserDto>();
+    }
+
+    internal sealed class AuthingUserListConverter : JsonConverter
+    {
+        public override bool CanConvert(System.Type objectType) => objectType == typeof(AuthingUserList);
+
+        public override bool CanWrite => false;
+
+        public override object ReadJson(JsonReader reader, System.Type objectType, object existingValue, JsonSerializer serializer)
+        {
+            var result = new AuthingUserList();
+            if (reader.TokenType == JsonToken.StartArray)
+            {
+                result.Users.AddRange(serializer.Deserialize<List<AuthingUserDto>>(reader) ?? new List<AuthingUserDto>());
+            }
+            else if (reader.TokenType == JsonToken.StartObject)
+            {
+                int depth = reader.Depth;
+                while (reader.Read() && !(reader.TokenType == JsonToken.EndObject && reader.Depth == depth))
+                {
+                    if (reader.TokenType != JsonToken.PropertyName) continue;
+                    bool isList = (string)reader.Value == "list";
+                    reader.Read();
+                    if (isList && reader.TokenType == JsonToken.StartArray) result.Users.AddRange(serializer.Deserialize<List<AuthingUserDto>>(reader) ?? new List<AuthingUserDto>());
+                    else reader.Skip();
+                }
+            }
+            else if (reader.TokenType != JsonToken.Null)
+            {
+                reader.Skip();
+            }
+            return result;
+        }
+
+        public override void WriteJson(JsonWriter writer, object value, JsonSerializer serializer) => throw new System.NotSupportedException();
+    }
+
     internal static class AuthingJson
     {
         /// <summary>camelCase property names, but custom-data keys exactly as written; nulls left out (an omitted field stays as it is).</summary>
