@@ -155,7 +155,7 @@ namespace WeComSync.Comparison
 
         /// <summary>
         /// The export's top department is the company. It stands for the target's root only when the target says so: its
-        /// root carries the top's link (Get-AuthingDepartment -RootLinkId, the upstream template's -IgnoreRootDepartment).
+        /// root carries the top's link (Get-AuthingDepartment -RootLinkId, Invoke-WeComUpstreamSync -IgnoreRootDepartment).
         /// Otherwise it is an ordinary department under the root (docs/ARCHITECTURE.md §3, roots), so it is planned like any other; the
         /// caller's object is left as it is.
         /// </summary>

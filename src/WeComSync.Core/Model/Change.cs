@@ -75,7 +75,7 @@ namespace WeComSync.Model
 
         /// <summary>
         /// The warning for <see cref="KeptSuspendedCount"/>, null when there is none: Compare-Directory writes it, and a
-        /// template's step message keeps it in the run log. A method, so that plan.json and Export-Clixml do not carry it.
+        /// sync run's step message keeps it in the run log. A method, so that plan.json and Export-Clixml do not carry it.
         /// </summary>
         public string KeptSuspendedWarning() => KeptSuspendedCount <= 0 ? null
             : $"{KeptSuspendedCount} user(s) suspended in the target are in the reference, which does not say whether they are enabled " +

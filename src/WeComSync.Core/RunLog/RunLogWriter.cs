@@ -279,7 +279,7 @@ namespace WeComSync.RunLog
         /// <summary>Records an interruption (Ctrl+C, a stopped pipeline): the running steps and the run become Interrupted.</summary>
         public RunRecord Interrupt(string message) => Complete(RunStatus.Interrupted, message);
 
-        /// <summary>The run as it stands: what the templates return and Get-WeComSyncLog later reads back.</summary>
+        /// <summary>The run as it stands: what the sync commands return and Get-WeComSyncLog later reads back.</summary>
         public RunRecord ToRecord()
         {
             lock (_gate)

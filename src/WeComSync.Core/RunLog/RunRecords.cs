@@ -85,7 +85,7 @@ namespace WeComSync.RunLog
     }
 
     /// <summary>
-    /// One run as the log holds it: the templates return this as their summary, and Get-WeComSyncLog lists these.
+    /// One run as the log holds it: the sync commands (Core/Workflow) return this as their summary, and Get-WeComSyncLog lists these.
     /// Counts are the sums over the steps.
     /// </summary>
     public sealed class RunRecord : CountedRecord

@@ -50,7 +50,7 @@ namespace WeComSync.PowerShell.Infrastructure
         public SwitchParameter Force { get; set; }
 
         /// <summary>
-        /// The templates' run-log step: every result is recorded there as soon as it is known, before it is written to
+        /// A sync run's run-log step: every result is recorded there as soon as it is known, before it is written to
         /// the pipeline, so the counts of an interrupted run (Ctrl+C) match what was written.
         /// </summary>
         [Parameter(DontShow = true)]
