@@ -123,8 +123,7 @@ namespace WeComSync.PowerShell.Infrastructure
                         if (result.Outcome == Outcome.Stale) WriteWarning($"{result.Change}: {result.Error}");
                         if (result.Outcome == Outcome.Failed)
                         {
-                            WriteError(Errors.Create(Service + "Sync" + ErrorIdPart(result.ErrorCode), ErrorCategory.WriteError, result.Change,
-                                Redaction.Redact($"{result.Change}: {result.ErrorCode} {result.Error}")));
+                            WriteError(Errors.FailedChange(Service, result));
                         }
                     }
                     catch (PipelineStoppedException) { stopped = true; }

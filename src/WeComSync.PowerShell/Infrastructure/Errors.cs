@@ -38,6 +38,12 @@ namespace WeComSync.PowerShell.Infrastructure
             }
         }
 
+        /// <summary>An API error's record: the one mapping (<see cref="OutputError.FromApi"/>) the runs use too.</summary>
+        public static ErrorRecord FromApi(WeComSync.Http.ApiException e, object target = null) => CmdletOutputWriter.ToRecord(OutputError.FromApi(e, target));
+
+        /// <summary>A failed change's record (<see cref="OutputError.FailedChange"/>), as a run writes it.</summary>
+        public static ErrorRecord FailedChange(string service, WeComSync.Model.Result result) => CmdletOutputWriter.ToRecord(OutputError.FailedChange(service, result));
+
         public static ErrorRecord Create(string errorId, ErrorCategory category, object target, string message, Exception inner = null)
         {
             var exception = inner == null ? new InvalidOperationException(message) : new InvalidOperationException(message, inner);
