@@ -123,7 +123,7 @@ namespace WeComSync.PowerShell.Infrastructure
                         if (result.Outcome == Outcome.Stale) WriteWarning($"{result.Change}: {result.Error}");
                         if (result.Outcome == Outcome.Failed)
                         {
-                            WriteError(Errors.FailedChange(Service, result));
+                            WriteError(Errors.AboutOneObject(Errors.FailedChange(Service, result), MyInvocation));
                         }
                     }
                     catch (PipelineStoppedException) { stopped = true; }
