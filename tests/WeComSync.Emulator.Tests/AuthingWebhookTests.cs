@@ -110,6 +110,27 @@ public sealed class AuthingWebhookTests : EmulatorTestBase
     }
 
     [Fact]
+    public async Task Department_changes_and_membership_changes_through_the_api_are_delivered_as_their_events()
+    {
+        await using var receiver = await TestReceiver.StartAsync();
+        await CreateWebhookAsync(receiver, new[] { "department:created", "department:updated", "department:deleted", "user:updated" });
+        var org = EmulatorDefaults.OrganizationCode;
+        var d = (string)(await AuthingOkAsync("POST", "/api/v3/create-department", new { organizationCode = org, name = "研发部", parentDepartmentId = "root", metadata = new { } }))["data"]!["departmentId"];
+        await AuthingOkAsync("POST", "/api/v3/update-department", new { organizationCode = org, departmentId = d, name = "研发中心" });
+        var userId = (string)(await AuthingOkAsync("POST", "/api/v3/create-user", new { username = "zhangsan" }))["data"]!["userId"];
+        await AuthingOkAsync("POST", "/api/v3/set-user-departments", new { userId, departments = new[] { new { departmentId = d, isMainDepartment = true } } });
+        await AuthingOkAsync("POST", "/api/v3/set-user-departments", new { userId, departments = Array.Empty<object>() });
+        await AuthingOkAsync("POST", "/api/v3/delete-department", new { organizationCode = org, departmentId = d });
+        await IdleAsync();
+
+        var bodies = receiver.Requests.Select(Body).ToList();
+        Assert.Equal(new[] { "department:created", "department:deleted", "department:updated", "user:updated", "user:updated" }, bodies.Select(b => (string)b["eventName"]).Order());
+        Assert.Equal("研发中心", (string)bodies.Single(b => (string)b["eventName"] == "department:updated")["data"]!["department"]!["name"]);
+        Assert.Contains(bodies, b => (string)b["eventName"] == "user:updated" && b["data"]!["updates"]!["departmentIds"]!.AsArray().Select(x => (string)x).SequenceEqual(new[] { d }));
+        Assert.All(State.Events.Log("authing"), e => Assert.Equal("api", e.Origin));
+    }
+
+    [Fact]
     public async Task A_form_encoded_webhook_gets_eventName_and_data_as_fields_and_no_secret_header_without_a_secret()
     {
         await using var receiver = await TestReceiver.StartAsync();

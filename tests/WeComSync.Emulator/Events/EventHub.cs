@@ -235,7 +235,8 @@ public sealed class EventHub : IDisposable
         {
             lock (d)
             {
-                attempt.Error = e.HttpRequestError == HttpRequestError.ConnectionError ? "connection refused" : e.HttpRequestError.ToString();
+                // A listener that refuses an oversize body mid-upload shows up here, without a status.
+                attempt.Error = e.HttpRequestError == HttpRequestError.ConnectionError ? "connection refused" : $"{e.HttpRequestError}: {e.Message}";
                 attempt.ElapsedMs = clock.ElapsedMilliseconds;
             }
             return false;
