@@ -9,14 +9,16 @@ using WeComSync.WeCom;
 
 namespace WeComSync.Workflow
 {
-    /// <summary>What an undo (<c>Undo-WeComSyncRun</c>) is given: the run to undo, which part of it, and the connections it wrote through.</summary>
+    /// <summary>
+    /// What an undo (<c>Undo-WeComSyncRun</c>) is given: the run to undo, which part of it, and the connections it wrote
+    /// through. <see cref="SyncRunOptions.UserIds"/>: only these users (case ignored), departments left as they are;
+    /// <see cref="SyncRunOptions.ExcludeProperty"/>: fields not written back; <see cref="SyncRunOptions.DeleteAction"/>:
+    /// what undoing a create does (Suspend keeps the user, switched off).
+    /// </summary>
     public sealed class UndoOptions : SyncRunOptions
     {
         /// <summary>The run to undo, as the log holds it (<see cref="RunLogReader.FindRun"/>).</summary>
         public RunRecord Run { get; set; }
-
-        /// <summary>Only these users (userids, case ignored); departments are then left as they are. Null: everything.</summary>
-        public IList<string> UserIds { get; set; }
 
         /// <summary>Only the run's changes of these operations (Create, Update, Move, Suspend, Delete). Null: all.</summary>
         public IList<ChangeOperation> Operations { get; set; }
@@ -186,6 +188,11 @@ namespace WeComSync.Workflow
                 {
                     notes.Add($"{image.Kind.ToString().ToLowerInvariant()} {image.Key} ({image.Operation.ToString().ToLowerInvariant()}) cannot be undone: {item.Cannot}.");
                     continue;
+                }
+                if (options.ExcludeProperty != null && options.ExcludeProperty.Count > 0 && item.Change.Operation == ChangeOperation.Update)
+                {
+                    item.Change.Fields = item.Change.Fields.Where(f => !options.ExcludeProperty.Contains(f.Field, StringComparer.OrdinalIgnoreCase)).ToList();
+                    if (item.Change.Fields.Count == 0) continue;   // nothing left to write back
                 }
                 if (rekeyed.Count > 0 && item.Change.Current is User left && left.Departments != null)
                     left.Departments = left.Departments.Select(l => rekeyed.TryGetValue(l, out var to) ? to : l).ToList();
