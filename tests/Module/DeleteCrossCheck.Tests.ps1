@@ -102,6 +102,19 @@ Describe 'DeleteOnly checked against WeCom''s member list' {
         $stale[0] | Should -Match 'older than the recommended cadence of every 2 days'
     }
 
+    It '-MaxExportAge sets the age a file is warned at, and 0 turns the check off' {
+        $path = Save-TestCsv $rows 'five-days-old.csv'
+        (Get-Item -LiteralPath $path).LastWriteTimeUtc = [datetime]::UtcNow.AddDays(-5)
+        $week = Invoke-DeleteOnly $path @{ MaxExportAge = (New-TimeSpan -Days 7) }
+        @($week.Warnings | Where-Object { $_ -like 'five-days-old.csv is*old*' }).Count | Should -Be 0
+        $day = Invoke-DeleteOnly $path @{ MaxExportAge = (New-TimeSpan -Days 1) }
+        $stale = @($day.Warnings | Where-Object { $_ -like 'five-days-old.csv is 5 days old*' })
+        $stale.Count | Should -Be 1
+        $stale[0] | Should -Match 'older than the age allowed \(1 day\)'
+        $off = Invoke-DeleteOnly $path @{ MaxExportAge = [timespan]::Zero }
+        @($off.Warnings | Where-Object { $_ -like 'five-days-old.csv is*old*' }).Count | Should -Be 0
+    }
+
     It 'the example script, given the WeCom sync secret in its environment, keeps a member WeCom still lists and deletes the leaver' {
         # Through the shipped example, as a scheduler runs it: a fresh pwsh, settings from the environment.
         $left = Get-AuthingId

@@ -51,7 +51,8 @@ namespace WeComSync.AddressBook
             var age = now - stamp.At;
             if (age <= maxAge) return null;
             return $"{Path.GetFileName(path)} is {Days(age)} old ({stamp.From}: {stamp.At.ToUniversalTime():yyyy-MM-dd HH:mm} UTC), " +
-                   $"older than the recommended cadence of every {Days(maxAge)}: members who joined, left or moved since are not in it. " +
+                   (maxAge == RecommendedCadence ? $"older than the recommended cadence of every {Days(maxAge)}" : $"older than the age allowed ({Days(maxAge)})") +
+                   ": members who joined, left or moved since are not in it. " +
                    "Export the address book again from the WeCom admin console for a current file.";
         }
 

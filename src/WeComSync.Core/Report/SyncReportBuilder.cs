@@ -86,10 +86,10 @@ namespace WeComSync.Report
             if (list.Count == 1) RunSections(report, list[0]);
             else
             {
-                var history = new ReportTable("Runs", "Start", "Run", "Status", "Duration", "Read", "Created", "Updated", "Suspended", "Deleted", "Failed", "Skipped", "Stale");
+                var history = new ReportTable("Runs", "Start", "Run", "Status", "Duration", "Read", "Created", "Updated", "Suspended", "Deleted", "Failed", "Skipped", "Stale", "Already applied");
                 foreach (var run in list.AsEnumerable().Reverse())
                     history.Rows.Add(new[] { Time(run.StartTime), $"{run.Name} ({run.ShortId ?? run.RunId})", run.Status.ToString(), Duration(run.Duration),
-                        N(run.Read), N(run.Created), N(run.Updated), N(run.Suspended), N(run.Deleted), N(run.Failed), N(run.Skipped), N(run.Stale) });
+                        N(run.Read), N(run.Created), N(run.Updated), N(run.Suspended), N(run.Deleted), N(run.Failed), N(run.Skipped), N(run.Stale), N(run.AlreadyApplied) });
                 report.Tables.Add(history);
                 var span = new ReportSection("Runs")
                     .Add("Runs", list.Count)
@@ -200,10 +200,10 @@ namespace WeComSync.Report
             report.Sections.Add(computed);
             report.Sections.Add(GuardSection(plans.SelectMany(p => p.Changes).ToList(), plans.Select(p => p.Context).Where(c => c != null).ToList(), run.Parameters));
 
-            var steps = new ReportTable("Steps", "Step", "Status", "Read", "Created", "Updated", "Suspended", "Deleted", "Failed", "Skipped", "Stale", "Duration", "Message");
+            var steps = new ReportTable("Steps", "Step", "Status", "Read", "Created", "Updated", "Suspended", "Deleted", "Failed", "Skipped", "Stale", "Already applied", "Duration", "Message");
             foreach (var step in run.Steps)
-                steps.Rows.Add(new[] { step.Name, step.Status.ToString(), N(step.Read), N(step.Created), N(step.Updated), N(step.Suspended), N(step.Deleted), N(step.Failed), N(step.Skipped), N(step.Stale), Duration(step.Duration), step.Message ?? "" });
-            steps.Rows.Add(new[] { "Total", run.Status.ToString(), N(run.Read), N(run.Created), N(run.Updated), N(run.Suspended), N(run.Deleted), N(run.Failed), N(run.Skipped), N(run.Stale), Duration(run.Duration), "" });
+                steps.Rows.Add(new[] { step.Name, step.Status.ToString(), N(step.Read), N(step.Created), N(step.Updated), N(step.Suspended), N(step.Deleted), N(step.Failed), N(step.Skipped), N(step.Stale), N(step.AlreadyApplied), Duration(step.Duration), step.Message ?? "" });
+            steps.Rows.Add(new[] { "Total", run.Status.ToString(), N(run.Read), N(run.Created), N(run.Updated), N(run.Suspended), N(run.Deleted), N(run.Failed), N(run.Skipped), N(run.Stale), N(run.AlreadyApplied), Duration(run.Duration), "" });
             report.Tables.Add(steps);
         }
 

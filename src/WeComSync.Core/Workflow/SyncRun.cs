@@ -61,7 +61,7 @@ namespace WeComSync.Workflow
         /// </summary>
         public RunRecord Run()
         {
-            var logOptions = new RunLogOptions { MaskPersonalData = Options.MaskPersonalData, Parameters = Options.Parameters, WhatIf = Options.WhatIf };
+            var logOptions = new RunLogOptions { MaskPersonalData = Options.MaskPersonalData, Parameters = Options.Parameters, WhatIf = Options.WhatIf, Undoes = Undoes };
             using (var log = RunLogWriter.Start(Options.LogPath, RunName, logOptions))
             {
                 _log = log;
@@ -102,6 +102,9 @@ namespace WeComSync.Workflow
                 }
             }
         }
+
+        /// <summary>The run this one undoes (its full run id), for the run log; null for a forward run.</summary>
+        protected virtual string Undoes => null;
 
         /// <summary>The service written to ("Authing", "WeCom"): the prefix of per-object error ids.</summary>
         protected abstract string Service { get; }
@@ -236,7 +239,9 @@ namespace WeComSync.Workflow
                 var apply = new PlanApplier(Output, new ApplyOptions { ThrottleLimit = Options.ThrottleLimit, DeleteGuard = guard });
                 try
                 {
-                    apply.Apply(changes, applier(), result => Record(step, result));
+                    var target = applier();
+                    Log.WriteUndoTarget(name, (target as IUndoable)?.UndoTarget);   // what an undo of this step writes to
+                    apply.Apply(changes, target, result => Record(step, result));
                 }
                 catch (DeleteGuardException e)
                 {

@@ -52,6 +52,10 @@ namespace WeComSync.PowerShell.Commands
         [Parameter]
         public WeCom.WeComConnection WeComConnection { get; set; }
 
+        /// <summary>A file older than this by its own timestamp gets one warning (as Import-WeComAddressBook -MaxAge); 0: no check.</summary>
+        [Parameter]
+        public System.TimeSpan MaxExportAge { get; set; } = ExportTimestamp.RecommendedCadence;
+
         protected override void EndProcessing()
         {
             var connection = Connection ?? AuthingSession.Current;
@@ -66,6 +70,7 @@ namespace WeComSync.PowerShell.Commands
                 Mode = Mode,
                 IgnoreRootDepartment = IgnoreRootDepartment,
                 UpdateMode = UpdateMode,
+                MaxExportAge = MaxExportAge,
                 WeComConnection = Mode == UpstreamMode.DeleteOnly ? WeComConnection ?? WeComSession.Current : null,
                 FieldMap = Conversion.FieldMapInput.Resolve(this, FieldMap, Model.FieldSide.Authing, connection.Client.Settings.FieldMap),
                 Read = new AddressBookReadOptions
