@@ -168,7 +168,7 @@ namespace WeComSync.Comparison
                 {
                     matched[at] = true;
                     if (_output != null)
-                        _output.WriteVerbose(LinkKey(source[i]) == null ? $"{keys[i]}: matched by username (the reference user is not linked yet); plan the link." : $"{keys[i]}: matched by userid.");
+                        _output.WriteVerbose(LinkKey(source[i]) == null ? $"{keys[i]}: matched by username (not linked yet in {_here}); plan the link." : $"{keys[i]}: matched by userid.");
                 }
                 else if (at <= GroupBase) Ambiguous(source[i], keys[i], groups[GroupBase - at].Users, matchedOthers, "userid");
                 else if (at == Miss) unmatched.Add(i);
