@@ -75,7 +75,7 @@ public sealed class AuthingWebhookTests : EmulatorTestBase
     {
         await using var receiver = await TestReceiver.StartAsync();
         await using var other = await TestReceiver.StartAsync();
-        await CreateWebhookAsync(receiver, new[] { "user:created", "user:updated", "user:deleted", "department:created" });
+        await CreateWebhookAsync(receiver, new[] { "user:created", "user:updated", "user:deleted", "organization:created" });
         await CreateWebhookAsync(other, new[] { "user:created" }, enabled: false);
 
         var created = (await AuthingOkAsync("POST", "/api/v3/create-user", new { username = "zhangsan", name = "张三" }))["data"]!;
@@ -87,7 +87,7 @@ public sealed class AuthingWebhookTests : EmulatorTestBase
 
         Assert.Empty(other.Requests);
         var got = receiver.Requests.ToList();
-        Assert.Equal(new[] { "department:created", "user:created", "user:deleted", "user:updated" }, got.Select(r => (string)Body(r)["eventName"]).Order());
+        Assert.Equal(new[] { "organization:created", "user:created", "user:deleted", "user:updated" }, got.Select(r => (string)Body(r)["eventName"]).Order());
         Assert.All(got, r =>
         {
             Assert.Equal("POST", r.Method);
@@ -101,7 +101,7 @@ public sealed class AuthingWebhookTests : EmulatorTestBase
         Assert.Equal("张三丰", (string)byEvent["user:updated"]["data"]!["updates"]!["name"]);
         Assert.Equal("张三丰", (string)byEvent["user:updated"]["data"]!["user"]!["name"]);
         Assert.Equal(userId, (string)byEvent["user:deleted"]["data"]!["userId"]);
-        Assert.Equal("研发部", (string)byEvent["department:created"]["data"]!["department"]!["name"]);
+        Assert.Equal("研发部", (string)byEvent["organization:created"]["data"]!["department"]!["name"]);
 
         var log = State.Events.Log("authing");
         Assert.Equal(new[] { "api", "api", "console", "console" }, log.Select(e => e.Origin).Order());
@@ -113,7 +113,7 @@ public sealed class AuthingWebhookTests : EmulatorTestBase
     public async Task Department_changes_and_membership_changes_through_the_api_are_delivered_as_their_events()
     {
         await using var receiver = await TestReceiver.StartAsync();
-        await CreateWebhookAsync(receiver, new[] { "department:created", "department:updated", "department:deleted", "user:updated" });
+        await CreateWebhookAsync(receiver, new[] { "organization:created", "organization:updated", "organization:deleted", "user:updated" });
         var org = EmulatorDefaults.OrganizationCode;
         var d = (string)(await AuthingOkAsync("POST", "/api/v3/create-department", new { organizationCode = org, name = "研发部", parentDepartmentId = "root", metadata = new { } }))["data"]!["departmentId"];
         await AuthingOkAsync("POST", "/api/v3/update-department", new { organizationCode = org, departmentId = d, name = "研发中心" });
@@ -124,8 +124,8 @@ public sealed class AuthingWebhookTests : EmulatorTestBase
         await IdleAsync();
 
         var bodies = receiver.Requests.Select(Body).ToList();
-        Assert.Equal(new[] { "department:created", "department:deleted", "department:updated", "user:updated", "user:updated" }, bodies.Select(b => (string)b["eventName"]).Order());
-        Assert.Equal("研发中心", (string)bodies.Single(b => (string)b["eventName"] == "department:updated")["data"]!["department"]!["name"]);
+        Assert.Equal(new[] { "organization:created", "organization:deleted", "organization:updated", "user:updated", "user:updated" }, bodies.Select(b => (string)b["eventName"]).Order());
+        Assert.Equal("研发中心", (string)bodies.Single(b => (string)b["eventName"] == "organization:updated")["data"]!["department"]!["name"]);
         Assert.Contains(bodies, b => (string)b["eventName"] == "user:updated" && b["data"]!["updates"]!["departmentIds"]!.AsArray().Select(x => (string)x).SequenceEqual(new[] { d }));
         Assert.All(State.Events.Log("authing"), e => Assert.Equal("api", e.Origin));
     }

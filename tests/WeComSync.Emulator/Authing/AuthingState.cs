@@ -680,7 +680,7 @@ public sealed class AuthingState
             if (leaders != null) d.LeaderUserIds = leaders.Select(l => (FindUser(l, "user_id") ?? throw AuthingError.UserNotFound(l)).UserId).ToList();
             CheckDepartmentUnique(d);
             AddDepartment(d);
-            Raise("department:created", department: d);
+            Raise("organization:created", department: d);
             return d.Copy();
         }
     }
@@ -726,7 +726,7 @@ public sealed class AuthingState
             u.UpdatedAt = Now();
             _departments[d.DepartmentId] = u;
             if (IsRoot(u)) Organization(org.OrganizationCode).OrganizationName = u.Name;
-            Raise("department:updated", department: u);
+            Raise("organization:updated", department: u);
             return u.Copy();
         }
     }
@@ -744,7 +744,7 @@ public sealed class AuthingState
             _children.Remove(d.DepartmentId);
             _members.Remove(d.DepartmentId);
             _departments.Remove(d.DepartmentId);
-            Raise("department:deleted", department: d);
+            Raise("organization:deleted", department: d);
         }
     }
 

@@ -15,17 +15,18 @@ public sealed class AuthingWebhooks
 {
     /// <summary>
     /// The events the emulator accepts and sends. <c>user:created</c> and <c>user:updated</c> are documented
-    /// (get-webhook-event-list, create-webhook, use-webhook); the delete and department names are not found in any
-    /// source and follow the documented pattern (silent).
+    /// (get-webhook-event-list, create-webhook, use-webhook); no source names a delete or a department event:
+    /// <c>user:deleted</c> follows the documented pattern, and department changes are <c>organization:*</c> as issue 22
+    /// names them (silent).
     /// </summary>
     public static readonly (string Value, string Name, string NameEn, string Category)[] KnownEvents =
     {
         ("user:created", "创建用户", "Create User", "user"),
         ("user:updated", "修改用户信息", "Update User", "user"),
         ("user:deleted", "删除用户", "Delete User", "user"),
-        ("department:created", "创建部门", "Create Department", "department"),
-        ("department:updated", "修改部门", "Update Department", "department"),
-        ("department:deleted", "删除部门", "Delete Department", "department"),
+        ("organization:created", "创建部门", "Create Department", "organization"),
+        ("organization:updated", "修改部门", "Update Department", "organization"),
+        ("organization:deleted", "删除部门", "Delete Department", "organization"),
         ("login", "登录", "Login", "authentication"),
         ("register", "注册", "Register", "authentication"),
         ("user:password-changed", "修改密码", "Password Changed", "user"),
@@ -156,8 +157,8 @@ public sealed class AuthingWebhooks
     {
         ["categories"] = new JsonArray(KnownEvents.Select(e => e.Category).Distinct().Select(c => (JsonNode)new JsonObject
         {
-            ["name"] = c switch { "user" => "用户", "department" => "部门", _ => "认证" },
-            ["nameEn"] = c switch { "user" => "User", "department" => "Department", _ => "Authentication" },
+            ["name"] = c switch { "user" => "用户", "organization" => "组织机构", _ => "认证" },
+            ["nameEn"] = c switch { "user" => "User", "organization" => "Organization", _ => "Authentication" },
             ["value"] = c,
         }).ToArray()),
         ["events"] = new JsonArray(KnownEvents.Select(e => (JsonNode)new JsonObject { ["name"] = e.Name, ["nameEn"] = e.NameEn, ["value"] = e.Value, ["category"] = e.Category }).ToArray()),
