@@ -116,6 +116,12 @@ namespace WeComSync.Apply
         public bool CheckDrift { get; set; }
 
         /// <summary>
+        /// With <see cref="CheckDrift"/>: apply a drifted change anyway (an undo's -Force), while a change the target
+        /// already holds is still not sent (<see cref="Outcome.AlreadyApplied"/>).
+        /// </summary>
+        public bool OverrideStale { get; set; }
+
+        /// <summary>
         /// How many objects the target holds, for the guard's percentage when the changes carry no plan context
         /// (hand-built changes). Without either, the percentage is judged against zero, so any delete needs a limit or -Force.
         /// </summary>

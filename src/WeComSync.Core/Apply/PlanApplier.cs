@@ -96,8 +96,10 @@ namespace WeComSync.Apply
             }
             if (_options.CheckDrift && applier is IDriftReader reader)
             {
-                // Before any write: a change whose target drifted since the plan was computed is left alone.
-                var stale = Task.Run(() => DriftCheck.FindStaleAsync(approved, reader, token), token).GetAwaiter().GetResult();
+                // Before any write: a change the target already holds is not sent (AlreadyApplied), and one whose target
+                // drifted since the plan was computed is left alone (Stale) unless the caller overrides drift.
+                var stale = Task.Run(() => DriftCheck.FindStaleAsync(approved, reader, token), token).GetAwaiter().GetResult()
+                    .Where(r => !(_options.OverrideStale && r.Outcome == Outcome.Stale)).ToList();
                 var drifted = new HashSet<Change>(stale.Select(r => r.Change));
                 approved.RemoveAll(drifted.Contains);
                 foreach (var r in stale) Emit(r);

@@ -17,7 +17,7 @@ namespace WeComSync.Authing
     /// (a child finds the Authing id its parent got earlier in the same run); deletes children first. Every write also
     /// writes the link fields (the department's and its parent's WeCom identity), so a renamed department is re-keyed.
     /// </summary>
-    public sealed class AuthingDepartmentApplier : IChangeApplier, IDriftReader
+    public sealed class AuthingDepartmentApplier : IChangeApplier, IDriftReader, IUndoable
     {
         private readonly AuthingClient _client;
         private readonly string _organizationCode;
@@ -34,6 +34,8 @@ namespace WeComSync.Authing
         public AuthingDepartmentMap Map { get; set; }
 
         public string TargetName => $"Authing organization {_organizationCode}";
+
+        public UndoTarget UndoTarget => new UndoTarget { Service = AuthingClient.ServiceName, Kind = ObjectKind.Department, OrganizationCode = _organizationCode, RootLinkId = _rootLinkId };
 
         private LinkFieldNames Links => _client.Settings.LinkFields;
 

@@ -20,7 +20,7 @@ namespace WeComSync.Authing
     /// deletes in batches of up to 50. A create answered 409 (the user exists but is not linked, e.g. after an
     /// interrupted run) finds that user by username, mobile or email, links it and updates it instead.
     /// </summary>
-    public sealed class AuthingUserApplier : IChangeApplier, IDriftReader
+    public sealed class AuthingUserApplier : IChangeApplier, IDriftReader, IUndoable
     {
         private readonly AuthingClient _client;
         private readonly string _organizationCode;
@@ -46,6 +46,8 @@ namespace WeComSync.Authing
         public AuthingDepartmentMap Map { get; set; }
 
         public string TargetName => "Authing";
+
+        public UndoTarget UndoTarget => new UndoTarget { Service = AuthingClient.ServiceName, Kind = ObjectKind.User, OrganizationCode = _organizationCode, RootLinkId = _rootLinkId };
 
         public string DescribeTarget(Change change)
         {

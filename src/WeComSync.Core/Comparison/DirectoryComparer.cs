@@ -177,7 +177,7 @@ namespace WeComSync.Comparison
         private static (string Reason, DirectoryObject Object)? DeleteRefusal<T>(IReadOnlyList<T> source, IReadOnlyList<T> target, CompareOptions options) where T : DirectoryObject
         {
             if (!options.Allows(PlanOperation.Delete)) return null;
-            foreach (var (side, list) in new[] { ("reference", source), ("difference", target) })
+            foreach (var (side, list) in new[] { (Sides.Of(source, Sides.Source), source), (Sides.Of(target, Sides.Target), target) })
             {
                 T partial = null;
                 int count = 0;
@@ -189,7 +189,7 @@ namespace WeComSync.Comparison
                 }
                 if (partial != null)
                 {
-                    return ($"Deletes were refused: the {side} side was not read completely ({partial.IncompleteReason}; {count} object(s) marked), " +
+                    return ($"Deletes were refused: {side} was not read completely ({partial.IncompleteReason}; {count} object(s) marked), " +
                             $"so objects missing from it may still exist. {CompleteReadAdvice(partial.Source)}; creates and updates were planned as usual.", partial);
                 }
             }
@@ -259,7 +259,7 @@ namespace WeComSync.Comparison
                 if (c.Operation == ChangeOperation.Delete)
                     foreach (var s in skipped) if (s.Keys.TryGetValue(c.Key ?? string.Empty, out where)) break;
                 if (where == null) { changes.Add(c); continue; }
-                options.Output?.WriteVerbose($"{c.Key}: not deleted; the reference has it on a row that was skipped ({where}).");
+                options.Output?.WriteVerbose($"{c.Key}: not deleted; {Sides.Of(source, Sides.Source)} has it on a row that was skipped ({where}).");
             }
             if (withdrawn != null) changes.AddRange(withdrawn);
             return new Plan(changes, plan.Context);

@@ -19,6 +19,13 @@ namespace WeComSync.Model
         /// counted as skipped; the next run reads the target and finds out.
         /// </summary>
         Unknown,
+
+        /// <summary>
+        /// Not applied because there is nothing left to do: the target already holds what the change wants (a saved
+        /// plan applied twice, an undo run a second time, a field someone already set by hand). No call is made; counted
+        /// apart from Stale, which means the target holds something else.
+        /// </summary>
+        AlreadyApplied,
     }
 
     /// <summary>What happened when one change was applied.</summary>

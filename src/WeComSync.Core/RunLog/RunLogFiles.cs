@@ -13,6 +13,13 @@ namespace WeComSync.RunLog
         /// <summary>One JSON line per applied change, flushed as it happens.</summary>
         public const string Results = "results.jsonl";
 
+        /// <summary>
+        /// What undo needs, a JSON line per change that was applied: the object's full state before the run (as the
+        /// target held it), what the run wrote, the id a create produced, and per step what it wrote to. Never masked (an
+        /// undo must write the real values back) and readable by the run's account only (docs/ARCHITECTURE.md §8).
+        /// </summary>
+        public const string Before = "before.jsonl";
+
         /// <summary>The run and its steps: status, times, counts. Rewritten whole (write, then rename) as the run goes.</summary>
         public const string Summary = "summary.json";
 

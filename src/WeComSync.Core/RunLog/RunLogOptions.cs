@@ -15,6 +15,9 @@ namespace WeComSync.RunLog
         /// <summary>The run is a dry run (-WhatIf): its summary says so.</summary>
         public bool WhatIf { get; set; }
 
+        /// <summary>The run this one undoes (its full run id), recorded in the summary; null for a forward run.</summary>
+        public string Undoes { get; set; }
+
         /// <summary>The clock; tests replace it.</summary>
         internal Func<DateTimeOffset> Clock { get; set; }
     }

@@ -83,6 +83,7 @@ namespace WeComSync.RunLog
                         step.Skipped = Math.Max(step.Skipped, c[(int)StepCounter.Skipped]);
                         step.Stale = Math.Max(step.Stale, c[(int)StepCounter.Stale]);
                         step.Unknown = Math.Max(step.Unknown, c[(int)StepCounter.Unknown]);
+                        step.AlreadyApplied = Math.Max(step.AlreadyApplied, c[(int)StepCounter.AlreadyApplied]);
                     }
                 }
                 record.Status = RunStatus.Interrupted;

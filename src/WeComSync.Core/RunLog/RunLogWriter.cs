@@ -44,6 +44,9 @@ namespace WeComSync.RunLog
         private readonly LogSanitizer _sanitizer;
         private readonly Dictionary<string, string> _parameters;
         private StreamWriter _results;
+        private StreamWriter _before;
+        private readonly LogSanitizer _plain = new LogSanitizer(false);
+        private readonly HashSet<string> _targetsWritten = new HashSet<string>(StringComparer.Ordinal);
         private DateTimeOffset _summaryWritten;
 
         private RunLogWriter(string logRoot, string name, RunLogOptions options)
@@ -53,6 +56,7 @@ namespace WeComSync.RunLog
             _sanitizer = new LogSanitizer(options.MaskPersonalData);
             MaskPersonalData = options.MaskPersonalData;
             WhatIf = options.WhatIf;
+            Undoes = options.Undoes;
             Name = string.IsNullOrWhiteSpace(name) ? "run" : name.Trim();
             StartTime = _clock();
             ShortId = Guid.NewGuid().ToString("N").Substring(0, 6);
@@ -71,6 +75,7 @@ namespace WeComSync.RunLog
                 Directory.CreateDirectory(Path);
                 var stream = new FileStream(System.IO.Path.Combine(Path, RunLogFiles.Results), FileMode.CreateNew, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
                 _results = new StreamWriter(stream, Utf8);
+                _before = new StreamWriter(OwnerOnly.Create(System.IO.Path.Combine(Path, RunLogFiles.Before)), Utf8);
                 WriteSummary();
             }
         }
@@ -91,6 +96,9 @@ namespace WeComSync.RunLog
 
         /// <summary>A dry run: recorded in the summary, so a reader never takes it for a real run with nothing to do.</summary>
         public bool WhatIf { get; }
+
+        /// <summary>The run this one undoes; null for a forward run.</summary>
+        public string Undoes { get; }
 
         public DateTimeOffset StartTime { get; }
         public DateTimeOffset? EndTime { get; private set; }
@@ -227,6 +235,7 @@ namespace WeComSync.RunLog
             }
             foreach (var empty in line.Properties().Where(p => p.Value is JValue v && v.Value == null).ToList()) empty.Remove();
             string text = _sanitizer.Apply(line).ToString(Formatting.None);
+            string before = Undoable(result) ? BeforeLine(result, step) : null;
             bool refresh;
             lock (_resultsGate)
             {
@@ -234,10 +243,82 @@ namespace WeComSync.RunLog
                 _results.Write(text);
                 _results.Write('\n');
                 _results.Flush();
+                if (before != null && _before != null)
+                {
+                    _before.Write(before);
+                    _before.Write('\n');
+                    _before.Flush();
+                }
                 refresh = Now() - _summaryWritten > SummaryInterval;
             }
             // Keep the summary's counts fresh on long steps, so a killed run still shows how far it got.
             if (refresh) WriteSummary();
+        }
+
+        /// <summary>
+        /// A change undo can reverse: applied (or perhaps applied: sent when the run was stopped), or a create that failed
+        /// after the object was made (its departments could not be set), which leaves the object behind.
+        /// </summary>
+        private static bool Undoable(Result result) => result.Change != null && result.Change.Operation != ChangeOperation.Conflict &&
+            (result.Outcome == Outcome.Succeeded || result.Outcome == Outcome.Unknown || result.Outcome == Outcome.Failed && result.NewId != null && result.Change.Operation == ChangeOperation.Create);
+
+        /// <summary>The before-image line of one result: redacted (no secret is ever written), never masked.</summary>
+        private string BeforeLine(Result result, string step)
+        {
+            var change = result.Change;
+            var line = new JObject
+            {
+                ["type"] = "change",
+                ["time"] = Now().ToString(RunLogFiles.Settings.DateFormatString, System.Globalization.CultureInfo.InvariantCulture),
+                ["step"] = step,
+                ["sequence"] = change.Sequence,
+                ["operation"] = change.Operation.ToString(),
+                ["kind"] = change.Kind.ToString(),
+                ["key"] = change.Key,
+                ["outcome"] = result.Outcome.ToString(),
+                ["newId"] = result.NewId,
+                ["reason"] = change.Reason,
+                ["before"] = change.Current == null ? null : JObject.FromObject(change.Current, RunLogFiles.Serializer),
+                ["after"] = change.Desired == null ? null : JObject.FromObject(change.Desired, RunLogFiles.Serializer),
+            };
+            if (change.Fields != null && change.Fields.Count > 0)
+            {
+                line["fields"] = new JArray(change.Fields.Where(f => f != null).Select(f => new JObject
+                {
+                    ["field"] = f.Field,
+                    ["old"] = f.Old == null ? JValue.CreateNull() : JToken.FromObject(f.Old, RunLogFiles.Serializer),
+                    ["new"] = f.New == null ? JValue.CreateNull() : JToken.FromObject(f.New, RunLogFiles.Serializer),
+                }));
+            }
+            foreach (var empty in line.Properties().Where(p => p.Value == null || p.Value is JValue v && v.Value == null).ToList()) empty.Remove();
+            return _plain.Apply(line).ToString(Formatting.None);
+        }
+
+        /// <summary>
+        /// Records what a step writes to (once per step, before its results), so an undo builds the same applier. An
+        /// applier that says nothing of it (a test's fake) leaves nothing to record.
+        /// </summary>
+        public void WriteUndoTarget(string step, Apply.UndoTarget target)
+        {
+            if (target == null || _before == null) return;
+            var line = new JObject
+            {
+                ["type"] = "target",
+                ["step"] = step,
+                ["service"] = target.Service,
+                ["kind"] = target.Kind.ToString(),
+                ["organizationCode"] = target.OrganizationCode,
+                ["rootLinkId"] = target.RootLinkId,
+            };
+            foreach (var empty in line.Properties().Where(p => p.Value is JValue v && v.Value == null).ToList()) empty.Remove();
+            string text = _plain.Apply(line).ToString(Formatting.None);
+            lock (_resultsGate)
+            {
+                if (_before == null || !_targetsWritten.Add(step ?? "")) return;
+                _before.Write(text);
+                _before.Write('\n');
+                _before.Flush();
+            }
         }
 
         /// <summary>Ends the run with a status from its steps (steps still running are completed from their counts). Returns the summary.</summary>
@@ -296,6 +377,7 @@ namespace WeComSync.RunLog
                     Message = Message,
                     MaskPersonalData = MaskPersonalData,
                     WhatIf = WhatIf,
+                    Undoes = Undoes,
                     Host = Environment.MachineName,
                     User = RunAccount,
                     Parameters = new Dictionary<string, string>(_parameters, StringComparer.OrdinalIgnoreCase),
@@ -314,6 +396,8 @@ namespace WeComSync.RunLog
             {
                 _results?.Dispose();
                 _results = null;
+                _before?.Dispose();
+                _before = null;
             }
         }
 

@@ -39,6 +39,9 @@ namespace WeComSync.RunLog
 
         /// <summary>Changes sent whose answer a stopped run (Ctrl+C) did not wait for (<see cref="Outcome.Unknown"/>): applied or not.</summary>
         Unknown,
+
+        /// <summary>Changes not applied because the target already held what they wanted (<see cref="Outcome.AlreadyApplied"/>).</summary>
+        AlreadyApplied,
     }
 
     /// <summary>Counts of one step, or of a run (the sum of its steps).</summary>
@@ -60,6 +63,9 @@ namespace WeComSync.RunLog
 
         /// <summary>Changes sent whose answer an interrupted run did not wait for: applied or not, the next run finds out.</summary>
         public int Unknown { get; set; }
+
+        /// <summary>Changes not applied because the target already held what they wanted: nothing was left to do, no call made.</summary>
+        public int AlreadyApplied { get; set; }
 
         public RunStatus Status { get; set; }
         public DateTimeOffset StartTime { get; set; }
@@ -104,6 +110,9 @@ namespace WeComSync.RunLog
 
         public bool MaskPersonalData { get; set; }
 
+        /// <summary>The run this one undoes (Undo-WeComSyncRun), by its full run id; null for a forward run.</summary>
+        public string Undoes { get; set; }
+
         /// <summary>A dry run (-WhatIf): it read and planned, and wrote nothing. Its counts are reads only.</summary>
         public bool WhatIf { get; set; }
 
@@ -143,6 +152,7 @@ namespace WeComSync.RunLog
             Skipped = Steps.Sum(s => s.Skipped);
             Stale = Steps.Sum(s => s.Stale);
             Unknown = Steps.Sum(s => s.Unknown);
+            AlreadyApplied = Steps.Sum(s => s.AlreadyApplied);
         }
 
         public override string ToString() => $"{RunId}: {Status}";

@@ -39,6 +39,7 @@ namespace WeComSync.RunLog
         public int Skipped => Volatile.Read(ref _counts[(int)StepCounter.Skipped]);
         public int Stale => Volatile.Read(ref _counts[(int)StepCounter.Stale]);
         public int Unknown => Volatile.Read(ref _counts[(int)StepCounter.Unknown]);
+        public int AlreadyApplied => Volatile.Read(ref _counts[(int)StepCounter.AlreadyApplied]);
 
         public bool IsCompleted => Status != RunStatus.Running;
 
@@ -85,7 +86,7 @@ namespace WeComSync.RunLog
         {
             int failed = Failed;
             if (failed == 0) return RunStatus.Succeeded;
-            return Created + Updated + Suspended + Deleted + Skipped + Stale + Unknown == 0 ? RunStatus.Failed : RunStatus.PartiallyFailed;
+            return Created + Updated + Suspended + Deleted + Skipped + Stale + Unknown + AlreadyApplied == 0 ? RunStatus.Failed : RunStatus.PartiallyFailed;
         }
 
         internal StepRecord ToRecord(string runId) => new StepRecord
@@ -106,6 +107,7 @@ namespace WeComSync.RunLog
             Skipped = Skipped,
             Stale = Stale,
             Unknown = Unknown,
+            AlreadyApplied = AlreadyApplied,
         };
 
         /// <summary>Which counter a result moves: Failed, Skipped and Stale by outcome, else by operation (Move counts as Updated, Suspend as Suspended).</summary>
@@ -115,6 +117,7 @@ namespace WeComSync.RunLog
             if (outcome == Outcome.Skipped) return StepCounter.Skipped;
             if (outcome == Outcome.Stale) return StepCounter.Stale;
             if (outcome == Outcome.Unknown) return StepCounter.Unknown;
+            if (outcome == Outcome.AlreadyApplied) return StepCounter.AlreadyApplied;
             switch (operation)
             {
                 case ChangeOperation.Create: return StepCounter.Created;

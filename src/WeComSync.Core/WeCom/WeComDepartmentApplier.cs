@@ -18,8 +18,11 @@ namespace WeComSync.WeCom
     /// created in the same run gets its parent's new id; deletes run deepest first, and a department whose child could
     /// not be deleted is skipped (WeCom deletes only empty departments). The root (id 1) is never created, renamed or deleted.
     /// </summary>
-    public sealed class WeComDepartmentApplier : IChangeApplier, IDriftReader
+    public sealed class WeComDepartmentApplier : IChangeApplier, IDriftReader, IUndoable
     {
+
+        public UndoTarget UndoTarget => new UndoTarget { Service = WeComErrors.Service, Kind = ObjectKind.Department };
+
         private readonly WeComClient _client;
         private readonly WeComApplyOptions _options;
         private readonly ConcurrentDictionary<string, bool> _deleteFailed = new ConcurrentDictionary<string, bool>();

@@ -20,8 +20,11 @@ namespace WeComSync.WeCom
     /// 60102 on create links to the existing member and updates it; 60104 reports the clash with the holder's userid.
     /// Every create and link is written back to Authing's link fields.
     /// </summary>
-    public sealed class WeComUserApplier : IChangeApplier, IDriftReader
+    public sealed class WeComUserApplier : IChangeApplier, IDriftReader, IUndoable
     {
+
+        public UndoTarget UndoTarget => new UndoTarget { Service = WeComErrors.Service, Kind = ObjectKind.User };
+
         private static readonly Regex ValidUserId = new Regex(@"^[0-9A-Za-z][0-9A-Za-z_\-@.]{0,63}$", RegexOptions.CultureInvariant);
 
         private readonly WeComClient _client;
