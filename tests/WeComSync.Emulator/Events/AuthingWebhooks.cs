@@ -259,7 +259,7 @@ public sealed class AuthingWebhooks
         }
         return await _hub.SendOnceAsync(new EventDelivery
         {
-            Source = "authing", Event = "user:deleted", ObjectId = userId, Origin = "forged", Forged = kind, Url = w.Url, Payload = body,
+            Source = "authing", Event = kind == "replay" ? _hub.Find(b.Long("deliveryId") ?? -1)?.Event ?? _hub.LastDelivered("authing").Event : "user:deleted", ObjectId = userId, Origin = "forged", Forged = kind, Url = w.Url, Payload = body,
         }, request, _hub.Authing.TimeoutMs);
     }
 }
