@@ -439,6 +439,20 @@ namespace WeComSync.Authing
             return list == null ? new List<AuthingDepartmentDto>() : list.Select(As<AuthingDepartmentDto>).ToList();
         }
 
+        /// <summary>
+        /// One department of the organization by its Authing id ("root": the organization's root), with custom data; null
+        /// when the organization has no such department (404). get-department, docs-v3 获取部门信息.
+        /// </summary>
+        public async Task<AuthingDepartmentDto> GetDepartmentAsync(string organizationCode, string departmentId, CancellationToken cancellationToken)
+        {
+            var query = new Dictionary<string, string>
+            {
+                ["organizationCode"] = organizationCode, ["departmentId"] = departmentId, ["departmentIdType"] = "department_id", ["withCustomData"] = "true",
+            };
+            try { return As<AuthingDepartmentDto>(await GetAsync("get-department", query, cancellationToken).ConfigureAwait(false)); }
+            catch (ApiException e) when (e.Is(AuthingErrorCodes.NotFound)) { return null; }
+        }
+
         public async Task<AuthingDepartmentDto> CreateDepartmentAsync(string organizationCode, string name, string parentDepartmentId, JObject customData, CancellationToken cancellationToken)
         {
             // metadata is required on create-department (docs-v3 创建部门: "metadata object 是"; authing-node-sdk

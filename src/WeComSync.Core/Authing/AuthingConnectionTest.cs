@@ -162,8 +162,12 @@ namespace WeComSync.Authing
 
         public static async Task<List<AuthingCustomFieldDto>> MissingAsync(AuthingClient client, CancellationToken ct, Model.FieldMap fieldMap = null)
         {
-            var users = await client.ListCustomFieldsAsync("USER", ct).ConfigureAwait(false);
-            var departments = await client.ListCustomFieldsAsync("DEPARTMENT", ct).ConfigureAwait(false);
+            // Independent reads: both at once (an on-demand run of one user waits for them).
+            var usersRead = client.ListCustomFieldsAsync("USER", ct);
+            var departmentsRead = client.ListCustomFieldsAsync("DEPARTMENT", ct);
+            await Task.WhenAll(usersRead, departmentsRead).ConfigureAwait(false);
+            var users = await usersRead.ConfigureAwait(false);
+            var departments = await departmentsRead.ConfigureAwait(false);
             var have = new HashSet<string>(users.Select(f => "USER/" + f.Key).Concat(departments.Select(f => "DEPARTMENT/" + f.Key)), StringComparer.Ordinal);
             return Required(client.Settings, fieldMap).Where(f => !have.Contains(f.TargetType + "/" + f.Key)).ToList();
         }

@@ -395,10 +395,7 @@ namespace WeComSync.WeCom
                        "If the member exists, widen the app's visible range to include it in the WeCom admin console, or connect with the address-book sync secret.");
                 return null;
             }
-            var withheld = Withheld();
-            var user = new User { Source = DirectorySource.WeComApi, UserId = userId, SourceId = userId };
-            Fields.ApplyDetails(user, m, withheld);
-            foreach (var f in withheld) user.WithheldFields.Add(f);
+            var user = ToUser(userId, m);
             if (user.Departments != null && user.Departments.Count > 0)
             {
                 // The paths need the tree (department/simplelist and department/list): read once per reader, whatever the number of users.
@@ -413,6 +410,28 @@ namespace WeComSync.WeCom
                 }
                 AttachPaths(new[] { user }, _tree);
             }
+            return user;
+        }
+
+        /// <summary>
+        /// One member by userid with exactly one user/get and nothing else (no department tree for the paths, no look-up
+        /// of what a 60111 proves): what an on-demand run of one user reads. Null when WeCom answered 60111 / 46004, which
+        /// may also mean the member is outside the app's visible range (a create then meets 60102 and links).
+        /// </summary>
+        public async Task<User> ReadUserOnlyAsync(string userId, CancellationToken ct)
+        {
+            JObject m;
+            try { m = await _client.GetUserAsync(userId, ct).ConfigureAwait(false); }
+            catch (ApiException e) when (e.Is(WeComErrorCodes.UserNotFound) || e.Is(WeComErrorCodes.UserNotExist)) { return null; }
+            return ToUser(userId, m);
+        }
+
+        private User ToUser(string userId, JObject m)
+        {
+            var withheld = Withheld();
+            var user = new User { Source = DirectorySource.WeComApi, UserId = userId, SourceId = userId };
+            Fields.ApplyDetails(user, m, withheld);
+            foreach (var f in withheld) user.WithheldFields.Add(f);
             return user;
         }
 

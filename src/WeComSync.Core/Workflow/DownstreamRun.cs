@@ -71,6 +71,11 @@ namespace WeComSync.Workflow
 
         protected override void Execute()
         {
+            if (_options.OnDemand)
+            {
+                ExecuteOnDemand();
+                return;
+            }
             // Fail fast: the write-back of new WeCom ids needs the link fields; checked before anything is read.
             var missing = Wait(ct => AuthingLinkFields.MissingAsync(_authing.Client, ct));
             if (missing.Count > 0) throw new RunFailure(AuthingLinkFields.MissingError(_authing.Client, missing, _authing));
@@ -125,6 +130,135 @@ namespace WeComSync.Workflow
                 ApplyStep("delete departments", departmentDeletes, () => new WeComDepartmentApplier(_wecom.Client, ApplyOptions()));
         }
 
+        /// <summary>
+        /// The named users only (<see cref="SyncRunOptions.UserIds"/>): each read by itself from Authing (its link field,
+        /// else its username) and WeCom (user/get), with only the departments it needs (its departments and their
+        /// ancestors, by id on both sides), planned and applied through the same steps as a full run: "read users",
+        /// "departments" (creates, renames, moves; parents first; never a delete), "users". A user absent from Authing is
+        /// an error saying so; with -Delete it is deleted (or suspended) in WeCom, and nobody else is.
+        /// </summary>
+        private void ExecuteOnDemand()
+        {
+            var ids = OnDemand.Requested(_options.UserIds);
+            if (ids.Count == 0) Output.WriteWarning(OnDemand.NoUserIdWarning);
+            var client = _authing.Client;
+            string org = _options.OrganizationCode;
+            var wecomReader = new WeComReader(_wecom.Client, Output) { FieldMap = _options.FieldMap };
+            var step = Log.BeginStep("read users");
+            var read = Wait(async ct =>
+            {
+                // The link-field check and the reads go at once (reads change nothing); the check is judged first.
+                var missingRead = AuthingLinkFields.MissingAsync(client, ct);
+                var root = client.GetDepartmentAsync(org, "root", ct);
+                var wecomRead = OnDemand.EachAsync(ids, async id =>
+                {
+                    try { return (User: await wecomReader.ReadUserOnlyAsync(id, ct).ConfigureAwait(false), Failure: (Http.ApiException)null); }
+                    catch (Http.ApiException e) when (!e.IsFatal) { return (User: (User)null, Failure: e.At($"user/get {id}")); }
+                }, _options.ThrottleLimit, ct);
+                var found = await OnDemand.EachAsync(ids, id => OnDemand.FindAuthingUserAsync(client, id, ct), _options.ThrottleLimit, ct).ConfigureAwait(false);
+                var map = await OnDemand.ReadAuthingDepartmentsAsync(client, org, root,
+                    found.Where(f => f.Authing?.DepartmentIds != null).SelectMany(f => f.Authing.DepartmentIds), WeComRootId, ct).ConfigureAwait(false);
+                var linked = map.ById.Keys.Select(map.WeComIdOf).Where(id => id != null);
+                var wecomDepartments = await OnDemand.ReadWeComDepartmentsAsync(_wecom.Client, linked, ct).ConfigureAwait(false);
+                var wecom = await wecomRead.ConfigureAwait(false);
+                var missing = await missingRead.ConfigureAwait(false);
+                return (Missing: missing, Found: found, WeCom: wecom, Map: map, WeComDepartments: wecomDepartments);
+            });
+            if (read.Missing.Count > 0) throw new RunFailure(AuthingLinkFields.MissingError(client, read.Missing, _authing));
+
+            var from = _authing.Describe(org);
+            var fromWeCom = _wecom.Describe();
+            var mapper = new AuthingUserMapper(client.Settings, client.Settings.FieldMap);
+            var authingDepartments = read.Map.ToDepartments(true);
+            foreach (var d in authingDepartments) d.ReadFrom = from;
+            foreach (var d in read.WeComDepartments) d.ReadFrom = fromWeCom;
+
+            // Each user on each side, or why it is on neither: a failed read leaves the user out of the plan (it is
+            // not absent), a user absent from Authing is planned for a delete only with -Delete.
+            var sources = new List<AuthingUserDto>();
+            var wecomUsers = new List<User>();
+            var failures = new List<Http.ApiException>();
+            var absent = new List<string>();
+            for (int i = 0; i < ids.Count; i++)
+            {
+                var (authing, (member, wecomFailure)) = (read.Found[i], read.WeCom[i]);
+                var failure = authing.Failure ?? wecomFailure;
+                if (failure != null)
+                {
+                    failures.Add(failure);
+                    Output.WriteError(ServiceError(failure));
+                    continue;
+                }
+                if (authing.Ambiguous != null)
+                {
+                    absent.Add(ids[i]);
+                    Output.WriteError(new OutputError("DownstreamUserAmbiguous", ProblemKind.InvalidData, ids[i],
+                        $"{ids[i]}: {authing.Ambiguous.Count} Authing users hold it in their link field ({string.Join(", ", authing.Ambiguous.Select(u => u.Username ?? u.UserId))}): nothing was synced.",
+                        "Keep the link field on one of them (Get-AuthingUser shows both), then run again."));
+                    continue;
+                }
+                bool inOrganization = authing.Authing != null && mapper.ToModel(authing.Authing, read.Map).Departments.Count > 0;
+                if (member != null)
+                {
+                    member.ReadFrom = fromWeCom;
+                    wecomUsers.Add(member);
+                }
+                if (inOrganization)
+                {
+                    sources.Add(authing.Authing);
+                    continue;
+                }
+                absent.Add(ids[i]);
+                string where = authing.Authing == null ? "is not in Authing" : $"is in Authing but in no department of organization {org}";
+                if (member == null)
+                {
+                    Output.WriteError(new OutputError("DownstreamUserNotFound", ProblemKind.NotFound, ids[i],
+                        $"{ids[i]} {where}, nor in WeCom: nothing to sync.", "Check the userid (the WeCom 账号; in Authing the link field or the username)."));
+                }
+                else if (!_options.Delete)
+                {
+                    Output.WriteError(new OutputError("DownstreamUserNotInAuthing", ProblemKind.NotFound, ids[i],
+                        $"{ids[i]} {where}: nothing to sync; to remove it from WeCom use -Delete.",
+                        $"Run again with -Delete to {(_options.DeleteAction == DeleteAction.Suspend ? "suspend" : "delete")} it in WeCom (-DeleteAction says which), or add it to Authing."));
+                }
+            }
+            step.Count(StepCounter.Read, sources.Count + wecomUsers.Count + authingDepartments.Count + read.WeComDepartments.Count);
+            string counts = $"{ids.Count} user(s) asked: Authing {sources.Count}, WeCom {wecomUsers.Count}; departments they need: Authing {authingDepartments.Count}, WeCom {read.WeComDepartments.Count}.";
+            if (absent.Count > 0 && !(_options.Delete && absent.All(a => wecomUsers.Any(w => string.Equals(w.UserId, a, StringComparison.OrdinalIgnoreCase)))))
+            {
+                // Not in Authing (and not deleted): one object that could not be synced, like a failed read.
+                step.Complete(RunStatus.PartiallyFailed, $"{counts} Not in Authing: {string.Join(", ", absent)}.");
+            }
+            else CompleteRead(step, counts, failures);
+
+            // Departments: only those the users need; never a delete (the other users of a department were not read).
+            var departmentPlan = DirectoryComparer.CompareDepartments(authingDepartments, read.WeComDepartments, new CompareOptions
+            {
+                UpdateMode = _options.UpdateMode == UpdateMode.Overwrite ? UpdateMode.Changed : _options.UpdateMode,
+                Operation = PlanOperation.Create | PlanOperation.Update,
+                Scope = _options.Scope(),
+            });
+            ApplyStep("departments", departmentPlan.Changes, () => new WeComDepartmentApplier(_wecom.Client, ApplyOptions()), Notes(departmentPlan));
+            // The WeCom ids just created: the users' departments name them (a full run reads the map again instead).
+            foreach (var r in Results.Where(r => r.Outcome == Outcome.Succeeded && r.Change?.Kind == ObjectKind.Department && r.NewId != null))
+                if (r.Change.Desired is Department d && d.SourceId != null) read.Map.Add(r.NewId, d.SourceId);
+
+            var authingUsers = sources.Select(dto => mapper.ToModel(dto, read.Map)).ToList();
+            foreach (var u in authingUsers) u.ReadFrom = from;
+            var userPlan = PlanUsers(authingUsers, wecomUsers, authingDepartments.Concat(read.WeComDepartments).ToList(), out var notes, onDemand: true);
+            // The delete guard as a full run's, but its percentage is of a pool this run did not read: the named users
+            // are the ones asked for, so only -MaxDelete (and -Force) apply.
+            var guard = _options.DeleteGuard ?? new DeleteGuard();
+            ApplyStep("users", userPlan, () =>
+            {
+                var options = ApplyOptions();
+                options.ExcludeProperty = new HashSet<string>(_options.ExcludeProperty ?? Array.Empty<string>(), StringComparer.OrdinalIgnoreCase);
+                options.InviteNewMember = _options.InviteNewMember;
+                options.FieldMap = _options.FieldMap;
+                return new WeComUserApplier(_wecom.Client, options);
+            }, notes, new DeleteGuard { MaxDelete = guard.MaxDelete, MaxDeletePercent = 100, Force = guard.Force });
+        }
+
         /// <summary>The WeCom ids the connection learnt, and the write-back of new ones into Authing's link fields.</summary>
         private WeComApplyOptions ApplyOptions() => new WeComApplyOptions
         {
@@ -168,9 +302,11 @@ namespace WeComSync.Workflow
         /// (WeCom will not create one without a mobile or email): the updates are compared without those fields, the
         /// rest with all of them.
         /// </summary>
-        private List<Change> PlanUsers(List<User> authingUsers, List<User> wecomUsers, List<Department> departments, out List<string> notes)
+        private List<Change> PlanUsers(List<User> authingUsers, List<User> wecomUsers, List<Department> departments, out List<string> notes, bool onDemand = false)
         {
-            var matchBy = _options.NoNameMatch ? new List<MatchKey> { MatchKey.LinkKey, MatchKey.Username } : new List<MatchKey> { MatchKey.LinkKey, MatchKey.Username, MatchKey.Name };
+            // On demand both sides hold only the named users, so a "name unique among the unmatched" would be unique by
+            // construction: never matched by name there.
+            var matchBy = _options.NoNameMatch || onDemand ? new List<MatchKey> { MatchKey.LinkKey, MatchKey.Username } : new List<MatchKey> { MatchKey.LinkKey, MatchKey.Username, MatchKey.Name };
             CompareOptions Options(PlanOperation operations, ICollection<string> exclude) => new CompareOptions
             {
                 UpdateMode = _options.UpdateMode,

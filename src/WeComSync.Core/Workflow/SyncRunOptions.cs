@@ -44,6 +44,18 @@ namespace WeComSync.Workflow
         /// <summary>What a planned user delete does: Delete or Suspend.</summary>
         public DeleteAction DeleteAction { get; set; } = DeleteAction.Delete;
 
+        /// <summary>
+        /// Only these users, by WeCom userid (= the Authing link key, and the username of a user not linked yet); null:
+        /// everyone. Each is read by itself on both sides (Authing get-user, WeCom user/get; upstream its rows of the
+        /// file), with only the departments it needs, parents first: no listing of either pool. A user absent from the
+        /// source is an error that says so, and is deleted or suspended (<see cref="DeleteAction"/>) only when deletes are
+        /// asked for (downstream -Delete, upstream -Mode DeleteOnly), and only that user.
+        /// </summary>
+        public IList<string> UserIds { get; set; }
+
+        /// <summary>A run of the named users only (<see cref="UserIds"/>).</summary>
+        public bool OnDemand => UserIds != null;
+
         internal bool Scoped => (Department?.Count ?? 0) + (ExcludeDepartment?.Count ?? 0) > 0;
 
         /// <summary>The scope for a comparison; <paramref name="departments"/> resolves ids into subtrees (user comparisons).</summary>

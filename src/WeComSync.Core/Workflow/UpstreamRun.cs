@@ -77,6 +77,8 @@ namespace WeComSync.Workflow
             _authing = authing ?? throw new ArgumentNullException(nameof(authing));
             _options = options;
             if (string.IsNullOrEmpty(options.OrganizationCode)) throw new ArgumentException("An upstream run needs the Authing organization code.", nameof(options));
+            // Until the upstream run of named users lands: never a full run in its place.
+            if (options.OnDemand) throw new NotSupportedException("An upstream run of named users (-UserId) is not available yet; run without -UserId.");
         }
 
         public override string RunName => "upstream-" + _options.Mode.ToString().ToLowerInvariant();

@@ -68,6 +68,26 @@ namespace WeComSync.PowerShell.Infrastructure
         [Parameter]
         public SwitchParameter FailOnError { get; set; }
 
+        /// <summary>
+        /// Only these users (WeCom userids), each read by itself, with the departments it needs; also from the pipeline:
+        /// objects with a UserId property (Get-AuthingUser, Get-WeComUser, Import-WeComAddressBook), run once at the end.
+        /// </summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [AllowNull, AllowEmptyCollection]
+        public string[] UserId { get; set; }
+
+        private readonly List<string> _userIds = new List<string>();
+        private bool _onDemand;
+
+        /// <summary>Collects the userids given and piped; the run itself happens once, in EndProcessing.</summary>
+        protected override void ProcessRecord()
+        {
+            if (!MyInvocation.BoundParameters.ContainsKey(nameof(UserId))) return;
+            _onDemand = true;
+            // A piped user without a userid (an Authing user not linked yet has none): nothing to add.
+            if (UserId != null) _userIds.AddRange(UserId.Where(u => !string.IsNullOrWhiteSpace(u)));
+        }
+
         protected override void StopProcessing() => _stop.Cancel();
 
         /// <summary>-WhatIf, given or inherited from the caller's $WhatIfPreference.</summary>
@@ -93,6 +113,8 @@ namespace WeComSync.PowerShell.Infrastructure
             options.ExcludeDepartment = ExcludeDepartment;
             options.ExcludeProperty = ExcludeProperty;
             options.DeleteAction = DeleteAction;
+            options.UserIds = _onDemand ? _userIds.Distinct(StringComparer.OrdinalIgnoreCase).ToList() : null;
+            if (_onDemand) options.Parameters[nameof(UserId)] = string.Join(", ", options.UserIds);
             return options;
         }
 
