@@ -51,6 +51,9 @@ param(
 $ErrorActionPreference = 'Stop'
 # Output that is not a terminal (cron, a log file) gets no colour escape codes.
 if ($PSStyle -and ([Console]::IsOutputRedirected -or [Console]::IsErrorRedirected)) { $PSStyle.OutputRendering = 'PlainText' }
+# A failed object is one error line and its recommendation ("Invoke-WeComDownstreamSync: …"), with no script position,
+# whatever view a profile chose (PowerShell 7; Windows PowerShell has no ConciseView).
+if ($PSStyle) { $ErrorView = 'ConciseView' }
 $runOutput = @()
 $ended = $false   # still false in the finally below only when Ctrl+C (or a stop) cut the run short
 # Whether this script is the process (pwsh -File …), whose exit code a scheduler reads; not a console that ran it.

@@ -203,6 +203,26 @@ Describe 'The example scripts under their own $ErrorActionPreference = ''Stop'''
         @(Get-AuthingDepartment).Count | Should -BeGreaterThan 1
     }
 
+    It 'under cron (pwsh -NonInteractive -File, stdout and stderr to a file) a bad row is one plain error line: no script position, no escape codes, exit 2' -Skip:($IsWindows) {
+        $oneBad = New-TestExport one-bad.csv --users 8 --seed 5 --bad-rows 1 --no-instructions
+        $log = Join-Path $work 'cron.log'
+        $run = Invoke-ChildPwsh (Join-Path (Split-Path $env:WECOMSYNC_MODULE_PATH) 'Examples/Invoke-UpstreamSync.example.ps1') @{
+            WECOMSYNC_MODULE_PATH = $env:WECOMSYNC_MODULE_PATH; WECOMSYNC_AUTHING_AK = 'emulator-ak'; WECOMSYNC_AUTHING_SK = 'emulator-sk'
+            WECOMSYNC_AUTHING_HOST = $emulator.BaseUrl; WECOMSYNC_AUTHING_ORG = 'emulator-org'
+            WECOMSYNC_EXPORT_PATH = $oneBad; WECOMSYNC_LOG_PATH = (Join-Path $work 'cron-logs')
+        } -LogFile $log
+        $run.ExitCode | Should -Be 2 -Because $run.Output
+        $text = $run.Output
+        $text | Should -Not -Match "`e" -Because 'a file is not a terminal: no escape codes'
+        $text | Should -Not -Match 'At line|Line \||\.ps1:\d+' -Because 'a bad row is about the file, not the script line that ran the sync'
+        # The row's error once, on one line that names the command, the file, the row and the problem; its advice once.
+        $rowErrors = @([regex]::Matches($text, '(?m)^Invoke-WeComUpstreamSync: one-bad\.csv, sheet \S+, row \d+: 姓名 \(name\) is empty\. The row is skipped\.\r?$'))
+        $rowErrors.Count | Should -Be 1 -Because $text
+        @([regex]::Matches($text, 'is empty')).Count | Should -Be 1
+        @([regex]::Matches($text, '(?m)^\s*Recommendation: Fix the row')).Count | Should -Be 1
+        $text | Should -Match 'PartiallyFailed'
+    }
+
     It 'the downstream example syncs past failed objects and exits 2' {
         Invoke-WeComUpstreamSync -Path $bad -IgnoreRootDepartment -ErrorAction SilentlyContinue 3>$null | Out-Null
         Set-WeComSyncEmulatorFault -BaseUrl $emulator.BaseUrl -Api wecom -Path /cgi-bin/user/create -Kind errcode -Errcode 60104

@@ -159,6 +159,8 @@ function Invoke-ChildPwsh {
     <#
     .SYNOPSIS Runs a script file or a command in a fresh pwsh (as a scheduler does) with extra environment variables;
     returns { ExitCode; Output } (every stream, as the console prints it at -Width columns).
+    .PARAMETER LogFile As cron runs it: stdout and stderr redirected to this file by the shell ('> file 2>&1', not
+    through a PowerShell pipe); Output is then the file's text as written, escape codes included. Not on Windows.
     #>
     [CmdletBinding(DefaultParameterSetName = 'File')]
     [OutputType([pscustomobject])]
@@ -167,13 +169,22 @@ function Invoke-ChildPwsh {
         [Parameter(Mandatory, ParameterSetName = 'Command')] [string] $Command,
         [Parameter(Position = 1)] [hashtable] $Environment = @{},
         [string[]] $Arguments = @(),
-        [int] $Width = 120
+        [int] $Width = 120,
+        [string] $LogFile
     )
     $pwsh = Get-PwshCommandLine
     $run = if ($File) { @('-File', $File) + $Arguments } else { @('-Command', $Command) }
     $saved = @{}
     foreach ($k in $Environment.Keys) { $saved[$k] = [Environment]::GetEnvironmentVariable($k); [Environment]::SetEnvironmentVariable($k, $Environment[$k]) }
-    try { $output = & $pwsh.FilePath @($pwsh.Arguments) @run 2>&1 | Out-String -Width $Width; $code = $LASTEXITCODE }
+    try {
+        if ($LogFile) {
+            # The shell opens the file, as a crontab line does; the arguments go through "$@", unquoted by nobody.
+            & (Get-TestProgram sh) -c 'log=$1; shift; exec "$@" > "$log" 2>&1' sh $LogFile $pwsh.FilePath @($pwsh.Arguments) @run
+            $code = $LASTEXITCODE
+            $output = [IO.File]::ReadAllText($LogFile)
+        }
+        else { $output = & $pwsh.FilePath @($pwsh.Arguments) @run 2>&1 | Out-String -Width $Width; $code = $LASTEXITCODE }
+    }
     finally { foreach ($k in $saved.Keys) { [Environment]::SetEnvironmentVariable($k, $saved[$k]) } }
     [pscustomobject]@{ ExitCode = $code; Output = $output }
 }

@@ -69,6 +69,7 @@ public sealed class EmulatorServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        State.Events.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
     }

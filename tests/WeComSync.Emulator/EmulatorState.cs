@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using WeComSync.Emulator.Authing;
 using WeComSync.Emulator.Control;
+using WeComSync.Emulator.Events;
 using WeComSync.Emulator.WeCom;
 
 namespace WeComSync.Emulator;
@@ -17,7 +18,18 @@ public sealed class EmulatorState
     public EmulatorState()
     {
         AuthingAuth = new AuthingAuth(Authing);
+        WeComCallbacks = new WeComCallbacks(WeCom, Events);
+        Webhooks = new AuthingWebhooks(Authing, Events);
     }
+
+    /// <summary>Event deliveries to listeners: the sender, the retry policies and the delivery log.</summary>
+    public EventHub Events { get; } = new();
+
+    /// <summary>WeCom's contact-change callback URL and its encrypted deliveries.</summary>
+    public WeComCallbacks WeComCallbacks { get; }
+
+    /// <summary>Authing's webhooks (management API) and their deliveries.</summary>
+    public AuthingWebhooks Webhooks { get; }
 
     public WeComState WeCom { get; } = new();
 
@@ -40,6 +52,9 @@ public sealed class EmulatorState
         Calls.Clear();
         Limits.Clear();
         Faults.Clear();
+        WeComCallbacks.Reset();
+        Webhooks.Reset();
+        Events.Reset();
     }
 
     /// <summary>The seed/dump document: each API's objects in the API's own field names.</summary>

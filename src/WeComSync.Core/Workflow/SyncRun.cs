@@ -139,20 +139,8 @@ namespace WeComSync.Workflow
             else step.Complete(RunStatus.Succeeded, text);
         }
 
-        /// <summary>A service's error as the one error to show: its id from the service and code, what happened, what to do.</summary>
-        public static OutputError ServiceError(ApiException e)
-        {
-            if (e.Service == WeCom.WeComErrors.Service)
-            {
-                string action = e.RecommendedAction;
-                // A block the run did not wait out: when it lifts, unless the advice already says so.
-                if (e.RetryAt.HasValue && (action == null || action.IndexOf("Run it again after", StringComparison.Ordinal) < 0))
-                    action = (action + $" Run it again after {e.RetryAt.Value.ToLocalTime():HH:mm:ss}.").Trim();
-                return new OutputError("WeComApi" + IdPart(e.Code), ProblemKind.InvalidData, e.Endpoint, Redaction.Redact(e.Summary), action) { Exception = e };
-            }
-            return new OutputError(e.Service + IdPart(e.Code), ProblemKind.InvalidData, e.Endpoint,
-                Redaction.Redact(e.RecommendedAction == null ? e.Message : e.Summary), e.RecommendedAction) { Exception = e };
-        }
+        /// <summary>A service's error as the one error to show (<see cref="OutputError.FromApi"/>, the one mapping cmdlets use too).</summary>
+        protected static OutputError ServiceError(ApiException e) => OutputError.FromApi(e);
 
         /// <summary>The error -FailOnError raises for a run that did not succeed: it names the run, says what failed and how to look.</summary>
         public static OutputError NotSucceeded(RunRecord summary)
@@ -169,9 +157,6 @@ namespace WeComSync.Workflow
                 : "Run again with -LogPath to keep a run log, and read it with Get-WeComSyncLog.";
             return new OutputError("WeComSyncRunNotSucceeded." + summary.Status, ProblemKind.InvalidData, summary, $"The {summary.Name} run {summary.RunId} {what}", look);
         }
-
-        /// <summary>An API code as part of an error id ("409/2001" → "409_2001").</summary>
-        public static string IdPart(string code) => (code ?? "").Replace("/", "_").Replace(":", "_");
 
         // ------------------------------------------------------------------ planning
 
@@ -272,8 +257,7 @@ namespace WeComSync.Workflow
             if (result.Outcome == Outcome.Stale) Output.WriteWarning($"{result.Change}: {result.Error}");
             if (result.Outcome == Outcome.Failed)
             {
-                Output.WriteError(new OutputError(Service + "Sync" + IdPart(result.ErrorCode), ProblemKind.WriteFailed, result.Change,
-                    Redaction.Redact($"{result.Change}: {result.ErrorCode} {result.Error}")));
+                Output.WriteError(OutputError.FailedChange(Service, result));
             }
         }
     }

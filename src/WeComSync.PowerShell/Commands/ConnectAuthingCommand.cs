@@ -108,7 +108,7 @@ namespace WeComSync.PowerShell.Commands
             catch (Http.ApiException e)
             {
                 connection.Dispose();
-                ThrowTerminatingError(AuthingCmdlet.ToError(e));
+                ThrowTerminatingError(Errors.FromApi(e));
             }
             finally
             {

@@ -84,7 +84,7 @@ namespace WeComSync.PowerShell.Commands
             catch (ApiException e)
             {
                 connection.Dispose();
-                ThrowTerminatingError(WeComCmdlet.ToError(e, corpId));
+                ThrowTerminatingError(Errors.FromApi(e, corpId));
             }
             finally
             {

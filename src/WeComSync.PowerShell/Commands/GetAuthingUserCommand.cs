@@ -115,7 +115,7 @@ namespace WeComSync.PowerShell.Commands
                 return await reader.ReadUsersAsync(map, filter, ct).ConfigureAwait(false);
             });
             foreach (var failure in read.FailedPages)
-                WriteError(AuthingCmdlet.ToError(failure));
+                WriteError(Errors.FromApi(failure));
             var from = connection.Describe(organization);   // a plan computed against these users records it
             foreach (var u in read.Users) u.ReadFrom = from;
             return read.Users;

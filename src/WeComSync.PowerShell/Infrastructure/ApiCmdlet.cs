@@ -44,7 +44,11 @@ namespace WeComSync.PowerShell.Infrastructure
 
         protected abstract ITraceable ClientOf(TConnection connection);
 
-        protected abstract ErrorRecord ToError(ApiException e, TConnection connection);
+        /// <summary>What a service's error is about (an error record's TargetObject); default: the API path called.</summary>
+        protected virtual object ErrorTarget(TConnection connection) => null;
+
+        /// <summary>A service's error as this cmdlet's error record: the one mapping the runs use too (<see cref="Errors.FromApi"/>).</summary>
+        protected ErrorRecord ToError(ApiException e, TConnection connection) => Errors.FromApi(e, ErrorTarget(connection));
 
         protected TConnection RequireConnection()
         {
@@ -90,8 +94,5 @@ namespace WeComSync.PowerShell.Infrastructure
                 Output.Flush();
             }
         }
-
-        /// <summary>An API code as part of an ErrorId ("409/2001" → "409_2001").</summary>
-        internal static string ErrorIdPart(string code) => (code ?? "").Replace("/", "_").Replace(":", "_");
     }
 }

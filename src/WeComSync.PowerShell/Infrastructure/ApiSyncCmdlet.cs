@@ -123,8 +123,7 @@ namespace WeComSync.PowerShell.Infrastructure
                         if (result.Outcome == Outcome.Stale) WriteWarning($"{result.Change}: {result.Error}");
                         if (result.Outcome == Outcome.Failed)
                         {
-                            WriteError(Errors.Create(Service + "Sync" + ErrorIdPart(result.ErrorCode), ErrorCategory.WriteError, result.Change,
-                                Redaction.Redact($"{result.Change}: {result.ErrorCode} {result.Error}")));
+                            WriteError(Errors.AboutOneObject(Errors.FailedChange(Service, result), MyInvocation));
                         }
                     }
                     catch (PipelineStoppedException) { stopped = true; }

@@ -24,7 +24,6 @@ namespace WeComSync.PowerShell.Infrastructure
 
         protected override string ConnectHint => Hint;
         protected override ITraceable ClientOf(AuthingConnection connection) => connection.Client;
-        protected override ErrorRecord ToError(ApiException e, AuthingConnection connection) => ToError(e);
 
         /// <summary>The organization to work on: the parameter, else the connection's default; stops with a clear error when neither.</summary>
         protected string RequireOrganization(AuthingConnection connection, string organizationCode) => RequireOrganization(this, connection, organizationCode);
@@ -59,7 +58,7 @@ namespace WeComSync.PowerShell.Infrastructure
             }
             catch (ApiException e)
             {
-                cmdlet.ThrowTerminatingError(ToError(e));
+                cmdlet.ThrowTerminatingError(Errors.FromApi(e));
                 return;
             }
             finally
@@ -73,11 +72,6 @@ namespace WeComSync.PowerShell.Infrastructure
                 return;
             }
             cmdlet.ThrowTerminatingError(CmdletOutputWriter.ToRecord(AuthingLinkFields.MissingError(connection.Client, missing, connection)));
-        }
-
-        internal static ErrorRecord ToError(ApiException e)
-        {
-            return Errors.Create("Authing" + ErrorIdPart(e.Code), Errors.CategoryOf(e), e.Endpoint, Redaction.Redact(e.RecommendedAction == null ? e.Message : e.Summary), e.RecommendedAction, e);
         }
     }
 }

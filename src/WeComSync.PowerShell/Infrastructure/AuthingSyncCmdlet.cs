@@ -17,7 +17,6 @@ namespace WeComSync.PowerShell.Infrastructure
         protected override AuthingConnection SessionConnection => AuthingSession.Current;
         protected override string ConnectHint => AuthingCmdlet.Hint;
         protected override ITraceable ClientOf(AuthingConnection connection) => connection.Client;
-        protected override ErrorRecord ToError(ApiException e, AuthingConnection connection) => AuthingCmdlet.ToError(e);
 
         protected abstract IChangeApplier CreateApplier(AuthingConnection connection, string organizationCode);
 

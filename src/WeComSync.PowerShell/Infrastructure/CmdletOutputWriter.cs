@@ -62,7 +62,8 @@ namespace WeComSync.PowerShell.Infrastructure
 
         public void WriteWarning(string message) => Write(() => _cmdlet.WriteWarning(message));
 
-        public void WriteError(OutputError error) => Write(() => _cmdlet.WriteError(ToRecord(error)));
+        // An engine error is about one object (a bad row, a failed change, a failed page): no script position (Errors.AboutOneObject).
+        public void WriteError(OutputError error) => Write(() => _cmdlet.WriteError(Errors.AboutOneObject(ToRecord(error), _cmdlet.MyInvocation)));
 
         /// <summary>The error record of an engine error: an API error's category comes from its class, else from the kind.</summary>
         internal static ErrorRecord ToRecord(OutputError error) =>

@@ -1,5 +1,7 @@
 using System;
 using System.Management.Automation;
+using System.Management.Automation.Language;
+using System.Reflection;
 
 namespace WeComSync.PowerShell.Infrastructure
 {
@@ -37,6 +39,38 @@ namespace WeComSync.PowerShell.Infrastructure
                 default: return ErrorCategory.InvalidData;
             }
         }
+
+        // PowerShell sets every written error's InvocationInfo from the writing command (ErrorRecord.SetInvocationInfo,
+        // internal) and keeps a DisplayScriptPosition already set on it (public); there is no public way to set either
+        // on a new record. Resolved once; a runtime without them leaves errors as PowerShell writes them.
+        private static readonly MethodInfo SetInvocationInfo = typeof(ErrorRecord).GetMethod("SetInvocationInfo",
+            BindingFlags.Instance | BindingFlags.NonPublic, null, new[] { typeof(InvocationInfo) }, null);
+
+        private static readonly IScriptExtent NoPosition = new ScriptExtent(new ScriptPosition("", 0, 0, ""), new ScriptPosition("", 0, 0, ""));
+
+        /// <summary>
+        /// <paramref name="record"/> as an error about one object (a bad row, a failed change): it names the command that
+        /// wrote it and carries no script position, so a script's console, a scheduled run's log file and ConciseView show
+        /// it as "Invoke-WeComUpstreamSync: message" (the way PowerShell shows an error a script module writes), not as
+        /// the caller's script line again for every row (docs/ARCHITECTURE.md §9). Errors that end the command keep theirs.
+        /// </summary>
+        public static ErrorRecord AboutOneObject(ErrorRecord record, InvocationInfo command)
+        {
+            if (SetInvocationInfo == null || command == null || record == null) return record;
+            try
+            {
+                SetInvocationInfo.Invoke(record, new object[] { command });
+                if (record.InvocationInfo != null) record.InvocationInfo.DisplayScriptPosition = NoPosition;
+            }
+            catch (TargetInvocationException) { /* as PowerShell writes it */ }
+            return record;
+        }
+
+        /// <summary>An API error's record: the one mapping (<see cref="OutputError.FromApi"/>) the runs use too.</summary>
+        public static ErrorRecord FromApi(WeComSync.Http.ApiException e, object target = null) => CmdletOutputWriter.ToRecord(OutputError.FromApi(e, target));
+
+        /// <summary>A failed change's record (<see cref="OutputError.FailedChange"/>), as a run writes it.</summary>
+        public static ErrorRecord FailedChange(string service, WeComSync.Model.Result result) => CmdletOutputWriter.ToRecord(OutputError.FailedChange(service, result));
 
         public static ErrorRecord Create(string errorId, ErrorCategory category, object target, string message, Exception inner = null)
         {

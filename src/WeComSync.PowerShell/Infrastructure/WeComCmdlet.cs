@@ -23,15 +23,6 @@ namespace WeComSync.PowerShell.Infrastructure
         protected override WeComConnection SessionConnection => WeComSession.Current;
         protected override string ConnectHint => Hint;
         protected override ITraceable ClientOf(WeComConnection connection) => connection.Client;
-        protected override ErrorRecord ToError(ApiException e, WeComConnection connection) => ToError(e, (object)connection);
-
-        internal static ErrorRecord ToError(ApiException e, object target)
-        {
-            string action = e.RecommendedAction;
-            // A block the run did not wait out: when it lifts, unless the advice already says so.
-            if (e.RetryAt.HasValue && (action == null || action.IndexOf("Run it again after", StringComparison.Ordinal) < 0))
-                action = (action + $" Run it again after {e.RetryAt.Value.ToLocalTime():HH:mm:ss}.").Trim();
-            return Errors.Create("WeComApi" + ErrorIdPart(e.Code), Errors.CategoryOf(e), target, e.Summary, action, e);
-        }
+        protected override object ErrorTarget(WeComConnection connection) => connection;
     }
 }

@@ -24,7 +24,7 @@ namespace WeComSync.PowerShell.Infrastructure
         protected override WeComConnection SessionConnection => WeComSession.Current;
         protected override string ConnectHint => WeComCmdlet.Hint;
         protected override ITraceable ClientOf(WeComConnection connection) => connection.Client;
-        protected override ErrorRecord ToError(ApiException e, WeComConnection connection) => WeComCmdlet.ToError(e, connection);
+        protected override object ErrorTarget(WeComConnection connection) => connection;
 
         protected abstract IChangeApplier CreateApplier(WeComConnection connection, WeComApplyOptions options);
 

@@ -70,5 +70,40 @@ namespace WeComSync.Tests.Http
                 Assert.Equal(row.RenewsToken, e.RenewsToken);
             }
         }
+
+        [Fact]
+        public void One_mapping_to_an_error_a_WeCom_block_not_waited_out_says_when_it_lifts_once()
+        {
+            var e = WeComErrors.Create("user/create", WeComErrorCodes.FrequencyLimited, "api freq out of limit", TimeSpan.FromMinutes(1));
+            e.RetryAt = new DateTimeOffset(2026, 12, 8, 3, 4, 5, TimeSpan.Zero);
+            var error = OutputError.FromApi(e);
+            Assert.Equal("WeComApi45009", error.ErrorId);
+            Assert.Equal("user/create", error.Target);
+            Assert.Same(e, error.Exception);
+            Assert.Equal(e.Summary, error.Message);   // what happened; the advice is apart, once
+            Assert.DoesNotContain(e.RecommendedAction ?? "\0", error.Message);
+            string at = $"Run it again after {e.RetryAt.Value.ToLocalTime():HH:mm:ss}.";
+            Assert.EndsWith(at, error.RecommendedAction);
+            Assert.Single(System.Text.RegularExpressions.Regex.Matches(error.RecommendedAction, "Run it again after"));
+            // Given again (a second mapping of the same error), the time is not added twice.
+            var again = new ApiException("WeCom", "user/create", "45009", "limit", ApiErrorClass.Blocked, error.RecommendedAction) { RetryAt = e.RetryAt };
+            Assert.Single(System.Text.RegularExpressions.Regex.Matches(OutputError.FromApi(again).RecommendedAction, "Run it again after"));
+        }
+
+        [Fact]
+        public void One_mapping_to_an_error_an_Authing_code_with_an_api_code_its_target_and_no_secret()
+        {
+            Redaction.Register("sk-not-to-be-seen-0001");
+            var e = new ApiException("Authing", "create-user", "409/2004", "exists for sk-not-to-be-seen-0001", AuthingErrorCodes.Find(AuthingErrorCodes.Conflict));
+            var error = OutputError.FromApi(e, "zhangsan");
+            Assert.Equal("Authing409_2004", error.ErrorId);
+            Assert.Equal("zhangsan", error.Target);
+            Assert.DoesNotContain("sk-not-to-be-seen-0001", error.Message);
+            Assert.Equal(e.RecommendedAction, error.RecommendedAction);
+            // No advice in the table: the message is the whole text, no advice.
+            var bare = new ApiException("Authing", "list-users", "http:418", "teapot", ApiErrorClass.PerObject);
+            Assert.Equal(bare.Message, OutputError.FromApi(bare).Message);
+            Assert.Null(OutputError.FromApi(bare).RecommendedAction);
+        }
     }
 }

@@ -60,6 +60,21 @@ internal sealed class AuthingApi
             ["/api/v3/set-custom-fields"] = ("POST", SetCustomFields),
             ["/api/v3/list-custom-fields"] = ("GET", ListCustomFields),
             ["/api/v3/get-custom-fields"] = ("GET", GetCustomFields),
+            // Webhooks (Authing/docs reference-new/sdk-v5/*/管理-webhook; authing-java-sdk ManagementClient methods and paths).
+            ["/api/v3/create-webhook"] = ("POST", c => _s.Webhooks.Create(c.Body)),
+            ["/api/v3/list-webhooks"] = ("GET", c =>
+            {
+                var (page, limit) = Pagination(c.QInt("page", 1), c.QInt("limit", 10));
+                return _s.Webhooks.List(page, limit);
+            }),
+            ["/api/v3/get-webhook"] = ("GET", c => _s.Webhooks.Get(c.Q("webhookId"))),
+            ["/api/v3/update-webhook"] = ("POST", c => _s.Webhooks.Update(c.Body)),
+            ["/api/v3/delete-webhook"] = ("POST", c =>
+            {
+                _s.Webhooks.Delete(c.Body);
+                return null;
+            }),
+            ["/api/v3/get-webhook-event-list"] = ("GET", _ => Events.AuthingWebhooks.EventList()),
         };
     }
 
@@ -132,7 +147,9 @@ internal sealed class AuthingApi
         try
         {
             if (path != "/api/v3/get-management-token") _s.AuthingAuth.Authenticate(http.Request, path, raw);
-            var data = route.Run(new Call { Request = http.Request, Body = body });
+            JsonNode data;
+            using (Events.ChangeOrigins.Use(Events.ChangeOrigin.Api(syncSecret: false)))
+                data = route.Run(new Call { Request = http.Request, Body = body });
             await WriteAsync(http, 200, 200, "", null, data);
         }
         catch (AuthingError e)
@@ -166,7 +183,7 @@ internal sealed class AuthingApi
 
     // ------------------------------------------------------------------ DTOs
 
-    private static JsonObject UserDto(AuthingUser u, bool withCustomData, bool withDepartmentIds, bool flatCustomData = false)
+    internal static JsonObject UserDto(AuthingUser u, bool withCustomData, bool withDepartmentIds, bool flatCustomData = false)
     {
         var o = (JsonObject)Json.ToNode(u);
         if (!withDepartmentIds) o.Remove("departmentIds");

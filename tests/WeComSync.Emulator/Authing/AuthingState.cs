@@ -51,6 +51,15 @@ public sealed class AuthingState
 
     public AuthingState() => Reset();
 
+    /// <summary>
+    /// Raised (under the state's lock) after every successful user or department change made through the management API
+    /// or a console edit, never by seeding: the webhook sender (<see cref="Events.AuthingWebhooks"/>) turns it into deliveries.
+    /// </summary>
+    internal Action<Events.AuthingChange> Changed;
+
+    private void Raise(string eventName, AuthingUser user = null, JsonObject updates = null, AuthingDepartment department = null) =>
+        Changed?.Invoke(new Events.AuthingChange(eventName, user?.Copy(), updates, department?.Copy(), Events.ChangeOrigins.Current));
+
     public string UserPoolId { get; set; } = EmulatorDefaults.UserPoolId;
 
     /// <summary>Access key id → secret accepted by both auth schemes.</summary>
@@ -322,6 +331,7 @@ public sealed class AuthingState
                 Index(u);
                 foreach (var d in u.DepartmentIds) _members[d].Add(u.UserId);
             }
+            foreach (var u in created) Raise("user:created", u);
             return created.Select(u => u.Copy()).ToList();
         }
     }
@@ -345,6 +355,7 @@ public sealed class AuthingState
         lock (Gate)
         {
             var pending = new List<(AuthingUser original, AuthingUser updated)>();
+            var updates = new List<JsonObject>();
             foreach (var b in list)
             {
                 var idType = b.Obj("options").Str("userIdType");
@@ -363,6 +374,7 @@ public sealed class AuthingState
                     if (!fields.ContainsKey("gender")) fields["gender"] = "U";
                 }
                 ApplyProfile(updated, fields);
+                updates.Add(fields.DeepClone().AsObject());
                 if (updated.Email == null && updated.Phone == null && updated.Username == null)
                     throw AuthingError.BadRequest("at least one of email, phone and username must remain");
                 updated.UpdatedAt = Now();
@@ -379,6 +391,7 @@ public sealed class AuthingState
                 Index(updated);
                 result.Add(updated.Copy());
             }
+            for (var i = 0; i < pending.Count; i++) Raise("user:updated", pending[i].updated, updates[i]);
             return result;
         }
     }
@@ -403,6 +416,7 @@ public sealed class AuthingState
             }
             _users.RemoveAll(doomed.Contains);
             _usersVersion++;
+            foreach (var u in doomed) Raise("user:deleted", u);
             return doomed.Count;
         }
     }
@@ -430,6 +444,7 @@ public sealed class AuthingState
             SetMembership(u, ids);
             u.MainDepartmentId = main ?? ids.FirstOrDefault();
             u.UpdatedAt = Now();
+            Raise("user:updated", u, DepartmentUpdates(u));
         }
     }
 
@@ -665,6 +680,7 @@ public sealed class AuthingState
             if (leaders != null) d.LeaderUserIds = leaders.Select(l => (FindUser(l, "user_id") ?? throw AuthingError.UserNotFound(l)).UserId).ToList();
             CheckDepartmentUnique(d);
             AddDepartment(d);
+            Raise("organization:created", department: d);
             return d.Copy();
         }
     }
@@ -710,6 +726,7 @@ public sealed class AuthingState
             u.UpdatedAt = Now();
             _departments[d.DepartmentId] = u;
             if (IsRoot(u)) Organization(org.OrganizationCode).OrganizationName = u.Name;
+            Raise("organization:updated", department: u);
             return u.Copy();
         }
     }
@@ -727,6 +744,7 @@ public sealed class AuthingState
             _children.Remove(d.DepartmentId);
             _members.Remove(d.DepartmentId);
             _departments.Remove(d.DepartmentId);
+            Raise("organization:deleted", department: d);
         }
     }
 
@@ -798,9 +816,16 @@ public sealed class AuthingState
                 if (!add) ids.Remove(d.DepartmentId);
                 SetMembership(u, ids);
                 u.UpdatedAt = Now();
+                Raise("user:updated", u, DepartmentUpdates(u));
             }
         }
     }
+
+    private static JsonObject DepartmentUpdates(AuthingUser u) => new()
+    {
+        ["departmentIds"] = new JsonArray((u.DepartmentIds ?? new()).Select(d => (JsonNode)d).ToArray()),
+        ["mainDepartmentId"] = u.MainDepartmentId,
+    };
 
     // ------------------------------------------------------------------ seed and dump
 

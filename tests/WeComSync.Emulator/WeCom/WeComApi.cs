@@ -166,7 +166,8 @@ internal sealed class WeComApi
                     case Access.Detail when secret.IsSync && secret.NewIp:
                         throw new WeComError(48009, "api forbidden: this IP may not read member or department details");
                 }
-                result = route.Run(new Call { Request = http.Request, Body = body, Secret = secret });
+                using (Events.ChangeOrigins.Use(Events.ChangeOrigin.Api(secret.IsSync)))
+                    result = route.Run(new Call { Request = http.Request, Body = body, Secret = secret });
             }
         }
         catch (WeComError e)

@@ -48,6 +48,15 @@ public sealed partial class WeComState
 
     public WeComState() => Reset();
 
+    /// <summary>
+    /// Raised (under the state's lock) after every successful member or department change made through the API or a
+    /// console edit, never by seeding: the callback sender (<see cref="Events.WeComCallbacks"/>) turns it into an event.
+    /// </summary>
+    internal Action<Events.WeComChange> Changed;
+
+    private void Raise(string changeType, WeComUser oldUser = null, WeComUser newUser = null, WeComDepartment oldDept = null, WeComDepartment newDept = null) =>
+        Changed?.Invoke(new Events.WeComChange(changeType, oldUser, newUser, oldDept, newDept, Events.ChangeOrigins.Current));
+
     /// <summary>The corp id gettoken accepts.</summary>
     public string CorpId { get; set; } = EmulatorDefaults.CorpId;
 
@@ -220,6 +229,7 @@ public sealed partial class WeComState
             }
             CheckSiblingName((int)parentId, name, newId);
             AddDepartment(new WeComDepartment { Id = newId, Name = name, NameEn = nameEn, ParentId = (int)parentId, Order = order ?? 0, DepartmentLeader = new() });
+            Raise("create_party", newDept: _departments[newId].Clone());
             return newId;
         }
     }
@@ -238,6 +248,7 @@ public sealed partial class WeComState
         lock (Gate)
         {
             if (id == null || !_departments.TryGetValue((int)id, out var d)) throw new WeComError(60003, "department not found: " + id);
+            var before = d.Clone();
             var name = body.Str("name");
             var nameEn = body.Str("name_en");
             var parentId = body.Long("parentid");
@@ -265,6 +276,7 @@ public sealed partial class WeComState
             if (name != null) d.Name = name;
             if (nameEn != null) d.NameEn = nameEn;
             if (order.HasValue) d.Order = order.Value;
+            Raise("update_party", oldDept: before, newDept: d.Clone());
         }
     }
 
@@ -280,6 +292,7 @@ public sealed partial class WeComState
             _departments.Remove(d.Id);
             _children.Remove(d.Id);
             _members.Remove(d.Id);
+            Raise("delete_party", oldDept: d.Clone());
         }
     }
 
@@ -399,6 +412,7 @@ public sealed partial class WeComState
             if (_createdThisMonth >= (MonthlyCreateLimit ?? (long)SeatLimit * 3)) throw new WeComError(45009, "api freq out of limit");
             AddUser(u);
             _createdThisMonth++;
+            Raise("create_user", newUser: Copy(u));
             // user/create invites the new member by default ("to_invite … 默认值为true", document/path/90195).
             if (b.Has("to_invite") ? b.Bool("to_invite") != false : true) _invitations.Add(u.UserId);
         }
@@ -445,6 +459,7 @@ public sealed partial class WeComState
                 throw;
             }
             AddUser(u);
+            Raise("update_user", oldUser: existing, newUser: Copy(u));
         }
     }
 
@@ -647,6 +662,7 @@ public sealed partial class WeComState
             if (Empty(userId) || !_users.TryGetValue(userId, out var u)) throw new WeComError(60111, "userid not found: " + userId);
             if (Creator != null && string.Equals(Creator, u.UserId, StringComparison.OrdinalIgnoreCase)) throw new WeComError(301005, "the creator cannot be deleted");
             RemoveUser(u);
+            Raise("delete_user", oldUser: u);
         }
     }
 
@@ -662,7 +678,12 @@ public sealed partial class WeComState
                 if (Empty(id) || !_users.TryGetValue(id, out var u)) throw new WeComError(60111, "userid not found: " + id);
                 if (Creator != null && string.Equals(Creator, u.UserId, StringComparison.OrdinalIgnoreCase)) throw new WeComError(301005, "the creator cannot be deleted");
             }
-            foreach (var id in userIds) if (_users.TryGetValue(id, out var u)) RemoveUser(u);
+            foreach (var id in userIds)
+                if (_users.TryGetValue(id, out var u))
+                {
+                    RemoveUser(u);
+                    Raise("delete_user", oldUser: u);
+                }
         }
     }
 
