@@ -76,7 +76,7 @@ namespace WeComSync.Listener
             catch (ApiException e) when (!output.CancellationToken.IsCancellationRequested)
             {
                 outcome.Error = Redaction.Redact(e.Message);
-                output.WriteError(SyncRun.ServiceError(e));
+                output.WriteError(OutputError.FromApi(e));
             }
             return outcome;
         }
