@@ -60,7 +60,7 @@ Describe 'Compare-Directory' {
 
     It 'reads like a plan in Format-Table, under the summary line' {
         $text = Compare-Directory $file $authingUsers | Format-Table | Out-String -Width 200
-        $text | Should -Match 'Plan: 1 to create, 1 to update, 0 to move, 0 to delete\.'
+        $text | Should -Match 'Plan: users, computed \d{4}-\d\d-\d\d \d\d:\d\d:\d\d, 2 changes in all'
         $text | Should -Match ([regex]::Escape('+ create user zhangsan (张三) in 研发部'))
         $text | Should -Match ([regex]::Escape('~ update user lisi: mobile +86 13800000000 -> +86 13900000000'))
     }
@@ -70,7 +70,7 @@ Describe 'Compare-Directory' {
         Compare-Directory $file $authingUsers | Export-Clixml -LiteralPath $path
         $loaded = Import-Clixml -LiteralPath $path
         $loaded[0] | Should -BeOfType ([WeComSync.Model.Change])   # rebuilt on import (ChangeTypeConverter)
-        ($loaded | Format-Table | Out-String -Width 200) | Should -Match 'Plan: 1 to create'
+        ($loaded | Format-Table | Out-String -Width 200) | Should -Match 'Plan: users, computed [^,]+, 2 changes in all'
         $bound = @($loaded | Receive-Change)
         $bound.Count | Should -Be 2
         $bound[0] | Should -BeOfType ([WeComSync.Model.Change])

@@ -185,7 +185,7 @@ Describe 'Leavers and scope upstream (-DeleteAction Suspend, -Department) agains
         $silent = Save-TestCsv ($rows | Select-Object * -ExcludeProperty '禁用状态') 'no-status.csv'
         $plan = @(Compare-Directory (Import-WeComAddressBook $silent) (Get-AuthingUser) -WarningVariable warnings 3>$null 6>$null)
         $plan.Count | Should -Be 0
-        $kept = '1 user\(s\) suspended in the target are in the reference, which does not say whether they are enabled.*禁用状态'
+        $kept = '1 user\(s\) suspended in the target are in the source, which does not say whether they are enabled.*禁用状态'
         "$warnings" | Should -Match $kept
         # A run with that file warns the same, and its run log keeps the warning in the users step's message.
         $logs = Join-Path $work 'kept-logs'

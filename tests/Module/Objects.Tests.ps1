@@ -43,7 +43,7 @@ Describe "The README's step-by-step session, run as written" {
     }
 
     It 'prints the plan and the saved-plan filter, and finds one user by the identity' {
-        $output | Should -Match 'Plan: \d+ to create'
+        $output | Should -Match 'Plan: (users|departments), computed [^,]+, \d+ changes? in all'
         # Sync-AuthingDepartment -WhatIf: one line per department, before the real run.
         $shown.WhatIf.Count | Should -Be @(Get-AuthingDepartment -IgnoreRootDepartment).Count
         $shown.WhatIf | Should -BeLike 'What if: Performing the operation "Create department" on target "department *'
@@ -81,7 +81,7 @@ Describe 'A saved plan' {
         $back = @(Import-Clixml -LiteralPath $planFile)
         $back[0] | Should -BeOfType ([WeComSync.Model.Change])
         @($back | Where-Object Operation -EQ Delete).Count | Should -Be 2
-        ($back | Format-Table | Out-String -Width 120) | Should -Match 'Plan: 0 to create, 1 to update, 0 to move, 2 to delete'
+        ($back | Format-Table | Out-String -Width 120) | Should -Match 'Plan: users, computed [^,]+, 3 changes in all'
         $results = @($back | Sync-AuthingUser -Confirm:$false -Force)
         @($results | Where-Object Outcome -EQ Succeeded).Count | Should -Be 3
     }

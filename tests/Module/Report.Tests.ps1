@@ -107,6 +107,49 @@ Describe 'Export-WeComSyncReport' {
         (Get-Content $saved -Raw) | Should -Match 'Users</dt><dd>Plan: 10 to create, 29 to update, 0 to move, 10 to delete\.</dd>'
     }
 
+    It 'counts what it is given: a plan piped through Where-Object, in the report and the console view, live and read back in a new session' {
+        # The edge: the changes given are a part of the plan their context describes (10 create, 29 update, 10 delete).
+        $file = Join-Path $work 'filtered.html'
+        $plan | Where-Object Operation -EQ Delete | Export-WeComSyncReport -OutFile $file
+        $html = Get-Content $file -Raw
+        $html | Should -Match 'Users</dt><dd>Plan: 0 to create, 0 to update, 0 to move, 10 to delete\.</dd>'
+        $html | Should -Match "Users given</dt><dd>10 of the plan&#39;s 49 changes; the whole plan: 10 to create, 29 to update, 0 to move, 10 to delete</dd>"
+        $html | Should -Not -Match '<dd>Plan: 10 to create'
+        $html | Should -Match 'data-total="10"'
+        $html | Should -Match 'branch: 10 user change\(s\)'   # the tree counts the ten deletes, not the plan
+        $html | Should -Not -Match '\b(49|39|29) user change\(s\)'
+
+        # The console draws its heading from the first change as they stream past: it names the plan and its size only.
+        $shown = $plan | Where-Object Operation -EQ Delete | Out-String -Width 200
+        $shown | Should -Match 'Plan: users, computed \d{4}-\d\d-\d\d \d\d:\d\d:\d\d, 49 changes in all'
+        $shown | Should -Not -Match '\d+ to (create|update)'
+        ([regex]::Matches($shown, '(?m)^- delete user ')).Count | Should -Be 10
+
+        # A new session: the plan saved, read back, filtered there.
+        $xml = Join-Path $work 'filtered-plan.xml'
+        $plan | Export-Clixml $xml
+        $fresh = Join-Path $work 'filtered-fresh.html'
+        $child = Invoke-ChildPwsh -Command "Import-Module '$env:WECOMSYNC_MODULE_PATH'; `$p = Import-Clixml '$xml' | Where-Object Operation -EQ Update; `$p | Export-WeComSyncReport -OutFile '$fresh'; `$p | Select-Object -First 2" -Width 200
+        $child.ExitCode | Should -Be 0
+        $child.Output | Should -Match 'Plan: users, computed [^,]+, 49 changes in all'
+        $child.Output | Should -Not -Match '\d+ to (create|update)'
+        (Get-Content $fresh -Raw) | Should -Match 'Users</dt><dd>Plan: 0 to create, 29 to update, 0 to move, 0 to delete\.</dd>'
+        (Get-Content $fresh -Raw) | Should -Match 'Users given</dt><dd>29 of the plan&#39;s 49 changes'
+    }
+
+    It 'lists for a create only the fields it sets, and the reasons name the sides' {
+        $file = Join-Path $work 'creates.html'
+        $plan | Where-Object Operation -EQ Create | Export-WeComSyncReport -OutFile $file
+        $data = [regex]::Match((Get-Content $file -Raw), 'id="report-data">(.*?)</script>').Groups[1].Value | ConvertFrom-Json
+        $data.rows.Count | Should -Be 10
+        foreach ($row in $data.rows) {
+            foreach ($field in $row[7]) { $field[2] | Should -Not -BeNullOrEmpty -Because "$($row[5]) lists $($field[0]) without a value" }
+            $row[11] | Should -Be 'in the WeCom export, not in Authing'
+        }
+        ($data.rows[0][7] | ForEach-Object { $_[0] }) | Should -Contain 'Mobile'
+        ($data.rows[0][7] | ForEach-Object { $_[0] }) | Should -Not -Contain 'Alias'
+    }
+
     It 'masks mobiles and emails on request, keeping userids readable' {
         $file = Join-Path $work 'masked.html'
         $plan | Export-WeComSyncReport -OutFile $file -MaskPersonalData

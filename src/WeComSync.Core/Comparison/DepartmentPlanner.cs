@@ -21,6 +21,8 @@ namespace WeComSync.Comparison
         private readonly bool _name, _order, _parent;
 
         private IReadOnlyList<Department> _source, _target;
+        // The two sides as an administrator names them ("the WeCom export", "Authing"), for reasons and notes.
+        private string _here = Sides.Source, _there = Sides.Target;
         private Dictionary<string, Department> _sourceByKey, _targetByKey;
         private readonly Dictionary<Department, Department> _match = new Dictionary<Department, Department>(ReferenceEqualityComparer<Department>.Instance);
         private readonly Dictionary<Department, string> _how = new Dictionary<Department, string>(ReferenceEqualityComparer<Department>.Instance);
@@ -74,6 +76,8 @@ namespace WeComSync.Comparison
         {
             source = TopUnderTargetRoot(source, target);
             _source = source; _target = target;
+            _here = Sides.Of(source, Sides.Source);
+            _there = Sides.Of(target, Sides.Target);
             _sourceByKey = ByKey(source);
             _targetByKey = ByKey(target);
 
@@ -103,8 +107,8 @@ namespace WeComSync.Comparison
                     var t = target[i];
                     if (t.IsRoot || _taken.Contains(t)) continue;
                     if (Link(t) == null) { _output?.WriteVerbose($"{t.Path ?? t.Key}: not linked and not matched; left alone."); continue; }
-                    deletes.Add((new Change { Operation = ChangeOperation.Delete, Kind = ObjectKind.Department, Key = Link(t), Current = t, Reason = "not in the reference" }, targetDepth[t], i));
-                    _output?.WriteVerbose($"{t.Path ?? t.Key}: not in the reference; delete.");
+                    deletes.Add((new Change { Operation = ChangeOperation.Delete, Kind = ObjectKind.Department, Key = Link(t), Current = t, Reason = Sides.NotIn(_there, _here) }, targetDepth[t], i));
+                    _output?.WriteVerbose($"{t.Path ?? t.Key}: not in {_here}; delete.");
                 }
             }
 
@@ -188,7 +192,7 @@ namespace WeComSync.Comparison
                 _conflicts.Add(new Change
                 {
                     Operation = ChangeOperation.Conflict, Kind = ObjectKind.Department, Key = g.Key, Desired = g.First(), Candidates = g.Cast<DirectoryObject>().ToList(),
-                    Reason = $"{g.Count()} reference departments have the id '{g.Key}'; keep one",
+                    Reason = $"{g.Count()} departments in {_here} have the id '{g.Key}'; keep one",
                 });
             }
             var byLink = _target.Where(d => !_taken.Contains(d) && Link(d) != null).GroupBy(Link, Links).ToDictionary(g => g.Key, g => g.ToList(), Links);
@@ -209,7 +213,7 @@ namespace WeComSync.Comparison
                 _conflicts.Add(new Change
                 {
                     Operation = ChangeOperation.Conflict, Kind = ObjectKind.Department, Key = Link(g[0]), Current = g[0], Candidates = g.Cast<DirectoryObject>().ToList(),
-                    Reason = $"{g.Count} difference departments are linked to '{Link(g[0])}'; unlink all but one",
+                    Reason = $"{g.Count} departments in {_there} are linked to '{Link(g[0])}'; unlink all but one",
                 });
             }
             return pending;
@@ -222,7 +226,7 @@ namespace WeComSync.Comparison
             _conflicts.Add(new Change
             {
                 Operation = ChangeOperation.Conflict, Kind = ObjectKind.Department, Key = Link(s) ?? s.Key, Desired = s, Candidates = candidates.Cast<DirectoryObject>().ToList(),
-                Reason = $"ambiguous: {candidates.Count} difference departments match by {label} ({string.Join(", ", candidates.Select(c => c.Path ?? c.Key))}); link one by hand",
+                Reason = $"ambiguous: {candidates.Count} departments in {_there} match by {label} ({string.Join(", ", candidates.Select(c => c.Path ?? c.Key))}); link one by hand",
             });
             _output?.WriteVerbose($"{s.Path ?? s.Key}: {candidates.Count} candidates by {label}; reported as a conflict, not guessed.");
         }
@@ -388,7 +392,7 @@ namespace WeComSync.Comparison
             if (s.Name != null && !Excluded(nameof(Department.Name))) fields.Add(new FieldChange(nameof(Department.Name), null, Text.Clean(s.Name)));
             if (s.ParentKey != null) fields.Add(new FieldChange(nameof(Department.ParentKey), null, s.ParentKey));
             if (s.Order != null && !Excluded(nameof(Department.Order))) fields.Add(new FieldChange(nameof(Department.Order), null, s.Order));
-            return Describe(new Change { Operation = ChangeOperation.Create, Kind = ObjectKind.Department, Key = Link(s) ?? s.Key, Desired = s, Fields = fields, Reason = "not in the difference side" });
+            return Describe(new Change { Operation = ChangeOperation.Create, Kind = ObjectKind.Department, Key = Link(s) ?? s.Key, Desired = s, Fields = fields, Reason = Sides.NotIn(_here, _there) });
         }
 
         private bool Excluded(string field) => UserFields.Contains(_options.ExcludeProperty, field);

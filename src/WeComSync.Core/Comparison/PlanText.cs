@@ -32,6 +32,25 @@ namespace WeComSync.Comparison
         }
 
         /// <summary>
+        /// The heading the console shows above a plan's changes, after "Plan: ": "users, computed 2026-03-01 02:00:00, 34 changes in all".
+        /// A view is drawn as the changes stream past, its heading from the first one, so it cannot count the changes that
+        /// follow (after Where-Object they are fewer than the plan's): it names the plan and its size, never counts per
+        /// operation that would read as the table's. Export-WeComSyncReport, which sees them all, counts what it is given.
+        /// </summary>
+        public static string Heading(PlanContext plan)
+        {
+            if (plan == null) return "";
+            var text = new StringBuilder();
+            text.Append(plan.Kind == ObjectKind.User ? "users" : "departments");
+            if (plan.ComputedAt != default) text.Append(", computed ").Append(plan.ComputedAt.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture));
+            int count = plan.ChangeCount();
+            text.Append(", ").Append(count).Append(count == 1 ? " change in all" : " changes in all");
+            if (plan.Scope != null) text.Append(" (scope: ").Append(plan.Scope).Append(')');
+            if (plan.DeleteRefusedReason != null) text.Append(" (deletes refused: a side was read incompletely)");
+            return text.ToString();
+        }
+
+        /// <summary>
         /// One line for a change. <paramref name="parentName"/> names a department by its key on the side the key
         /// comes from (true = reference side), so moves read "old parent -> new parent" instead of ids.
         /// </summary>

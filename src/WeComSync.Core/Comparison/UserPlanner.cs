@@ -27,6 +27,8 @@ namespace WeComSync.Comparison
         private readonly bool _excludeUserId;
         private readonly bool _excludeEnabled;
         private readonly IOutputWriter _output;
+        // The two sides as an administrator names them ("the WeCom export", "Authing"), for reasons and notes.
+        private string _here = Sides.Source, _there = Sides.Target;
 
         private readonly List<Change> _creates = new List<Change>();
         private readonly List<Change> _updates = new List<Change>();
@@ -83,6 +85,8 @@ namespace WeComSync.Comparison
         public Plan Plan(IReadOnlyList<User> source, IReadOnlyList<User> target)
         {
             int n = source.Count, m = target.Count;
+            _here = Sides.Of(source, Sides.Source);
+            _there = Sides.Of(target, Sides.Target);
 
             // The difference side by link key (userid, case ignored).
             var byLink = new Dictionary<string, int>(m, Ids);
@@ -120,7 +124,7 @@ namespace WeComSync.Comparison
                 if (key == null)
                 {
                     hit[i] = NoKey;
-                    Conflict(s.UserId ?? s.Username, s, null, new List<DirectoryObject> { s }, $"the reference user {Where(s)}has no userid; give it one");
+                    Conflict(s.UserId ?? s.Username, s, null, new List<DirectoryObject> { s }, $"a user in {_here} {Where(s)}has no userid; give it one");
                     continue;
                 }
                 keys[i] = key;
@@ -152,7 +156,7 @@ namespace WeComSync.Comparison
             foreach (var dup in duplicates)
             {
                 Conflict(dup.Key, dup.Users[0], null, new List<DirectoryObject>(dup.Users),
-                    $"{dup.Users.Count} reference users have userid '{dup.Key}' ({string.Join("; ", dup.Users.Select(u => u.Origin ?? u.ToString()))}); keep one");
+                    $"{dup.Users.Count} users in {_here} have userid '{dup.Key}' ({string.Join("; ", dup.Users.Select(u => u.Origin ?? u.ToString()))}); keep one");
             }
 
             // 1. Link key.
@@ -164,7 +168,7 @@ namespace WeComSync.Comparison
                 {
                     matched[at] = true;
                     if (_output != null)
-                        _output.WriteVerbose(LinkKey(source[i]) == null ? $"{keys[i]}: matched by username (the reference user is not linked yet); plan the link." : $"{keys[i]}: matched by userid.");
+                        _output.WriteVerbose(LinkKey(source[i]) == null ? $"{keys[i]}: matched by username (not linked yet in {_here}); plan the link." : $"{keys[i]}: matched by userid.");
                 }
                 else if (at <= GroupBase) Ambiguous(source[i], keys[i], groups[GroupBase - at].Users, matchedOthers, "userid");
                 else if (at == Miss) unmatched.Add(i);
@@ -218,7 +222,7 @@ namespace WeComSync.Comparison
                 if (several.Any(matchedOthers.Contains)) continue;
                 matchedOthers.UnionWith(several);
                 Conflict(group.Key, null, several[0], new List<DirectoryObject>(several),
-                    $"{several.Count} difference users are linked to userid '{group.Key}'; unlink all but one");
+                    $"{several.Count} users in {_there} are linked to userid '{group.Key}'; unlink all but one");
             }
 
             if (_options.Allows(PlanOperation.Create))
@@ -258,17 +262,17 @@ namespace WeComSync.Comparison
                     }
                     if (_options.DeleteAction == DeleteAction.Suspend)
                     {
-                        if (t.Enabled == false) { _output?.WriteVerbose($"{link}: not in the reference; suspended already."); continue; }
+                        if (t.Enabled == false) { _output?.WriteVerbose($"{link}: not in {_here}; suspended already."); continue; }
                         _deletes.Add(new Change
                         {
-                            Operation = ChangeOperation.Suspend, Kind = ObjectKind.User, Key = link, Current = t, Reason = "not in the reference; suspended, not deleted",
+                            Operation = ChangeOperation.Suspend, Kind = ObjectKind.User, Key = link, Current = t, Reason = Sides.NotIn(_there, _here) + "; suspended, not deleted",
                             Fields = new List<FieldChange> { new FieldChange(nameof(User.Enabled), t.Enabled, false) },
                         });
-                        _output?.WriteVerbose($"{link}: not in the reference; suspend.");
+                        _output?.WriteVerbose($"{link}: not in {_here}; suspend.");
                         continue;
                     }
-                    _deletes.Add(new Change { Operation = ChangeOperation.Delete, Kind = ObjectKind.User, Key = link, Current = t, Reason = "not in the reference" });
-                    _output?.WriteVerbose($"{link}: not in the reference; delete.");
+                    _deletes.Add(new Change { Operation = ChangeOperation.Delete, Kind = ObjectKind.User, Key = link, Current = t, Reason = Sides.NotIn(_there, _here) });
+                    _output?.WriteVerbose($"{link}: not in {_here}; delete.");
                 }
             }
 
@@ -333,7 +337,7 @@ namespace WeComSync.Comparison
                 if (claim.Value.Count > 1)
                 {
                     Conflict(t.Username ?? t.SourceId, null, t, claim.Value.Select(i => (DirectoryObject)source[i]).ToList(),
-                        $"{claim.Value.Count} reference users ({string.Join(", ", claim.Value.Select(i => keys[i]))}) match the same difference user by {label}");
+                        $"{claim.Value.Count} users in {_here} ({string.Join(", ", claim.Value.Select(i => keys[i]))}) match the same user in {_there} by {label}");
                     continue;
                 }
                 int only = claim.Value[0];
@@ -355,7 +359,7 @@ namespace WeComSync.Comparison
         {
             matchedOthers.UnionWith(candidates);
             Conflict(key, s, null, new List<DirectoryObject>(candidates),
-                $"ambiguous: {candidates.Count} difference users match by {label} ({string.Join(", ", candidates.Select(c => c.Username ?? c.UserId ?? c.SourceId))}); link one by hand");
+                $"ambiguous: {candidates.Count} users in {_there} match by {label} ({string.Join(", ", candidates.Select(c => c.Username ?? c.UserId ?? c.SourceId))}); link one by hand");
             _output?.WriteVerbose($"{key}: {candidates.Count} candidates by {label}; reported as a conflict, not guessed.");
         }
 
@@ -380,7 +384,7 @@ namespace WeComSync.Comparison
                 desired = s.Clone();
                 for (int k = 0; k < _excluded.Length; k++) if (_excluded[k]) _available[k].Set(desired, null);
             }
-            _creates.Add(new Change { Operation = ChangeOperation.Create, Kind = ObjectKind.User, Key = key, Desired = desired, Fields = fields, Reason = "not in the difference side" });
+            _creates.Add(new Change { Operation = ChangeOperation.Create, Kind = ObjectKind.User, Key = key, Desired = desired, Fields = fields, Reason = Sides.NotIn(_here, _there) });
             _output?.WriteVerbose($"{key}: no match; create.");
         }
 

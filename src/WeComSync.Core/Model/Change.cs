@@ -78,7 +78,7 @@ namespace WeComSync.Model
         /// sync run's step message keeps it in the run log. A method, so that plan.json and Export-Clixml do not carry it.
         /// </summary>
         public string KeptSuspendedWarning() => KeptSuspendedCount <= 0 ? null
-            : $"{KeptSuspendedCount} user(s) suspended in the target are in the reference, which does not say whether they are enabled " +
+            : $"{KeptSuspendedCount} user(s) suspended in the target are in the source, which does not say whether they are enabled " +
               "(an export without the 禁用状态 column, or a blank cell): they stay suspended. To reactivate them, give them 启用 in 禁用状态.";
 
         /// <summary>
@@ -110,6 +110,33 @@ namespace WeComSync.Model
         /// and what to do. Null when deletes were not refused.
         /// </summary>
         public string DeleteRefusedReason { get; set; }
+
+        /// <summary>How many changes the plan has (its counts added up).</summary>
+        public int ChangeCount() => CreateCount + UpdateCount + MoveCount + DeleteCount + ConflictCount + SuspendCount;
+
+        /// <summary>
+        /// This plan counted over <paramref name="changes"/>, the ones of it that are given (a plan filtered with
+        /// Where-Object, or a part of it): its summary describes those changes, not the whole plan they came from.
+        /// </summary>
+        public PlanContext CountedOver(IEnumerable<Change> changes)
+        {
+            var counted = (PlanContext)MemberwiseClone();
+            counted.CreateCount = counted.UpdateCount = counted.MoveCount = counted.DeleteCount = counted.ConflictCount = counted.SuspendCount = 0;
+            foreach (var c in changes)
+            {
+                if (c == null) continue;
+                switch (c.Operation)
+                {
+                    case ChangeOperation.Create: counted.CreateCount++; break;
+                    case ChangeOperation.Update: counted.UpdateCount++; break;
+                    case ChangeOperation.Move: counted.MoveCount++; break;
+                    case ChangeOperation.Delete: counted.DeleteCount++; break;
+                    case ChangeOperation.Suspend: counted.SuspendCount++; break;
+                    default: counted.ConflictCount++; break;
+                }
+            }
+            return counted;
+        }
 
         /// <summary>The plan's summary line: "Plan: 1 to create, 2 to update, 0 to move, 0 to delete."</summary>
         public override string ToString()

@@ -69,12 +69,16 @@ namespace WeComSync.Report
         {
             var user = (change.Desired ?? change.Current) as User;
             if (user?.Departments == null) return;
+            // A member of two departments is counted in each, but once in a branch that holds both: a branch's total is
+            // of user changes, not of memberships.
+            var branches = new HashSet<BranchNode>();
             foreach (var link in user.Departments.Where(l => !string.IsNullOrEmpty(l)).Distinct(StringComparer.Ordinal))
             {
                 // Upstream a link id is the department's path; downstream it is a WeCom number, a path only when the plan names it.
                 string path = _pathOfLink.TryGetValue(link, out var p) ? p : link.All(char.IsDigit) ? "department " + link : link;
                 var node = Node(path);
                 node.Users[change.Operation.ToString()] = node.Users.TryGetValue(change.Operation.ToString(), out var n) ? n + 1 : 1;
+                for (var at = node; at != null && branches.Add(at); at = at.Parent) at.UsersInBranch++;
             }
         }
 
@@ -87,18 +91,20 @@ namespace WeComSync.Report
             int slash = path.LastIndexOf('/');
             node = new BranchNode { Path = _sanitizer.Field("path", path), Name = _sanitizer.Field("name", slash >= 0 ? path.Substring(slash + 1) : path) };
             _byPath[path] = node;
-            if (slash > 0) Node(path.Substring(0, slash)).Children.Add(node);
+            if (slash > 0)
+            {
+                node.Parent = Node(path.Substring(0, slash));
+                node.Parent.Children.Add(node);
+            }
             else _roots.Add(node);
             return node;
         }
 
         private static void Total(BranchNode node)
         {
-            node.UsersInBranch = node.Users.Values.Sum();
             foreach (var child in node.Children)
             {
                 Total(child);
-                node.UsersInBranch += child.UsersInBranch;
                 if (child.Action != null) Add(node.Below, child.Action, 1);
                 foreach (var below in child.Below) Add(node.Below, below.Key, below.Value);
             }

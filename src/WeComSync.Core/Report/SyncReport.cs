@@ -118,8 +118,12 @@ namespace WeComSync.Report
         /// <summary>Department actions in the branch below (not this node) by action.</summary>
         public SortedDictionary<string, int> Below { get; } = new SortedDictionary<string, int>(StringComparer.Ordinal);
 
-        /// <summary>User changes in the whole branch, this node included.</summary>
+        /// <summary>User changes in the whole branch, this node included; a user in two of its departments counts once.</summary>
         public int UsersInBranch { get; set; }
+
+        /// <summary>The department above; null at the top.</summary>
+        [Newtonsoft.Json.JsonIgnore]
+        public BranchNode Parent { get; set; }
 
         public List<BranchNode> Children { get; } = new List<BranchNode>();
     }

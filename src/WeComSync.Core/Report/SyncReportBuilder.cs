@@ -36,13 +36,18 @@ namespace WeComSync.Report
 
             var plan = new ReportSection("Plan");
             // One line per plan: its changes share one context, but the same plan read back twice (two Import-Clixml) has two.
-            var contexts = all.Select(c => c.Plan).Where(p => p != null)
-                .GroupBy(p => (p.Kind, p.ComputedAt, p.SourceCount, p.TargetCount, p.CreateCount, p.UpdateCount, p.MoveCount, p.DeleteCount, p.SuspendCount, p.Scope))
-                .Select(g => g.First()).OrderBy(p => p.Kind).ToList();
-            foreach (var context in contexts)
+            // The summary counts the changes given (a plan piped through Where-Object is a part of it), and says so when
+            // they are fewer than the plan had.
+            var byPlan = all.Where(c => c.Plan != null).GroupBy(c => PlanIdentity(c.Plan)).OrderBy(g => g.Key.Kind).ToList();
+            var contexts = byPlan.Select(g => g.First().Plan).ToList();
+            foreach (var group in byPlan)
             {
-                string kind = context.Kind.ToString().ToLowerInvariant();
-                plan.Add($"{context.Kind}s", context.ToString());
+                var context = group.First().Plan;
+                var given = context.CountedOver(group);
+                plan.Add($"{context.Kind}s", given.ToString());
+                int inPlan = context.ChangeCount();
+                if (given.ChangeCount() != inPlan || given.ToString() != context.ToString())
+                    plan.Add($"{context.Kind}s given", $"{given.ChangeCount()} of the plan's {inPlan} changes; the whole plan: {context.ToString().Substring("Plan: ".Length).TrimEnd('.')}");
                 plan.Add($"{context.Kind}s computed", context.ComputedAt == default ? null : Time(context.ComputedAt));
                 plan.Add($"{context.Kind}s compared", $"{context.SourceCount} wanted (source) with {context.TargetCount} held (target)");
                 if (context.DeleteRefusedReason != null) plan.Add($"{context.Kind} deletes refused", sanitizer.Text(context.DeleteRefusedReason));
@@ -142,6 +147,11 @@ namespace WeComSync.Report
             }
             return report;
         }
+
+        /// <summary>What tells one plan from another when every change carries its own copy of the context (Import-Clixml).</summary>
+        private static (ObjectKind Kind, DateTimeOffset ComputedAt, int SourceCount, int TargetCount, int Create, int Update, int Move, int Delete, int Suspend, int Conflict, string Scope)
+            PlanIdentity(PlanContext p) =>
+            (p.Kind, p.ComputedAt, p.SourceCount, p.TargetCount, p.CreateCount, p.UpdateCount, p.MoveCount, p.DeleteCount, p.SuspendCount, p.ConflictCount, p.Scope);
 
         private static SyncReport NewReport(string kind, ReportOptions options, string title)
         {
@@ -319,7 +329,8 @@ namespace WeComSync.Report
             switch (change.Desired)
             {
                 case User u:
-                    return UserFields.All.Where(f => f.IsKnown(u)).Select(f => new FieldChange(f.Name, null, f.Get(u)));
+                    // What the create writes: a field known to be empty writes nothing, so it is not listed ("Alias: →").
+                    return UserFields.All.Where(f => f.IsKnown(u)).Select(f => new FieldChange(f.Name, null, f.Get(u))).Where(f => !IsEmpty(f.New));
                 case Department d:
                     return new[] { new FieldChange(nameof(Department.Name), null, d.Name), new FieldChange(nameof(Department.Path), null, d.Path) }.Where(f => f.New != null);
                 default:
@@ -327,9 +338,13 @@ namespace WeComSync.Report
             }
         }
 
+        private static bool IsEmpty(object value) => value == null || (value is string s ? s.Length == 0 : value is IEnumerable e && !e.Cast<object>().Any());
+
         private static void AddFields(ReportRow row, IEnumerable<FieldChange> fields, LogSanitizer sanitizer)
         {
-            foreach (var f in fields.Where(f => f != null))
+            bool create = row.Operation == nameof(ChangeOperation.Create);
+            // A create lists the fields it sets; one from a run log's result with nothing to set is left out too.
+            foreach (var f in fields.Where(f => f != null && !(create && IsEmpty(f.Old) && IsEmpty(f.New))))
                 row.Fields.Add(new ReportField { Field = f.Field, Old = sanitizer.Field(f.Field, Format(f.Old)), New = sanitizer.Field(f.Field, Format(f.New)) });
         }
 

@@ -90,14 +90,19 @@
     }
   }
 
+  function value(v, cls) {
+    return v === '' ? '<span class="' + cls + ' muted">(empty)</span>' : '<span class="' + cls + '">' + esc(v) + '</span>';
+  }
+
   function fields(list) {
     if (!list) return '';
     var html = '';
     for (var k = 0; k < list.length; k++) {
       var f = list[k];
+      // A create has no old value: it shows what it sets. "" is known to be empty, shown as such, never as a blank.
       html += '<span class="f"><b>' + esc(f[0]) + '</b>: ' +
-        (f[1] != null ? '<span class="old">' + esc(f[1]) + '</span> \u2192 ' : (f[2] != null ? '\u2192 ' : '')) +
-        (f[2] != null ? '<span class="new">' + esc(f[2]) + '</span>' : '<span class="muted">(none)</span>') + '</span>';
+        (f[1] != null ? value(f[1], 'old') + ' \u2192 ' : '') +
+        (f[2] != null ? value(f[2], 'new') : '<span class="muted">(none)</span>') + '</span>';
     }
     return html;
   }

@@ -131,6 +131,7 @@ namespace WeComSync.Workflow
             {
                 var departmentPlan = DirectoryComparer.CompareDepartments(export.Departments, departments,
                     new CompareOptions { Scope = _options.Scope() }, export.Users, users);
+                RefuseStep("departments", departmentPlan);
                 ApplyStep("departments", departmentPlan.Changes, () => new AuthingDepartmentApplier(Client, _options.OrganizationCode, rootLinkId), Notes(departmentPlan));
 
                 var userPlan = DirectoryComparer.CompareUsers(export.Users, users, new CompareOptions
@@ -140,6 +141,7 @@ namespace WeComSync.Workflow
                     MappedFields = MappedFields(),
                     Scope = _options.Scope(everyDepartment),
                 });
+                RefusedRows(userPlan);
                 ApplyStep("users", userPlan.Changes, () => new AuthingUserApplier(Client, _options.OrganizationCode, rootLinkId) { FieldMap = _options.FieldMap }, Notes(userPlan));
             }
             else
@@ -152,6 +154,7 @@ namespace WeComSync.Workflow
                     DeleteAction = _options.DeleteAction,
                     Scope = _options.Scope(everyDepartment),
                 });
+                RefusedRows(plan);
                 plan = CrossChecked(plan);
                 RefuseDeletes(plan);
                 ApplyStep("delete users", plan.Changes, () => new AuthingUserApplier(Client, _options.OrganizationCode, null), Notes(plan));
@@ -177,6 +180,27 @@ namespace WeComSync.Workflow
             var result = DeleteCrossCheck.Apply(plan, members);
             foreach (var warning in result.Warnings) Output.WriteWarning(warning);
             return result.Plan;
+        }
+
+        /// <summary>A plan refused as a whole (an export under several top departments): the step fails with it and the run stops, nothing written.</summary>
+        private void RefuseStep(string name, Plan plan)
+        {
+            if (plan.Refusal == null) return;
+            Log.BeginStep(name);
+            throw new RunFailure(plan.Refusal);
+        }
+
+        /// <summary>
+        /// Rows the comparison refused (a 账号 whose leading zeros were lost): one error each, and a "check export" step that
+        /// counts them as skipped rows, so the run ends PartiallyFailed (exit code 2) as for a bad row met while reading.
+        /// </summary>
+        private void RefusedRows(Plan plan)
+        {
+            if (plan.Errors.Count == 0) return;
+            foreach (var error in plan.Errors) Output.WriteError(error);
+            var step = Log.BeginStep("check export");
+            step.Count(RunLog.StepCounter.Skipped, plan.Errors.Count);
+            step.Complete(RunLog.RunStatus.PartiallyFailed, $"{plan.Errors.Count} row(s) skipped when compared with Authing: a 账号 that looks like a linked user's with its leading zeros lost; nothing is created for it and that user is kept.");
         }
 
         private ICollection<string> MappedFields() => _options.FieldMap?.MappedFields.ToList()

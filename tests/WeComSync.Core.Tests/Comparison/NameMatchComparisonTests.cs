@@ -65,7 +65,7 @@ namespace WeComSync.Tests.Comparison
                 op: PlanOperation.Create | PlanOperation.Update | PlanOperation.Delete);
             var c = Assert.Single(plan.Changes);
             Assert.Equal(ChangeOperation.Conflict, c.Operation);
-            Assert.Contains("2 difference users match by unique name", c.Reason);
+            Assert.Contains("2 users in WeCom match by unique name", c.Reason);
             Assert.Equal(2, c.Candidates.Count);
         }
 
@@ -76,7 +76,7 @@ namespace WeComSync.Tests.Comparison
                 op: PlanOperation.Create | PlanOperation.Update | PlanOperation.Delete);
             var c = Assert.Single(plan.Changes);
             Assert.Equal(ChangeOperation.Conflict, c.Operation);
-            Assert.Contains("match the same difference user by unique name", c.Reason);
+            Assert.Contains("2 users in Authing (li.si, li.si2) match the same user in WeCom by unique name", c.Reason);
         }
 
         [Fact]

@@ -314,7 +314,7 @@ namespace WeComSync.Tests.Comparison
             t.IncompleteReason = "page 3 of user/list failed";
             var plan = Compare(new[] { U("new", "N") }, new[] { t, U("gone2") }, Ops(PlanOperation.Create | PlanOperation.Delete));
             Assert.Equal(ChangeOperation.Create, Assert.Single(plan.Changes).Operation);
-            Assert.Contains("difference side was not read completely", plan.DeleteRefusedReason);
+            Assert.Contains("the target was not read completely", plan.DeleteRefusedReason);   // hand-built users: the side named as the cmdlet names it
             Assert.Contains("page 3 of user/list failed", plan.DeleteRefusedReason);
             Assert.Contains("Fix the read (permissions", plan.DeleteRefusedReason);
             Assert.Same(t, plan.DeleteRefusedBy);

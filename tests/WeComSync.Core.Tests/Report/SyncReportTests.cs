@@ -128,6 +128,87 @@ namespace WeComSync.Core.Tests.Report
         }
 
         [Fact]
+        public void FilteredPlan_SummaryCountsTheChangesGiven_AndSaysHowManyThePlanHad()
+        {
+            // As after Where-Object Operation -eq Update: one change of a plan of three (1 create, 1 update, 1 delete).
+            var update = Plan().Where(c => c.Kind == ObjectKind.User && c.Operation == ChangeOperation.Update).ToList();
+            Assert.Equal(3, update[0].Plan.ChangeCount());
+            var report = SyncReportBuilder.FromPlan(update, null);
+
+            var lines = report.Sections.Single(s => s.Heading == "Plan").Lines;
+            Assert.Equal("Plan: 0 to create, 1 to update, 0 to move, 0 to delete.", lines.Single(l => l.Key == "Users").Value);
+            Assert.Equal("1 of the plan's 3 changes; the whole plan: 1 to create, 1 to update, 0 to move, 1 to delete", lines.Single(l => l.Key == "Users given").Value);
+            Assert.Equal(new[] { "Total", "1", "0", "1" }, report.Tables.Single().Rows.Last());
+            Assert.Equal(1, Assert.Single(report.Tree).UsersInBranch);
+
+            // The whole plan given: no "given" line, the summary as the plan's own.
+            var whole = SyncReportBuilder.FromPlan(Plan().Where(c => c.Kind == ObjectKind.User && c.Plan != null), null).Sections.Single(s => s.Heading == "Plan").Lines;
+            Assert.Equal("Plan: 1 to create, 1 to update, 0 to move, 1 to delete.", whole.Single(l => l.Key == "Users").Value);
+            Assert.DoesNotContain(whole, l => l.Key == "Users given");
+        }
+
+        [Fact]
+        public void ConsoleHeading_NamesThePlanAndItsSize_NeverCountsPerOperation()
+        {
+            // The console draws it from the first change of a stream it cannot count ahead: after Where-Object
+            // "1 to create, 1 to update" above one row would be false, "3 changes in all" is true of any part.
+            var context = Plan().First(c => c.Kind == ObjectKind.User && c.Plan != null).Plan;
+            context.ComputedAt = new DateTimeOffset(2025, 3, 1, 2, 0, 0, TimeSpan.FromHours(8));
+            Assert.Equal("users, computed 2025-03-01 02:00:00, 3 changes in all", PlanText.Heading(context));
+            context.Scope = "公司/研发部 (subtrees)";
+            Assert.Equal("users, computed 2025-03-01 02:00:00, 3 changes in all (scope: 公司/研发部 (subtrees))", PlanText.Heading(context));
+        }
+
+        [Fact]
+        public void Tree_CountsAUserInTwoDepartmentsOnceInTheBranchThatHoldsBoth()
+        {
+            var twoDepartments = new Change
+            {
+                Operation = ChangeOperation.Create, Kind = ObjectKind.User, Key = "zhangsan", Sequence = 1,
+                Desired = U("zhangsan", "张三", "+86 13800001111", null, "公司/研发部/后端组", "公司/研发部/前端组"),
+            };
+            var oneDepartment = new Change { Operation = ChangeOperation.Create, Kind = ObjectKind.User, Key = "lisi", Sequence = 2, Desired = U("lisi", "李四", null, null, "公司/研发部/后端组") };
+            var report = SyncReportBuilder.FromPlan(new[] { twoDepartments, oneDepartment }, null);
+            var branch = Flatten(report.Tree).Single(n => n.Path == "公司/研发部");
+            Assert.Equal(2, branch.UsersInBranch);                                   // two user changes, three memberships
+            Assert.Equal(2, Flatten(report.Tree).Single(n => n.Path == "公司").UsersInBranch);
+            Assert.Equal(2, Flatten(report.Tree).Single(n => n.Path == "公司/研发部/后端组").Users["Create"]);
+            Assert.Equal(1, Flatten(report.Tree).Single(n => n.Path == "公司/研发部/前端组").Users["Create"]);
+            Assert.Contains("2 user change(s)", Html(report));
+            Assert.DoesNotContain("3 user change(s)", Html(report));
+        }
+
+        [Fact]
+        public void Create_ListsOnlyTheFieldsItSets_NotTheOnesKnownToBeEmpty()
+        {
+            var user = U("zhangsan", "张三", "+86 13800001111", null, "公司/研发部");
+            user.Alias = "";         // known to be empty: a create writes nothing for it
+            user.Position = "工程师";
+            var report = SyncReportBuilder.FromPlan(new[] { new Change { Operation = ChangeOperation.Create, Kind = ObjectKind.User, Key = "zhangsan", Desired = user, Sequence = 1 } }, null);
+            var fields = report.Rows.Single().Fields;
+            Assert.DoesNotContain(fields, f => f.Field == "Alias" || f.Field == "Email");
+            Assert.Contains(fields, f => f.Field == "Position" && f.New == "工程师" && f.Old == null);
+            Assert.All(fields, f => Assert.False(string.IsNullOrEmpty(f.New), f.Field + " is listed without a value"));
+        }
+
+        [Fact]
+        public void Reasons_NameTheSidesAsAnAdminReadsThem_NotTheComparersTerms()
+        {
+            var report = SyncReportBuilder.FromPlan(Plan(), null);
+            Assert.Equal("in the WeCom export, not in Authing", report.Rows.Single(r => r.Key == "zhangsan").Reason);
+            Assert.Equal("in Authing, not in the WeCom export", report.Rows.Single(r => r.Key == "wangwu" && r.Operation == "Delete").Reason);
+            var texts = report.Rows.SelectMany(r => new[] { r.Reason, r.Error }).Concat(report.Sections.SelectMany(s => s.Lines.Select(l => l.Value))).Where(t => t != null);
+            Assert.All(texts, t => Assert.DoesNotMatch("reference|difference", t));
+
+            // Downstream: Authing is what is wanted, WeCom what holds.
+            var wanted = new User { UserId = "zhangsan", Name = "张三", Source = DirectorySource.Authing };
+            var held = new User { UserId = "gone", Name = "离职", Source = DirectorySource.WeComApi };
+            var plan = DirectoryComparer.CompareUsers(new[] { wanted }, new[] { held }, new CompareOptions { Operation = PlanOperation.Create | PlanOperation.Delete }).Changes;
+            Assert.Equal("in Authing, not in WeCom", plan.Single(c => c.Operation == ChangeOperation.Create).Reason);
+            Assert.Equal("in WeCom, not in Authing", plan.Single(c => c.Operation == ChangeOperation.Delete).Reason);
+        }
+
+        [Fact]
         public void DeleteGuard_SaysWhetherThePlannedDeletesStayWithinTheLimits()
         {
             var plan = Plan();
