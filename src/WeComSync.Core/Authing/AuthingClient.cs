@@ -453,6 +453,21 @@ namespace WeComSync.Authing
             catch (ApiException e) when (e.Is(AuthingErrorCodes.NotFound)) { return null; }
         }
 
+        /// <summary>
+        /// The direct children of one department, with custom data (list-children-departments, docs-v3 获取子部门列表:
+        /// organizationCode, departmentId; no paging parameters documented, the answer a DepartmentPagingDto).
+        /// </summary>
+        public async Task<List<AuthingDepartmentDto>> ListChildrenDepartmentsAsync(string organizationCode, string departmentId, CancellationToken cancellationToken)
+        {
+            var query = new Dictionary<string, string>
+            {
+                ["organizationCode"] = organizationCode, ["departmentId"] = departmentId, ["departmentIdType"] = "department_id", ["withCustomData"] = "true",
+            };
+            var data = await GetAsync("list-children-departments", query, cancellationToken).ConfigureAwait(false);
+            var list = data is JObject o && o["list"] is JArray inner ? inner : data as JArray;
+            return list == null ? new List<AuthingDepartmentDto>() : list.Select(As<AuthingDepartmentDto>).ToList();
+        }
+
         public async Task<AuthingDepartmentDto> CreateDepartmentAsync(string organizationCode, string name, string parentDepartmentId, JObject customData, CancellationToken cancellationToken)
         {
             // metadata is required on create-department (docs-v3 创建部门: "metadata object 是"; authing-node-sdk
