@@ -94,6 +94,12 @@ namespace WeComSync.Workflow
                         if (string.IsNullOrEmpty(image.NewId)) { item.Cannot = "the run log has no Authing id for the user it created"; return; }
                         made.SourceId = image.NewId;
                     }
+                    else
+                    {
+                        // Downstream the desired side is the Authing user: the member got the userid the create gave it.
+                        made.UserId = WeCom.WeComUserApplier.UserIdFor(after) ?? image.Key;
+                        made.Departments = null;   // named by Authing's links then, by WeCom's ids now: unknown, not compared
+                    }
                     made.Source = service == Authing.AuthingClient.ServiceName ? DirectorySource.Authing : DirectorySource.WeComApi;
                     if (deleteAction == DeleteAction.Suspend)
                     {
@@ -178,6 +184,7 @@ namespace WeComSync.Workflow
                     var made = after.Clone();
                     made.SourceId = image.NewId;
                     made.LinkId = made.LinkId ?? made.Key;
+                    if (image.After?.Source == DirectorySource.Authing) { made.Key = image.NewId; made.LinkId = made.ParentLinkId = null; }   // downstream: WeCom's id is the key
                     made.ParentKey = null;   // the reference side's parent key, not the target's: unknown, never compared
                     item.Change = new Change { Operation = ChangeOperation.Delete, Kind = ObjectKind.Department, Key = image.Key, Current = made };
                     return;
