@@ -193,7 +193,7 @@ namespace WeComSync.AddressBook
                         hiddenSheets++;
                         int hiddenTableRows = 0;
                         string[] row = null;
-                        while (file.Read()) { row = file.GetRow(row); if (IsTableRow(row)) hiddenTableRows++; }
+                        while (file.Read()) { row = file.GetRow(row); if (IsTableRow(row) && !AddressBookColumns.IsHeaderRow(row)) hiddenTableRows++; }  // a copied header is not a member
                         if (hiddenTableRows > 0) Report(new AddressBookProblem(ProblemCodes.HiddenSheetSkipped, ProblemSeverity.Warning, ProblemKind.InvalidData, MarkHiddenSheetIncomplete(file.FileName, sheet, hiddenTableRows)));
                         else hidden.Add(sheet);
                         continue;
