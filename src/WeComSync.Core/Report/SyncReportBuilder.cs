@@ -88,7 +88,7 @@ namespace WeComSync.Report
             {
                 var history = new ReportTable("Runs", "Start", "Run", "Status", "Duration", "Read", "Created", "Updated", "Suspended", "Deleted", "Failed", "Skipped", "Stale", "Already applied");
                 foreach (var run in list.AsEnumerable().Reverse())
-                    history.Rows.Add(new[] { Time(run.StartTime), $"{run.Name} ({run.ShortId ?? run.RunId})", run.Status.ToString(), Duration(run.Duration),
+                    history.Rows.Add(new[] { Time(run.StartTime), $"{run.Name} ({run.ShortId ?? run.RunId}){(run.Undoes == null ? "" : ", undoes " + run.Undoes)}", run.Status.ToString(), Duration(run.Duration),
                         N(run.Read), N(run.Created), N(run.Updated), N(run.Suspended), N(run.Deleted), N(run.Failed), N(run.Skipped), N(run.Stale), N(run.AlreadyApplied) });
                 report.Tables.Add(history);
                 var span = new ReportSection("Runs")
@@ -165,11 +165,22 @@ namespace WeComSync.Report
                 .Add("By", $"{Environment.UserName} on {Environment.MachineName}")
                 .Add("Personal data", report.Masking);
 
+        /// <summary>The undo runs logged beside <paramref name="run"/> that name it (Undo-WeComSyncRun), newest first; null when none.</summary>
+        private static string UndoneBy(RunRecord run)
+        {
+            string folder = run.Path == null ? null : System.IO.Path.GetDirectoryName(run.Path);
+            if (folder == null || !System.IO.Directory.Exists(folder)) return null;
+            var undos = RunLogReader.GetRuns(folder).Where(r => r.Undoes == run.RunId).ToList();
+            return undos.Count == 0 ? null : string.Join(", ", undos.Select(u => $"{u.RunId} ({u.Status}{(u.WhatIf ? ", dry run" : "")})"));
+        }
+
         private static void RunSections(SyncReport report, RunRecord run)
         {
             var section = new ReportSection("Run")
                 .Add("Run", run.RunId)
                 .Add("Name", run.Name)
+                .Add("Undoes", run.Undoes)
+                .Add("Undone by", UndoneBy(run))
                 .Add("Status", run.Status + (run.Message == null ? "" : ": " + run.Message))
                 .Add("Exit code", run.ExitCode)
                 .Add("Started", Time(run.StartTime))
