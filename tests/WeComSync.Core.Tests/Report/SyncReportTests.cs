@@ -315,6 +315,17 @@ namespace WeComSync.Core.Tests.Report
         }
 
         [Fact]
+        public void Html_NamesTheCommonCjkFontFamilies_AfterTheLatinOnes_SoChineseFindsAFontOnEachPlatform()
+        {
+            string html = Html(SyncReportBuilder.FromPlan(Plan(), null));
+            var stack = Regex.Match(html, "--cjk: ([^;]+);").Groups[1].Value;
+            foreach (var family in new[] { "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei" })
+                Assert.Contains($"\"{family}\"", stack);
+            // Latin text keeps the system face; each Chinese character falls through to the first CJK family present.
+            Assert.Matches("body \\{[^}]*font: 14px/1.45 system-ui, [^;]*var\\(--cjk\\), sans-serif;", html);
+        }
+
+        [Fact]
         public void EmptyPlan_SaysTheSidesAgree()
         {
             var report = SyncReportBuilder.FromPlan(new Change[0], null);
