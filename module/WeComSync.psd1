@@ -31,7 +31,8 @@
         'Connect-WeCom', 'Disconnect-WeCom', 'Test-WeComConnection',
         'Get-WeComUser', 'Get-WeComDepartment', 'Sync-WeComDepartment', 'Sync-WeComUser',
         'Get-WeComSyncLog', 'Get-WeComSyncFieldMap', 'Export-WeComSyncReport',
-        'Invoke-WeComUpstreamSync', 'Invoke-WeComDownstreamSync'
+        'Invoke-WeComUpstreamSync', 'Invoke-WeComDownstreamSync', 'Undo-WeComSyncRun',
+        'Start-WeComSyncListener', 'Register-AuthingWebhook'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

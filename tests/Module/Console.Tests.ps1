@@ -191,6 +191,8 @@ Describe 'The console at 80 columns: every view and help topic fits, and breaks 
         $script:failedRun = Invoke-WeComUpstreamSync -Path $export -LogPath $consoleLogs -ErrorAction SilentlyContinue 3>$null 6>$null
         $script:secondRun = Invoke-WeComUpstreamSync -Path $export -LogPath $consoleLogs -ErrorAction SilentlyContinue 3>$null 6>$null
         $script:logUser = (Get-WeComSyncLog -Path $consoleLogs -Failed | Select-Object -First 1).Key
+        # A dry run whose users step leaves an object for a person (a 账号 on two rows): -Run lists it after the steps.
+        $script:humanRun = Invoke-WeComUpstreamSync -Path (New-TestExport human.xlsx --users 12 --seed 9 --bad-rows 3) -LogPath $consoleLogs -WhatIf -ErrorAction SilentlyContinue 3>$null 6>$null
         $script:whatIfRun = (Invoke-Recorded { Invoke-WeComUpstreamSync -Path $export -Mode DeleteOnly -WhatIf -ErrorAction SilentlyContinue 3>$null 6>$null }).Output
         # A plan with an update (a renamed member) and a delete (a member gone from the file).
         $fileUsers = @(Import-WeComAddressBook -LiteralPath $export | Select-Object -Skip 1)
@@ -218,6 +220,7 @@ Describe 'The console at 80 columns: every view and help topic fits, and breaks 
     It 'shows <Name> within 80 columns, every word whole' -ForEach @(
         @{ Name = 'the runs (Get-WeComSyncLog)'; Command = 'Get-WeComSyncLog -Path $consoleLogs' }
         @{ Name = 'a run''s steps (-Run)'; Command = 'Get-WeComSyncLog -Path $consoleLogs -Run $failedRun.ShortId' }
+        @{ Name = 'a dry run''s steps and who needs a human (-Run)'; Command = 'Get-WeComSyncLog -Path $consoleLogs -Run $humanRun.ShortId' }
         @{ Name = 'the failed lines (-Failed)'; Command = 'Get-WeComSyncLog -Path $consoleLogs -Failed' }
         @{ Name = 'one user''s lines (-UserId)'; Command = 'Get-WeComSyncLog -Path $consoleLogs -UserId $logUser' }
         @{ Name = 'a run summary'; Command = '$failedRun' }

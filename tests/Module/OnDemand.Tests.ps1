@@ -1,7 +1,7 @@
 # Pester: one user (or a few) on demand, -UserId and piped users, on both Invoke-* commands against the emulator (127.0.0.1).
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
-    $script:emulator = (Initialize-ModuleTest -Emulator).Emulator
+    $script:emulator = (Initialize-ModuleTest -Name ondemand -Emulator).Emulator
     $script:url = $script:emulator.BaseUrl
 
     # Endpoints that list a pool or a tree: a run of named users downstream calls none of them.
@@ -74,5 +74,44 @@ Describe 'Invoke-WeComDownstreamSync -UserId' {
         @($shown.Error).Count | Should -Be 1
         "$($shown.Error)" | Should -Match 'ghost is not in Authing, nor in WeCom'
         $shown.Output.ExitCode | Should -Be 2
+    }
+}
+
+Describe 'Invoke-WeComUpstreamSync -UserId' {
+    BeforeAll {
+        Connect-TestAuthing $emulator -Reset
+        $csv = New-TestExport 'ondemand.csv' --users 12 --seed 21 --no-instructions --multi-dept-rate 0
+        $script:rows = @(Import-Csv -LiteralPath $csv -Encoding utf8)
+        # Authing holds the first ten rows; the last two are new hires.
+        $script:older = Save-TestCsv @($rows | Select-Object -First 10) 'older.csv'
+        $seed = Invoke-WeComUpstreamSync -Path $older -WarningAction SilentlyContinue 6>$null
+        $seed.Status | Should -Be 'Succeeded'
+        $script:file = $csv
+        $script:hire1 = $rows[10].账号
+        $script:hire2 = $rows[11].账号
+    }
+
+    It 'creates only the named new hire, whatever else the file holds' {
+        $summary = Invoke-WeComUpstreamSync -Path $file -UserId $hire1 -WarningAction SilentlyContinue 6>$null
+        $summary.Status | Should -Be 'Succeeded'
+        ($summary.Steps | Where-Object Name -EQ 'users').Created | Should -Be 1
+        (Get-AuthingUser).Username | Should -Contain $hire1
+        (Get-AuthingUser).Username | Should -Not -Contain $hire2
+    }
+
+    It 'takes users piped from Import-WeComAddressBook by their UserId' {
+        $summary = Import-WeComAddressBook $file -WarningAction SilentlyContinue | Where-Object UserId -EQ $hire2 |
+            Invoke-WeComUpstreamSync -Path $file -WarningAction SilentlyContinue 6>$null
+        @($summary).Count | Should -Be 1
+        ($summary.Steps | Where-Object Name -EQ 'users').Created | Should -Be 1
+        (Get-AuthingUser).Username | Should -Contain $hire2
+    }
+
+    It 'a userid not in the file is one error saying to use -Mode DeleteOnly' {
+        $shown = Invoke-Recorded { Invoke-WeComUpstreamSync -Path $older -UserId $hire2 -WarningAction SilentlyContinue }
+        @($shown.Error).Count | Should -Be 1
+        "$($shown.Error)" | Should -Match "$hire2 is not in the export .*use -Mode DeleteOnly"
+        $shown.Output.ExitCode | Should -Be 2
+        (Get-AuthingUser).Username | Should -Contain $hire2
     }
 }

@@ -90,6 +90,32 @@ Describe 'Upstream sync (Invoke-WeComUpstreamSync) against the emulator' {
         (Get-Writes).Count | Should -Be 0
     }
 
+    It 'Get-WeComSyncLog -Run shows, after the steps, each object that needs a human (userid and why), for a -WhatIf run and a real one' {
+        # The same 账号 on a second row: neither row is synced; the object is left for a person, never applied.
+        $twin = $rows[3].PSObject.Copy(); $twin.'姓名' = '另一个人'
+        $file = Save-TestCsv (@($rows) + $twin) 'twin.csv'
+        $logs = Join-Path $work 'human-logs'
+        $dry = Invoke-WeComUpstreamSync -Path $file -LogPath $logs -WhatIf -ErrorAction SilentlyContinue 3>$null 6>$null
+        $real = Invoke-Quiet @{ Path = $file; LogPath = $logs }
+        foreach ($run in $dry, $real) {
+            $shown = @(Get-WeComSyncLog -Path $logs -Run $run.ShortId)
+            $shown[0] | Should -BeOfType ([WeComSync.RunLog.StepRecord]) -Because 'the steps come first'
+            $human = @($shown | Where-Object { $_ -is [WeComSync.RunLog.NeedHumanRecord] })
+            $human.Count | Should -Be 1 -Because "run $($run.Name), WhatIf $($run.WhatIf)"
+            $human[0].Key | Should -Be $rows[3].'账号'
+            $human[0].Step | Should -Be 'users'
+            $human[0].Reason | Should -Match "'$([regex]::Escape($rows[3].'账号'))' is also on a row that was skipped \(twin\.csv, sheet twin, row $($rows.Count + 2)\)"
+            $human[0].WhatIf | Should -Be $run.WhatIf
+            # The same object the step's "need a human" note named.
+            ($run.Steps | Where-Object Name -EQ 'users').Message | Should -Match "1 user\(s\) need a human.*$([regex]::Escape($rows[3].'账号'))"
+            $text = Get-WeComSyncLog -Path $logs -Run $run.ShortId | Out-String -Width 80
+            $text | Should -Match "(?m)^! users: $([regex]::Escape($rows[3].'账号')) \(\S+\) needs a human \($(if ($run.WhatIf) { 'dry run; ' })never applied\)"
+            $text | Should -Match '(?m)^    .*is also on a row that was skipped'
+        }
+        $real.WhatIf | Should -BeFalse
+        @(Get-AuthingUser -UserId $rows[3].'账号' -ErrorAction SilentlyContinue).Count | Should -Be 0 -Because 'a conflict is never applied'
+    }
+
     It 'skips and reports bad rows, and syncs the rest' {
         $bad = New-TestExport bad.xlsx --users 30 --seed 42 --bad-rows 3
         $summary = Invoke-Quiet @{ Path = $bad }

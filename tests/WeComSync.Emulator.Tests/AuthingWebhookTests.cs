@@ -131,6 +131,29 @@ public sealed class AuthingWebhookTests : EmulatorTestBase
     }
 
     [Fact]
+    public async Task Trigger_webhook_sends_the_test_event_and_answers_the_receivers_response_and_the_logs_list_each_attempt()
+    {
+        await using var receiver = await TestReceiver.StartAsync();
+        receiver.Handler = (_, _) => Task.FromResult((200, "{\"success\":true}"));
+        var id = await CreateWebhookAsync(receiver, new[] { "user:created" });
+        var r = await AuthingOkAsync("POST", "/api/v3/trigger-webhook", new { webhookId = id });
+        Assert.True((bool)r["data"]!["response"]!["success"]);
+        var test = Assert.Single(receiver.Requests);
+        Assert.Equal("test", (string)Body(test)["eventName"]);
+        Assert.Equal(Secret, test.Headers["X-Authing-Token"]);
+
+        await AuthingOkAsync("POST", "/api/v3/create-user", new { username = "sunqi" });
+        await IdleAsync();
+        var logs = (await AuthingOkAsync("GET", "/api/v3/get-webhook-logs", new Dictionary<string, string> { ["webhookId"] = id }))["data"]!;
+        Assert.Equal(2, (int)logs["totalCount"]);
+        Assert.Equal(new[] { "user:created", "test" }, logs["list"]!.AsArray().Select(e => (string)e!["eventName"]));
+        Assert.All(logs["list"]!.AsArray(), e => { Assert.True((bool)e!["success"]); Assert.Equal("***", (string)e["requestHeaders"]!["X-Authing-Token"]); });
+        Assert.DoesNotContain(Secret, logs.ToJsonString());
+        var (_, unknown) = await AuthingAsync("POST", "/api/v3/trigger-webhook", new { webhookId = "nope" });
+        Assert.Equal(404, Status(unknown));
+    }
+
+    [Fact]
     public async Task A_form_encoded_webhook_gets_eventName_and_data_as_fields_and_no_secret_header_without_a_secret()
     {
         await using var receiver = await TestReceiver.StartAsync();

@@ -220,11 +220,12 @@ public sealed class WeComCallbackTests : EmulatorTestBase
             var opened = Open(r);
             if ((string)opened.Xml.Element("UserID") == "alwaysdown") return (503, "");
             var n = byPlaintext.AddOrUpdate(opened.Plaintext, 1, (_, c) => c + 1);
-            if (n == 1) await Task.Delay(3000);           // past the emulator's timeout: no answer
+            if (n == 1) await Task.Delay(6000);           // well past the emulator's timeout: no answer
             return n == 2 ? (500, "busy") : (200, "success");
         });
         await ConfigureAsync(receiver);
-        await ControlAsync(HttpMethod.Post, "events/settings", new { source = "wecom", timeoutMs = 500 });
+        // Generous for the prompt answers (a loaded machine), short against the 6 s one.
+        await ControlAsync(HttpMethod.Post, "events/settings", new { source = "wecom", timeoutMs = 2000 });
         await ConsoleAsync("create_user", new { userid = "zhangsan", name = "张三", department = new[] { 1 }, mobile = "13800000001" });
         await ConsoleAsync("create_user", new { userid = "alwaysdown", name = "李四", department = new[] { 1 }, mobile = "13800000002" });
         await IdleAsync();
@@ -278,6 +279,25 @@ public sealed class WeComCallbackTests : EmulatorTestBase
         Assert.Equal(kind == "replay" ? 409 : 400, (int)attempt!["status"]);
         if (kind != "replay") Assert.Equal(kind, (string)attempt["response"]);
         Assert.Equal("failed", (string)forged["outcome"]);
+    }
+
+    [Fact]
+    public async Task Sync_assistant_mode_echoes_api_writes_when_asked_and_reset_forgets_the_callback_and_the_log()
+    {
+        await using var receiver = await StartReceiverAsync();
+        await ConfigureAsync(receiver, mode: "sync-assistant", echo: true);
+        await CreateUserAsync("apiuser");
+        await IdleAsync();
+        var echo = Assert.Single(Posts(receiver));
+        Assert.Equal("apiuser", (string)echo.Xml.Element("UserID"));
+        Assert.Equal("api", State.Events.Log("wecom", "create_user").Single().Origin);
+
+        await ControlAsync(HttpMethod.Post, "reset");
+        Assert.False((bool)(await ControlAsync(HttpMethod.Get, "wecom/callback"))["configured"]);
+        Assert.Empty(State.Events.Log());
+        await CreateUserAsync("afterreset");
+        await IdleAsync();
+        Assert.Single(Posts(receiver));
     }
 
     [Fact]

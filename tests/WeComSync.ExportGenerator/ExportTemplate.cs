@@ -41,6 +41,9 @@ namespace WeComSync.ExportGenerator
         public IReadOnlyList<string> Header { get; set; } = ExportTemplate.Header;
         public IReadOnlyList<object[]> Rows { get; set; } = new List<object[]>();
 
+        /// <summary>A hidden sheet (state="hidden" in the workbook), as an admin hides one by hand.</summary>
+        public bool Hidden { get; set; }
+
         /// <summary>Rows written as-is before everything else (to build odd layouts in tests); null for none.</summary>
         public IReadOnlyList<object[]> Preamble { get; set; }
 

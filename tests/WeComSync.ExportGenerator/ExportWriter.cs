@@ -51,7 +51,9 @@ namespace WeComSync.ExportGenerator
                 {
                     var part = workbookPart.AddNewPart<WorksheetPart>();
                     WriteSheet(part, sheet, strings, order, formats);
-                    sheetList.Append(new Sheet { Name = sheet.Name, SheetId = sheetId++, Id = workbookPart.GetIdOfPart(part) });
+                    var entry = new Sheet { Name = sheet.Name, SheetId = sheetId++, Id = workbookPart.GetIdOfPart(part) };
+                    if (sheet.Hidden) entry.State = SheetStateValues.Hidden;
+                    sheetList.Append(entry);
                 }
                 workbookPart.Workbook = new Workbook(sheetList);
                 workbookPart.Workbook.Save();

@@ -36,6 +36,14 @@ namespace WeComSync.ExportGenerator
         public int PaddedIds { get; set; }
         /// <summary>Those 账号 kept as numbers with the format 00000 (as Excel keeps a retyped cell), not as text.</summary>
         public bool IdsAsNumbers { get; set; }
+        /// <summary>Those 账号 written without their leading zeros (00007 → 7): a CSV re-saved by Excel.</summary>
+        public bool ZerosLost { get; set; }
+        /// <summary>Members in several departments get them joined by this character (，, or 、) instead of ；; null: ；.</summary>
+        public string WrongSeparator { get; set; }
+        /// <summary>Members (every k-th) whose main department path has a full-width ／ for its first level separator.</summary>
+        public int FullWidthSlash { get; set; }
+        /// <summary>Members (every k-th) whose paths start with another top department (the company's name + （香港）).</summary>
+        public int OtherTop { get; set; }
     }
 
     /// <summary>Deterministic, realistic members for an export: Chinese names, nested departments, some members in several.</summary>
@@ -160,7 +168,38 @@ namespace WeComSync.ExportGenerator
                 }
             }
             sheet.Rows = rows;
+            Distort(rows, options, cId, cDept);
             return sheet;
+        }
+
+        /// <summary>
+        /// The hand edits of the options (zeros lost, wrong separators, ／, another top department), applied to the
+        /// generated rows afterwards, so a file with them has the same members as the clean file of the same seed.
+        /// </summary>
+        private static void Distort(List<object[]> rows, GeneratorOptions options, int cId, int cDept)
+        {
+            int slashEvery = options.FullWidthSlash > 0 ? Math.Max(1, rows.Count / options.FullWidthSlash) : int.MaxValue;
+            int topEvery = options.OtherTop > 0 ? Math.Max(1, rows.Count / options.OtherTop) : int.MaxValue;
+            int slashes = 0, tops = 0;
+            for (int r = 0; r < rows.Count; r++)
+            {
+                var row = rows[r];
+                if (options.ZerosLost && row[cId] is string id && id.Length > 1 && id[0] == '0' && id.All(char.IsDigit)) row[cId] = id.TrimStart('0');
+                if (!(row[cDept] is string dept) || dept.Length == 0) continue;
+                if (options.WrongSeparator != null) dept = dept.Replace("；", options.WrongSeparator).Replace(";", options.WrongSeparator);
+                if ((r + 1) % slashEvery == 0 && slashes < options.FullWidthSlash && dept.IndexOf('/') > 0)
+                {
+                    int at = dept.IndexOf('/');
+                    dept = dept.Substring(0, at) + "／" + dept.Substring(at + 1);
+                    slashes++;
+                }
+                else if ((r + 1) % topEvery == 0 && tops < options.OtherTop && dept.StartsWith(options.Company + "/", StringComparison.Ordinal))
+                {
+                    dept = string.Join("；", dept.Split('；').Select(p => p.StartsWith(options.Company + "/", StringComparison.Ordinal) ? options.Company + "（香港）" + p.Substring(options.Company.Length) : p));
+                    tops++;
+                }
+                row[cDept] = dept;
+            }
         }
 
         /// <summary>A copy of a good row broken in one way.</summary>

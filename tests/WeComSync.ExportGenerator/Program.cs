@@ -26,6 +26,11 @@ Usage: dotnet WeComSync.ExportGenerator.dll --users N --out FILE [options]
   --padded-ids N         N members get a 账号 of digits with leading zeros (00007), written as text
   --ids-as-numbers       write those 账号 as numbers with the number format 00000 (Excel shows 00007; a retyped cell)
   --spill N              the last N members go onto a second sheet (Sheet2) without the header (a list split by hand)
+  --hidden-spill N       the last N members go onto a second sheet (成员列表2) with the header, hidden (a sheet hidden by hand)
+  --zeros-lost           with --padded-ids: those 账号 lose their leading zeros (00007 -> 7), as when Excel re-saves a CSV
+  --wrong-separator C    members in several departments get them joined by C (， , or 、) instead of ；
+  --fullwidth-slash N    N members' 部门 has a full-width ／ for its first level separator (示例科技／研发部)
+  --other-top N          N members' paths start with another top department (the company's name + （香港）)
   --no-instructions      leave out the instruction block: the header is the first row (a plain table, e.g. for Import-Csv)
   --from-dump FILE       instead of generated members: the export the console gives for an emulator dump (GET
                          /_emulator/state, or Get-WeComSyncEmulatorState as JSON), every WeCom member as a row
@@ -40,6 +45,7 @@ string output = null;
 var encoding = CsvEncoding.Utf8Bom;
 bool plain = false;
 int bombMegabytes = 0, spill = 0;
+bool hiddenSpill = false;
 string dump = null;
 try
 {
@@ -66,6 +72,11 @@ try
             case "--padded-ids": options.PaddedIds = int.Parse(Next(), CultureInfo.InvariantCulture); break;
             case "--ids-as-numbers": options.IdsAsNumbers = true; break;
             case "--spill": spill = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+            case "--hidden-spill": spill = int.Parse(Next(), CultureInfo.InvariantCulture); hiddenSpill = true; break;
+            case "--zeros-lost": options.ZerosLost = true; break;
+            case "--wrong-separator": options.WrongSeparator = Next() switch { "，" or "fullwidth-comma" => "，", "," or "comma" => ",", "、" or "enumeration-comma" => "、", var c => throw new ArgumentException($"unknown separator '{c}' (，, , or 、)") }; break;
+            case "--fullwidth-slash": options.FullWidthSlash = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+            case "--other-top": options.OtherTop = int.Parse(Next(), CultureInfo.InvariantCulture); break;
             case "--from-dump": dump = Next(); break;
             case "--zip-bomb": bombMegabytes = int.Parse(Next(), CultureInfo.InvariantCulture); break;
             default: throw new ArgumentException($"unknown option '{args[i]}'");
@@ -96,7 +107,9 @@ if (spill > 0 && !full.EndsWith(".csv", StringComparison.OrdinalIgnoreCase))
     // The last rows pasted onto another sheet without the header row.
     var rows = new System.Collections.Generic.List<object[]>(sheet.Rows);
     int keep = Math.Max(0, rows.Count - spill);
-    var second = new ExportSheet { Name = "Sheet2", Instructions = null, Header = null, Rows = rows.GetRange(keep, rows.Count - keep) };
+    var second = hiddenSpill
+        ? new ExportSheet { Name = sheet.Name + "2", Header = sheet.Header, Hidden = true, Rows = rows.GetRange(keep, rows.Count - keep) }
+        : new ExportSheet { Name = "Sheet2", Instructions = null, Header = null, Rows = rows.GetRange(keep, rows.Count - keep) };
     sheet.Rows = rows.GetRange(0, keep);
     ExportWriter.Write(full, encoding, sheet, second);
 }

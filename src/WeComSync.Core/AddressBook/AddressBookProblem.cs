@@ -42,6 +42,10 @@ namespace WeComSync.AddressBook
         public const string DepartmentTooDeep = "AddressBookDepartmentTooDeep";
         public const string InvalidDepartmentName = "AddressBookInvalidDepartmentName";
         public const string TooManyDepartments = "AddressBookTooManyDepartments";
+        public const string WrongDepartmentSeparator = "AddressBookWrongDepartmentSeparator";
+
+        // Found when the rows are compared with the target: the row is skipped as a bad row is.
+        public const string LeadingZerosLost = "AddressBookLeadingZerosLost";
 
         // Warnings.
         public const string SheetSkipped = "AddressBookSheetSkipped";

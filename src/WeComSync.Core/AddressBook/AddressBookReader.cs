@@ -125,8 +125,8 @@ namespace WeComSync.AddressBook
 
         private IReadOnlyList<Department> BuildTree(DepartmentTree tree)
         {
+            // Several top departments were said by the read itself (naming the rows), and refuse deletes there.
             var departments = tree.Build();
-            foreach (var warning in tree.Warnings) Report(new AddressBookProblem(ProblemCodes.SeveralTopDepartments, ProblemSeverity.Warning, ProblemKind.InvalidData, $"{Summary.File}: {warning}"));
 
             // Departments named only on skipped rows exist in WeCom all the same: never deleted (nor created from a bad row).
             var skipped = new SkippedRecords { IncompleteReason = _departmentsIncomplete };
@@ -166,6 +166,8 @@ namespace WeComSync.AddressBook
                 _skippedDepartments = new Dictionary<string, string>(StringComparer.Ordinal);
                 _departmentsIncomplete = _rowsIncomplete = _rowDepartmentsIncomplete = null;
                 _sheetsIncomplete.Clear();
+                _tops.Clear();
+                _topsIncomplete = null;
                 _unreadableRows = _departmentUnreadableRows = 0;
                 var selection = SelectSheets(file);
                 bool sheetsGiven = _options.Sheets?.Any(s => !string.IsNullOrWhiteSpace(s)) == true;
@@ -176,7 +178,7 @@ namespace WeComSync.AddressBook
                 var withHeader = new List<string>();
                 var hidden = new List<string>();
                 string top = null;
-                int dataRows = 0, masked = 0;
+                int dataRows = 0, masked = 0, hiddenSheets = 0;
                 string pastEnd = null;
 
                 int index = 0;
@@ -184,7 +186,18 @@ namespace WeComSync.AddressBook
                 {
                     if (!selection.Contains(index)) continue;
                     string sheet = file.SheetName;
-                    if (!sheetsGiven && file.IsHidden) { hidden.Add(sheet); continue; }
+                    if (!sheetsGiven && file.IsHidden)
+                    {
+                        // Not read (a hidden sheet is not what the admin sees), but rows of a table on it may be members
+                        // hidden by hand: then the file is incomplete for deletes, as for a sheet without a header.
+                        hiddenSheets++;
+                        int hiddenTableRows = 0;
+                        string[] row = null;
+                        while (file.Read()) { row = file.GetRow(row); if (IsTableRow(row) && !AddressBookColumns.IsHeaderRow(row)) hiddenTableRows++; }  // a copied header is not a member
+                        if (hiddenTableRows > 0) Report(new AddressBookProblem(ProblemCodes.HiddenSheetSkipped, ProblemSeverity.Warning, ProblemKind.InvalidData, MarkHiddenSheetIncomplete(file.FileName, sheet, hiddenTableRows)));
+                        else hidden.Add(sheet);
+                        continue;
+                    }
                     Summary.Sheets.Add(sheet);
                     Progress(activity, sheet, file);
 
@@ -213,7 +226,7 @@ namespace WeComSync.AddressBook
                     if (withHeader.Count == 2 && !sheetsGiven)
                         Report(new AddressBookProblem(ProblemCodes.SeveralSheets, ProblemSeverity.Warning, ProblemKind.InvalidData,
                             $"{file.FileName}: sheets '{withHeader[0]}' and '{sheet}' both have a member header, and every such sheet is read. If one is a stale copy or another list (an HR roster), give -Sheet with the export's sheet."));
-                    var parser = new UserRowParser(header, _options.DefaultCountryCode);
+                    var parser = new UserRowParser(header, _options.DefaultCountryCode) { FileTop = top };
 
                     // FindHeader may have read the first data row already (when StartRow points below the header).
                     bool haveRow = rowIndex >= firstDataRow;
@@ -290,14 +303,17 @@ namespace WeComSync.AddressBook
                         else if (top == null)
                         {
                             top = DepartmentPaths.Top(user.Departments[0]);
+                            parser.FileTop = top;
                             foreach (var waiting in pending)
                             {
                                 waiting.Departments.Add(top);
+                                CountTops(waiting, file.FileName);
                                 Summary.UsersRead++;
                                 yield return waiting;
                             }
                             pending.Clear();
                         }
+                        CountTops(user, file.FileName);
                         Summary.UsersRead++;
                         yield return user;
                     }
@@ -314,7 +330,7 @@ namespace WeComSync.AddressBook
                     Report(new AddressBookProblem(ProblemCodes.HiddenSheetSkipped, ProblemSeverity.Warning, ProblemKind.InvalidData,
                         $"{file.FileName}: hidden sheet(s) {string.Join(", ", hidden.Select(h => "'" + h + "'"))} not read; give -Sheet to read one."));
                 if (withHeader.Count == 0)
-                    throw Fail(ProblemCodes.HeaderNotFound, $"{file.FileName}: no {(hidden.Count > 0 ? "visible " : "")}sheet has the address book's header row (a row naming 姓名 and 账号). Export the address book from the WeCom admin console, or give -Sheet and -StartRow.");
+                    throw Fail(ProblemCodes.HeaderNotFound, $"{file.FileName}: no {(hiddenSheets > 0 ? "visible " : "")}sheet has the address book's header row (a row naming 姓名 and 账号). Export the address book from the WeCom admin console, or give -Sheet and -StartRow.");
                 if (dataRows == 0 && pastEnd != null) throw Fail(ProblemCodes.NoMembers, pastEnd);
                 if (dataRows == 0)
                     throw Fail(ProblemCodes.NoMembers, $"{file.FileName}, sheet {string.Join(", ", Summary.Sheets)}: the header is there but no member rows follow. Export the address book again (an empty file would make a sync see no members).");
@@ -324,6 +340,7 @@ namespace WeComSync.AddressBook
                     Report(new AddressBookProblem(ProblemCodes.ValuesMasked, ProblemSeverity.Warning, ProblemKind.InvalidData,
                         $"{file.FileName}: {masked} mobile or email value(s) are masked (like 138****0005): the export was made by an admin who may not see personal data. They are read as unknown: never compared, never written. To sync them, export as an admin who can see them."));
                 }
+                if (_tops.Count > 1) Report(new AddressBookProblem(ProblemCodes.SeveralTopDepartments, ProblemSeverity.Warning, ProblemKind.InvalidData, MarkSeveralTops(file.FileName)));
                 // The rows' part only: a skipped sheet said so when it was met (the refusal's reason holds both).
                 if (_rowsIncomplete != null && _options.WarnIncompleteForDeletes)
                     Report(new AddressBookProblem(ProblemCodes.IncompleteForDeletes, ProblemSeverity.Warning, ProblemKind.InvalidData, _rowsIncomplete));
@@ -372,18 +389,79 @@ namespace WeComSync.AddressBook
         /// A sheet that was skipped (no header row) but holds rows of a table: they may be members, so neither member
         /// nor department deletes can follow from this file.
         /// </summary>
-        private string MarkSheetIncomplete(string file, string sheet, int rows)
+        private string MarkSheetIncomplete(string file, string sheet, int rows) =>
+            MarkIncompleteBy(_sheetsIncomplete,
+                $"{file}, sheet {sheet}: no header row (姓名, 账号 …) {HeaderWhere()}, so the sheet was skipped, yet it holds {rows} non-blank row(s) that were not read; they may be members (rows pasted without the header)",
+                SheetFix);
+
+        /// <summary>
+        /// A hidden sheet is not read unless asked for (-Sheet), but one holding rows of a table may hold members hidden by
+        /// hand: neither member nor department deletes can follow from this file (the rule of a skipped sheet).
+        /// </summary>
+        private string MarkHiddenSheetIncomplete(string file, string sheet, int rows) =>
+            MarkIncompleteBy(_sheetsIncomplete,
+                $"{file}, sheet {sheet} is hidden, so it was not read, yet it holds {rows} non-blank row(s); they may be members (a sheet hidden by hand, or rows moved there)",
+                HiddenSheetFix);
+
+        /// <summary>
+        /// Rows under two or more top departments: an export's paths all start with the company's name, so the file is
+        /// not one company's export (a pasted row of another company, a mistyped top): no deletes follow from it, and the
+        /// department step is refused (<see cref="Comparison.DirectoryComparer"/>).
+        /// </summary>
+        private string MarkSeveralTops(string file)
         {
-            string what = $"{file}, sheet {sheet}: no header row (姓名, 账号 …) {HeaderWhere()}, so the sheet was skipped, yet it holds {rows} non-blank row(s) that were not read; they may be members (rows pasted without the header)";
-            _sheetsIncomplete.Add(what);
+            var tops = _tops.Values.OrderByDescending(t => t.Rows).ThenBy(t => t.Order).ToList();
+            var main = tops[0];
+            string others = string.Join(" and ", tops.Skip(1).Select(t =>
+                $"'{t.Name}' ({t.Rows} row(s): {string.Join("; ", t.Origins)}{(t.Rows > t.Origins.Count ? $" and {t.Rows - t.Origins.Count} more" : "")})"));
+            string what = $"{file}: the 部门 paths start with {tops.Count} different top departments, '{main.Name}' ({main.Rows} row(s)) and {others}; an export's paths all start with the company's name (WeCom's root department), so the file is not one company's export";
+            _topsIncomplete = what;
+            _topsFix = $"Make those rows' 部门 start with '{main.Name}' (or take the rows out if they are not this company's members), or export the address book again, and save again";
+            ComposeIncomplete();
+            return _options.WarnIncompleteForDeletes
+                ? $"{what}. So no member or department is deleted because of this file, and a sync run does not change departments. {_topsFix}"
+                : $"{what}. A sync run does not change departments because of this (and deletes nothing). {_topsFix}";
+        }
+
+        private string MarkIncompleteBy(List<(string What, string Fix)> list, string what, string fix)
+        {
+            list.Add((what, fix));
             ComposeIncomplete();
             // A sync run says the delete part once, as the refusal (WarnIncompleteForDeletes off); the skipped rows are said here.
             return _options.WarnIncompleteForDeletes
-                ? $"{what}. So the file cannot show which members left: no member is deleted because of this file. {SheetFix}"
-                : $"{what}. {SheetFix}";
+                ? $"{what}. So the file cannot show which members left: no member is deleted because of this file. {fix}"
+                : $"{what}. {fix}";
         }
 
+        /// <summary>Counts the rows under each top department (the first level of each path), with the first few rows' places.</summary>
+        private void CountTops(User user, string file)
+        {
+            string previous = null;
+            foreach (string path in user.Departments)
+            {
+                string name = DepartmentPaths.Top(path);
+                if (name == previous) continue;
+                previous = name;
+                if (!_tops.TryGetValue(name, out var rows)) _tops.Add(name, rows = new TopRows { Name = name, Order = _tops.Count });
+                rows.Rows++;
+                if (rows.Origins.Count < 3 && user.Origin != null)
+                    rows.Origins.Add(user.Origin.StartsWith(file + ", ", StringComparison.Ordinal) ? user.Origin.Substring(file.Length + 2) : user.Origin);
+            }
+        }
+
+        private sealed class TopRows
+        {
+            public string Name;
+            public int Order, Rows;
+            public readonly List<string> Origins = new List<string>(3);
+        }
+
+        private readonly Dictionary<string, TopRows> _tops = new Dictionary<string, TopRows>(StringComparer.Ordinal);
+        private string _topsIncomplete, _topsFix;
+
         private const string SheetFix = "Put the header row (copy row 9 of 成员列表) above those rows, or move them onto the export's sheet, or delete the sheet if it is not the address book (or give -Sheet with the export's sheet), and save again";
+
+        private const string HiddenSheetFix = "Unhide the sheet and move its member rows onto the export's sheet, or delete the sheet if it is not the address book (or give -Sheet with the export's sheet: a sheet given by name is read even when hidden), and save again";
 
         private string HeaderWhere() => _options.StartRow.HasValue ? $"at or above row {_options.StartRow.Value + 1}" : $"in the first {_options.HeaderSearchRows} rows";
 
@@ -393,9 +471,15 @@ namespace WeComSync.AddressBook
             var departments = new List<string>();
             if (_sheetsIncomplete.Count > 0)
             {
-                string sheets = string.Join("; ", _sheetsIncomplete);
-                users.Add($"{sheets}. So the file cannot show which members left: no member is deleted because of this file. {SheetFix}");
-                departments.Add($"{sheets}. So the file cannot show which departments are gone: no department is deleted because of this file. {SheetFix}");
+                string sheets = string.Join("; ", _sheetsIncomplete.Select(x => x.What));
+                string fixes = string.Join(". ", _sheetsIncomplete.Select(x => x.Fix).Distinct());
+                users.Add($"{sheets}. So the file cannot show which members left: no member is deleted because of this file. {fixes}");
+                departments.Add($"{sheets}. So the file cannot show which departments are gone: no department is deleted because of this file. {fixes}");
+            }
+            if (_topsIncomplete != null)
+            {
+                users.Add($"{_topsIncomplete}. So no member is deleted because of this file. {_topsFix}");
+                departments.Add($"{_topsIncomplete}. So no department is deleted because of this file. {_topsFix}");
             }
             if (_rowsIncomplete != null) users.Add(_rowsIncomplete);
             if (_rowDepartmentsIncomplete != null) departments.Add(_rowDepartmentsIncomplete);
@@ -404,7 +488,7 @@ namespace WeComSync.AddressBook
         }
 
         private string _firstUnreadable, _firstDepartmentUnreadable, _rowsIncomplete, _rowDepartmentsIncomplete;
-        private readonly List<string> _sheetsIncomplete = new List<string>();
+        private readonly List<(string What, string Fix)> _sheetsIncomplete = new List<(string What, string Fix)>();
 
         /// <summary>The departments a skipped row names are not gone either; a 部门 that cannot be read makes department deletes unsafe.</summary>
         private void SkipDepartments(UserRowParser parser, string[] cells, string[] unknown, string origin)

@@ -71,10 +71,52 @@ namespace WeComSync.AddressBook
             return slash < 0 ? path : path.Substring(0, slash);
         }
 
-        /// <summary>Why a path breaks WeCom's rules, or null when it is fine.</summary>
-        public static (string Code, string Reason) Check(string path)
+        /// <summary>
+        /// Characters that joined two departments by mistake when the text after them starts again with the top
+        /// department (示例科技/研发部，示例科技/市场部). WeCom allows them in a name (docs/ServiceFacts.md), so the cell is
+        /// not split: it is a row error.
+        /// </summary>
+        private static readonly char[] WrongSeparators = { '，', ',', '、' };
+
+        /// <summary>
+        /// The full-width slash. WeCom allows it in a department name, but the export separates levels with '/', so a
+        /// '／' is most often a level separator typed in full-width mode: a row error, never guessed.
+        /// </summary>
+        public const char FullWidthSlash = '／';
+
+        /// <summary>
+        /// Why a path breaks WeCom's rules or cannot be read safely, or null when it is fine. <paramref name="fileTop"/>:
+        /// the file's top department when known (the path's own first level is always checked too).
+        /// </summary>
+        public static (string Code, string Reason) Check(string path, string fileTop = null)
         {
             var levels = Levels(path);
+            int slash = path.IndexOf(FullWidthSlash);
+            if (slash >= 0)
+            {
+                return (ProblemCodes.WrongDepartmentSeparator,
+                    $"department '{path}' contains the full-width slash '／'. The export separates levels with the half-width '/', and WeCom allows '／' inside a " +
+                    $"department name (it refuses only \\ : * ? \" < > |), so the reader cannot tell which is meant: if it separates levels, retype it as '/' " +
+                    $"('{path.Replace(FullWidthSlash, '/')}'); if the department's name in WeCom really contains '／', rename it there without one and export again");
+            }
+            string top = levels[0];
+            for (int i = 0; i < levels.Length; i++)
+            {
+                string name = levels[i];
+                int at = name.IndexOfAny(WrongSeparators);
+                while (at >= 0)
+                {
+                    string after = name.Substring(at + 1).Trim();
+                    if ((i > 0 && after == top) || (fileTop != null && after == fileTop))
+                    {
+                        levels[i] = name.Substring(0, at).TrimEnd() + "；" + after;
+                        return (ProblemCodes.WrongDepartmentSeparator,
+                            $"部门 '{path}' joins two departments with '{name[at]}'; WeCom's export separates departments with '；' (a '{name[at]}' is read as part of a department's name, " +
+                            $"which would create the department '{name}'). Write '{string.Join("/", levels)}'");
+                    }
+                    at = name.IndexOfAny(WrongSeparators, at + 1);
+                }
+            }
             if (levels.Length > MaxDepth)
                 return (ProblemCodes.DepartmentTooDeep, $"department '{path}' has {levels.Length} levels; WeCom allows at most {MaxDepth}");
             foreach (string name in levels)

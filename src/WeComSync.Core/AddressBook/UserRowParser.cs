@@ -59,6 +59,9 @@ namespace WeComSync.AddressBook
             _withheld = withheld.ToArray();
         }
 
+        /// <summary>The file's top department once a row has named it (a 部门 that starts again with it after '，' is a row error).</summary>
+        public string FileTop { get; set; }
+
         /// <summary>What the last parsed row gets a warning for (a 职务 longer than WeCom allows), or null; the row is read.</summary>
         public string Warning { get; private set; }
 
@@ -140,7 +143,7 @@ namespace WeComSync.AddressBook
             }
             foreach (string path in departments)
             {
-                var bad = DepartmentPaths.Check(path);
+                var bad = DepartmentPaths.Check(path, FileTop);
                 if (bad.Code != null) { problem = bad; return null; }
             }
             user.Departments = departments;
@@ -199,7 +202,7 @@ namespace WeComSync.AddressBook
             var paths = DepartmentPaths.Split(Cell(cells, _department));
             foreach (string path in paths)
             {
-                var bad = DepartmentPaths.Check(path);
+                var bad = DepartmentPaths.Check(path, FileTop);
                 if (bad.Code != null) { why = "its " + bad.Reason; return null; }
             }
             return paths;

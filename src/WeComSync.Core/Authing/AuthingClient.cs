@@ -453,6 +453,21 @@ namespace WeComSync.Authing
             catch (ApiException e) when (e.Is(AuthingErrorCodes.NotFound)) { return null; }
         }
 
+        /// <summary>
+        /// The direct children of one department, with custom data (list-children-departments, docs-v3 获取子部门列表:
+        /// organizationCode, departmentId; no paging parameters documented, the answer a DepartmentPagingDto).
+        /// </summary>
+        public async Task<List<AuthingDepartmentDto>> ListChildrenDepartmentsAsync(string organizationCode, string departmentId, CancellationToken cancellationToken)
+        {
+            var query = new Dictionary<string, string>
+            {
+                ["organizationCode"] = organizationCode, ["departmentId"] = departmentId, ["departmentIdType"] = "department_id", ["withCustomData"] = "true",
+            };
+            var data = await GetAsync("list-children-departments", query, cancellationToken).ConfigureAwait(false);
+            var list = data is JObject o && o["list"] is JArray inner ? inner : data as JArray;
+            return list == null ? new List<AuthingDepartmentDto>() : list.Select(As<AuthingDepartmentDto>).ToList();
+        }
+
         public async Task<AuthingDepartmentDto> CreateDepartmentAsync(string organizationCode, string name, string parentDepartmentId, JObject customData, CancellationToken cancellationToken)
         {
             // metadata is required on create-department (docs-v3 创建部门: "metadata object 是"; authing-node-sdk
@@ -500,6 +515,62 @@ namespace WeComSync.Authing
 
         public Task SetCustomFieldsAsync(IEnumerable<AuthingCustomFieldDto> fields, CancellationToken cancellationToken) =>
             PostAsync("set-custom-fields", new JObject { ["list"] = JArray.FromObject(fields, AuthingJson.Serializer) }, cancellationToken);
+
+        // ---------------------------------------------------------------- webhooks
+
+        /// <summary>
+        /// Every webhook of the pool (list-webhooks, pages of at most 50; docs-v3 管理 Webhook, GetWebhooksRespDto). A
+        /// webhook's <c>events</c> may come as an array or as JSON text of one; both read as a list.
+        /// </summary>
+        public async Task<List<AuthingWebhookDto>> ListWebhooksAsync(CancellationToken cancellationToken)
+        {
+            var all = new List<AuthingWebhookDto>();
+            for (int page = 1; ; page++)
+            {
+                var data = await GetAsync("list-webhooks", new Dictionary<string, string> { ["page"] = page.ToString(), ["limit"] = PageSize.ToString() }, cancellationToken).ConfigureAwait(false);
+                var list = data is JObject o ? o["list"] : null;
+                var items = list is JArray array ? array.OfType<JObject>().ToList() : list is JObject one ? new List<JObject> { one } : new List<JObject>();
+                all.AddRange(items.Select(AuthingWebhookDto.From));
+                int total = data is JObject t && t["totalCount"] != null && t["totalCount"].Type == JTokenType.Integer ? (int)t["totalCount"] : all.Count;
+                if (items.Count < PageSize || all.Count >= total) return all;
+            }
+        }
+
+        /// <summary>The event names the pool offers for webhooks (get-webhook-event-list: data.events[].value).</summary>
+        public async Task<List<string>> ListWebhookEventsAsync(CancellationToken cancellationToken)
+        {
+            var data = await GetAsync("get-webhook-event-list", new Dictionary<string, string>(), cancellationToken).ConfigureAwait(false);
+            var events = data is JObject o ? o["events"] : data;
+            var list = events is JArray a ? a.OfType<JObject>() : events is JObject one ? new[] { one } : Enumerable.Empty<JObject>();
+            return list.Select(e => (string)e["value"]).Where(v => !string.IsNullOrEmpty(v)).ToList();
+        }
+
+        /// <summary>Creates a webhook (create-webhook): POSTs JSON bodies of <paramref name="events"/> to <paramref name="url"/> with the secret in X-Authing-Token.</summary>
+        public async Task<AuthingWebhookDto> CreateWebhookAsync(string name, string url, IEnumerable<string> events, string secret, CancellationToken cancellationToken)
+        {
+            var body = new JObject
+            {
+                ["name"] = name,
+                ["url"] = url,
+                ["events"] = new JArray(events.ToArray()),
+                ["contentType"] = "application/json",
+                ["enabled"] = true,
+                ["secret"] = secret,
+            };
+            var data = await PostAsync("create-webhook", body, cancellationToken, idempotent: false).ConfigureAwait(false);
+            return data is JObject o ? AuthingWebhookDto.From(o) : null;
+        }
+
+        /// <summary>Changes a webhook's events, secret and state (update-webhook); omitted fields stay.</summary>
+        public Task UpdateWebhookAsync(string webhookId, IEnumerable<string> events, string secret, bool enabled, CancellationToken cancellationToken) =>
+            PostAsync("update-webhook", new JObject
+            {
+                ["webhookId"] = webhookId,
+                ["events"] = new JArray(events.ToArray()),
+                ["contentType"] = "application/json",
+                ["enabled"] = enabled,
+                ["secret"] = secret,
+            }, cancellationToken);
 
         public void Dispose()
         {

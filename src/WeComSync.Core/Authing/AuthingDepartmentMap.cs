@@ -161,6 +161,17 @@ namespace WeComSync.Authing
         /// Records a department created (or linked) during the run. A link that is a path never replaces a WeCom id the
         /// department holds: the path then only finds it.
         /// </summary>
+        /// <summary>
+        /// Resolves <paramref name="linkId"/> to <paramref name="departmentId"/> too, without changing how the department
+        /// is named (<see cref="ReferenceOf"/>): an undo writes users back to a department's old link before the department
+        /// itself is renamed back.
+        /// </summary>
+        public void Alias(string linkId, string departmentId)
+        {
+            if (string.IsNullOrEmpty(linkId) || string.IsNullOrEmpty(departmentId) || _idByLink.ContainsKey(linkId)) return;
+            _idByLink[linkId] = departmentId;
+        }
+
         public void Add(string linkId, string departmentId)
         {
             if (string.IsNullOrEmpty(linkId) || string.IsNullOrEmpty(departmentId)) return;

@@ -1,3 +1,4 @@
+using System.Linq;
 using System.Collections.Generic;
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
@@ -137,6 +138,47 @@ namespace WeComSync.Authing
         }
 
         public override void WriteJson(JsonWriter writer, object value, JsonSerializer serializer) => throw new System.NotSupportedException();
+    }
+
+    /// <summary>A webhook as list-webhooks and create-webhook answer it (WebhookDto). The secret is kept out of ToString.</summary>
+    public sealed class AuthingWebhookDto
+    {
+        public string WebhookId { get; set; }
+        public string Name { get; set; }
+        public string Url { get; set; }
+        public string ContentType { get; set; }
+        public bool Enabled { get; set; }
+        public List<string> Events { get; set; } = new List<string>();
+
+        /// <summary>The secret the webhook sends; compared, never shown.</summary>
+        internal string Secret { get; set; }
+
+        /// <summary>Whether the pool answered the webhook's secret at all (some answers leave it out).</summary>
+        public bool HasSecret => !string.IsNullOrEmpty(Secret);
+
+        internal static AuthingWebhookDto From(JObject o)
+        {
+            var dto = new AuthingWebhookDto
+            {
+                WebhookId = (string)o["webhookId"] ?? (string)o["id"],
+                Name = (string)o["name"],
+                Url = (string)o["url"],
+                ContentType = (string)o["contentType"],
+                Enabled = o["enabled"] != null && o["enabled"].Type == JTokenType.Boolean && (bool)o["enabled"],
+                Secret = o["secret"] != null && o["secret"].Type == JTokenType.String ? (string)o["secret"] : null,
+            };
+            var events = o["events"];
+            if (events is JArray a) dto.Events = a.Select(e => e.ToString()).ToList();
+            else if (events != null && events.Type == JTokenType.String)
+            {
+                // list-webhooks documents events as JSON text ("[\"user:created\"]").
+                try { dto.Events = (JToken.Parse((string)events) as JArray)?.Select(e => e.ToString()).ToList() ?? new List<string> { (string)events }; }
+                catch (JsonException) { dto.Events = new List<string> { (string)events }; }
+            }
+            return dto;
+        }
+
+        public override string ToString() => $"{Name} -> {Url} ({(Enabled ? "enabled" : "disabled")}; {string.Join(", ", Events)})";
     }
 
     internal static class AuthingJson

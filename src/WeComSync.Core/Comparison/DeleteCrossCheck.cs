@@ -128,7 +128,7 @@ namespace WeComSync.Comparison
                     default: context.ConflictCount++; break;
                 }
             }
-            return new Plan(kept, context) { DeleteRefusedBy = plan.DeleteRefusedBy, RefusedAdvice = plan.RefusedAdvice };
+            return new Plan(kept, context) { DeleteRefusedBy = plan.DeleteRefusedBy, RefusedAdvice = plan.RefusedAdvice, Errors = plan.Errors, Refusal = plan.Refusal };
         }
     }
 

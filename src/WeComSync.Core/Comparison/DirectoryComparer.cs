@@ -20,11 +20,38 @@ namespace WeComSync.Comparison
             if (refusal != null) options = Without(options, PlanOperation.Delete);
 
             var withdrawn = Withdraw(ref source, u => u.UserId, u => u.PreviousUserId, ObjectKind.User);
+            var lostZeros = WithdrawLostZeros(ref source, target, out var errors);
             var plan = new UserPlanner(options).Plan(source, target);
-            plan = Scoped(KeepSkipped(plan, source, withdrawn, options), options, source, target, null);
+            plan = Scoped(KeepSkipped(plan, source, withdrawn, options, lostZeros), options, source, target, null);
             foreach (var c in plan.Changes) c.Description = PlanText.Describe(c);
             plan.Context.KeptSuspendedCount = KeptSuspended(source, target, options);
-            return Finish(plan, refusal, options, source, target);
+            plan = Finish(plan, refusal, options, source, target);
+            if (errors != null) plan.Errors = errors;
+            return plan;
+        }
+
+        /// <summary>
+        /// Takes out of the reference the rows whose 账号 lost its leading zeros (<see cref="LostLeadingZeros"/>): one error
+        /// each; returns the keys kept from deletion as a skipped row's are (the padded users and the row's own 账号).
+        /// </summary>
+        private static SkippedRecords WithdrawLostZeros(ref IReadOnlyList<User> source, IReadOnlyList<User> target, out List<OutputError> errors)
+        {
+            errors = null;
+            var found = LostLeadingZeros.Find(source, target);
+            if (found == null) return null;
+            var kept = new SkippedRecords();
+            var refused = new HashSet<User>(ReferenceEqualityComparer<User>.Instance);
+            errors = new List<OutputError>(found.Count);
+            foreach (var f in found)
+            {
+                refused.Add(f.Row);
+                string origin = f.Row.Origin ?? f.Key;
+                kept.Add(f.Key, origin);
+                foreach (var t in f.Padded) kept.Add(UserPlanner.LinkKey(t), origin);
+                errors.Add(LostLeadingZeros.Error(f));
+            }
+            source = source.Where(u => !refused.Contains(u)).ToList();
+            return kept;
         }
 
         /// <summary>
@@ -66,12 +93,42 @@ namespace WeComSync.Comparison
             var refusal = DeleteRefusal(source, target, options);
             if (refusal != null) options = Without(options, PlanOperation.Delete);
 
+            var severalTops = SeveralTops(source);
+            if (severalTops != null)
+            {
+                // Not one company's export: planning it would put a second tree beside the first (or re-parent it).
+                options.Output?.WriteVerbose(severalTops.Message);
+                var none = Finish(new Plan(new List<Change>(), new PlanContext { Kind = ObjectKind.Department, SourceCount = source.Count, TargetCount = target.Count }),
+                    refusal, options, source, target);
+                none.Refusal = severalTops;
+                return none;
+            }
+
             var withdrawn = Withdraw(ref source, d => d.Key, d => null, ObjectKind.Department);
             var plan = new DepartmentPlanner(options).Plan(source, target,
                 referenceUsers == null ? null : AsList(referenceUsers), differenceUsers == null ? null : AsList(differenceUsers));
             plan = Scoped(KeepSkipped(plan, source, withdrawn, options), options, source, target, source.Concat(target));
             foreach (var c in plan.Changes) if (c.Description == null) c.Description = PlanText.Describe(c);
             return Finish(plan, refusal, options, source, target);
+        }
+
+        /// <summary>
+        /// The refusal of departments read from an export whose paths start with two or more top departments: an export's
+        /// paths all start with the company's name, so such a file is not one company's export. Null when there is one top.
+        /// </summary>
+        private static OutputError SeveralTops(IReadOnlyList<Department> source)
+        {
+            List<Department> tops = null;
+            for (int i = 0; i < source.Count; i++)
+                if (source[i].IsRoot && source[i].Source == DirectorySource.WeComExport) (tops = tops ?? new List<Department>(2)).Add(source[i]);
+            if (tops == null || tops.Count < 2) return null;
+            string named = string.Join(", ", tops.Select(d => d.Origin == null ? $"'{d.Name}'" : $"'{d.Name}' (first on {d.Origin})"));
+            return new OutputError("DepartmentsRefusedSeveralTops", ProblemKind.InvalidData, tops[1],
+                $"Departments were not synced: the export's 部门 paths start with {tops.Count} different top departments, {named}. An export's paths all " +
+                "start with the company's name (WeCom's root department), so the file is not one company's export, and syncing it would build a second " +
+                "tree beside the first or move the company under another top. Nothing was created, moved or deleted.",
+                "Make every row's 部门 start with the company's name (the read's warning names the rows under each top department), or export the " +
+                "address book again from the WeCom admin console; then run again.");
         }
 
         /// <summary>
@@ -183,9 +240,10 @@ namespace WeComSync.Comparison
         /// Drops the deletes of objects whose key is among the reference's skipped records: they are in the file, on a row
         /// that could not be read, so they are not gone. Adds the withdrawn objects' conflicts.
         /// </summary>
-        private static Plan KeepSkipped<T>(Plan plan, IReadOnlyList<T> source, List<Change> withdrawn, CompareOptions options) where T : DirectoryObject
+        private static Plan KeepSkipped<T>(Plan plan, IReadOnlyList<T> source, List<Change> withdrawn, CompareOptions options, SkippedRecords refused = null) where T : DirectoryObject
         {
             var skipped = new List<SkippedRecords>(1);
+            if (refused != null) skipped.Add(refused);
             for (int i = 0; i < source.Count; i++)
             {
                 var s = source[i].Skipped;

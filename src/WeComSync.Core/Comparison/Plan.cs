@@ -30,5 +30,17 @@ namespace WeComSync.Comparison
         internal string RefusedAdvice { get; set; }
 
         public string Summary => Context.ToString();
+
+        /// <summary>
+        /// Reference objects the comparison refused, one error each (file, sheet, row, what to do): nothing is planned for
+        /// them and their counterparts are kept as on a skipped row (<see cref="LostLeadingZeros"/>). The rest of the plan stands.
+        /// </summary>
+        public IReadOnlyList<OutputError> Errors { get; internal set; } = System.Array.Empty<OutputError>();
+
+        /// <summary>
+        /// Why the whole plan was refused (an export under several top departments): it then holds no change, and a run
+        /// stops with this error; null when it was not.
+        /// </summary>
+        public OutputError Refusal { get; internal set; }
     }
 }

@@ -84,6 +84,9 @@ namespace WeComSync.Listener
 
         internal static JObject Parse(byte[] body)
         {
+            int first = 0;
+            while (first < body.Length && (body[first] == ' ' || body[first] == '\t' || body[first] == '\r' || body[first] == '\n' || body[first] == 0xEF || body[first] == 0xBB || body[first] == 0xBF)) first++;
+            if (first < body.Length && body[first] != '{' && body[first] != '[') return ParseForm(Encoding.UTF8.GetString(body));
             try
             {
                 using (var reader = new JsonTextReader(new StreamReader(new MemoryStream(body), Encoding.UTF8)) { MaxDepth = 16, DateParseHandling = DateParseHandling.None })
@@ -94,6 +97,23 @@ namespace WeComSync.Listener
                 }
             }
             catch (JsonException) { throw new CallbackRejectedException("malformed", "The webhook body is not valid JSON."); }
+        }
+
+        /// <summary>A webhook sent as application/x-www-form-urlencoded: eventName=…&amp;data=&lt;JSON&gt;.</summary>
+        private static JObject ParseForm(string text)
+        {
+            var json = new JObject();
+            foreach (var pair in text.Split('&'))
+            {
+                int eq = pair.IndexOf('=');
+                if (eq <= 0) continue;
+                string key = Uri.UnescapeDataString(pair.Substring(0, eq).Replace('+', ' '));
+                string value = Uri.UnescapeDataString(pair.Substring(eq + 1).Replace('+', ' '));
+                if (key == "data") json["data"] = Parse(Encoding.UTF8.GetBytes(value));
+                else json[key] = value;
+            }
+            if (json.Count == 0) throw new CallbackRejectedException("malformed", "The webhook body is neither JSON nor a form.");
+            return json;
         }
 
         /// <summary>The event of one webhook body: the event name and the user or department it is about.</summary>

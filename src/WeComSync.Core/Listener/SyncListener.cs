@@ -43,6 +43,24 @@ namespace WeComSync.Listener
         public bool WhatIf { get; set; }
     }
 
+    /// <summary>
+    /// The output a batch's run writes to: the listener's, with the batch's cancellation (Ctrl+C past the grace time:
+    /// Interrupted). ShouldProcess approves: the admin decided once, when starting the listener (-WhatIf runs ask nothing).
+    /// </summary>
+    internal sealed class BatchOutput : IOutputWriter
+    {
+        private readonly IOutputWriter _inner;
+        public BatchOutput(IOutputWriter inner, CancellationToken cancellation) { _inner = inner; CancellationToken = cancellation; }
+        public CancellationToken CancellationToken { get; }
+        public bool ShouldProcess(string target, string action) => true;
+        public void WriteProgress(string activity, string status, int percentComplete) { }
+        public void WriteVerbose(string message) => _inner.WriteVerbose(message);
+        public void WriteWarning(string message) => _inner.WriteWarning(message);
+        public void WriteError(OutputError error) => _inner.WriteError(error);
+        public void WriteTrace(string message) => _inner.WriteTrace(message);
+        public void WriteInformation(string message) => _inner.WriteInformation(message);
+    }
+
     /// <summary>What <c>&lt;prefix&gt;health</c> shows.</summary>
     public sealed class ListenerHealth
     {
@@ -257,7 +275,8 @@ namespace WeComSync.Listener
                         skipped.Add(e);
                         continue;
                     }
-                    var group = (direction, slot.Kind, e.Action == EventAction.Deleted);
+                    // Only users are deleted from events; a department event (deleted too) refreshes the tree, which deletes nothing.
+                    var group = (direction, slot.Kind, e.Action == EventAction.Deleted && slot.Kind == ObjectKind.User);
                     if (!open.TryGetValue(group, out var batch) || batch.Events.Count >= _options.MaxBatchSize)
                     {
                         if (batches.Count >= maxBatches) continue;
@@ -404,16 +423,16 @@ namespace WeComSync.Listener
                 }
                 kept.Add(e);
             }
-            if (kept.Count > 0) RunBatch(batch, kept, batch.Deletes);
-            if (upserts.Count > 0) RunBatch(batch, upserts, false);
+            if (kept.Count > 0) RunBatch(batch, kept, batch.Deletes, interrupt);
+            if (upserts.Count > 0) RunBatch(batch, upserts, false, interrupt);
         }
 
-        private void RunBatch(SyncBatch template, List<ListenerEvent> events, bool deletes)
+        private void RunBatch(SyncBatch template, List<ListenerEvent> events, bool deletes, CancellationToken interrupt)
         {
             var batch = new SyncBatch { Direction = template.Direction, Kind = template.Kind, Deletes = deletes, WhatIf = template.WhatIf, Events = events };
             Interlocked.Increment(ref _batches);
             BatchOutcome outcome;
-            try { outcome = _sync.Sync(batch, _output); }
+            try { outcome = _sync.Sync(batch, new BatchOutput(_output, interrupt)); }
             catch (Exception ex) when (!(ex is OperationCanceledException))
             {
                 outcome = new BatchOutcome { Error = Http.Redaction.Redact(ex.Message) };

@@ -16,7 +16,7 @@ namespace WeComSync.RunLog
     /// results.jsonl, a summary that never got an end (reported as <see cref="RunStatus.Interrupted"/>), a folder with
     /// no summary at all.
     /// </summary>
-    public static class RunLogReader
+    public static partial class RunLogReader
     {
         /// <summary>True when <paramref name="path"/> is a run folder itself rather than a folder of runs.</summary>
         public static bool IsRunFolder(string path) =>

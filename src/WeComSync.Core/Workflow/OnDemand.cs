@@ -97,6 +97,53 @@ namespace WeComSync.Workflow
         }
 
         /// <summary>
+        /// Upstream: the Authing departments the named users hold now (by id, with their ancestors) and those the file's
+        /// rows want (<paramref name="wanted"/>, parents first), found by walking down from the root: the children of a
+        /// department already found are listed (list-children-departments) only when the one wanted is not among those
+        /// known, and the one whose link is its path (or, not linked, whose name is its name) is taken. Returns the map
+        /// (every department read, for naming) and the Authing ids the department plan compares: the wanted ones found
+        /// and their ancestors, not the users' other current departments (whose other members were not read: a plan
+        /// on them would guess renames from one member).
+        /// </summary>
+        public static async Task<(AuthingDepartmentMap Map, HashSet<string> Planned)> ReadAuthingDepartmentsForExportAsync(AuthingClient client, string organizationCode,
+            Task<AuthingDepartmentDto> root, IEnumerable<string> currentIds, IReadOnlyList<Department> wanted, string rootLinkId, CancellationToken ct)
+        {
+            var current = await ReadAuthingDepartmentsAsync(client, organizationCode, root, currentIds, rootLinkId, ct).ConfigureAwait(false);
+            var rootId = current.RootDepartmentId;
+            var known = new Dictionary<string, AuthingDepartmentDto>(current.ById, StringComparer.Ordinal);
+            var listed = new HashSet<string>(StringComparer.Ordinal);
+            var links = client.Settings.LinkFields ?? new LinkFieldNames();
+            var found = new Dictionary<string, string>(StringComparer.Ordinal);   // export key → Authing id
+            var planned = new HashSet<string>(StringComparer.Ordinal);
+            string ParentOf(AuthingDepartmentDto d) => string.IsNullOrEmpty(d.ParentDepartmentId) || d.ParentDepartmentId == "root" ? rootId : d.ParentDepartmentId;
+            AuthingDepartmentDto Match(string parentId, Department d)
+            {
+                var children = known.Values.Where(k => ParentOf(k) == parentId).ToList();
+                return children.FirstOrDefault(k => string.Equals(AuthingJson.Text(k.CustomData, links.DepartmentId), d.LinkId, StringComparison.Ordinal))
+                    ?? children.FirstOrDefault(k => string.IsNullOrEmpty(AuthingJson.Text(k.CustomData, links.DepartmentId)) && string.Equals(k.Name, d.Name, StringComparison.Ordinal))
+                    ?? children.FirstOrDefault(k => string.Equals(k.Name, d.Name, StringComparison.Ordinal));
+            }
+            foreach (var d in wanted.OrderBy(w => w.Depth))
+            {
+                string parentId;
+                if (d.IsRoot && rootLinkId != null) { found[d.Key] = rootId; continue; }   // the file's top is the organization's root
+                if (d.IsRoot || d.ParentKey == null) parentId = rootId;
+                else if (!found.TryGetValue(d.ParentKey, out parentId) || parentId == null) { found[d.Key] = null; continue; }   // under a department Authing lacks
+                var hit = Match(parentId, d);
+                if (hit == null && listed.Add(parentId))
+                {
+                    foreach (var child in await client.ListChildrenDepartmentsAsync(organizationCode, parentId, ct).ConfigureAwait(false))
+                        if (!string.IsNullOrEmpty(child?.DepartmentId) && !known.ContainsKey(child.DepartmentId)) known[child.DepartmentId] = child;
+                    hit = Match(parentId, d);
+                }
+                found[d.Key] = hit?.DepartmentId;
+                if (hit != null) planned.Add(hit.DepartmentId);
+            }
+            var map = new AuthingDepartmentMap(organizationCode, rootId, current.RootName, known.Values, client.Settings.LinkFields, rootLinkId);
+            return (map, planned);
+        }
+
+        /// <summary>
         /// WeCom's side of the departments an on-demand plan needs: the root (id 1, the company, never read: it always
         /// exists, and its name is left unknown so nothing is planned for it) and each department the Authing side links,
         /// with its ancestors, read by id (department/get). A linked id WeCom does not have (60003, 60123) is absent.

@@ -103,6 +103,15 @@ namespace WeComSync.Workflow
             }
         }
 
+        /// <summary>Re-read each change's object before writing (<see cref="DriftCheck"/>): a plan built from a log, not from a fresh read.</summary>
+        protected virtual bool CheckDrift => false;
+
+        /// <summary>With <see cref="CheckDrift"/>: apply a drifted change anyway (-Force); one already applied is still not sent.</summary>
+        protected virtual bool OverrideStale => false;
+
+        /// <summary>The run summary's message (a real run's; a dry run says "What if: …"); null: none.</summary>
+        protected virtual string CompletionMessage => null;
+
         /// <summary>The run this one undoes (its full run id), for the run log; null for a forward run.</summary>
         protected virtual string Undoes => null;
 
@@ -114,7 +123,7 @@ namespace WeComSync.Workflow
 
         private RunRecord Finish()
         {
-            if (!Options.WhatIf) return Log.Complete();
+            if (!Options.WhatIf) return Log.Complete(RunStatus.Running, CompletionMessage);
             string message = _planned.Count > 0 ? $"What if: {string.Join("; ", _planned)}. Nothing was written." : "What if: no changes.";
             return Log.Complete(RunStatus.Running, message);
         }
@@ -221,7 +230,7 @@ namespace WeComSync.Workflow
 
             if (changes.Count > 0)
             {
-                var apply = new PlanApplier(Output, new ApplyOptions { ThrottleLimit = Options.ThrottleLimit, DeleteGuard = guard });
+                var apply = new PlanApplier(Output, new ApplyOptions { ThrottleLimit = Options.ThrottleLimit, DeleteGuard = guard, CheckDrift = CheckDrift, OverrideStale = OverrideStale });
                 try
                 {
                     var target = applier();

@@ -77,8 +77,6 @@ namespace WeComSync.Workflow
             _authing = authing ?? throw new ArgumentNullException(nameof(authing));
             _options = options;
             if (string.IsNullOrEmpty(options.OrganizationCode)) throw new ArgumentException("An upstream run needs the Authing organization code.", nameof(options));
-            // Until the upstream run of named users lands: never a full run in its place.
-            if (options.OnDemand) throw new NotSupportedException("An upstream run of named users (-UserId) is not available yet; run without -UserId.");
         }
 
         public override string RunName => "upstream-" + _options.Mode.ToString().ToLowerInvariant();
@@ -124,6 +122,12 @@ namespace WeComSync.Workflow
             var top = export.Departments.FirstOrDefault(d => d.IsRoot);
             string rootLinkId = _options.IgnoreRootDepartment ? top?.LinkId : null;
 
+            if (_options.OnDemand)
+            {
+                ExecuteOnDemand(export, rootLinkId);
+                return;
+            }
+
             var (departments, users) = ReadAuthing(rootLinkId);
             var everyDepartment = export.Departments.Concat(departments).ToList();
 
@@ -131,6 +135,7 @@ namespace WeComSync.Workflow
             {
                 var departmentPlan = DirectoryComparer.CompareDepartments(export.Departments, departments,
                     new CompareOptions { Scope = _options.Scope() }, export.Users, users);
+                RefuseStep("departments", departmentPlan);
                 ApplyStep("departments", departmentPlan.Changes, () => new AuthingDepartmentApplier(Client, _options.OrganizationCode, rootLinkId), Notes(departmentPlan));
 
                 var userPlan = DirectoryComparer.CompareUsers(export.Users, users, new CompareOptions
@@ -140,6 +145,7 @@ namespace WeComSync.Workflow
                     MappedFields = MappedFields(),
                     Scope = _options.Scope(everyDepartment),
                 });
+                RefusedRows(userPlan);
                 ApplyStep("users", userPlan.Changes, () => new AuthingUserApplier(Client, _options.OrganizationCode, rootLinkId) { FieldMap = _options.FieldMap }, Notes(userPlan));
             }
             else
@@ -152,10 +158,199 @@ namespace WeComSync.Workflow
                     DeleteAction = _options.DeleteAction,
                     Scope = _options.Scope(everyDepartment),
                 });
+                RefusedRows(plan);
                 plan = CrossChecked(plan);
                 RefuseDeletes(plan);
                 ApplyStep("delete users", plan.Changes, () => new AuthingUserApplier(Client, _options.OrganizationCode, null), Notes(plan));
             }
+        }
+
+        /// <summary>
+        /// The named users only (<see cref="SyncRunOptions.UserIds"/>): their rows of the file (read once, whole, so
+        /// its bad rows and its completeness are known), against their Authing records read one by one (the link field,
+        /// else the username) and the Authing departments they need (their current ones and the file's, found by id and
+        /// by walking down from the root one level at a time), never a listing of the pool. A userid not in the file is
+        /// an error; only -Mode DeleteOnly removes it, under a delete-only run's rules.
+        /// </summary>
+        private void ExecuteOnDemand(AddressBookExport export, string rootLinkId)
+        {
+            var ids = OnDemand.Requested(_options.UserIds);
+            if (ids.Count == 0) Output.WriteWarning(OnDemand.NoUserIdWarning);
+            string file = _options.Path ?? "the given export";
+            var wanted = new Dictionary<string, User>(StringComparer.OrdinalIgnoreCase);
+            var asked = new HashSet<string>(ids, StringComparer.OrdinalIgnoreCase);
+            foreach (var u in export.Users)
+                foreach (var key in new[] { u.UserId, u.PreviousUserId })
+                    if (key != null && asked.Contains(key) && !wanted.ContainsKey(key)) wanted[key] = u;
+            var skipped = export.Users.Select(u => u.Skipped).FirstOrDefault(k => k != null);
+            var rows = wanted.Values.Distinct().ToList();
+            var notInFile = new List<string>();
+            foreach (var id in ids.Where(i => !wanted.ContainsKey(i)))
+            {
+                if (skipped != null && skipped.Contains(id))
+                {
+                    // On a bad row: in the file all the same, so never deleted; its row error was already written.
+                    Output.WriteError(new OutputError("UpstreamUserOnSkippedRow", ProblemKind.InvalidData, id,
+                        $"{id} is in the export on a row that was skipped ({skipped.Keys[id]}): nothing was synced or deleted for it.", AddressBookReader.FixRowAdvice));
+                    continue;
+                }
+                notInFile.Add(id);
+                if (_options.Mode == UpstreamMode.CreateUpdate)
+                {
+                    Output.WriteError(new OutputError("UpstreamUserNotInExport", ProblemKind.NotFound, id,
+                        $"{id} is not in the export '{file}': nothing to sync; to remove it from Authing use -Mode DeleteOnly.",
+                        "Check the userid (the 账号 column) and that the export is the newest; run -Mode DeleteOnly -UserId to delete or suspend it."));
+                }
+            }
+            if (_options.Mode == UpstreamMode.DeleteOnly)
+                foreach (var id in ids.Where(wanted.ContainsKey)) Output.WriteWarning($"{id} is in the export '{file}': not deleted.");
+
+            // The departments the rows need: each one and its parents (the file's tree has them all).
+            var byKey = new Dictionary<string, Department>(StringComparer.Ordinal);
+            foreach (var d in export.Departments) if (d.Key != null && !byKey.ContainsKey(d.Key)) byKey[d.Key] = d;
+            var needed = new HashSet<Department>();
+            if (_options.Mode == UpstreamMode.CreateUpdate)
+                foreach (var key in rows.Where(u => u.Departments != null).SelectMany(u => u.Departments))
+                    for (var k = key; k != null && byKey.TryGetValue(k, out var d) && needed.Add(d); k = d.ParentKey) { }
+            var wantedDepartments = export.Departments.Where(needed.Contains).OrderBy(d => d.Depth).ToList();
+
+            var step = Log.BeginStep("read Authing");
+            var lookups = _options.Mode == UpstreamMode.CreateUpdate ? rows.Select(u => (u.UserId, u.PreviousUserId)).ToList() : notInFile.Select(i => (i, (string)null)).ToList();
+            var read = Wait(async ct =>
+            {
+                var root = Client.GetDepartmentAsync(_options.OrganizationCode, "root", ct);
+                var found = await OnDemand.EachAsync(lookups, async l =>
+                {
+                    var f = await OnDemand.FindAuthingUserAsync(Client, l.Item1, ct).ConfigureAwait(false);
+                    // An 'old:new' row: the Authing user still holds the old userid.
+                    if (f.Authing == null && f.Failure == null && f.Ambiguous == null && l.Item2 != null) f = await OnDemand.FindAuthingUserAsync(Client, l.Item2, ct).ConfigureAwait(false);
+                    return f;
+                }, _options.ThrottleLimit, ct).ConfigureAwait(false);
+                var current = found.Where(f => f.Authing?.DepartmentIds != null).SelectMany(f => f.Authing.DepartmentIds);
+                var (map, planned) = await OnDemand.ReadAuthingDepartmentsForExportAsync(Client, _options.OrganizationCode, root, current, wantedDepartments, rootLinkId, ct).ConfigureAwait(false);
+                return (Found: found, Map: map, Planned: planned);
+            });
+            var from = _authing.Describe(_options.OrganizationCode);
+            var mapper = new AuthingUserMapper(Client.Settings, _options.FieldMap);
+            var users = new List<User>();
+            var failures = new List<Http.ApiException>();
+            foreach (var f in read.Found)
+            {
+                if (f.Failure != null) { failures.Add(f.Failure); Output.WriteError(ServiceError(f.Failure)); continue; }
+                if (f.Ambiguous != null)
+                {
+                    Output.WriteError(new OutputError("UpstreamUserAmbiguous", ProblemKind.InvalidData, f.UserId,
+                        $"{f.UserId}: {f.Ambiguous.Count} Authing users hold it in their link field ({string.Join(", ", f.Ambiguous.Select(u => u.Username ?? u.UserId))}): nothing was synced.",
+                        "Keep the link field on one of them (Get-AuthingUser shows both), then run again."));
+                    rows.RemoveAll(u => string.Equals(u.UserId, f.UserId, StringComparison.OrdinalIgnoreCase));
+                    continue;
+                }
+                if (f.Authing == null) continue;
+                var user = mapper.ToModel(f.Authing, read.Map);
+                // Only the organization's members, as a full read: another organization's user is not this one's.
+                if (user.Departments.Count == 0) continue;
+                user.ReadFrom = from;
+                users.Add(user);
+            }
+            // A failed read of a user leaves it out of the plan on both sides: never created twice, never deleted.
+            var failed = new HashSet<string>(read.Found.Where(f => f.Failure != null).Select(f => f.UserId), StringComparer.OrdinalIgnoreCase);
+            rows.RemoveAll(u => failed.Contains(u.UserId));
+            var departments = read.Map.ToDepartments(true).Where(d => d.IsRoot || read.Planned.Contains(d.SourceId)).ToList();
+            foreach (var d in departments) d.ReadFrom = from;
+            step.Count(RunLog.StepCounter.Read, users.Count + departments.Count);
+            string counts = $"{ids.Count} user(s) asked: {rows.Count} in the file, {users.Count} in Authing; departments they need: {departments.Count}.";
+            if (notInFile.Count > 0 && _options.Mode == UpstreamMode.CreateUpdate)
+                step.Complete(RunLog.RunStatus.PartiallyFailed, $"{counts} Not in the file: {string.Join(", ", notInFile)}.");   // one object each that could not be synced
+            else CompleteRead(step, counts, failures);
+
+            // The percentage of the guard is of a pool this run did not read: only -MaxDelete (and -Force) apply.
+            var guard = _options.DeleteGuard ?? new DeleteGuard();
+            var onDemandGuard = new DeleteGuard { MaxDelete = guard.MaxDelete, MaxDeletePercent = 100, Force = guard.Force };
+            var matchBy = new List<MatchKey> { MatchKey.LinkKey, MatchKey.Username };   // no name matching: each side holds only the named users
+            if (_options.Mode == UpstreamMode.CreateUpdate)
+            {
+                var departmentPlan = DirectoryComparer.CompareDepartments(wantedDepartments, departments,
+                    new CompareOptions { Scope = _options.Scope(), Operation = PlanOperation.Create | PlanOperation.Update }, rows, users);
+                ApplyStep("departments", departmentPlan.Changes, () => new AuthingDepartmentApplier(Client, _options.OrganizationCode, rootLinkId) { Map = read.Map }, Notes(departmentPlan));
+                var userPlan = DirectoryComparer.CompareUsers(rows, users, new CompareOptions
+                {
+                    UpdateMode = _options.UpdateMode,
+                    ExcludeProperty = _options.ExcludeProperty,
+                    MappedFields = MappedFields(),
+                    MatchBy = matchBy,
+                    Operation = PlanOperation.Create | PlanOperation.Update,
+                    Scope = _options.Scope(wantedDepartments.Concat(departments)),
+                });
+                ApplyStep("users", userPlan.Changes, () => new AuthingUserApplier(Client, _options.OrganizationCode, rootLinkId) { FieldMap = _options.FieldMap, Map = read.Map }, Notes(userPlan));
+                return;
+            }
+
+            // Delete-only: the named users absent from the file, under a delete-only run's rules. The file's own
+            // incompleteness (a skipped row whose 账号 cannot be read) refuses, as the full run's comparison would: the
+            // rows it carries are not among the named ones, so it is judged here.
+            var removable = users.Where(u => notInFile.Contains(u.UserId ?? "", StringComparer.OrdinalIgnoreCase)).ToList();
+            var plan = DirectoryComparer.CompareUsers(new List<User>(), removable, new CompareOptions
+            {
+                Operation = PlanOperation.Delete,
+                DeleteAction = _options.DeleteAction,
+                MatchBy = matchBy,
+                Scope = _options.Scope(departments),
+            });
+            string incomplete = export.Users.Select(u => u.IncompleteReason).FirstOrDefault(r => r != null);
+            if (incomplete != null && plan.Changes.Any(c => c.Operation.Removes()))
+            {
+                plan = new Plan(plan.Changes.Where(c => !c.Operation.Removes()).ToList(), plan.Context);
+                plan.Context.DeleteRefusedReason = $"Deletes were refused: the reference side was not read completely ({incomplete}), so objects missing from it may still exist.";
+                plan.RefusedAdvice = DirectoryComparer.CompleteReadAdvice(DirectorySource.WeComExport) + ".";
+            }
+            plan = CrossCheckedOnDemand(plan);
+            RefuseDeletes(plan);
+            ApplyStep("delete users", plan.Changes, () => new AuthingUserApplier(Client, _options.OrganizationCode, null), Notes(plan), onDemandGuard);
+        }
+
+        /// <summary>
+        /// The on-demand delete plan checked against WeCom one user at a time (user/get, no listing): a user WeCom still
+        /// has is not deleted; one WeCom answers 60111 for is gone only when the app sees the whole corp (the sync
+        /// secret), else the check is incomplete and every delete is refused. The rules of <see cref="DeleteCrossCheck"/>.
+        /// </summary>
+        private Plan CrossCheckedOnDemand(Plan plan)
+        {
+            var removes = plan.Changes.Where(c => c.Operation.Removes()).ToList();
+            if (plan.DeleteRefusedReason != null || removes.Count == 0) return plan;
+            var wecom = _options.WeComConnection;
+            if (wecom == null)
+            {
+                Output.WriteWarning(DeleteCrossCheck.NotCrossCheckedWarning);
+                return plan;
+            }
+            var members = Wait(async ct =>
+            {
+                var present = new List<string>();
+                string incomplete = null;
+                foreach (var c in removes)
+                {
+                    string id = c.Key;
+                    try
+                    {
+                        await wecom.Client.GetUserAsync(id, ct).ConfigureAwait(false);
+                        present.Add(id);
+                    }
+                    catch (Http.ApiException e) when (e.Is(WeCom.WeComErrorCodes.UserNotFound) || e.Is(WeCom.WeComErrorCodes.UserNotExist))
+                    {
+                        if (!await wecom.Client.ProvesAbsentAsync(e, ct).ConfigureAwait(false))
+                            incomplete = incomplete ?? WeCom.WeComClient.AmbiguousAbsence(id, e);
+                    }
+                    catch (Http.ApiException e) when (!e.IsFatal)
+                    {
+                        incomplete = incomplete ?? $"user/get {id} answered {e.Code}: {Http.Redaction.Redact(e.ApiMessage)}";
+                    }
+                }
+                return new WeCom.WeComMemberIds(present, incomplete, "user/get", wecom.CorpId);
+            });
+            Output.WriteVerbose($"Deletes checked against {members}.");
+            var result = DeleteCrossCheck.Apply(plan, members);
+            foreach (var warning in result.Warnings) Output.WriteWarning(warning);
+            return result.Plan;
         }
 
         /// <summary>
@@ -177,6 +372,27 @@ namespace WeComSync.Workflow
             var result = DeleteCrossCheck.Apply(plan, members);
             foreach (var warning in result.Warnings) Output.WriteWarning(warning);
             return result.Plan;
+        }
+
+        /// <summary>A plan refused as a whole (an export under several top departments): the step fails with it and the run stops, nothing written.</summary>
+        private void RefuseStep(string name, Plan plan)
+        {
+            if (plan.Refusal == null) return;
+            Log.BeginStep(name);
+            throw new RunFailure(plan.Refusal);
+        }
+
+        /// <summary>
+        /// Rows the comparison refused (a 账号 whose leading zeros were lost): one error each, and a "check export" step that
+        /// counts them as skipped rows, so the run ends PartiallyFailed (exit code 2) as for a bad row met while reading.
+        /// </summary>
+        private void RefusedRows(Plan plan)
+        {
+            if (plan.Errors.Count == 0) return;
+            foreach (var error in plan.Errors) Output.WriteError(error);
+            var step = Log.BeginStep("check export");
+            step.Count(RunLog.StepCounter.Skipped, plan.Errors.Count);
+            step.Complete(RunLog.RunStatus.PartiallyFailed, $"{plan.Errors.Count} row(s) skipped when compared with Authing: a 账号 that looks like a linked user's with its leading zeros lost; nothing is created for it and that user is kept.");
         }
 
         private ICollection<string> MappedFields() => _options.FieldMap?.MappedFields.ToList()

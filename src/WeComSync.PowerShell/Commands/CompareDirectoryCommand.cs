@@ -144,6 +144,9 @@ namespace WeComSync.PowerShell.Commands
                 return;
             }
 
+            // Rows refused at comparison (a 账号 that lost its leading zeros) and a plan refused as a whole (several top departments).
+            foreach (var error in plan.Errors) WriteError(CmdletOutputWriter.ToRecord(error));
+            if (plan.Refusal != null) WriteError(CmdletOutputWriter.ToRecord(plan.Refusal));
             if (plan.DeleteRefusedReason != null)
             {
                 WriteError(Errors.Create("DeleteRefusedIncompleteRead", ErrorCategory.InvalidData, plan.DeleteRefusedBy, plan.DeleteRefusedReason,

@@ -7,10 +7,13 @@ using WeComSync.RunLog;
 
 namespace WeComSync.PowerShell.Commands
 {
-    /// <summary>Reads run logs back: the runs (newest first), one run's steps, the failed objects, one user's history.</summary>
+    /// <summary>
+    /// Reads run logs back: the runs (newest first), one run's steps and the objects it left for a person (conflicts:
+    /// a duplicate 账号, an ambiguous match; in a dry run and a real one alike), the failed objects, one user's history.
+    /// </summary>
     [Cmdlet(VerbsCommon.Get, "WeComSyncLog", DefaultParameterSetName = ListSet)]
     [OutputType(typeof(RunRecord), ParameterSetName = new[] { ListSet })]
-    [OutputType(typeof(StepRecord), ParameterSetName = new[] { RunSet })]
+    [OutputType(typeof(StepRecord), typeof(NeedHumanRecord), ParameterSetName = new[] { RunSet })]
     [OutputType(typeof(ResultRecord), ParameterSetName = new[] { FailedSet, UserSet })]
     public sealed class GetWeComSyncLogCommand : PSCmdlet
     {
@@ -86,7 +89,12 @@ namespace WeComSync.PowerShell.Commands
 
             switch (ParameterSetName)
             {
-                case RunSet: WriteEach(runs.Single().Steps); break;
+                case RunSet:
+                    var one = runs.Single();
+                    WriteEach(one.Steps);
+                    // What "N user(s) need a human" named: each object, who and why, after the steps.
+                    WriteEach(RunLogReader.GetNeedHuman(one));
+                    break;
                 case FailedSet: WriteEach(RunLogReader.GetFailed(runs)); break;
                 case UserSet: WriteEach(RunLogReader.GetUserHistory(runs, UserId)); break;
                 default: WriteEach(runs); break;

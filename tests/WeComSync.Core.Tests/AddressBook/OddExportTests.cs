@@ -133,7 +133,8 @@ namespace WeComSync.Tests.AddressBook
                 new HandSheet { Name = "旧名单", State = "hidden", Rows = { Member(10, "离职者", "gone") } });
             var (users, problems, _) = Read(path);
             Assert.Equal(new[] { "zs" }, users.Select(u => u.UserId));
-            Assert.Contains("'旧名单'", Assert.Single(Warnings(problems, "hidden sheet(s)")).Message);
+            // It holds a member row: not read, and the file refuses deletes (DepartmentEdgeTests has the rule).
+            Assert.Contains("no member is deleted", Assert.Single(Warnings(problems, "sheet 旧名单 is hidden")).Message);
 
             var (asked, _, _) = Read(path, new AddressBookReadOptions { Sheets = new[] { "旧名单" } });
             Assert.Equal(new[] { "gone" }, asked.Select(u => u.UserId));

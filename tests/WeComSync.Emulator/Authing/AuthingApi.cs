@@ -75,6 +75,12 @@ internal sealed class AuthingApi
                 return null;
             }),
             ["/api/v3/get-webhook-event-list"] = ("GET", _ => Events.AuthingWebhooks.EventList()),
+            ["/api/v3/trigger-webhook"] = ("POST", c => _s.Webhooks.Trigger(c.Body)),
+            ["/api/v3/get-webhook-logs"] = ("GET", c =>
+            {
+                var (page, limit) = Pagination(c.QInt("page", 1), c.QInt("limit", 10));
+                return _s.Webhooks.Logs(c.Q("webhookId"), page, limit);
+            }),
         };
     }
 

@@ -164,6 +164,63 @@ public sealed class AuthingWebhooks
         ["events"] = new JsonArray(KnownEvents.Select(e => (JsonNode)new JsonObject { ["name"] = e.Name, ["nameEn"] = e.NameEn, ["value"] = e.Value, ["category"] = e.Category }).ToArray()),
     };
 
+    /// <summary>
+    /// trigger-webhook (管理-webhook/trigger-webhook.md): sends <c>requestBody</c> (default the console's test event) with
+    /// the webhook's headers and <c>requestHeaders</c> once, now, and answers the receiver's response as
+    /// <c>{response}</c> (its JSON, else its text).
+    /// </summary>
+    public JsonObject Trigger(JsonObject b)
+    {
+        Webhook w;
+        lock (_gate) w = Find(b.Str("webhookId"));
+        var body = (b.Obj("requestBody") ?? new JsonObject { ["eventName"] = "test", ["data"] = new JsonObject { ["description"] = "A test from Authing Webhook" } }).ToJsonString(Json.Options);
+        var request = Request(w, body, w.Secret);
+        if (b.Obj("requestHeaders") is JsonObject extra)
+        {
+            var headers = request.Headers.ToList();
+            foreach (var (k, v) in extra) if (v is JsonValue) headers.Add(new(k, v.ToString()));
+            request = request with { Headers = headers };
+        }
+        var delivery = _hub.SendOnceAsync(new EventDelivery
+        {
+            Source = "authing", Event = JsonNode.Parse(body)?["eventName"]?.ToString() ?? "test", Origin = "api", Url = w.Url, Payload = body, WebhookId = w.WebhookId,
+        }, request, _hub.Authing.TimeoutMs).GetAwaiter().GetResult(); // a control-plane call: blocking here is fine
+        var text = delivery.Attempts[^1].Response ?? "";
+        JsonNode response;
+        try { response = JsonNode.Parse(text); }
+        catch (System.Text.Json.JsonException) { response = JsonValue.Create(text); }
+        return new JsonObject { ["response"] = response ?? JsonValue.Create(text) };
+    }
+
+    /// <summary>get-webhook-logs: one entry per attempt to the webhook, newest first; secrets in the headers are masked.</summary>
+    public JsonObject Logs(string webhookId, int page, int limit)
+    {
+        lock (_gate) Find(webhookId);
+        var entries = new List<JsonObject>();
+        foreach (var (d, sent) in _hub.Sent(x => x.WebhookId == webhookId))
+            foreach (var a in d.Attempts)
+            {
+                JsonNode requestBody;
+                try { requestBody = JsonNode.Parse(d.Payload); }
+                catch (System.Text.Json.JsonException) { requestBody = JsonValue.Create(d.Payload); }
+                var headers = new JsonObject();
+                foreach (var (k, v) in sent?.Headers ?? Array.Empty<KeyValuePair<string, string>>())
+                    headers[k] = k.Equals("X-Authing-Token", StringComparison.OrdinalIgnoreCase) || k.Equals("x-authing-webhook-secret", StringComparison.OrdinalIgnoreCase) ? "***" : v;
+                entries.Add(new JsonObject
+                {
+                    ["webhookId"] = webhookId, ["eventName"] = d.Event, ["requestBody"] = requestBody, ["requestHeaders"] = headers,
+                    ["responseStatusCode"] = a.Status, ["responseHeaders"] = new JsonObject(), ["responseBody"] = a.Response,
+                    ["timestamp"] = a.At.ToString("yyyy-MM-dd'T'HH:mm:ss.fffzzz"), ["success"] = a.Status is >= 200 and < 300, ["errorMessage"] = a.Error,
+                });
+            }
+        entries.Reverse();
+        return new JsonObject
+        {
+            ["totalCount"] = entries.Count,
+            ["list"] = new JsonArray(entries.Skip((page - 1) * limit).Take(limit).Select(e => (JsonNode)e).ToArray()),
+        };
+    }
+
     // ------------------------------------------------------------------ deliveries
 
     private static JsonNode Data(AuthingChange c) => c.EventName switch
@@ -187,7 +244,7 @@ public sealed class AuthingWebhooks
             _hub.Enqueue(new EventDelivery
             {
                 Source = "authing", Event = change.EventName, ObjectId = objectId, Origin = change.Origin.Kind, Url = w.Url, Payload = body,
-                Build = () => request,
+                Build = () => request, WebhookId = w.WebhookId,
             });
         }
     }
@@ -259,7 +316,7 @@ public sealed class AuthingWebhooks
         }
         return await _hub.SendOnceAsync(new EventDelivery
         {
-            Source = "authing", Event = "user:deleted", ObjectId = userId, Origin = "forged", Forged = kind, Url = w.Url, Payload = body,
+            Source = "authing", Event = kind == "replay" ? _hub.Find(b.Long("deliveryId") ?? -1)?.Event ?? _hub.LastDelivered("authing").Event : "user:deleted", ObjectId = userId, Origin = "forged", Forged = kind, Url = w.Url, Payload = body,
         }, request, _hub.Authing.TimeoutMs);
     }
 }

@@ -52,6 +52,8 @@ public sealed class EventDelivery
     [JsonPropertyName("outcome")] public string Outcome { get; set; } = "pending";
 
     [JsonIgnore] internal Func<OutgoingRequest> Build;
+    /// <summary>The Authing webhook it went to (get-webhook-logs).</summary>
+    [JsonIgnore] internal string WebhookId;
     [JsonIgnore] internal OutgoingRequest Sent;
     [JsonIgnore] internal Func<int, bool> Accepts;
 }
@@ -108,6 +110,12 @@ public sealed class EventHub : IDisposable
         lock (_gate)
             return _log.Where(d => (source == null || d.Source == source) && (eventName == null || d.Event == eventName) && (objectId == null || d.ObjectId == objectId))
                 .Select(Snapshot).ToList();
+    }
+
+    /// <summary>Deliveries with their sent request (internal: get-webhook-logs reads the headers and bodies).</summary>
+    internal List<(EventDelivery delivery, OutgoingRequest sent)> Sent(Func<EventDelivery, bool> which)
+    {
+        lock (_gate) return _log.Where(which).Select(d => { lock (d) return (Snapshot(d), d.Sent); }).ToList();
     }
 
     public EventDelivery Find(long id)

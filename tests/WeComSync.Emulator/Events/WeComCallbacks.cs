@@ -190,7 +190,7 @@ public sealed class WeComCallbacks
         }
         return await _hub.SendOnceAsync(new EventDelivery
         {
-            Source = "wecom", Event = "delete_user", ObjectId = userId, Origin = "forged", Forged = kind, Url = c.Url, Payload = xml,
+            Source = "wecom", Event = kind == "replay" ? _hub.Find(b.Long("deliveryId") ?? -1)?.Event ?? _hub.LastDelivered("wecom").Event : "delete_user", ObjectId = userId, Origin = "forged", Forged = kind, Url = c.Url, Payload = xml,
             Accepts = status => status == 200,
         }, request, _hub.WeCom.TimeoutMs);
     }
