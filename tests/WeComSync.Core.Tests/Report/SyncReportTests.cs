@@ -401,6 +401,36 @@ namespace WeComSync.Core.Tests.Report
         }
 
         [Fact]
+        public void RunsReport_LinksAnUndoAndTheRunItUndoes_BothWays()
+        {
+            var forward = WriteRun(new DateTimeOffset(2025, 3, 1, 2, 0, 0, TimeSpan.FromHours(8)), false, false);
+            RunRecord undo;
+            var options = At(new DateTimeOffset(2025, 3, 1, 9, 0, 0, TimeSpan.FromHours(8)));
+            options.Undoes = forward.RunId;
+            using (var run = RunLogWriter.Start(_root, "undo", options))
+            {
+                var step = run.BeginStep("users");
+                step.Record(new Result { Change = new Change { Operation = ChangeOperation.Delete, Kind = ObjectKind.User, Key = "zhangsan", Current = new User { UserId = "zhangsan", Name = "张三" } }, Outcome = Outcome.Succeeded });
+                step.Complete();
+                run.Complete();
+                undo = RunLogReader.ReadRun(run.Path);
+            }
+            Assert.Equal(forward.RunId, undo.Undoes);
+
+            var both = SyncReportBuilder.FromRuns(new[] { forward, undo });
+            var runs = both.Tables.Single(t => t.Heading == "Runs");
+            Assert.Contains(runs.Rows, r => r[1] == $"undo ({undo.ShortId}), undoes upstream {forward.ShortId} of 2025-03-01 02:00:01 +08:00");
+            Assert.Contains(runs.Rows, r => r[1] == $"upstream ({forward.ShortId}), undone by undo {undo.ShortId}");
+            Assert.Contains(both.RunNames, n => n.EndsWith($"undo {undo.ShortId} (undoes {forward.ShortId})"));
+            Assert.Contains(both.Sections.Single(s => s.Heading == "Runs").Lines, l => l.Key == $"undo {undo.ShortId}" && l.Value.StartsWith("undoes upstream"));
+
+            // The undo alone: the run it undoes is named by its id.
+            var alone = SyncReportBuilder.FromRuns(new[] { undo });
+            Assert.Contains(alone.Sections.Single(s => s.Heading == "Run").Lines, l => l.Key == "Undo" && l.Value == "undoes " + forward.RunId);
+            Assert.DoesNotContain(SyncReportBuilder.FromRuns(new[] { forward }).Sections.Single(s => s.Heading == "Run").Lines, l => l.Key == "Undo");
+        }
+
+        [Fact]
         public void RunsReport_CountsSuspendsApart_InTheStepsHistoryTableAndChart()
         {
             RunRecord Suspending(DateTimeOffset start)
