@@ -95,7 +95,7 @@ namespace WeComSync.Report
                 return parts.Count == 0 ? null : string.Join("; ", parts);
             }
 
-            if (list.Count == 1) RunSections(report, list[0], Link(list[0]));
+            if (list.Count == 1) RunSections(report, list[0]);
             else
             {
                 var history = new ReportTable("Runs", "Start", "Run", "Status", "Duration", "Read", "Created", "Updated", "Suspended", "Deleted", "Failed", "Skipped", "Stale", "Already applied");
@@ -179,12 +179,22 @@ namespace WeComSync.Report
                 .Add("By", $"{Environment.UserName} on {Environment.MachineName}")
                 .Add("Personal data", report.Masking);
 
-        private static void RunSections(SyncReport report, RunRecord run, string link)
+        /// <summary>The undo runs logged beside <paramref name="run"/> that name it (Undo-WeComSyncRun), newest first; null when none.</summary>
+        private static string UndoneBy(RunRecord run)
+        {
+            string folder = run.Path == null ? null : System.IO.Path.GetDirectoryName(run.Path);
+            if (folder == null || !System.IO.Directory.Exists(folder)) return null;
+            var undos = RunLogReader.GetRuns(folder).Where(r => r.Undoes == run.RunId).ToList();
+            return undos.Count == 0 ? null : string.Join(", ", undos.Select(u => $"{u.RunId} ({u.Status}{(u.WhatIf ? ", dry run" : "")})"));
+        }
+
+        private static void RunSections(SyncReport report, RunRecord run)
         {
             var section = new ReportSection("Run")
                 .Add("Run", run.RunId)
                 .Add("Name", run.Name)
-                .Add("Undo", link)
+                .Add("Undoes", run.Undoes)
+                .Add("Undone by", UndoneBy(run))
                 .Add("Status", run.Status + (run.Message == null ? "" : ": " + run.Message))
                 .Add("Exit code", run.ExitCode)
                 .Add("Started", Time(run.StartTime))

@@ -148,8 +148,8 @@ namespace WeComSync.Workflow
             var read = Wait(async ct =>
             {
                 // The link-field check and the reads go at once (reads change nothing); the check is judged first.
-                var missingRead = AuthingLinkFields.MissingAsync(client, ct);
-                var root = client.GetDepartmentAsync(org, "root", ct);
+                var missingRead = OnDemand.MissingLinkFieldsAsync(client, null, ct);
+                var root = OnDemand.RootAsync(client, org, ct);
                 var wecomRead = OnDemand.EachAsync(ids, async id =>
                 {
                     try { return (User: await wecomReader.ReadUserOnlyAsync(id, ct).ConfigureAwait(false), Failure: (Http.ApiException)null); }

@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using Newtonsoft.Json.Linq;
@@ -41,9 +42,11 @@ namespace WeComSync.Workflow
 
         /// <summary>
         /// The Authing user a WeCom userid stands for, found the way a full run matches (the link field first, then
-        /// username = userid for a user not linked yet): one list-users filtered on the link field (advancedFilter on a
-        /// custom field, documented by list-users "根据用户的任意扩展字段进行搜索"; at most a page of one answer), and
-        /// when nobody holds the link one get-user by username. Null Authing when neither finds one.
+        /// username = userid for a user not linked yet): one get-user by username, which is enough when that user's
+        /// link field holds the userid (every user WeComSync created or linked); otherwise one list-users filtered on
+        /// the link field (advancedFilter on a custom field, documented by list-users "根据用户的任意扩展字段进行搜索"), so
+        /// that a user linked under another username wins over an unlinked namesake, as in a full run. Null Authing when
+        /// neither finds one.
         /// </summary>
         public static async Task<OnDemandUser> FindAuthingUserAsync(AuthingClient client, string userId, CancellationToken ct)
         {
@@ -51,21 +54,55 @@ namespace WeComSync.Workflow
             var links = client.Settings.LinkFields ?? new LinkFieldNames();
             try
             {
+                var byName = await client.GetUserAsync(userId, "username", ct).ConfigureAwait(false);
+                string nameLink = byName == null ? null : AuthingJson.Text(byName.CustomData, links.UserId);
+                if (byName != null && string.Equals(nameLink, userId, StringComparison.OrdinalIgnoreCase)) { result.Authing = byName; return result; }
                 var filter = new JArray(new JObject { ["field"] = links.UserId, ["operator"] = "EQUAL", ["value"] = userId });
                 var page = await client.ListUsersAsync(1, AuthingClient.PageSize, filter, ct).ConfigureAwait(false);
                 var linked = page.List.Where(u => u != null && string.Equals(AuthingJson.Text(u.CustomData, links.UserId), userId, StringComparison.OrdinalIgnoreCase)).ToList();
                 if (linked.Count > 1) { result.Ambiguous = linked; return result; }
                 if (linked.Count == 1) { result.Authing = linked[0]; return result; }
-                var byName = await client.GetUserAsync(userId, "username", ct).ConfigureAwait(false);
-                // A user whose link names another WeCom member is that member's, not this one's.
-                string link = byName == null ? null : AuthingJson.Text(byName.CustomData, links.UserId);
-                if (byName != null && string.IsNullOrEmpty(link)) result.Authing = byName;
+                // Not linked yet: the username match, unless its link names another WeCom member (then it is that one's).
+                if (byName != null && string.IsNullOrEmpty(nameLink)) result.Authing = byName;
             }
             catch (ApiException e) when (!e.IsFatal)
             {
                 result.Failure = e.At($"get-user {userId}");
             }
             return result;
+        }
+
+        /// <summary>What a connection's client already proved, kept for its lifetime (a session, a listener): asked once.</summary>
+        private sealed class Known
+        {
+            public volatile bool LinkFieldsPresent;
+            public readonly ConcurrentDictionary<string, AuthingDepartmentDto> Roots = new ConcurrentDictionary<string, AuthingDepartmentDto>(StringComparer.Ordinal);
+        }
+
+        private static readonly ConditionalWeakTable<AuthingClient, Known> KnownBy = new ConditionalWeakTable<AuthingClient, Known>();
+
+        /// <summary>
+        /// The pool's missing link fields (none: empty). Once a check found them all, the client does not ask again: a
+        /// run of one user (a listener's event) would otherwise spend two of its few calls on it every time. Fields are
+        /// not removed from a pool in use; a pool that lacks them is asked every time until they exist.
+        /// </summary>
+        public static async Task<List<AuthingCustomFieldDto>> MissingLinkFieldsAsync(AuthingClient client, FieldMap fieldMap, CancellationToken ct)
+        {
+            var known = KnownBy.GetOrCreateValue(client);
+            if (known.LinkFieldsPresent) return new List<AuthingCustomFieldDto>();
+            var missing = await AuthingLinkFields.MissingAsync(client, ct, fieldMap).ConfigureAwait(false);
+            if (missing.Count == 0) known.LinkFieldsPresent = true;
+            return missing;
+        }
+
+        /// <summary>The organization's root department (get-department "root"), read once per client and organization.</summary>
+        public static async Task<AuthingDepartmentDto> RootAsync(AuthingClient client, string organizationCode, CancellationToken ct)
+        {
+            var known = KnownBy.GetOrCreateValue(client);
+            if (known.Roots.TryGetValue(organizationCode, out var root)) return root;
+            root = await client.GetDepartmentAsync(organizationCode, "root", ct).ConfigureAwait(false);
+            if (root != null) known.Roots[organizationCode] = root;
+            return root;
         }
 
         /// <summary>

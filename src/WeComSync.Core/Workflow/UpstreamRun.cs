@@ -114,7 +114,7 @@ namespace WeComSync.Workflow
         protected override void Execute()
         {
             // Fail fast: what every write needs is checked before the file is read.
-            var missing = Wait(ct => AuthingLinkFields.MissingAsync(Client, ct));
+            var missing = Wait(ct => _options.OnDemand ? OnDemand.MissingLinkFieldsAsync(Client, null, ct) : AuthingLinkFields.MissingAsync(Client, ct));
             if (missing.Count > 0) throw new RunFailure(AuthingLinkFields.MissingError(Client, missing, _authing));
             var export = _options.Export != null ? Given(_options.Export) : ReadExport(ResolveExport(_options.Path));
             // The file's top department is the company: with -IgnoreRootDepartment the organization's root stands for it
@@ -218,7 +218,7 @@ namespace WeComSync.Workflow
             var lookups = _options.Mode == UpstreamMode.CreateUpdate ? rows.Select(u => (u.UserId, u.PreviousUserId)).ToList() : notInFile.Select(i => (i, (string)null)).ToList();
             var read = Wait(async ct =>
             {
-                var root = Client.GetDepartmentAsync(_options.OrganizationCode, "root", ct);
+                var root = OnDemand.RootAsync(Client, _options.OrganizationCode, ct);
                 var found = await OnDemand.EachAsync(lookups, async l =>
                 {
                     var f = await OnDemand.FindAuthingUserAsync(Client, l.Item1, ct).ConfigureAwait(false);

@@ -53,11 +53,11 @@ namespace WeComSync.Tests.Listener
             await Task.Run(() => new DownstreamRun(_authing, _wecom, new DownstreamOptions { OrganizationCode = Org }, new RecordingHost()).Run());
 
             _prefix = $"http://127.0.0.1:{ListenerHostTests.FreePort()}/";
-            var engine = new EngineEventSync(_authing, _wecom, new EngineSyncOptions { OrganizationCode = Org, IgnoreRootDepartment = true });
+            var engine = new EngineEventSync(_authing, _wecom, new EngineSyncOptions { OrganizationCode = Org, IgnoreRootDepartment = true, DeleteAction = WeComSync.Model.DeleteAction.Suspend });
             _service = new ListenerService(engine, new ListenerServiceOptions
             {
                 Prefix = _prefix, WeComToken = Token, WeComEncodingAesKey = AesKey, CorpId = EmulatorDefaults.CorpId, AuthingWebhookSecret = Secret,
-                Listener = new ListenerOptions { CoalesceWindow = TimeSpan.FromMilliseconds(200) },
+                Listener = new ListenerOptions { CoalesceWindow = TimeSpan.FromMilliseconds(200), Delete = true, DeleteAction = WeComSync.Model.DeleteAction.Suspend },
             }, _output);
             _running = Task.Run(() => _service.RunAsync(_stop.Token));
             await WaitForAsync(async () =>
@@ -147,6 +147,17 @@ namespace WeComSync.Tests.Listener
             await SettleAsync();
             Assert.Equal("王五五", _server.State.WeCom.GetUser("wangwu").Name);
             Assert.Equal(0, _service.Listener.Health().FailedBatches);
+        }
+
+        [Fact]
+        public async Task A_member_deleted_in_the_WeCom_console_is_suspended_in_Authing_not_deleted()
+        {
+            var edit = await PostAsync("_emulator/wecom/console", new JObject { ["op"] = "delete_user", ["body"] = new JObject { ["userid"] = "wangwu" } });
+            Assert.True(edit.IsSuccessStatusCode);
+            await WaitForAsync(async () => (await _authing.Client.GetUserAsync("wangwu", "username", default))?.Status == "Suspended");
+            await SettleAsync();
+            Assert.NotNull(await _authing.Client.GetUserAsync("wangwu", "username", default));
+            Assert.Equal(1, _service.Listener.Health().DeleteGuard.TakenLastHour);
         }
 
         [Fact]

@@ -426,8 +426,9 @@ namespace WeComSync.Core.Tests.Report
 
             // The undo alone: the run it undoes is named by its id.
             var alone = SyncReportBuilder.FromRuns(new[] { undo });
-            Assert.Contains(alone.Sections.Single(s => s.Heading == "Run").Lines, l => l.Key == "Undo" && l.Value == "undoes " + forward.RunId);
-            Assert.DoesNotContain(SyncReportBuilder.FromRuns(new[] { forward }).Sections.Single(s => s.Heading == "Run").Lines, l => l.Key == "Undo");
+            Assert.Contains(alone.Sections.Single(s => s.Heading == "Run").Lines, l => l.Key == "Undoes" && l.Value == forward.RunId);
+            // The forward run alone: the undo logged beside it names it.
+            Assert.Contains(SyncReportBuilder.FromRuns(new[] { forward }).Sections.Single(s => s.Heading == "Run").Lines, l => l.Key == "Undone by" && l.Value.Contains(undo.RunId));
         }
 
         [Fact]

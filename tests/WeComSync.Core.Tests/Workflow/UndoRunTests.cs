@@ -162,8 +162,12 @@ namespace WeComSync.Tests.Workflow
             }
             Assert.Contains("MFA", undo.Message);
             Assert.Empty(host.Errors);
-            // The log names the run it undoes.
+            // The log names the run it undoes, and the report links the two.
             Assert.Equal(forward.RunId, RunLogReader.FindRun(Logs, undo.ShortId).Undoes);
+            string Line(RunRecord r, string label) => WeComSync.Report.SyncReportBuilder.FromRuns(new[] { RunLogReader.FindRun(Logs, r.ShortId) })
+                .Sections.Single(s => s.Heading == "Run").Lines.SingleOrDefault(l => l.Key == label).Value;
+            Assert.Equal(forward.RunId, Line(undo, "Undoes"));
+            Assert.Contains(undo.RunId, Line(forward, "Undone by"));
         }
 
         [Fact]
