@@ -98,7 +98,7 @@ try {
 
     Add-Figure "calls at $FastLatencyMs ms (tokens included)" $fastOnDemand.Total $fastFull.Total (Format-Ratio $fastFull.Total $fastOnDemand.Total)
     Add-Figure "calls at $LatencyMs ms (target on demand <= 8)" $slowOnDemand.Total $slowFull.Total (Format-Ratio $slowFull.Total $slowOnDemand.Total)
-    Add-Figure "  of which tokens" $slowOnDemand.Tokens $slowFull.Tokens
+    Add-Figure "  of which tokens (Connect-* fetched them before)" $slowOnDemand.Tokens $slowFull.Tokens
     Add-Figure "calls at $LatencyMs ms, connection in use" $warmOnDemand.Total $slowFull.Total (Format-Ratio $slowFull.Total $warmOnDemand.Total)
     Add-Figure "wall time s at $FastLatencyMs ms" ('{0:0.00}' -f $fastOnDemand.Seconds) ('{0:0.00}' -f $fastFull.Seconds) (Format-Ratio $fastFull.Seconds $fastOnDemand.Seconds)
     Add-Figure "wall time s at $LatencyMs ms (target on demand <= 1)" ('{0:0.00}' -f $slowOnDemand.Seconds) ('{0:0.00}' -f $slowFull.Seconds) (Format-Ratio $slowFull.Seconds $slowOnDemand.Seconds)
