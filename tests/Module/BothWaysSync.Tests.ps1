@@ -36,9 +36,7 @@ Describe 'The second upstream run of an unchanged file plans nothing (Invoke-WeC
         @{ Name = '-UpdateMode Overwrite -IgnoreRootDepartment'; Options = @{ UpdateMode = 'Overwrite'; IgnoreRootDepartment = $true } }
         @{ Name = '-UpdateMode None'; Options = @{ UpdateMode = 'None' } }
         @{ Name = '-ExcludeProperty Mobile, Email'; Options = @{ ExcludeProperty = 'Mobile', 'Email' } }
-        # A -Department scope is not among them: a member in scope who is also in a department outside it is created
-        # with that department, which the scoped department step did not create, so the first run fails for that member
-        # ('does not exist in Authing organization'). Known limitation, left for its own issue; see the skipped case below.
+        # A -Department scope: the case below (a member in scope also in a department outside it).
     ) {
         $options = Resolve-Option $Options
         $first = Invoke-WeComUpstreamSync -Path $file @options -Confirm:$false 3>$null 6>$null
@@ -58,10 +56,26 @@ Describe 'The second upstream run of an unchanged file plans nothing (Invoke-WeC
         Get-Writes Authing | Should -Be 0
     }
 
-    It 'with a -Department scope and -IgnoreRootDepartment (a member in scope also in a department outside it)' -Skip {
-        # Skipped: the scoped department step does not create the out-of-scope department such a member is in, so the
-        # member's create fails on the first run. Un-skip once a scoped run creates members with only the departments
-        # that exist (or creates the departments they need).
+    It 'with a -Department scope and -IgnoreRootDepartment: a member in scope also in a department outside it is created with its departments in scope, said once' {
+        $options = @{ Department = $scope; IgnoreRootDepartment = $true }
+        # The edge: a member of the scope who is also in a department outside it (the file has such members).
+        $both = @(Import-WeComAddressBook -LiteralPath $file -WarningAction SilentlyContinue -ErrorAction SilentlyContinue | Where-Object {
+                ($_.Departments -like "$scope*") -and ($_.Departments -notlike "$scope*") })
+        $both.Count | Should -BeGreaterThan 0 -Because 'the file has members in and outside the scope'
+        $first = Invoke-WeComUpstreamSync -Path $file @options -Confirm:$false -WarningAction SilentlyContinue -WarningVariable said 6>$null
+        $first.Status | Should -Be 'Succeeded'
+        ($first.Steps | Where-Object Name -EQ 'users').Failed | Should -Be 0
+        @($said | Where-Object { "$_" -like '*in scope are also in departments outside it*' }).Count | Should -Be 1
+        foreach ($member in $both) {
+            $user = @(Get-AuthingUser -UserId $member.UserId 3>$null)
+            $user.Count | Should -Be 1 -Because "$($member.UserId) is in scope"
+            @($user[0].Departments).Count | Should -Be @($member.Departments -like "$scope*").Count -Because 'only the departments in scope are written'
+        }
+        # The second run plans nothing and writes nothing.
+        $emulator | Clear-WeComSyncEmulatorCallCount
+        $second = Invoke-WeComUpstreamSync -Path $file @options -Confirm:$false -WarningAction SilentlyContinue 6>$null
+        Get-Planned $second | Should -Be 0
+        Get-Writes Authing | Should -Be 0
     }
 }
 
@@ -93,6 +107,22 @@ Describe 'One pool synced both ways converges (Invoke-WeComDownstreamSync, then 
         # The department links hold WeCom's ids, not the export's paths.
         # (read as downstream reads them, the root standing for WeCom's 1; upstream names them by path through the tree)
         foreach ($d in Get-AuthingDepartment -IgnoreRootDepartment -RootLinkId 1) { $d.LinkId | Should -Match '^\d+$' }
+    }
+
+    It 'upstream without -IgnoreRootDepartment (as the example script runs it) after downstream: the root is found linked to WeCom''s root, said once, nothing planned' {
+        $null = Invoke-WeComDownstreamSync -UpdateMode Changed -Confirm:$false 3>$null 6>$null
+        $export = Export-WeCom 'wecom-no-ignore-root'
+        $emulator | Clear-WeComSyncEmulatorCallCount
+        $all = @(Invoke-WeComUpstreamSync -Path $export -Confirm:$false -Verbose 4>&1 3>$null 6>$null)
+        $up = @($all | Where-Object { $_ -is [WeComSync.RunLog.RunRecord] })
+        $verbose = @($all | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and "$_" -like '*linked to WeCom''s root department*' })
+        $verbose.Count | Should -Be 1
+        "$($verbose[0])" | Should -Match 'mapped onto it, as -IgnoreRootDepartment does'
+        $up[0].Status | Should -Be 'Succeeded'
+        Get-Planned $up[0] | Should -Be 0
+        Get-Writes | Should -Be 0
+        # No second company under the root.
+        @(Get-AuthingDepartment 3>$null | Where-Object { $_.Name -eq '示例科技' -and -not $_.IsRoot }).Count | Should -Be 0
     }
 
     It 'with -Delete -DeleteAction <Action> downstream and delete-only upstream, nobody is deleted or suspended on either side' -ForEach @(

@@ -180,6 +180,13 @@ namespace WeComSync.Authing
             _linkById[departmentId] = linkId;
         }
 
+        /// <summary>
+        /// The same tree as read, its root standing for <paramref name="rootLinkId"/> (the views follow: a path names the
+        /// model by path, as -IgnoreRootDepartment does). Departments added during the run are not carried over.
+        /// </summary>
+        public AuthingDepartmentMap WithRootLink(string rootLinkId) =>
+            new AuthingDepartmentMap(OrganizationCode, RootDepartmentId, RootName, ById.Values.ToList(), LinkFields, rootLinkId);
+
         /// <summary>The model view of the tree: parents before children; the root first unless <paramref name="includeRoot"/> is false.</summary>
         public List<Department> ToDepartments(bool includeRoot)
         {

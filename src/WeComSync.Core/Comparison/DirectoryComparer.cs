@@ -156,6 +156,7 @@ namespace WeComSync.Comparison
                 else options.Output?.WriteVerbose($"{c.Key}: outside the scope ({options.Scope}); left alone.");
             }
             var context = plan.Context;
+            if (typeof(T) == typeof(User)) kept = ScopedMemberships.Trim(kept, scope, options.Scope.Departments, context);
             context.SourceCount = source.Count(scope.Contains);
             context.TargetCount = target.Count(scope.Contains);
             context.Scope = options.Scope.ToString();

@@ -95,6 +95,20 @@ namespace WeComSync.Model
             : $"{TooDeepCount} department(s) would be deeper than the 15 levels WeCom allows (the root is level 1), e.g. '{TooDeepExample}': " +
               "WeCom refuses to create or move them (81002), and their members cannot be placed there. Flatten the tree to 15 levels before applying.";
 
+        /// <summary>
+        /// Users in the scope of a scoped plan who are also in departments outside it that the target does not have: they
+        /// are written with their departments in scope (and those that exist), those memberships left alone.
+        /// </summary>
+        public int OutOfScopeMembershipCount { get; set; }
+
+        /// <summary>One of them, for the note ("lisi in 示例科技/销售部").</summary>
+        public string OutOfScopeMembershipExample { get; set; }
+
+        /// <summary>The note for <see cref="OutOfScopeMembershipCount"/>, null when there is none (a method: plan.json does not carry it).</summary>
+        public string OutOfScopeMembershipNote() => OutOfScopeMembershipCount <= 0 ? null
+            : $"{OutOfScopeMembershipCount} user(s) in scope are also in departments outside it that the target does not have (e.g. {OutOfScopeMembershipExample}): " +
+              "they are written with their departments in scope and those that exist; those memberships are left alone. Widen -Department to sync them too.";
+
         /// <summary>The departments the plan was limited to (-Department, -ExcludeDepartment); null: the whole directory.</summary>
         public string Scope { get; set; }
         public System.DateTimeOffset ComputedAt { get; set; }

@@ -182,6 +182,8 @@ namespace WeComSync.Workflow
             if (suspended != null) notes.Add(suspended);
             string tooDeep = plan.Context.TooDeepWarning();
             if (tooDeep != null) notes.Add(tooDeep);
+            string outOfScope = plan.Context.OutOfScopeMembershipNote();
+            if (outOfScope != null) notes.Add(outOfScope);
             foreach (var note in notes) Output.WriteWarning(note);
             Output.WriteVerbose(plan.Summary);
             return notes;

@@ -118,7 +118,8 @@ namespace WeComSync.Workflow
             if (missing.Count > 0) throw new RunFailure(AuthingLinkFields.MissingError(Client, missing, _authing));
             var export = _options.Export != null ? Given(_options.Export) : ReadExport(ResolveExport(_options.Path));
             // The file's top department is the company: with -IgnoreRootDepartment the organization's root stands for it
-            // (the root carries its link); otherwise it is planned as an ordinary department under the root.
+            // (the root carries its link), and so it does in a pool a downstream run linked to WeCom's root (RootLink);
+            // otherwise it is planned as an ordinary department under the root.
             var top = export.Departments.FirstOrDefault(d => d.IsRoot);
             string rootLinkId = _options.IgnoreRootDepartment ? top?.LinkId : null;
 
@@ -128,7 +129,7 @@ namespace WeComSync.Workflow
                 return;
             }
 
-            var (departments, users) = ReadAuthing(rootLinkId);
+            var (departments, users) = ReadAuthing(ref rootLinkId, top);
             var everyDepartment = export.Departments.Concat(departments).ToList();
 
             if (_options.Mode == UpstreamMode.CreateUpdate)
@@ -439,11 +440,20 @@ namespace WeComSync.Workflow
         /// Authing as it is now, read once before anything changes: a user whose department is renamed below is then
         /// planned onto the new link id, which also rewrites its department link field.
         /// </summary>
-        private (List<Department> Departments, List<User> Users) ReadAuthing(string rootLinkId)
+        private (List<Department> Departments, List<User> Users) ReadAuthing(ref string rootLinkId, Department top)
         {
             var step = Log.BeginStep("read Authing");
             var reader = new AuthingDirectoryReader(Client, Output) { Parallelism = _options.ThrottleLimit, FieldMap = _options.FieldMap };
-            var map = Wait(ct => reader.ReadDepartmentsAsync(_options.OrganizationCode, rootLinkId, ct));
+            string given = rootLinkId;
+            var map = Wait(ct => reader.ReadDepartmentsAsync(_options.OrganizationCode, given, ct));
+            string detected = null;
+            if (top != null && RootLink.LinkedToWeComRoot(map))
+            {
+                rootLinkId = top.LinkId;
+                map = map.WithRootLink(rootLinkId);
+                detected = RootLink.Detected(_options.OrganizationCode, top.Path ?? top.Name);
+                Output.WriteVerbose(detected);
+            }
             var from = _authing.Describe(_options.OrganizationCode);   // a plan computed against these records it
             var departments = map.ToDepartments(true);
             foreach (var department in departments)
@@ -455,7 +465,7 @@ namespace WeComSync.Workflow
             foreach (var failure in read.FailedPages) Output.WriteError(ServiceError(failure));
             foreach (var user in read.Users) user.ReadFrom = from;
             step.Count(RunLog.StepCounter.Read, departments.Count + read.Users.Count);
-            CompleteRead(step, $"{departments.Count} department(s), {read.Users.Count} user(s).", read.FailedPages);
+            CompleteRead(step, $"{departments.Count} department(s), {read.Users.Count} user(s).{(detected == null ? "" : " " + detected)}", read.FailedPages);
             return (departments, read.Users);
         }
     }

@@ -155,6 +155,7 @@ namespace WeComSync.PowerShell.Commands
             if (plan.Context.ConflictCount > 0)
                 WriteWarning($"{plan.Context.ConflictCount} {kind.ToString().ToLowerInvariant()}(s) need a human: ambiguous matches or duplicates are reported as Conflict changes and never applied.");
             if (plan.Context.KeptSuspendedCount > 0) WriteWarning(plan.Context.KeptSuspendedWarning());
+            if (plan.Context.OutOfScopeMembershipCount > 0) WriteWarning(plan.Context.OutOfScopeMembershipNote());
             if (plan.Context.TooDeepCount > 0) WriteWarning(plan.Context.TooDeepWarning());
             WriteVerbose(plan.Summary);
             var changes = plan.Changes.Where(c => Wanted(c.Operation, Operation)).ToList();

@@ -254,6 +254,60 @@ namespace WeComSync.Tests.Cycle
             return file;
         }
 
+        /// <summary>The upstream run itself (Invoke-WeComUpstreamSync), without -IgnoreRootDepartment unless asked.</summary>
+        private WeComSync.RunLog.RunRecord UpstreamRun(string file, RecordingHost host, bool ignoreRoot = false)
+        {
+            using var connection = new AuthingConnection(new AuthingSettings
+            {
+                ApiHost = _emulator.BaseUrl.AbsoluteUri.TrimEnd('/'), AccessKeyId = EmulatorDefaults.AccessKeyId, AccessKeySecret = EmulatorDefaults.AccessKeySecret,
+                OrganizationCode = Org, Retry = new RetryOptions { BaseDelay = TimeSpan.FromMilliseconds(5), MaxDelay = TimeSpan.FromMilliseconds(50) },
+            });
+            return new WeComSync.Workflow.UpstreamRun(connection, new WeComSync.Workflow.UpstreamOptions { Path = file, OrganizationCode = Org, IgnoreRootDepartment = ignoreRoot }, host).Run();
+        }
+
+        [Fact]
+        public async Task Upstream_without_IgnoreRootDepartment_on_a_pool_synced_downstream_maps_the_files_top_onto_the_root_says_so_once_and_plans_nothing()
+        {
+            using var wecom = Connect();
+            await DownstreamAsync(wecom, UpdateMode.Changed);
+            var export = await ExportWeComAsync("scheduled.xlsx");
+            int departmentsBefore = _emulator.State.Dump().Authing.Departments.Count(d => d.OrganizationCode == Org);
+
+            // As the scheduled example script runs it: no -IgnoreRootDepartment. The top-level departments' parent link is
+            // WeCom's root (1): the organization's root is the company, the file's top department.
+            var host = new RecordingHost();
+            var record = UpstreamRun(export, host);
+
+            Assert.Equal(0, record.Created + record.Updated + record.Deleted + record.Failed + record.Skipped);
+            Assert.Equal(departmentsBefore, _emulator.State.Dump().Authing.Departments.Count(d => d.OrganizationCode == Org));
+            var said = host.Verbose.Where(v => v.Contains("linked to WeCom's root department")).ToList();
+            Assert.Single(said);
+            Assert.Contains($"the file's top department {Company} is mapped onto it, as -IgnoreRootDepartment does", said[0]);
+            Assert.Contains("linked to WeCom's root department", record.Steps.Single(s => s.Name == "read Authing").Message);
+            Assert.Empty(host.Warnings);
+            Assert.Empty(host.Errors);
+            // With -IgnoreRootDepartment given it is the same run, without the note.
+            var given = new RecordingHost();
+            var same = UpstreamRun(export, given, ignoreRoot: true);
+            Assert.Equal(0, same.Created + same.Updated + same.Deleted + same.Failed + same.Skipped);
+            Assert.DoesNotContain(given.Verbose, v => v.Contains("linked to WeCom's root department"));
+            // And downstream after it still plans nothing: the links kept WeCom's ids.
+            var down = await DownstreamAsync(wecom, UpdateMode.Changed);
+            Assert.True(!down.Changes.Any(), "the downstream run after upstream planned:\n" + down.Describe());
+        }
+
+        [Fact]
+        public async Task Upstream_without_IgnoreRootDepartment_on_a_pool_never_synced_downstream_keeps_the_company_as_a_department_under_the_root()
+        {
+            // The seeded departments hold no link: nothing says the root is WeCom's, so the company is a department of its own.
+            var host = new RecordingHost();
+            var record = UpstreamRun(SmallExport("plain.xlsx"), host);
+            Assert.Equal(0, record.ExitCode);
+            Assert.DoesNotContain(host.Verbose, v => v.Contains("linked to WeCom's root department"));
+            var org = await _authing.GetOrganizationAsync(Org, CancellationToken.None);
+            Assert.Single(_emulator.State.Dump().Authing.Departments, d => d.OrganizationCode == Org && d.Name == Company && d.DepartmentId != org.DepartmentId);
+        }
+
         [Theory]
         [InlineData(false)]
         [InlineData(true)]
