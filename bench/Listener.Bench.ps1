@@ -147,7 +147,8 @@ try {
     $events = $edits.Count
     Add-Figure "Burst: events sent / in seconds" ("$events / {0:0.0}" -f $sent) '5 000 for 1 000 users within 60 s'
     Add-Figure "Burst: events taken (new, after retries collapsed) / coalesced" ("$($after.Received - $before.Received) / $($after.Coalesced - $before.Coalesced)")
-    Add-Figure "Burst: service API calls per event" ('{0:0.00}' -f ($serviceCalls / [Math]::Max(1, $events))) 'coalescing: < 1'
+    Add-Figure "Burst: our own writes' echoes dropped" ($after.EchoesDropped - $before.EchoesDropped)
+    Add-Figure "Burst: service API calls per event" ('{0:0.00}' -f ($serviceCalls / [Math]::Max(1, $events)))
     Add-Figure "Burst: batches / until applied (s)" ("$($after.Batches - $before.Batches) / {0:0.0}" -f $watch.Elapsed.TotalSeconds)
     Add-Figure "Burst: events lost (members not at their last name)" $lost '0'
     Add-Figure "Peak working set of this process (MB)" ('{0:0}' -f ([Diagnostics.Process]::GetCurrentProcess().PeakWorkingSet64 / 1MB))

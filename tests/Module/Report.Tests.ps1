@@ -74,6 +74,82 @@ BeforeAll {
         }
     }
     function ConvertTo-FileUrl([string] $Path) { [uri]::new((Resolve-Path $Path).Path).AbsoluteUri }
+
+    # A CJK font where the page is opened (the report names the common families; any one renders the Chinese). WenQuanYi
+    # Micro Hei (fonts-wqy-microhei, 1.6 MB to fetch, 5 MB installed) rather than fonts-noto-cjk (57 MB, 91 MB installed):
+    # the same check, a thirtieth of the CI time. Looked for only where there is a browser to render with.
+    $script:noCjk = if ($script:noBrowser) { $script:noBrowser } else { (Resolve-TestFont 'WenQuanYi Micro Hei' -DebianPackage fonts-wqy-microhei -LogFolder $testOutput).SkipReason }
+
+    # The layout as the browser drew it at a width: the page with a script added that writes what it measured into the DOM.
+    function Get-RenderedLayout([string] $File, [int] $Width = 1280) {
+        $measure = @'
+<script>
+(function () {
+  var out = { viewport: window.innerWidth, scrollWidth: document.documentElement.scrollWidth, tables: [], columns: {}, segments: 0, brokenSegments: 0 };
+  var tables = document.querySelectorAll('table');
+  for (var i = 0; i < tables.length; i++) { var r = tables[i].getBoundingClientRect(); out.tables.push({ id: tables[i].id || tables[i].className, right: r.right }); }
+  var ths = document.querySelectorAll('#rows thead th');
+  for (var j = 0; j < ths.length; j++) out.columns[ths[j].textContent] = ths[j].getBoundingClientRect().width;
+  // A department name drawn on two lines is a path wrapped inside a name, not at a separator.
+  var segs = document.querySelectorAll('#rows td .seg');
+  out.segments = segs.length;
+  for (var k = 0; k < segs.length; k++) if (segs[k].getClientRects().length > 1) out.brokenSegments++;
+  // Chinese in the page's own font against tofu (private-use characters no font draws): equal when no CJK font is found.
+  var c = document.createElement('canvas').getContext('2d');
+  c.font = getComputedStyle(document.body).font;
+  out.cjk = c.measureText('\u7814\u53D1\u90E8').width;
+  out.tofu = c.measureText('\uE000\uE001\uE002').width;
+  var pre = document.createElement('pre'); pre.id = 'layout'; pre.textContent = JSON.stringify(out); document.body.appendChild(pre);
+})();
+</script>
+'@
+        $copy = [IO.Path]::ChangeExtension($File, ".measured-$Width.html")
+        Set-Content -LiteralPath $copy -Value ((Get-Content -LiteralPath $File -Raw).Replace('</body>', "$measure</body>")) -NoNewline
+        $page = Invoke-Chromium (ConvertTo-FileUrl $copy) @("--window-size=$Width,1600", '--dump-dom')
+        $page.Console | Should -BeNullOrEmpty
+        $json = [regex]::Match($page.Dom, '<pre id="layout">([^<]*)</pre>').Groups[1].Value
+        $json | Should -Not -BeNullOrEmpty -Because 'the measuring script ran'
+        [System.Net.WebUtility]::HtmlDecode($json) | ConvertFrom-Json
+    }
+
+    # A downstream run as the runs report shows it at its widest: deep Chinese department paths, a department keyed by
+    # its path, a long userid and e-mail, a long error with what to do, two runs (the Run column).
+    $wideLogs = Join-Path $work 'wide-logs'
+    function New-WideRun {
+        function D([string] $Path, [string] $Id) { $d = [WeComSync.Model.Department]::new(); $d.Path = $Path; $d.Name = ($Path -split '/')[-1]; $d.Key = $Id; $d.LinkId = $Id; $d.Source = 'WeComApi'; $d }
+        $paths = '星河科技有限公司/研发中心/基础平台部/数据库与存储组', '星河科技有限公司/研发中心/基础平台部/可观测性与稳定性保障组',
+            '星河科技有限公司/市场与销售中心/华东大区/上海浦东新区销售一部', '星河科技有限公司/人力资源与行政管理部'
+        $changes = [Collections.Generic.List[WeComSync.Model.Change]]::new()
+        $i = 0
+        foreach ($p in $paths) { $i++; $c = [WeComSync.Model.Change]::new(); $c.Operation = 'Create'; $c.Kind = 'Department'; $c.Key = "$(100 + $i)"; $c.Desired = D $p "$(100 + $i)"; $changes.Add($c) }
+        $c = [WeComSync.Model.Change]::new(); $c.Operation = 'Create'; $c.Kind = 'Department'; $c.Key = "$($paths[0])/云原生基础设施组"; $c.Desired = D $c.Key $c.Key; $changes.Add($c)
+        foreach ($id in 'zhang.san', 'li.si', 'ouyang.xiaoming_external_contractor_2024') {
+            $u = New-User $id "用户$id" '+86 13800001111' '101' 'Authing'
+            $u.Position = '高级软件工程师'
+            $c = [WeComSync.Model.Change]::new(); $c.Operation = 'Update'; $c.Kind = 'User'; $c.Key = $id; $c.Current = $u; $c.Desired = $u
+            $c.Fields.Add([WeComSync.Model.FieldChange]::new('Departments', [string[]]@($paths[0]), [string[]]@($paths[1], $paths[3])))
+            $changes.Add($c)
+        }
+        $seq = 0; foreach ($c in $changes) { $c.Sequence = ++$seq }
+        $run = [WeComSync.RunLog.RunLogWriter]::Start($wideLogs, 'downstream')
+        $run.WritePlan('departments', [WeComSync.Model.Change[]] @($changes | Where-Object Kind -EQ Department))
+        $run.WritePlan('users', [WeComSync.Model.Change[]] @($changes | Where-Object Kind -EQ User))
+        foreach ($kind in 'Department', 'User') {
+            $step = $run.BeginStep($(if ($kind -eq 'User') { 'users' } else { 'departments' }))
+            foreach ($c in $changes | Where-Object Kind -EQ $kind) {
+                $r = [WeComSync.Model.Result]::new(); $r.Change = $c; $r.Outcome = 'Succeeded'
+                if ($c.Sequence % 4 -eq 0) {
+                    $r.Outcome = 'Failed'; $r.ErrorCode = '60104'
+                    $r.Error = 'WeCom refused the member: the mobile number is already used by another member of the corp (60104 mobile existed). Give the user another mobile number in Authing, or free it in the WeCom admin console, then run again.'
+                }
+                $step.Record($r)
+            }
+            $step.Complete()
+        }
+        $null = $run.Complete(); $run.Dispose()
+        Start-Sleep -Milliseconds 1100   # run ids carry the start second
+    }
+    New-WideRun; New-WideRun
 }
 
 AfterAll { Complete-ModuleTest }
@@ -243,6 +319,41 @@ Describe 'Export-WeComSyncReport in a browser (headless Chromium)' {
         $page = Invoke-Chromium ((ConvertTo-FileUrl $planFile) + '#op=Delete') @('--dump-dom')
         (Get-RenderedCount $page.Dom).Matching | Should -Be 10
         ([regex]::Matches($page.Dom, '<tr data-key="user03\d\d">')).Count | Should -Be 10
+    }
+
+    It 'fits the runs report in 1280 px: no column cut off, department paths wrap at their separators, never inside a name' {
+        if ($script:noBrowser) { Set-ItResult -Skipped -Because $script:noBrowser; return }
+        # The edge: a long userid and e-mail, paths deeper than their column, an error with what to do, and the Run column.
+        $file = Join-Path $work 'wide-runs.html'
+        Export-WeComSyncReport -Path $wideLogs -OutFile $file
+        $layout = Get-RenderedLayout $file 1280
+        $layout.viewport | Should -Be 1280
+        $layout.scrollWidth | Should -BeLessOrEqual 1280 -Because "nothing is drawn past the right edge (the Error column was, at 1618 px); columns: $($layout.columns | ConvertTo-Json -Compress)"
+        foreach ($table in $layout.tables) { $table.right | Should -BeLessOrEqual 1280 -Because "table $($table.id) ends inside the page" }
+        $layout.columns.'Error / what to do' | Should -BeGreaterOrEqual 182 -Because 'the error and what to do keep 13em'
+        $layout.columns.Name | Should -BeGreaterOrEqual 126 -Because 'a department path gets 9em, not a character per line (it had 61 px)'
+        $layout.segments | Should -BeGreaterThan 20
+        $layout.brokenSegments | Should -Be 0
+
+        $png = Join-Path $testOutput 'report-runs-1280.png'
+        if (Test-Path $png) { Remove-Item $png }
+        $null = Invoke-Chromium (ConvertTo-FileUrl $file) @('--window-size=1280,1600', "--screenshot=$png")
+        (Get-Item $png).Length | Should -BeGreaterThan 10000
+    }
+
+    It 'renders the Chinese text with a CJK font from the page''s font stack, not as tofu' {
+        if ($script:noCjk) { Set-ItResult -Skipped -Because $script:noCjk; return }
+        $file = Join-Path $work 'wide-runs.html'
+        if (-not (Test-Path $file)) { Export-WeComSyncReport -Path $wideLogs -OutFile $file }
+        (Get-Content $file -Raw) | Should -Match '"WenQuanYi Micro Hei"'
+        $layout = Get-RenderedLayout $file 1280
+        # Three Han characters of a CJK font are three em (42 px at 14 px); tofu boxes are narrower.
+        [Math]::Abs($layout.cjk - 42) | Should -BeLessThan 1 -Because "研发部 is drawn with a CJK font ($($layout.cjk) px)"
+        [Math]::Abs($layout.cjk - $layout.tofu) | Should -BeGreaterThan 5 -Because "Chinese does not render as the boxes of characters no font has ($($layout.tofu) px)"
+        $png = Join-Path $testOutput 'report-runs-cjk.png'
+        if (Test-Path $png) { Remove-Item $png }
+        $null = Invoke-Chromium (ConvertTo-FileUrl $file) @('--window-size=1280,1000', "--screenshot=$png")
+        (Get-Item $png).Length | Should -BeGreaterThan 10000
     }
 
     It 'renders a history of runs with its chart and a run filter, and keeps screenshots under the test output' {

@@ -227,30 +227,65 @@ function Resolve-TestProgram {
     $path = Get-TestProgram $Name
     if ($path) { return & $result $path $null }
     $missing = "$($Name[0]) is not on PATH"
+    $reason = Install-TestDebianPackage -Package $DebianPackage -Missing $missing -What $Name[0] -LogFolder $LogFolder
+    if ($reason) { return & $result $null $reason }
+    $path = Get-TestProgram $Name
+    if ($path) { return & $result $path $null }
     $install = if ($DebianPackage) { "install the package $($DebianPackage -join ', ')" } else { "install $($Name[0])" }
-    $aptGet = Get-TestProgram apt-get
-    if (-not $DebianPackage -or -not $aptGet) { return & $result $null "$missing and there is no apt-get to install it: $install to run these tests." }
-    if (-not [Environment]::IsPrivilegedProcess) { return & $result $null "$missing and installing it needs root: $install to run these tests." }
+    & $result $null "$missing even after 'apt-get install -y $($DebianPackage -join ' ')' (see $(Join-Path $LogFolder "wecomsync-apt-$($DebianPackage[0]).log")): $install to run these tests."
+}
 
-    $log = Join-Path $LogFolder "wecomsync-apt-$($DebianPackage[0]).log"
+function Resolve-TestFont {
+    <#
+    .SYNOPSIS A font family a test needs (the report's Chinese text): present when fontconfig lists it; else the Debian
+    package installed as Resolve-TestProgram installs a program (quietly, as root); else a reason to skip.
+    .DESCRIPTION Returns { Family; SkipReason }: one of them is set. Never throws.
+    .EXAMPLE $cjk = Resolve-TestFont 'WenQuanYi Micro Hei' -DebianPackage fonts-wqy-microhei
+    #>
+    [CmdletBinding()]
+    [OutputType([pscustomobject])]
+    param(
+        [Parameter(Mandatory, Position = 0)] [string] $Family,
+        [string[]] $DebianPackage = @(),
+        [string] $LogFolder = [IO.Path]::GetTempPath()
+    )
+    $result = { param($family, $reason) [pscustomobject]@{ Family = $family; SkipReason = $reason } }
+    $fcList = Get-TestProgram fc-list
+    if (-not $fcList) { return & $result $null "the font '$Family' cannot be looked for: fc-list (fontconfig) is not on PATH; install fontconfig and $($DebianPackage -join ', ') to run these tests." }
+    $listed = { [bool] (& $fcList ":family=$Family" family 2>$null | Where-Object { $_ }) }
+    if (& $listed) { return & $result $Family $null }
+    $missing = "the font '$Family' is not installed"
+    $reason = Install-TestDebianPackage -Package $DebianPackage -Missing $missing -What "the font '$Family'" -LogFolder $LogFolder
+    if ($reason) { return & $result $null $reason }
+    if (& $listed) { return & $result $Family $null }
+    & $result $null "$missing even after 'apt-get install -y $($DebianPackage -join ' ')': install the package $($DebianPackage -join ', ') to run these tests."
+}
+
+function Install-TestDebianPackage {
+    <# .SYNOPSIS apt-get install -y, quietly, as root (apt-get update once per process); $null when it ran, else the skip reason. #>
+    param([string[]] $Package, [string] $Missing, [string] $What, [string] $LogFolder)
+    $install = if ($Package) { "install the package $($Package -join ', ')" } else { "install $What" }
+    $aptGet = Get-TestProgram apt-get
+    if (-not $Package -or -not $aptGet) { return "$Missing and there is no apt-get to install it: $install to run these tests." }
+    if (-not [Environment]::IsPrivilegedProcess) { return "$Missing and installing it needs root: $install to run these tests." }
+
+    $log = Join-Path $LogFolder "wecomsync-apt-$($Package[0]).log"
     $saved = $env:DEBIAN_FRONTEND
     $env:DEBIAN_FRONTEND = 'noninteractive'
     try {
         # Once per process: the package lists do not change between two tests' installs.
-        Write-Host "Installing the Debian package $($DebianPackage -join ', ') for the tests that need $($Name[0]) (apt-get update, apt-get install -y) …"
+        Write-Host "Installing the Debian package $($Package -join ', ') for the tests that need $What (apt-get update, apt-get install -y) …"
         if ($env:WECOMSYNC_TEST_APT_UPDATED -ne '1') {
             & $aptGet update -qq *> $log
-            if ($LASTEXITCODE -ne 0) { return & $result $null "$missing and 'apt-get update' failed (exit code $LASTEXITCODE, see $log): $install to run these tests." }
+            if ($LASTEXITCODE -ne 0) { return "$Missing and 'apt-get update' failed (exit code $LASTEXITCODE, see $log): $install to run these tests." }
             $env:WECOMSYNC_TEST_APT_UPDATED = '1'
         }
-        & $aptGet install -y -qq @DebianPackage *>> $log
-        if ($LASTEXITCODE -ne 0) { return & $result $null "$missing and 'apt-get install -y $($DebianPackage -join ' ')' failed (exit code $LASTEXITCODE, see $log): $install to run these tests." }
+        & $aptGet install -y -qq @Package *>> $log
+        if ($LASTEXITCODE -ne 0) { return "$Missing and 'apt-get install -y $($Package -join ' ')' failed (exit code $LASTEXITCODE, see $log): $install to run these tests." }
     }
-    catch { return & $result $null "$missing and apt-get could not run ($($_.Exception.Message)): $install to run these tests." }
+    catch { return "$Missing and apt-get could not run ($($_.Exception.Message)): $install to run these tests." }
     finally { $env:DEBIAN_FRONTEND = $saved }
-    $path = Get-TestProgram $Name
-    if ($path) { return & $result $path $null }
-    & $result $null "$missing even after 'apt-get install -y $($DebianPackage -join ' ')' (see $log): $install to run these tests."
+    $null
 }
 
 function Invoke-Recorded {
@@ -346,4 +381,4 @@ function Get-TestRecorder {
 
 Export-ModuleMember -Function Initialize-ModuleTest, Start-TestEmulator, Complete-ModuleTest, New-TestExport, Save-TestCsv,
     Connect-TestAuthing, Connect-TestWeCom, Get-TestWrite, Get-PwshCommandLine, Invoke-ChildPwsh,
-    Get-TestProgram, Resolve-TestProgram, Invoke-Recorded
+    Get-TestProgram, Resolve-TestProgram, Resolve-TestFont, Invoke-Recorded

@@ -83,12 +83,24 @@ namespace WeComSync.Report
                 : options.MaskPersonalData ? "masked on request (-MaskPersonalData)" + (anyMasked ? "; some run logs were masked when written" : "")
                 : anyMasked ? "partly: some run logs were written with -MaskPersonalData" : "not masked";
 
+            // An undo names the run it undoes (RunRecord.Undoes); the report shows the link both ways where both are in it.
+            var byId = list.Where(r => r.RunId != null).GroupBy(r => r.RunId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+            string Named(string runId) => runId != null && byId.TryGetValue(runId, out var r) ? $"{r.Name} {r.ShortId ?? r.RunId} of {Time(r.StartTime)}" : runId;
+            string Link(RunRecord run)
+            {
+                var parts = new List<string>();
+                if (run.Undoes != null) parts.Add("undoes " + Named(run.Undoes));
+                var undoneBy = list.Where(u => string.Equals(u.Undoes, run.RunId, StringComparison.Ordinal)).Select(u => $"{u.Name} {u.ShortId ?? u.RunId}").ToList();
+                if (undoneBy.Count > 0) parts.Add("undone by " + string.Join(", ", undoneBy));
+                return parts.Count == 0 ? null : string.Join("; ", parts);
+            }
+
             if (list.Count == 1) RunSections(report, list[0]);
             else
             {
                 var history = new ReportTable("Runs", "Start", "Run", "Status", "Duration", "Read", "Created", "Updated", "Suspended", "Deleted", "Failed", "Skipped", "Stale", "Already applied");
                 foreach (var run in list.AsEnumerable().Reverse())
-                    history.Rows.Add(new[] { Time(run.StartTime), $"{run.Name} ({run.ShortId ?? run.RunId}){(run.Undoes == null ? "" : ", undoes " + run.Undoes)}", run.Status.ToString(), Duration(run.Duration),
+                    history.Rows.Add(new[] { Time(run.StartTime), $"{run.Name} ({run.ShortId ?? run.RunId})" + (Link(run) == null ? "" : $", {Link(run)}"), run.Status.ToString(), Duration(run.Duration),
                         N(run.Read), N(run.Created), N(run.Updated), N(run.Suspended), N(run.Deleted), N(run.Failed), N(run.Skipped), N(run.Stale), N(run.AlreadyApplied) });
                 report.Tables.Add(history);
                 var span = new ReportSection("Runs")
@@ -96,6 +108,7 @@ namespace WeComSync.Report
                     .Add("From", Time(list[0].StartTime))
                     .Add("To", Time(list[list.Count - 1].EndTime ?? list[list.Count - 1].StartTime))
                     .Add("Statuses", string.Join(", ", list.GroupBy(r => r.Status).Select(g => $"{g.Count()} {g.Key}")));
+                foreach (var undo in list.Where(r => r.Undoes != null)) span.Add($"{undo.Name} {undo.ShortId ?? undo.RunId}", Link(undo));
                 report.Sections.Add(span);
             }
             report.Sections.Add(ReportSection(report, options));
@@ -106,7 +119,8 @@ namespace WeComSync.Report
             {
                 var sanitizer = new LogSanitizer(options.MaskPersonalData && !run.MaskPersonalData);
                 int runIndex = report.RunNames.Count;
-                report.RunNames.Add($"{run.StartTime.ToString("MM-dd HH:mm", CultureInfo.InvariantCulture)} {run.Name} {run.ShortId}".TrimEnd());
+                string undoes = run.Undoes == null ? "" : " (undoes " + (byId.TryGetValue(run.Undoes, out var undone) ? undone.ShortId ?? undone.RunId : run.Undoes) + ")";
+                report.RunNames.Add($"{run.StartTime.ToString("MM-dd HH:mm", CultureInfo.InvariantCulture)} {run.Name} {run.ShortId}".TrimEnd() + undoes);
                 report.History.Add(new HistoryPoint
                 {
                     RunId = run.RunId, Name = run.Name, Start = run.StartTime, Status = run.Status.ToString(),

@@ -146,9 +146,10 @@ namespace WeComSync.Report
             w.Write("<table id=\"rows\"><thead><tr><th data-sort=\"0\">#</th>");
             if (report.RunNames.Count > 1) w.Write("<th data-sort=\"1\">Run</th>");
             if (report.Kind == "runs") w.Write("<th data-sort=\"2\">Step</th>");
-            w.Write("<th data-sort=\"3\">Operation</th><th data-sort=\"4\">Kind</th><th data-sort=\"5\">Key</th><th data-sort=\"6\">Name</th><th>Changes (old → new)</th>");
+            // The kind goes under the operation (one column less), so the table fits 1280 px with room for the error.
+            w.Write("<th data-sort=\"3\" class=\"op\">Operation</th><th data-sort=\"5\" class=\"key\">Key</th><th data-sort=\"6\" class=\"name\">Name</th><th class=\"fields\">Changes (old → new)</th>");
             if (report.HasOutcomes) w.Write("<th data-sort=\"8\">Outcome</th>");
-            w.Write("<th data-sort=\"9\">Code</th><th data-sort=\"10\">Error / what to do</th></tr></thead><tbody></tbody></table>\n");
+            w.Write("<th data-sort=\"9\">Code</th><th data-sort=\"10\" class=\"error\">Error / what to do</th></tr></thead><tbody></tbody></table>\n");
             w.Write("<div class=\"pager\"><button id=\"prev\" type=\"button\">« Previous</button><span id=\"page\"></span><button id=\"next\" type=\"button\">Next »</button></div>\n</section>\n");
         }
 
@@ -177,12 +178,12 @@ namespace WeComSync.Report
             if (node.Action != null) w.Write($" <span class=\"badge {H(node.Action)}\">{H(node.Action)}</span>");
             if (node.Note != null) w.Write($" <span class=\"muted\">{H(node.Note)}</span>");
             if (node.Outcome != null && node.Outcome != "Succeeded") w.Write($" <span class=\"{H(node.Outcome)}\">{H(node.Outcome)}</span>");
-            if (node.Users.Count > 0) w.Write($"<span class=\"users\">users: {H(string.Join(", ", node.Users.Select(u => $"{u.Value} {UserVerb(u.Key)}")))}</span>");
+            if (node.Users.Count > 0) w.Write($"<span class=\"tree-users\">users: {H(string.Join(", ", node.Users.Select(u => $"{u.Value} {UserVerb(u.Key)}")))}</span>");
             if (branch && (node.Below.Count > 0 || node.UsersInBranch > node.Users.Values.Sum()))
             {
                 var below = node.Below.Select(b => $"{b.Value} {b.Key}").ToList();
                 if (node.UsersInBranch > 0) below.Add($"{node.UsersInBranch} user change(s)");
-                w.Write($"<span class=\"below\">branch: {H(string.Join(", ", below))}</span>");
+                w.Write($"<span class=\"tree-below\">branch: {H(string.Join(", ", below))}</span>");
             }
             if (branch)
             {

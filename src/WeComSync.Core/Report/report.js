@@ -91,7 +91,19 @@
   }
 
   function value(v, cls) {
-    return v === '' ? '<span class="' + cls + ' muted">(empty)</span>' : '<span class="' + cls + '">' + esc(v) + '</span>';
+    return v === '' ? '<span class="' + cls + ' muted">(empty)</span>' : '<span class="' + cls + '">' + path(v) + '</span>';
+  }
+
+  // A department path wraps at its separators, never inside a name: CJK text may otherwise break after any character,
+  // and a narrow column then shows a path a character per line. A name too long to keep whole wraps as usual.
+  function path(s) {
+    if (s == null) return '';
+    var text = String(s);
+    if (text.indexOf('/') < 0) return esc(text);
+    return text.split('/').map(function (seg, i, all) {
+      var piece = esc(seg) + (i < all.length - 1 ? '/' : '');
+      return seg.length <= 16 ? '<span class="seg">' + piece + '</span>' : piece;
+    }).join('<wbr>');
   }
 
   function fields(list) {
@@ -117,14 +129,13 @@
         '<td class="num">' + r[0] + '</td>' +
         (runs.length > 1 ? '<td>' + esc(runs[r[1]]) + '</td>' : '') +
         (data.kind === 'runs' ? '<td>' + esc(r[2]) + '</td>' : '') +
-        '<td><span class="badge ' + esc(r[3]) + '">' + esc(r[3]) + '</span></td>' +
-        '<td>' + esc(r[4]) + '</td>' +
-        '<td class="key">' + esc(r[5]) + '</td>' +
-        '<td>' + esc(r[6]) + '</td>' +
-        '<td>' + fields(r[7]) + (r[11] ? '<span class="why">' + esc(r[11]) + '</span>' : '') + '</td>' +
+        '<td class="op"><span class="badge ' + esc(r[3]) + '">' + esc(r[3]) + '</span>' + (r[4] ? '<span class="kind">' + esc(String(r[4]).toLowerCase()) + '</span>' : '') + '</td>' +
+        '<td class="key">' + path(r[5]) + '</td>' +
+        '<td class="name">' + path(r[6]) + '</td>' +
+        '<td class="fields">' + fields(r[7]) + (r[11] ? '<span class="why">' + esc(r[11]) + '</span>' : '') + '</td>' +
         (data.hasOutcomes ? '<td class="' + esc(r[8]) + '">' + esc(r[8]) + '</td>' : '') +
         '<td>' + esc(r[9]) + '</td>' +
-        '<td>' + esc(r[10]) + '</td></tr>');
+        '<td class="error">' + esc(r[10]) + '</td></tr>');
     }
     $('rows').tBodies[0].innerHTML = html.join('');
     var count = $('count');

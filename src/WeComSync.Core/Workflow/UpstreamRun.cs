@@ -301,7 +301,7 @@ namespace WeComSync.Workflow
             if (incomplete != null && plan.Changes.Any(c => c.Operation.Removes()))
             {
                 plan = new Plan(plan.Changes.Where(c => !c.Operation.Removes()).ToList(), plan.Context);
-                plan.Context.DeleteRefusedReason = $"Deletes were refused: the reference side was not read completely ({incomplete}), so objects missing from it may still exist.";
+                plan.Context.DeleteRefusedReason = $"Deletes were refused: the WeCom export was not read completely ({incomplete}), so objects missing from it may still exist.";
                 plan.RefusedAdvice = DirectoryComparer.CompleteReadAdvice(DirectorySource.WeComExport) + ".";
             }
             plan = CrossCheckedOnDemand(plan);

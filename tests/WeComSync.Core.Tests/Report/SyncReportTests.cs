@@ -315,6 +315,17 @@ namespace WeComSync.Core.Tests.Report
         }
 
         [Fact]
+        public void Html_NamesTheCommonCjkFontFamilies_AfterTheLatinOnes_SoChineseFindsAFontOnEachPlatform()
+        {
+            string html = Html(SyncReportBuilder.FromPlan(Plan(), null));
+            var stack = Regex.Match(html, "--cjk: ([^;]+);").Groups[1].Value;
+            foreach (var family in new[] { "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei" })
+                Assert.Contains($"\"{family}\"", stack);
+            // Latin text keeps the system face; each Chinese character falls through to the first CJK family present.
+            Assert.Matches("body \\{[^}]*font: 14px/1.45 system-ui, [^;]*var\\(--cjk\\), sans-serif;", html);
+        }
+
+        [Fact]
         public void EmptyPlan_SaysTheSidesAgree()
         {
             var report = SyncReportBuilder.FromPlan(new Change[0], null);
@@ -387,6 +398,37 @@ namespace WeComSync.Core.Tests.Report
             var moved = Flatten(report.Tree).Single(n => n.Action == "moved");
             Assert.Equal("Failed", moved.Outcome);
             Assert.Contains("<span class=\"Failed\">Failed</span>", Html(report));
+        }
+
+        [Fact]
+        public void RunsReport_LinksAnUndoAndTheRunItUndoes_BothWays()
+        {
+            var forward = WriteRun(new DateTimeOffset(2025, 3, 1, 2, 0, 0, TimeSpan.FromHours(8)), false, false);
+            RunRecord undo;
+            var options = At(new DateTimeOffset(2025, 3, 1, 9, 0, 0, TimeSpan.FromHours(8)));
+            options.Undoes = forward.RunId;
+            using (var run = RunLogWriter.Start(_root, "undo", options))
+            {
+                var step = run.BeginStep("users");
+                step.Record(new Result { Change = new Change { Operation = ChangeOperation.Delete, Kind = ObjectKind.User, Key = "zhangsan", Current = new User { UserId = "zhangsan", Name = "张三" } }, Outcome = Outcome.Succeeded });
+                step.Complete();
+                run.Complete();
+                undo = RunLogReader.ReadRun(run.Path);
+            }
+            Assert.Equal(forward.RunId, undo.Undoes);
+
+            var both = SyncReportBuilder.FromRuns(new[] { forward, undo });
+            var runs = both.Tables.Single(t => t.Heading == "Runs");
+            Assert.Contains(runs.Rows, r => r[1] == $"undo ({undo.ShortId}), undoes upstream {forward.ShortId} of 2025-03-01 02:00:01 +08:00");
+            Assert.Contains(runs.Rows, r => r[1] == $"upstream ({forward.ShortId}), undone by undo {undo.ShortId}");
+            Assert.Contains(both.RunNames, n => n.EndsWith($"undo {undo.ShortId} (undoes {forward.ShortId})"));
+            Assert.Contains(both.Sections.Single(s => s.Heading == "Runs").Lines, l => l.Key == $"undo {undo.ShortId}" && l.Value.StartsWith("undoes upstream"));
+
+            // The undo alone: the run it undoes is named by its id.
+            var alone = SyncReportBuilder.FromRuns(new[] { undo });
+            Assert.Contains(alone.Sections.Single(s => s.Heading == "Run").Lines, l => l.Key == "Undoes" && l.Value == forward.RunId);
+            // The forward run alone: the undo logged beside it names it.
+            Assert.Contains(SyncReportBuilder.FromRuns(new[] { forward }).Sections.Single(s => s.Heading == "Run").Lines, l => l.Key == "Undone by" && l.Value.Contains(undo.RunId));
         }
 
         [Fact]
