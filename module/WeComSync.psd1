@@ -1,6 +1,6 @@
 @{
     RootModule           = 'WeComSync.psm1'
-    # Loaded up front so scripts (templates, admins) can name core types such as [WeComSync.Model.Change] before any cmdlet ran.
+    # Loaded up front so admins' scripts can name core types such as [WeComSync.Model.Change] before any cmdlet ran.
     RequiredAssemblies   = @('WeComSync.Core.dll')
     NestedModules        = @('WeComSync.PowerShell.dll')
     # Stamped by build.ps1 from <Version> in Directory.Build.props (with PSData.Prerelease and ReleaseNotes below).

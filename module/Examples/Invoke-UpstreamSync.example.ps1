@@ -114,7 +114,7 @@ try {
     $sync = @{ Path = $Path; OrganizationCode = $OrganizationCode; Mode = $Mode; DeleteAction = $DeleteAction; LogPath = $LogPath; MaskPersonalData = $true }
     if ($PSBoundParameters.ContainsKey('MaxDelete')) { $sync.MaxDelete = $MaxDelete }
     if ($WhatIfPreference) { $sync.WhatIf = $true }
-    # A scheduled run has no one to answer a prompt (the template confirms each delete by default): the delete guard
+    # A scheduled run has no one to answer a prompt (Invoke-WeComUpstreamSync confirms each delete by default): the delete guard
     # (-MaxDelete, the percentage) is what stops a run that would remove too much. -Confirm asks for each one.
     $sync.Confirm = $PSBoundParameters.ContainsKey('Confirm') -and [bool] $PSBoundParameters['Confirm']
     # Bad rows and failed objects never stop the run (they are in the summary, the error stream and the run log);

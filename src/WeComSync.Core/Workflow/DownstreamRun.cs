@@ -115,14 +115,7 @@ namespace WeComSync.Workflow
             CompleteRead(step, $"Authing {authingUsers.Count}, WeCom {wecomUsers.Count}.", failures);
 
             var userPlan = PlanUsers(authingUsers, wecomUsers, authingDepartments.Concat(wecomDepartments).ToList(), out var notes);
-            ApplyStep("users", userPlan, () =>
-            {
-                var options = ApplyOptions();
-                options.ExcludeProperty = new HashSet<string>(_options.ExcludeProperty ?? Array.Empty<string>(), StringComparer.OrdinalIgnoreCase);
-                options.InviteNewMember = _options.InviteNewMember;
-                options.FieldMap = _options.FieldMap;
-                return new WeComUserApplier(_wecom.Client, options);
-            }, notes);
+            ApplyStep("users", userPlan, UserApplier, notes);
 
             // 3. Department deletes last, children first: WeCom deletes only empty departments. Suspended members stay
             //    in their departments, so a Suspend run deletes no department.
@@ -249,14 +242,17 @@ namespace WeComSync.Workflow
             // The delete guard as a full run's, but its percentage is of a pool this run did not read: the named users
             // are the ones asked for, so only -MaxDelete (and -Force) apply.
             var guard = _options.DeleteGuard ?? new DeleteGuard();
-            ApplyStep("users", userPlan, () =>
-            {
-                var options = ApplyOptions();
-                options.ExcludeProperty = new HashSet<string>(_options.ExcludeProperty ?? Array.Empty<string>(), StringComparer.OrdinalIgnoreCase);
-                options.InviteNewMember = _options.InviteNewMember;
-                options.FieldMap = _options.FieldMap;
-                return new WeComUserApplier(_wecom.Client, options);
-            }, notes, new DeleteGuard { MaxDelete = guard.MaxDelete, MaxDeletePercent = 100, Force = guard.Force });
+            ApplyStep("users", userPlan, UserApplier, notes, new DeleteGuard { MaxDelete = guard.MaxDelete, MaxDeletePercent = 100, Force = guard.Force });
+        }
+
+        /// <summary>The users' applier: -ExcludeProperty fields never written to existing members, invitations, the field map.</summary>
+        private IChangeApplier UserApplier()
+        {
+            var options = ApplyOptions();
+            options.ExcludeProperty = new HashSet<string>(_options.ExcludeProperty ?? Array.Empty<string>(), StringComparer.OrdinalIgnoreCase);
+            options.InviteNewMember = _options.InviteNewMember;
+            options.FieldMap = _options.FieldMap;
+            return new WeComUserApplier(_wecom.Client, options);
         }
 
         /// <summary>The WeCom ids the connection learnt, and the write-back of new ones into Authing's link fields.</summary>
