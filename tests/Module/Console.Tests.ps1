@@ -245,6 +245,14 @@ Describe 'The console at 80 columns: every view and help topic fits, and breaks 
         $cut | Should -BeNullOrEmpty -Because "$Name at 80 columns:`n$($narrow -join "`n")"
     }
 
+    It 'shows a dry run in the runs list as WhatIf, its status whole in its column (fixed widths cut at any width)' {
+        $lines = Show-AtWidth 'Get-WeComSyncLog -Path $consoleLogs' 80
+        $dry = @($lines | Where-Object { $_ -match "^$($humanRun.ShortId) " })
+        $dry.Count | Should -Be 1
+        $dry[0] | Should -Match ' WhatIf(, errors)? '
+        $dry[0] | Should -Not -Match '…' -Because "'$($dry[0])'"
+    }
+
     It 'shows WeCom''s refusal without its raw hint and link, and keeps them in the object' {
         $write = $agentChecks | Where-Object { $_.Code -eq '48002' }
         $write.Message | Should -Match 'hint: \['
