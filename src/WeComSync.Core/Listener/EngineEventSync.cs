@@ -174,21 +174,7 @@ namespace WeComSync.Listener
                 WeComConnection = _wecom,
             }, batch);
             if (batch.Kind == ObjectKind.User) options.UserIds = batch.Ids.ToList();
-            try { return new UpstreamRun(_authing, options, output); }
-            catch (NotSupportedException)
-            {
-                // The upstream run of named users is not in this build: a create/update run on a wanted side of just
-                // these members is the same plan (it creates and updates only them; CreateUpdate deletes nobody), at the
-                // cost of reading the pool. A delete needs the named-users run: a delete-only run on a partial wanted
-                // side would remove everyone else.
-                if (batch.Deletes)
-                {
-                    output.WriteWarning($"Upstream deletes from events need the upstream run of named users, which this build lacks: not deleted: {string.Join(", ", batch.Ids)}.");
-                    return null;
-                }
-                options.UserIds = null;
-                return new UpstreamRun(_authing, options, output);
-            }
+            return new UpstreamRun(_authing, options, output);
         }
 
         /// <summary>A member read from the API, shaped as an export row: its departments named by their paths, withheld fields left unknown.</summary>

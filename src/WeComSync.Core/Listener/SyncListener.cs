@@ -95,6 +95,16 @@ namespace WeComSync.Listener
         public DateTimeOffset? TrippedAt { get; set; }
         public string Reason { get; set; }
         public int Held { get; set; }
+
+        /// <summary>One line for the health view (a nested object would show as its type name).</summary>
+        public override string ToString()
+        {
+            if (!DeletesEnabled) return "deletes off (-Delete not given)";
+            string line = $"{DeleteAction}: {TakenLastHour} of {MaxPerHour} this hour, at most {MaxPerDepartment} per department";
+            if (Tripped) line += $"; TRIPPED{(TrippedAt.HasValue ? " at " + TrippedAt.Value.ToLocalTime().ToString("HH:mm") : "")}: {Reason}";
+            if (Held > 0) line += $"; {Held} held";
+            return line;
+        }
     }
 
     /// <summary>

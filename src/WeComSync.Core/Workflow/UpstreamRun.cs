@@ -433,6 +433,14 @@ namespace WeComSync.Workflow
             var step = Log.BeginStep("read export");
             step.Count(RunLog.StepCounter.Read, export.Users.Count);
             step.Complete(RunLog.RunStatus.Succeeded, $"{export.Users.Count} member(s), {export.Departments.Count} department(s), given.");
+            // As for a file with no valid member: a delete-only run of everyone absent from an empty wanted side would empty
+            // the pool. Named users (-UserId) are the exception: absent from the source is what deleting them means.
+            if (export.Users.Count == 0 && _options.Mode == UpstreamMode.DeleteOnly && (_options.UserIds == null || _options.UserIds.Count == 0))
+            {
+                throw new RunFailure(new OutputError("UpstreamExportEmpty", ProblemKind.InvalidData, null,
+                    "The wanted side given holds no member: a delete-only run on it would delete everyone.",
+                    "Give the members the pool should keep, or name the users to remove with -UserId."));
+            }
             return export;
         }
 

@@ -131,6 +131,8 @@ namespace WeComSync.Tests.Listener
             var guard = listener.Health().DeleteGuard;
             Assert.True(guard.Tripped);
             Assert.Equal(295, guard.Held);
+            // The health view's one line says it too (a nested object would show as its type name).
+            Assert.Matches("TRIPPED.*; 295 held$", guard.ToString());
             Assert.Contains(_output.Warnings, w => w.Contains("delete guard") && w.Contains("公司/研发部"));
             Assert.Single(_output.Warnings, w => w.Contains("delete guard"));   // said once, the rest logged
         }

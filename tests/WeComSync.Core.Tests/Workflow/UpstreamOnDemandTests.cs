@@ -112,6 +112,21 @@ namespace WeComSync.Tests.Workflow
         }
 
         [Fact]
+        public async Task A_given_wanted_side_with_no_member_and_no_named_users_refuses_a_delete_only_run_and_deletes_nobody()
+        {
+            await ChangedFileAsync();
+            int before = Usernames().Count;
+            // A caller's wanted side that came out empty (a read that found nobody): deleting "everyone absent" from it
+            // would empty the pool, as a delete-only run on an empty file would.
+            var empty = new AddressBookExport(new List<User>(), new List<Department>(), null);
+
+            var e = await Assert.ThrowsAsync<SyncRunException>(() => Run(new UpstreamOptions { Export = empty, Mode = UpstreamMode.DeleteOnly }));
+
+            Assert.Equal("UpstreamExportEmpty", e.Error.ErrorId);
+            Assert.Equal(before, Usernames().Count);
+        }
+
+        [Fact]
         public async Task A_userid_not_in_the_file_is_an_error_and_only_DeleteOnly_removes_it_alone()
         {
             string file = await ChangedFileAsync();
