@@ -73,7 +73,19 @@ namespace WeComSync.Workflow
 
         protected override bool OverrideStale => _options.Force;
 
-        protected override string CompletionMessage => _summary.Count == 0 ? $"Undid run {_options.Run.RunId}." : $"Undid run {_options.Run.RunId}. " + string.Join(" ", _summary);
+        protected override string CompletionMessage
+        {
+            get
+            {
+                // A run undone before: say so, not "Undid run" over counts of 0 (the admin asks "did it do anything?").
+                var results = Results;
+                int already = results.Count(r => r.Outcome == Outcome.AlreadyApplied);
+                string head = results.Count > 0 && already == results.Count
+                    ? $"Nothing left to undo of run {_options.Run.RunId}: its {already} change(s) are undone already."
+                    : $"Undid run {_options.Run.RunId}.";
+                return _summary.Count == 0 ? head : head + " " + string.Join(" ", _summary);
+            }
+        }
 
         /// <summary>The inverse plan, step by step, without applying it (Undo-WeComSyncRun -PlanOnly): ordinary changes to show, save or apply.</summary>
         public static IReadOnlyList<(string Step, UndoTarget Target, List<Change> Changes)> Plan(UndoOptions options, IOutputWriter output)

@@ -208,6 +208,7 @@ namespace WeComSync.Tests.Workflow
             Assert.Equal(writes, Writes());
             Assert.Equal(0, twice.Created + twice.Updated + twice.Deleted + twice.Suspended + twice.Stale + twice.Failed);
             Assert.True(twice.AlreadyApplied >= 21, $"{twice.AlreadyApplied} already applied");
+            Assert.StartsWith($"Nothing left to undo of run {forward.RunId}: its {twice.AlreadyApplied} change(s) are undone already.", twice.Message);
             AssertSame(once, await DumpAsync());
         }
 
