@@ -67,6 +67,10 @@ Describe 'Invoke-WeComDownstreamSync -UserId' {
         # Get-WeComUser's objects carry UserId: piped back, they plan nothing.
         $again = Get-WeComUser -UserId second, newhire | Invoke-WeComDownstreamSync
         $again.Created + $again.Updated + $again.Deleted | Should -Be 0
+        # An object without a userid (an Authing user not linked yet) is not synced, and that is said once, not dropped silently.
+        $run = Invoke-Recorded { [pscustomobject]@{ UserId = $null }, [pscustomobject]@{ UserId = '' }, [pscustomobject]@{ UserId = 'second' } | Invoke-WeComDownstreamSync }
+        @($run.Warning | Where-Object { $_ -like '2 piped object(s) had no UserId*' }).Count | Should -Be 1 -Because "warnings: $($run.Warning -join ' | ')"
+        $run.Output.Created + $run.Output.Updated | Should -Be 0
     }
 
     It 'a userid on neither side is one error that says so, and the run exits 2' {

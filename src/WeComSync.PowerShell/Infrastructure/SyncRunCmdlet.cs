@@ -84,9 +84,18 @@ namespace WeComSync.PowerShell.Infrastructure
         {
             if (!MyInvocation.BoundParameters.ContainsKey(nameof(UserId))) return;
             _onDemand = true;
-            // A piped user without a userid (an Authing user not linked yet has none): nothing to add.
-            if (UserId != null) _userIds.AddRange(UserId.Where(u => !string.IsNullOrWhiteSpace(u)));
+            // A piped user without a userid (an Authing user not linked yet has none): nothing to sync; counted and said
+            // once, so that "3 piped, 2 synced" is never a silent gap.
+            var ids = (UserId ?? Array.Empty<string>()).Where(u => !string.IsNullOrWhiteSpace(u)).ToList();
+            if (ids.Count == 0) _withoutUserId++;
+            _userIds.AddRange(ids);
         }
+
+        private int _withoutUserId;
+
+        /// <summary>The warning for piped objects that carried no userid, or null.</summary>
+        private string WithoutUserIdWarning() => _withoutUserId == 0 ? null
+            : $"{_withoutUserId} piped object(s) had no UserId (an Authing user not linked to WeCom yet has none): not synced. Name them with -UserId <their WeCom userid>.";
 
         protected override void StopProcessing() => _stop.Cancel();
 
@@ -115,6 +124,8 @@ namespace WeComSync.PowerShell.Infrastructure
             options.DeleteAction = DeleteAction;
             options.UserIds = _onDemand ? _userIds.Distinct(StringComparer.OrdinalIgnoreCase).ToList() : null;
             if (_onDemand) options.Parameters[nameof(UserId)] = string.Join(", ", options.UserIds);
+            string withoutId = WithoutUserIdWarning();
+            if (withoutId != null) WriteWarning(withoutId);
             return options;
         }
 
